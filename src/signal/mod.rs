@@ -1,0 +1,2 @@
+//! Signal conditioning: baseline-wander removal, powerline notch, band-pass (all zero-phase)
+//! and resampling.
