@@ -1,1 +1,148 @@
-//! placeholder
+//! Records as CSV: a header row (`time_s`, then lead names), one row per sample, values in mV.
+
+use super::{Lead, Record};
+use crate::error::{Error, Result};
+use std::io::Write;
+use std::path::Path;
+
+const KIND: &str = "CSV record";
+
+/// Write a record as CSV at its own sampling rate; invalid (NaN) samples are left empty.
+pub fn write_csv(record: &Record, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
+    write!(w, "time_s")?;
+    for lead in &record.leads {
+        write!(w, ",{}", lead.name)?;
+    }
+    writeln!(w)?;
+    let mut buf = ryu_like::Buffer::default();
+    for i in 0..record.len() {
+        w.write_all(buf.format(i as f64 / record.fs).as_bytes())?;
+        for lead in &record.leads {
+            w.write_all(b",")?;
+            let v = lead.samples[i];
+            if v.is_finite() {
+                w.write_all(buf.format(v).as_bytes())?;
+            }
+        }
+        w.write_all(b"\n")?;
+    }
+    w.flush()
+}
+
+/// Shortest round-trip formatting of floats without allocation per value.
+mod ryu_like {
+    use std::fmt::Write;
+
+    /// A reusable text buffer.
+    #[derive(Default)]
+    pub struct Buffer(String);
+
+    impl Buffer {
+        /// Format `v` (shortest text that parses back to the same f64).
+        pub fn format(&mut self, v: f64) -> &str {
+            self.0.clear();
+            let _ = write!(self.0, "{v}");
+            &self.0
+        }
+    }
+}
+
+/// Read a CSV record: the first column is time in seconds (it sets the sampling rate), the
+/// others are leads in mV.
+pub fn read_csv(path: &Path) -> Result<Record> {
+    let text = crate::error::read_text(path)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| Error::malformed(path, KIND, e.to_string()))?
+        .clone();
+    if headers.len() < 2 || !headers[0].to_ascii_lowercase().starts_with('t') {
+        return Err(Error::malformed(
+            path,
+            KIND,
+            "the first column must be time in seconds (header \"time_s\"), followed by one column per lead",
+        ));
+    }
+    let names: Vec<String> = headers.iter().skip(1).map(str::to_string).collect();
+    let mut time = Vec::new();
+    let mut cols: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
+    for (row, rec) in reader.records().enumerate() {
+        let rec = rec.map_err(|e| Error::malformed(path, KIND, e.to_string()))?;
+        if rec.len() != headers.len() {
+            return Err(Error::malformed(
+                path,
+                KIND,
+                format!(
+                    "row {} has {} fields, the header {}",
+                    row + 2,
+                    rec.len(),
+                    headers.len()
+                ),
+            ));
+        }
+        for (c, field) in rec.iter().enumerate() {
+            let lead = if c == 0 { "time_s" } else { &names[c - 1] };
+            let value: f64 = field.parse().map_err(|_| {
+                Error::malformed(
+                    path,
+                    KIND,
+                    format!("row {}, column {lead}: {field:?} is not a number", row + 2),
+                )
+            })?;
+            if !value.is_finite() {
+                return Err(Error::NonFinite {
+                    path: path.to_path_buf(),
+                    lead: lead.to_string(),
+                    sample: row,
+                    value,
+                });
+            }
+            if c == 0 {
+                time.push(value)
+            } else {
+                cols[c - 1].push(value)
+            }
+        }
+    }
+    if time.len() < 2 {
+        return Err(Error::malformed(
+            path,
+            KIND,
+            "fewer than two samples: the sampling rate cannot be known",
+        ));
+    }
+    let dt = (time[time.len() - 1] - time[0]) / (time.len() - 1) as f64;
+    let fs = 1.0 / dt;
+    if !(fs.is_finite() && fs > 0.0) {
+        return Err(Error::SamplingRate {
+            path: path.to_path_buf(),
+            fs,
+        });
+    }
+    if let Some(i) = time
+        .windows(2)
+        .position(|w| ((w[1] - w[0]) - dt).abs() > 0.01 * dt)
+    {
+        return Err(Error::malformed(
+            path,
+            KIND,
+            format!("time is not evenly spaced at row {}", i + 3),
+        ));
+    }
+    Ok(Record {
+        name: path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        fs: (fs * 1e6).round() / 1e6,
+        leads: names
+            .iter()
+            .zip(cols)
+            .map(|(n, s)| Lead::new(n, s, false))
+            .collect(),
+        comments: Vec::new(),
+    })
+}

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod labels;
 mod open;
 pub mod tianchi;
+mod wfdb_decode;
 pub mod wfdb_io;
 
 pub use open::{AnnotationFile, find_annotation_files, open_record, record_stem};

@@ -1,1 +1,241 @@
-//! placeholder
+//! WFDB records through the `wfdb` crate: its header parser and sample decoders, with a thin
+//! adapter that reads each signal file once, checks its length against the header, decodes
+//! frames in parallel chunks and scales to mV.
+
+use super::wfdb_decode::{Layout, Scale, decode_frames};
+use super::{Lead, Record};
+use crate::error::{Error, Result, read_text};
+use std::path::{Path, PathBuf};
+use wfdb::{Header, SignalFormat, SignalInfo};
+
+/// The header path for a record path given with or without `.hea`.
+pub fn header_path(record: &Path) -> PathBuf {
+    if record.extension().is_some_and(|e| e == "hea") {
+        record.to_path_buf()
+    } else {
+        let mut s = record.as_os_str().to_owned();
+        s.push(".hea");
+        PathBuf::from(s)
+    }
+}
+
+/// Parse a WFDB header file, with errors that name it.
+pub fn read_header(path: &Path) -> Result<Header> {
+    let text = read_text(path)?;
+    if text.trim().is_empty() {
+        return Err(header_err(path, "the file is empty"));
+    }
+    let header = Header::from_reader(&mut text.as_bytes()).map_err(|e| match e {
+        wfdb::Error::UnsupportedSignalFormat(code) => unsupported(path, code.to_string()),
+        other => header_err(path, crate_message(&other)),
+    })?;
+    if header.segments().is_some() {
+        return Err(Error::UnsupportedFormat {
+            path: path.to_path_buf(),
+            format: "multi-segment record".into(),
+            reason: "only single-segment records can be read".into(),
+        });
+    }
+    Ok(header)
+}
+
+fn crate_message(e: &wfdb::Error) -> String {
+    match e {
+        wfdb::Error::InvalidHeader(m) | wfdb::Error::InvalidPath(m) => m.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn header_err(path: &Path, reason: impl Into<String>) -> Error {
+    Error::Header {
+        path: path.to_path_buf(),
+        reason: reason.into(),
+    }
+}
+
+fn unsupported(path: &Path, format: String) -> Error {
+    let reason = match format.as_str() {
+        "508" | "516" | "524" => {
+            "FLAC-compressed signals are not supported; convert the record to format 16 (e.g. with WFDB's xform)"
+        }
+        _ => "not a WFDB signal format this program decodes",
+    };
+    Error::UnsupportedFormat {
+        path: path.to_path_buf(),
+        format,
+        reason: reason.into(),
+    }
+}
+
+/// Load a whole single-segment WFDB record into mV.
+pub fn read_wfdb(record: &Path) -> Result<Record> {
+    let hea = header_path(record);
+    let header = read_header(&hea)?;
+    let meta = &header.metadata;
+    let fs = meta.sampling_frequency.unwrap_or(250.0);
+    if !(fs.is_finite() && fs > 0.0) {
+        return Err(Error::SamplingRate { path: hea, fs });
+    }
+    let signals = header.signals().unwrap_or(&[]);
+    if signals.is_empty() {
+        return Err(header_err(&hea, "the header lists no signals"));
+    }
+    if signals.len() != meta.num_signals {
+        return Err(header_err(
+            &hea,
+            format!(
+                "the record line announces {} signals but {} signal lines follow",
+                meta.num_signals,
+                signals.len()
+            ),
+        ));
+    }
+    let dir = hea.parent().unwrap_or(Path::new("."));
+    let mut leads: Vec<Option<Lead>> = vec![None; signals.len()];
+    // MIT-BIH-style records mark chest leads that are modified placements.
+    let ambulatory = signals.iter().any(|s| {
+        s.description
+            .as_deref()
+            .is_some_and(|d| d.to_ascii_uppercase().starts_with("ML"))
+    });
+    for group in file_groups(signals) {
+        let mut scales = Vec::with_capacity(group.len());
+        for &idx in &group {
+            let info = &signals[idx];
+            let (gain, to_mv) = unit_scale(info).ok_or_else(|| {
+                header_err(
+                    &hea,
+                    format!("signal {} has a zero or invalid gain", idx + 1),
+                )
+            })?;
+            scales.push(Scale {
+                baseline: f64::from(info.baseline()),
+                gain,
+                to_mv,
+            });
+        }
+        let columns = read_group(&hea, dir, signals, &group, meta.num_samples, &scales)?;
+        for (&idx, samples) in group.iter().zip(columns) {
+            let name = signals[idx]
+                .description
+                .clone()
+                .unwrap_or_else(|| format!("signal {}", idx + 1));
+            leads[idx] = Some(Lead::new(&name, samples, ambulatory));
+        }
+    }
+    let leads: Vec<Lead> = leads.into_iter().flatten().collect();
+    let name = meta.name.clone();
+    Ok(Record {
+        name,
+        fs,
+        leads,
+        comments: header.info_strings.clone(),
+    })
+}
+
+/// The gain (ADC units per physical unit) and the factor from the signal's unit to mV.
+fn unit_scale(info: &SignalInfo) -> Option<(f64, f64)> {
+    // WFDB reads a gain of 0 as "uncalibrated, use the default".
+    let gain = Some(info.adc_gain())
+        .filter(|&g| g != 0.0)
+        .unwrap_or(SignalInfo::DEFAULT_ADC_GAIN);
+    if !(gain.is_finite() && gain > 0.0) {
+        return None;
+    }
+    let units = info.units().to_ascii_lowercase();
+    let to_mv = match units.as_str() {
+        "uv" | "µv" | "μv" => 1e-3,
+        "v" => 1e3,
+        _ => 1.0,
+    };
+    Some((gain, to_mv))
+}
+
+/// Indices of the signals stored in each file, in order of first appearance.
+fn file_groups(signals: &[SignalInfo]) -> Vec<Vec<usize>> {
+    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+    for (i, s) in signals.iter().enumerate() {
+        match groups.iter_mut().find(|(f, _)| *f == s.file_name) {
+            Some((_, g)) => g.push(i),
+            None => groups.push((s.file_name.clone(), vec![i])),
+        }
+    }
+    groups.into_iter().map(|(_, g)| g).collect()
+}
+
+/// Read and decode one signal file into one column of mV per signal of the group.
+fn read_group(
+    hea: &Path,
+    dir: &Path,
+    signals: &[SignalInfo],
+    group: &[usize],
+    n_samples: Option<u64>,
+    scales: &[Scale],
+) -> Result<Vec<Vec<f64>>> {
+    let first = &signals[group[0]];
+    for &i in group {
+        let s = &signals[i];
+        if s.format != first.format {
+            return Err(Error::UnsupportedFormat {
+                path: hea.to_path_buf(),
+                format: format!("{} and {}", u16::from(first.format), u16::from(s.format)),
+                reason: format!("signals of {} mix formats within one file", first.file_name),
+            });
+        }
+        if s.samples_per_frame.unwrap_or(1) != 1 || s.skew.unwrap_or(0) != 0 {
+            return Err(Error::UnsupportedFormat {
+                path: hea.to_path_buf(),
+                format: format!(
+                    "{}x{}",
+                    u16::from(s.format),
+                    s.samples_per_frame.unwrap_or(1)
+                ),
+                reason: "multi-frequency or skewed signals are not supported".into(),
+            });
+        }
+    }
+    if first.format == SignalFormat::Format8 && group.len() > 1 {
+        return Err(Error::UnsupportedFormat {
+            path: hea.to_path_buf(),
+            format: "8".into(),
+            reason: format!(
+                "first-difference signals interleaved in one file ({})",
+                first.file_name
+            ),
+        });
+    }
+    let Some(layout) = Layout::of(first.format, group.len()) else {
+        return Err(unsupported(hea, u16::from(first.format).to_string()));
+    };
+    let path = dir.join(&first.file_name);
+    let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::NotFound {
+            path: path.clone(),
+            context: format!(" (signal file named by {})", hea.display()),
+        },
+        _ => Error::io(&path, e),
+    })?;
+    let offset = usize::try_from(first.byte_offset.unwrap_or(0)).unwrap_or(usize::MAX);
+    let data = bytes.get(offset..).unwrap_or(&[]);
+    let available = layout.frames_in(data.len()) as u64;
+    let frames = match n_samples {
+        Some(n) if n > available => {
+            return Err(Error::Truncated {
+                path,
+                expected: n,
+                found: available,
+            });
+        }
+        Some(n) => n as usize,
+        None => available as usize,
+    };
+    decode_frames(
+        first.format,
+        first.initial_value.unwrap_or(0),
+        layout,
+        data,
+        frames,
+        scales,
+    )
+    .map_err(|reason| Error::malformed(&path, "WFDB signal file", reason))
+}

@@ -1,0 +1,67 @@
+//! Command-line interface: parses arguments and dispatches to the library.
+
+mod bench;
+mod convert;
+mod info;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Electrocardio Panorama: open ECG records, delineate cycles, view the ECG from any viewpoint.
+#[derive(Parser)]
+#[command(name = "ecg-panorama", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Load a whole record and print its rate, length, leads with their viewpoints and the
+    /// annotation files beside it.
+    Info(info::InfoArgs),
+    /// Convert a record to another format (CSV: time in s, then one column per lead in mV).
+    Convert(convert::ConvertArgs),
+    /// Measure how fast things run.
+    Bench {
+        #[command(subcommand)]
+        what: bench::BenchCommand,
+    },
+}
+
+/// The record argument shared by subcommands: a path, or nothing for the built-in demo.
+#[derive(clap::Args, Clone)]
+pub struct RecordArg {
+    /// Record path: WFDB without extension or with `.hea`, a Tianchi `.npy`, or a CSV file.
+    /// Omitted: the built-in synthetic demo record.
+    pub record: Option<PathBuf>,
+}
+
+impl RecordArg {
+    /// Load the record (or the demo).
+    pub fn load(&self) -> ecg_panorama::Result<ecg_panorama::record::Record> {
+        match &self.record {
+            Some(p) => ecg_panorama::record::open_record(p),
+            None => Ok(ecg_panorama::record::demo::demo_record().record),
+        }
+    }
+}
+
+/// Parse the arguments and run; errors go to stderr with a non-zero exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => info::run(&info::InfoArgs::demo()),
+        Some(Command::Info(args)) => info::run(&args),
+        Some(Command::Convert(args)) => convert::run(&args),
+        Some(Command::Bench { what }) => bench::run(&what),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
