@@ -1,6 +1,7 @@
 //! `ecg-panorama bench`: in-process timings.
 
 use super::RecordArg;
+use std::io::Write;
 use std::time::Instant;
 
 /// What to benchmark.
@@ -53,9 +54,10 @@ pub fn run(cmd: &BenchCommand) -> anyhow::Result<()> {
                     "min_ms": min * 1e3,
                     "msamples_per_s": msps,
                 });
-                println!("{}", serde_json::to_string_pretty(&out)?);
+                writeln!(std::io::stdout(), "{}", serde_json::to_string_pretty(&out)?)?;
             } else {
-                println!(
+                writeln!(
+                    std::io::stdout(),
                     "{}: {} samples, median {:.3} ms (min {:.3} ms) over {} loads, {:.1} Msamples/s",
                     warm.name,
                     samples,
@@ -63,7 +65,7 @@ pub fn run(cmd: &BenchCommand) -> anyhow::Result<()> {
                     min * 1e3,
                     times.len(),
                     msps
-                );
+                )?;
             }
             Ok(())
         }

@@ -3,6 +3,7 @@
 use super::RecordArg;
 use ecg_panorama::record::{AnnotationFile, Record, find_annotation_files, labels::CycleLabels};
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::PathBuf;
 
 /// Arguments of `info`.
@@ -76,11 +77,12 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<()> {
             error: None,
         });
     }
+    let mut stdout = std::io::stdout().lock();
     let out = summarise(&record, args.record.record.as_ref(), files);
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        writeln!(stdout, "{}", serde_json::to_string_pretty(&out)?)?;
     } else {
-        print_text(&out);
+        print_text(&out, &mut stdout)?;
     }
     Ok(())
 }
@@ -119,15 +121,15 @@ fn summarise<'a>(
     }
 }
 
-fn print_text(out: &InfoOut) {
-    println!("record     {}", out.name);
+fn print_text(out: &InfoOut, w: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(w, "record     {}", out.name)?;
     if let Some(p) = &out.path {
-        println!("path       {p}");
+        writeln!(w, "path       {p}")?;
     }
-    println!("fs         {} Hz", out.fs);
-    println!("samples    {} per lead", out.samples);
-    println!("duration   {:.3} s", out.duration_s);
-    println!("leads      {}", out.leads.len());
+    writeln!(w, "fs         {} Hz", out.fs)?;
+    writeln!(w, "samples    {} per lead", out.samples)?;
+    writeln!(w, "duration   {:.3} s", out.duration_s)?;
+    writeln!(w, "leads      {}", out.leads.len())?;
     for l in &out.leads {
         let view = match (l.theta_deg, l.phi_deg) {
             (Some(t), Some(p)) => format!(
@@ -146,22 +148,23 @@ fn print_text(out: &InfoOut) {
         } else {
             String::new()
         };
-        println!("  {:<5} {view}{raw}{invalid}", l.name);
+        writeln!(w, "  {:<5} {view}{raw}{invalid}", l.name)?;
     }
     if out.annotation_files.is_empty() {
-        println!("annotation files: none found");
+        writeln!(w, "annotation files: none found")?;
     } else {
-        println!("annotation files:");
+        writeln!(w, "annotation files:")?;
         for f in &out.annotation_files {
             match &f.error {
-                Some(e) => println!("  {}  unreadable: {e}", f.path.display()),
-                None => println!("  {}  {}", f.path.display(), counts_text(&f.counts)),
-            }
+                Some(e) => writeln!(w, "  {}  unreadable: {e}", f.path.display()),
+                None => writeln!(w, "  {}  {}", f.path.display(), counts_text(&f.counts)),
+            }?;
         }
     }
     for c in out.comments {
-        println!("# {c}");
+        writeln!(w, "# {c}")?;
     }
+    Ok(())
 }
 
 fn counts_text(counts: &BTreeMap<String, usize>) -> String {

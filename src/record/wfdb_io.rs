@@ -25,6 +25,7 @@ pub fn read_header(path: &Path) -> Result<Header> {
     if text.trim().is_empty() {
         return Err(header_err(path, "the file is empty"));
     }
+    check_sampling_rate(&text, path)?;
     let header = Header::from_reader(&mut text.as_bytes()).map_err(|e| match e {
         wfdb::Error::UnsupportedSignalFormat(code) => unsupported(path, code.to_string()),
         other => header_err(path, crate_message(&other)),
@@ -37,6 +38,23 @@ pub fn read_header(path: &Path) -> Result<Header> {
         });
     }
     Ok(header)
+}
+
+/// The crate rejects a non-positive rate as a generic header error; give it its own kind.
+fn check_sampling_rate(text: &str, path: &Path) -> Result<()> {
+    let record_line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'));
+    let field = record_line.and_then(|l| l.split_whitespace().nth(2));
+    let rate = field.and_then(|f| f.split(['/', '(']).next()?.parse::<f64>().ok());
+    match rate {
+        Some(fs) if !(fs.is_finite() && fs > 0.0) => Err(Error::SamplingRate {
+            path: path.to_path_buf(),
+            fs,
+        }),
+        _ => Ok(()),
+    }
 }
 
 fn crate_message(e: &wfdb::Error) -> String {

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs what this machine lacks to build, run and test Electrocardio Panorama, and nothing
+# it already has. Debian/Ubuntu; needs Rust (rustup) already.
+#   scripts/setup.sh app    run-time libraries of the desktop app
+#   scripts/setup.sh test   the above, plus Python with wfdb-python and SciPy in .venv
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what="${1:-test}"
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "setup: cargo not found; install Rust first: https://rustup.rs" >&2
+  exit 1
+fi
+
+# Window-system and GL/Vulkan libraries that eframe loads at run time (building needs none).
+app_packages=(libx11-6 libx11-xcb1 libxcursor1 libxi6 libxrandr2 libxkbcommon-x11-0
+  libegl1 libegl-mesa0 libgl1-mesa-dri libvulkan1 mesa-vulkan-drivers)
+test_packages=(python3 python3-venv python3-pip xvfb)
+
+packages=("${app_packages[@]}")
+[ "$what" = test ] && packages+=("${test_packages[@]}")
+
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ "$what" = test ]; then
+  # The interoperability tests compare against wfdb-python and SciPy.
+  if ! .venv/bin/python -c "import wfdb, scipy, numpy" >/dev/null 2>&1; then
+    echo "setup: creating .venv with wfdb-python and SciPy"
+    python3 -m venv .venv
+    .venv/bin/pip install -q --disable-pip-version-check -r scripts/requirements-test.txt
+  fi
+fi
