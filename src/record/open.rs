@@ -1,6 +1,6 @@
 //! Opening any supported record from a path, and finding the annotation files beside it.
 
-use super::{Record, csv_io, labels::CycleLabels, tianchi, wfdb_io};
+use super::{Record, annotation, csv_io, labels::CycleLabels, tianchi, wfdb_io};
 use crate::error::{Error, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -116,12 +116,19 @@ pub fn find_annotation_files(record: &Path) -> Vec<AnnotationFile> {
 }
 
 fn wfdb_file(path: PathBuf) -> AnnotationFile {
-    // PENDING-ANNOTATION: wired once the annotation module lands.
-    AnnotationFile {
-        path,
-        kind: "wfdb",
-        counts: BTreeMap::new(),
-        error: None,
+    match annotation::read_annotations(&path) {
+        Ok(anns) => AnnotationFile {
+            path,
+            kind: "wfdb",
+            counts: annotation::symbol_counts(&anns),
+            error: None,
+        },
+        Err(e) => AnnotationFile {
+            path,
+            kind: "wfdb",
+            counts: BTreeMap::new(),
+            error: Some(e.to_string()),
+        },
     }
 }
 
