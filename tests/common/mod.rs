@@ -36,12 +36,10 @@ pub fn python() -> Command {
 /// Run a Python snippet (with `args` as `sys.argv[1:]`) and return its stdout; panics with
 /// Python's stderr (and a hint to run the set-up script) on failure.
 pub fn run_python(code: &str, args: &[&str]) -> Vec<u8> {
-    let out = python()
-        .arg("-c")
-        .arg(code)
-        .args(args)
-        .output()
-        .expect("cannot start Python: run scripts/setup.sh (it installs wfdb-python and SciPy)");
+    let out =
+        python().arg("-c").arg(code).args(args).output().expect(
+            "cannot start Python: run scripts/setup.sh (it installs wfdb-python and SciPy)",
+        );
     assert!(
         out.status.success(),
         "Python reference failed (run scripts/setup.sh to install wfdb-python and SciPy):\n{}",
