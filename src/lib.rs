@@ -3,6 +3,8 @@
 //!
 //! The data path flows one way: [`record`] → [`signal`] → delineate → panorama → app/export.
 
+#![warn(missing_docs)]
+
 pub mod error;
 pub mod geometry;
 pub mod record;

@@ -220,6 +220,10 @@ fn no_arguments_shows_the_synthetic_demo() {
         "{out}"
     );
     assert!(out.contains("V6"));
+    assert!(
+        out.contains("(built-in demo labels)  P off: 12, P on: 12"),
+        "{out}"
+    );
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("demo.csv");
     run(&["convert", "--to", "csv", "--out", csv.to_str().unwrap()]);

@@ -1,6 +1,7 @@
 //! `ecg-panorama info`: what a record holds.
 
 use super::RecordArg;
+use ecg_panorama::record::demo::demo_record;
 use ecg_panorama::record::{AnnotationFile, Record, find_annotation_files, labels::CycleLabels};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -57,25 +58,18 @@ struct InfoOut<'a> {
 /// Run `info`.
 pub fn run(args: &InfoArgs) -> anyhow::Result<()> {
     let record = args.record.load()?;
-    let mut files = args
-        .record
-        .record
-        .as_deref()
-        .map(find_annotation_files)
-        .unwrap_or_default();
+    let mut files = match &args.record.record {
+        Some(path) => find_annotation_files(path),
+        // The demo carries its true boundaries in memory.
+        None => vec![labels_entry(
+            "(built-in demo labels)".into(),
+            &demo_record().labels,
+        )],
+    };
     if let Some(path) = &args.labels {
         let labels = CycleLabels::read(path)?;
         files.retain(|f| &f.path != path);
-        files.push(AnnotationFile {
-            path: path.clone(),
-            kind: "json",
-            counts: labels
-                .kinds()
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.len()))
-                .collect(),
-            error: None,
-        });
+        files.push(labels_entry(path.clone(), &labels));
     }
     let mut stdout = std::io::stdout().lock();
     let out = summarise(&record, args.record.record.as_ref(), files);
@@ -85,6 +79,19 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<()> {
         print_text(&out, &mut stdout)?;
     }
     Ok(())
+}
+
+fn labels_entry(path: PathBuf, labels: &CycleLabels) -> AnnotationFile {
+    AnnotationFile {
+        path,
+        kind: "json",
+        counts: labels
+            .kinds()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.len()))
+            .collect(),
+        error: None,
+    }
 }
 
 fn summarise<'a>(
