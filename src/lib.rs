@@ -5,6 +5,7 @@
 
 #![warn(missing_docs)]
 
+pub mod delineate;
 pub mod error;
 pub mod geometry;
 pub mod record;

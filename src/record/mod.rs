@@ -6,6 +6,7 @@ pub mod csv_io;
 pub mod demo;
 pub mod labels;
 mod open;
+pub mod split;
 pub mod tianchi;
 mod wfdb_decode;
 pub mod wfdb_io;
