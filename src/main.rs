@@ -3,5 +3,6 @@
 mod cli;
 
 fn main() -> std::process::ExitCode {
+    ecg_panorama::tune_allocator();
     cli::run()
 }

@@ -1,8 +1,11 @@
 //! Command-line interface: parses arguments and dispatches to the library.
 
+mod annotate;
 mod bench;
 mod convert;
+mod eval_delineation;
 mod info;
+mod train_delineator;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -23,11 +26,18 @@ enum Command {
     Info(info::InfoArgs),
     /// Convert a record to another format (CSV: time in s, then one column per lead in mV).
     Convert(convert::ConvertArgs),
+    /// Delineate a record and write its annotation files: one WFDB file per lead (`NAME.i`,
+    /// `NAME.ii`, … as LUDB names them) and the JSON cycle labels (`NAME.json`).
+    Annotate(annotate::AnnotateArgs),
     /// Measure how fast things run.
     Bench {
         #[command(subcommand)]
         what: bench::BenchCommand,
     },
+    /// Score wave boundaries against reference annotations (LUDB layout).
+    EvalDelineation(eval_delineation::EvalArgs),
+    /// Train the delineation network on LUDB-layout records (the `train` part of a split).
+    TrainDelineator(train_delineator::TrainArgs),
 }
 
 /// The record argument shared by subcommands: a path, or nothing for the built-in demo.
@@ -55,7 +65,10 @@ pub fn run() -> ExitCode {
         None => info::run(&info::InfoArgs::demo()),
         Some(Command::Info(args)) => info::run(&args),
         Some(Command::Convert(args)) => convert::run(&args),
+        Some(Command::Annotate(args)) => annotate::run(&args),
         Some(Command::Bench { what }) => bench::run(&what),
+        Some(Command::EvalDelineation(args)) => eval_delineation::run(&args),
+        Some(Command::TrainDelineator(args)) => train_delineator::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,8 +1,9 @@
 //! Delineation: P, QRS and T waves (onset, peak, offset) in every lead of a record, the
 //! record's global beats, and the cardiac cycles the panorama engine uses.
 
-use crate::error::Result;
-use crate::record::Record;
+pub mod cycles;
+pub mod output;
+
 use serde::Serialize;
 
 /// The three waves a delineator finds.
@@ -83,30 +84,9 @@ pub struct Delineation {
     pub beats: Vec<Beat>,
 }
 
-/// The automatic delineator.
-#[derive(Debug, Default)]
-pub struct Delineator {}
-
-impl Delineator {
-    /// The delineator with the shipped weights.
-    pub fn load_default() -> Result<Self> {
-        Ok(Self {})
-    }
-
-    /// Delineate every lead of `record` (any sampling rate).
-    pub fn delineate(&self, record: &Record) -> Result<Delineation> {
-        Ok(Delineation {
-            fs: record.fs,
-            len: record.len(),
-            leads: record
-                .leads
-                .iter()
-                .map(|l| LeadWaves {
-                    lead: l.name.clone(),
-                    waves: Vec::new(),
-                })
-                .collect(),
-            beats: Vec::new(),
-        })
-    }
-}
+pub mod decode;
+mod engine;
+pub mod prep;
+pub mod train;
+pub mod unet;
+pub use engine::Delineator;

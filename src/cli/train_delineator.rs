@@ -1,0 +1,122 @@
+//! `ecg-panorama train-delineator`: train the delineation U-Net on LUDB-layout records.
+
+use anyhow::Context;
+use ecg_panorama::delineate::train::{TrainConfig, load_examples, train};
+use ecg_panorama::record::split::Split;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::{Path, PathBuf};
+
+/// Arguments of `train-delineator`.
+#[derive(clap::Args)]
+pub struct TrainArgs {
+    /// Folder of LUDB-layout records (`N.hea`, `N.dat`, per-lead `N.i` … `N.v6`).
+    #[arg(long)]
+    records: PathBuf,
+    /// Split file: only its `train` records are used.
+    #[arg(long)]
+    split: PathBuf,
+    /// Output weights (safetensors); also written every 100 steps as a checkpoint.
+    #[arg(long, default_value = "models/delineator.safetensors")]
+    out: PathBuf,
+    /// Optimiser steps.
+    #[arg(long, default_value_t = TrainConfig::default().steps)]
+    steps: usize,
+    /// Crops per step.
+    #[arg(long, default_value_t = TrainConfig::default().batch)]
+    batch: usize,
+    /// Random seed.
+    #[arg(long, default_value_t = TrainConfig::default().seed)]
+    seed: u64,
+    /// Start from these weights instead of a fresh network.
+    #[arg(long)]
+    resume: Option<PathBuf>,
+    /// Hold out every eighth training record to report a validation loss (off: train on all).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    validate: bool,
+    /// Training records to hold out for validation as well (comma-separated names).
+    #[arg(long, value_delimiter = ',')]
+    hold_out: Vec<String>,
+}
+
+/// Run `train-delineator`.
+pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
+    let split = Split::read(&args.split)?;
+    let (mut train_names, mut val_names) = (Vec::new(), Vec::new());
+    for (i, name) in split.train.iter().enumerate() {
+        if (args.validate && i % 8 == 7) || args.hold_out.contains(name) {
+            val_names.push(name.clone());
+        } else {
+            train_names.push(name.clone());
+        }
+    }
+    eprintln!(
+        "loading {} training and {} validation records from {}",
+        train_names.len(),
+        val_names.len(),
+        args.records.display()
+    );
+    let train_set = load_examples(&args.records, &train_names)?;
+    let val_set = load_examples(&args.records, &val_names)?;
+    let cfg = TrainConfig {
+        steps: args.steps,
+        batch: args.batch,
+        seed: args.seed,
+        ..Default::default()
+    };
+    let bar = ProgressBar::new(cfg.steps as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} ETA {eta} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    // Without a terminal the bar is hidden: log plain lines instead (training runs in the
+    // background with its output in a file).
+    let steps = cfg.steps;
+    let plain = !std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let started = std::time::Instant::now();
+    let mut smooth = None::<f32>;
+    let mut last_val = String::new();
+    let out = args.out.clone();
+    let vm = train(
+        &cfg,
+        &train_set,
+        &val_set,
+        args.resume.as_deref(),
+        |r, vm| {
+            let s = smooth.map_or(r.loss, |s| 0.95 * s + 0.05 * r.loss);
+            smooth = Some(s);
+            if let Some(v) = r.val_loss {
+                last_val = format!(" val {v:.4}");
+                bar.println(format!("step {:>5}  train {:.4}  val {v:.4}", r.step, s));
+            }
+            if plain && (r.step % 25 == 0 || r.val_loss.is_some()) {
+                eprintln!(
+                    "step {:>5}/{}  {:>7.1} s  train {s:.4}{last_val}",
+                    r.step,
+                    steps,
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            bar.set_message(format!("loss {s:.4}{last_val}"));
+            bar.inc(1);
+            if r.step % 100 == 0 {
+                save(vm, &out).map_err(|e| ecg_panorama::Error::Invalid(format!("{e:#}")))?;
+            }
+            Ok(())
+        },
+    )?;
+    bar.finish();
+    save(&vm, &args.out)?;
+    eprintln!("weights written to {}", args.out.display());
+    Ok(())
+}
+
+/// Write weights atomically, so an interrupted run leaves the last checkpoint intact.
+fn save(vm: &candle_nn::VarMap, path: &Path) -> anyhow::Result<()> {
+    let tmp = path.with_extension("safetensors.tmp");
+    vm.save(&tmp)
+        .with_context(|| format!("{}: cannot write weights", tmp.display()))?;
+    std::fs::rename(&tmp, path)
+        .with_context(|| format!("{}: cannot write weights", path.display()))?;
+    Ok(())
+}

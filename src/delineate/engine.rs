@@ -1,0 +1,229 @@
+//! The automatic delineator: the U-Net labels every sample of every standard lead, then runs
+//! of labels become waves, and the leads' averaged probabilities become the record's beats.
+
+use super::decode::{DecodeParams, beats_from_waves, waves_from_probabilities};
+use super::prep::{NET_FS, Prepared, prepare, slot_of};
+use super::unet::{CLASSES, MULTIPLE, SLOTS, UNet, probabilities};
+use super::{Delineation, LeadWaves, Wave};
+use crate::error::{Error, Result};
+use crate::record::Record;
+use candle_core::{DType, Device, Tensor};
+use candle_nn::VarBuilder;
+use std::path::Path;
+
+/// The shipped weights (trained on the LUDB training records; see `models/delineator.md`).
+static DEFAULT_WEIGHTS: &[u8] = include_bytes!("../../models/delineator.safetensors");
+
+/// Window length (samples at 500 Hz) for long records: windows overlap by [`MARGIN`] on each
+/// side, and only their centres are kept, so every sample sees context on both sides.
+const WINDOW: usize = 8192;
+/// Context kept on each side of a window's centre.
+const MARGIN: usize = 512;
+/// A lead whose peak-to-peak amplitude is below this (mV) carries no waves.
+const FLAT_MV: f32 = 0.02;
+
+/// The automatic delineator.
+pub struct Delineator {
+    net: UNet,
+    device: Device,
+    params: DecodeParams,
+    /// Weight of the all-lead average in each lead's probabilities (the rest is the lead's own).
+    blend: f32,
+}
+
+impl std::fmt::Debug for Delineator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Delineator")
+    }
+}
+
+fn tensor_err(e: candle_core::Error) -> Error {
+    Error::Invalid(format!("delineation network: {e}"))
+}
+
+impl Delineator {
+    /// The delineator with the shipped weights.
+    pub fn load_default() -> Result<Self> {
+        Self::from_bytes(DEFAULT_WEIGHTS, Path::new("models/delineator.safetensors"))
+    }
+
+    /// A delineator with weights from a safetensors file.
+    pub fn load(path: &Path) -> Result<Self> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        Self::from_bytes(&bytes, path)
+    }
+
+    fn from_bytes(bytes: &[u8], path: &Path) -> Result<Self> {
+        let device = Device::Cpu;
+        let vb = VarBuilder::from_buffered_safetensors(bytes.to_vec(), DType::F32, &device)
+            .map_err(|e| Error::malformed(path, "delineation weights", e.to_string()))?;
+        let net = UNet::new(vb).map_err(|e| {
+            Error::malformed(
+                path,
+                "delineation weights",
+                format!("they do not fit the network: {e}"),
+            )
+        })?;
+        let (params, blend) = tuning();
+        Ok(Self {
+            net,
+            device,
+            params,
+            blend,
+        })
+    }
+
+    /// Class probabilities `[slot][class][sample]` at 500 Hz for a prepared record.
+    fn slot_probabilities(&self, input: &Prepared) -> Result<Vec<[Vec<f32>; CLASSES]>> {
+        let len = input.len;
+        let mut out: Vec<[Vec<f32>; CLASSES]> = (0..SLOTS)
+            .map(|_| std::array::from_fn(|_| vec![0f32; len]))
+            .collect();
+        let single = len.div_ceil(MULTIPLE) * MULTIPLE;
+        let (win, step) = if single <= WINDOW {
+            (single, single)
+        } else {
+            (WINDOW, WINDOW - 2 * MARGIN)
+        };
+        let mut start = 0usize;
+        loop {
+            // Window [start - margin, start - margin + win) keeps [start, start + step).
+            let from = if win == single {
+                0
+            } else {
+                start as isize - MARGIN as isize
+            };
+            let mut x = vec![0f32; SLOTS * win];
+            for (s, slot) in input.slots.iter().enumerate() {
+                for i in 0..win {
+                    let j = from + i as isize;
+                    if j >= 0 && (j as usize) < len {
+                        x[s * win + i] = slot[j as usize];
+                    }
+                }
+            }
+            let xt = Tensor::from_vec(x, (1, SLOTS, win), &self.device).map_err(tensor_err)?;
+            let p = probabilities(&self.net, &xt)
+                .and_then(|p| p.flatten_all()?.to_vec1::<f32>())
+                .map_err(tensor_err)?;
+            for (s, probs) in out.iter_mut().enumerate() {
+                for (c, pc) in probs.iter_mut().enumerate() {
+                    let row = &p[(s * CLASSES + c) * win..(s * CLASSES + c + 1) * win];
+                    for i in start..(start + step).min(len) {
+                        pc[i] = row[(i as isize - from) as usize];
+                    }
+                }
+            }
+            start += step;
+            if start >= len {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Delineate every lead of `record` (any sampling rate).
+    pub fn delineate(&self, record: &Record) -> Result<Delineation> {
+        let input = prepare(record)?;
+        let probs = self.slot_probabilities(&input)?;
+        let active: Vec<usize> = (0..SLOTS)
+            .filter(|&s| input.source[s].is_some() && !is_flat(&input.slots[s]))
+            .collect();
+        let scale = record.fs / NET_FS;
+        let to_record = |w: Wave| Wave {
+            kind: w.kind,
+            on: to_index(w.on, scale, record.len()),
+            peak: to_index(w.peak, scale, record.len()),
+            off: to_index(w.off, scale, record.len()),
+        };
+        // The record's own view: probabilities averaged over its live leads, peaks where the
+        // leads together deflect most.
+        let mean: [Vec<f32>; CLASSES] = std::array::from_fn(|c| {
+            (0..input.len)
+                .map(|i| {
+                    active.iter().map(|&s| probs[s][c][i]).sum::<f32>() / active.len().max(1) as f32
+                })
+                .collect()
+        });
+        let (global_waves, beats) = if active.is_empty() {
+            (Vec::new(), Vec::new())
+        } else {
+            let energy: Vec<f32> = (0..input.len)
+                .map(|i| active.iter().map(|&s| input.slots[s][i].powi(2)).sum())
+                .collect();
+            let waves = waves_from_probabilities(&mean, &energy, NET_FS, &self.params);
+            let beats = beats_from_waves(&waves, NET_FS)
+                .into_iter()
+                .map(|b| super::Beat {
+                    p: b.p.map(to_record),
+                    qrs: to_record(b.qrs),
+                    t: b.t.map(to_record),
+                })
+                .collect();
+            (waves, beats)
+        };
+        let leads = record
+            .leads
+            .iter()
+            .map(|lead| {
+                let slot = slot_of(&lead.name).filter(|s| input.source[*s].is_some());
+                let waves = match slot {
+                    Some(s) if active.contains(&s) => {
+                        let energy: Vec<f32> = input.slots[s].iter().map(|v| v.abs()).collect();
+                        let own: [Vec<f32>; CLASSES] = std::array::from_fn(|c| {
+                            probs[s][c]
+                                .iter()
+                                .zip(&mean[c])
+                                .map(|(&a, &m)| (1.0 - self.blend) * a + self.blend * m)
+                                .collect()
+                        });
+                        waves_from_probabilities(&own, &energy, NET_FS, &self.params)
+                    }
+                    Some(_) => Vec::new(),
+                    // Leads the network does not take (Frank, unknown) get the record's waves.
+                    None => global_waves.clone(),
+                };
+                LeadWaves {
+                    lead: lead.name.clone(),
+                    waves: waves.into_iter().map(to_record).collect(),
+                }
+            })
+            .collect();
+        Ok(Delineation {
+            fs: record.fs,
+            len: record.len(),
+            leads,
+            beats,
+        })
+    }
+}
+
+fn is_flat(x: &[f32]) -> bool {
+    let (lo, hi) = x
+        .iter()
+        .fold((f32::MAX, f32::MIN), |(l, h), &v| (l.min(v), h.max(v)));
+    hi - lo < FLAT_MV
+}
+
+fn to_index(i: usize, scale: f64, len: usize) -> usize {
+    ((i as f64 * scale).round() as usize).min(len.saturating_sub(1))
+}
+
+/// Decoding settings; `ECG_DECODE=minP,minQRS,minT,mergeP,mergeQRS,mergeT,blend` overrides
+/// them for tuning on validation records.
+fn tuning() -> (DecodeParams, f32) {
+    let mut p = DecodeParams::default();
+    let mut blend = 0.0;
+    if let Ok(v) = std::env::var("ECG_DECODE") {
+        let x: Vec<f64> = v.split(',').filter_map(|t| t.parse().ok()).collect();
+        if x.len() >= 7 {
+            p.min_ms = [x[0], x[1], x[2]];
+            p.merge_ms = [x[3], x[4], x[5]];
+            blend = x[6] as f32;
+        }
+        if x.len() == 10 {
+            p.min_prob = [x[7] as f32, x[8] as f32, x[9] as f32];
+        }
+    }
+    (p, blend)
+}

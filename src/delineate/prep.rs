@@ -1,0 +1,65 @@
+//! The network's input: a record at 500 Hz with baseline wander removed, each standard lead in
+//! its slot (absent leads are zero), in mV.
+
+use super::unet::SLOTS;
+use crate::error::Result;
+use crate::geometry::STANDARD_12;
+use crate::record::Record;
+use crate::signal::{remove_baseline, resample_record};
+
+/// The rate the network works at (its input; it halves it internally).
+pub const NET_FS: f64 = 500.0;
+/// Inputs are clipped to ±this many mV, so a saturated or disconnected lead cannot dominate.
+pub const CLIP_MV: f32 = 10.0;
+
+/// The slot of a canonical lead name in the network's input.
+pub fn slot_of(name: &str) -> Option<usize> {
+    STANDARD_12.iter().position(|&s| s == name)
+}
+
+/// A record made ready for the network.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// `[SLOTS][len]` samples in mV at [`NET_FS`], zero where a slot has no lead.
+    pub slots: Vec<Vec<f32>>,
+    /// Which record lead fills each slot.
+    pub source: [Option<usize>; SLOTS],
+    /// Samples per lead at [`NET_FS`].
+    pub len: usize,
+}
+
+/// Resample to 500 Hz, remove baseline wander and place each standard lead in its slot; leads
+/// outside the twelve (Frank, unknown) are not network inputs. Missing samples become 0.
+pub fn prepare(record: &Record) -> Result<Prepared> {
+    let at500;
+    let rec = if record.fs == NET_FS {
+        record
+    } else {
+        at500 = resample_record(record, NET_FS)?;
+        &at500
+    };
+    let len = rec.len();
+    let mut slots = vec![vec![0f32; len]; SLOTS];
+    let mut source = [None; SLOTS];
+    for (i, lead) in rec.leads.iter().enumerate() {
+        let Some(slot) = slot_of(&lead.name) else {
+            continue;
+        };
+        if source[slot].is_some() {
+            continue;
+        }
+        source[slot] = Some(i);
+        if lead.samples.iter().all(|v| !v.is_finite()) {
+            continue;
+        }
+        let clean = remove_baseline(&lead.samples, NET_FS)?;
+        for (o, v) in slots[slot].iter_mut().zip(clean) {
+            *o = if v.is_finite() {
+                (v as f32).clamp(-CLIP_MV, CLIP_MV)
+            } else {
+                0.0
+            };
+        }
+    }
+    Ok(Prepared { slots, source, len })
+}

@@ -1,0 +1,8 @@
+//! Evaluation: scoring automatic results against reference annotations.
+//!
+//! [`delineation`] scores wave boundaries (P, QRS and T onsets and offsets) and [`ludb`] runs
+//! that scoring over a folder of records laid out as LUDB is, either on the built-in delineator
+//! or on prediction files written by another method.
+
+pub mod delineation;
+pub mod ludb;

@@ -1,0 +1,54 @@
+//! Training the delineator from the command line: a short run writes weights the engine loads,
+//! and weights that do not fit the network are refused with a clear message.
+
+mod common;
+
+use ecg_panorama::delineate::Delineator;
+use std::process::Command;
+
+#[test]
+fn a_short_training_run_writes_loadable_weights() {
+    let dir = tempfile::tempdir().unwrap();
+    let split = dir.path().join("split.txt");
+    std::fs::write(&split, "train 1\ntrain 2\ntest 3\n").unwrap();
+    let out = dir.path().join("d.safetensors");
+    let records = common::data_dir().join("ludb/data");
+    let status = Command::new(env!("CARGO_BIN_EXE_ecg-panorama"))
+        .args(["train-delineator", "--records", records.to_str().unwrap()])
+        .args([
+            "--split",
+            split.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .args(["--steps", "3", "--batch", "2", "--validate", "false"])
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let engine = Delineator::load(&out).unwrap();
+    let record = ecg_panorama::record::demo::demo_record().record;
+    let d = engine.delineate(&record).unwrap();
+    assert_eq!(d.leads.len(), 12);
+}
+
+#[test]
+fn weights_that_do_not_fit_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.safetensors");
+    std::fs::write(&junk, b"not a safetensors file").unwrap();
+    let err = Delineator::load(&junk).unwrap_err().to_string();
+    assert!(
+        err.contains("junk.safetensors") && err.contains("delineation weights"),
+        "{err}"
+    );
+    let empty = dir.path().join("empty.safetensors");
+    candle_nn::VarMap::new().save(&empty).unwrap();
+    let err = Delineator::load(&empty).unwrap_err().to_string();
+    assert!(err.contains("do not fit the network"), "{err}");
+    let missing = Delineator::load(&dir.path().join("none.safetensors")).unwrap_err();
+    assert!(missing.to_string().contains("file not found"), "{missing}");
+}
