@@ -36,7 +36,7 @@ fi
 
 if [ "$what" = test ]; then
   # The interoperability tests compare against wfdb-python and SciPy.
-  if ! .venv/bin/python -c "import wfdb, scipy, numpy" >/dev/null 2>&1; then
+  if ! .venv/bin/python -c "import wfdb, scipy, numpy, skimage" >/dev/null 2>&1; then
     echo "setup: creating .venv with wfdb-python and SciPy"
     python3 -m venv .venv
     .venv/bin/pip install -q --disable-pip-version-check -r scripts/requirements-test.txt

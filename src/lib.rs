@@ -9,6 +9,7 @@ pub mod delineate;
 pub mod error;
 pub mod eval;
 pub mod geometry;
+pub mod model;
 pub mod record;
 pub mod signal;
 

@@ -33,6 +33,9 @@ pub struct AnnotateArgs {
     /// Replace existing files (otherwise any name clash writes nothing).
     #[arg(long)]
     force: bool,
+    /// Delineator weights (safetensors) to use instead of the shipped ones.
+    #[arg(long)]
+    weights: Option<PathBuf>,
 }
 
 /// Records longer than this get a progress line on stderr.
@@ -64,7 +67,11 @@ pub fn run(args: &AnnotateArgs) -> anyhow::Result<()> {
             record.fs
         );
     }
-    let delineation = Delineator::load_default()?.delineate(&record)?;
+    let delineator = match &args.weights {
+        Some(path) => Delineator::load(path)?,
+        None => Delineator::load_default()?,
+    };
+    let delineation = delineator.delineate(&record)?;
     let format = match args.format {
         Format::Wfdb => OutputFormat::Wfdb,
         Format::Json => OutputFormat::Json,

@@ -4,6 +4,7 @@ mod annotate;
 mod bench;
 mod convert;
 mod eval_delineation;
+mod eval_panorama;
 mod info;
 mod train_delineator;
 
@@ -36,6 +37,8 @@ enum Command {
     },
     /// Score wave boundaries against reference annotations (LUDB layout).
     EvalDelineation(eval_delineation::EvalArgs),
+    /// Score lead synthesis (linear regression, dipole least squares) on LUDB-layout records.
+    EvalPanorama(eval_panorama::EvalPanoramaArgs),
     /// Train the delineation network on LUDB-layout records (the `train` part of a split).
     TrainDelineator(train_delineator::TrainArgs),
 }
@@ -68,6 +71,7 @@ pub fn run() -> ExitCode {
         Some(Command::Annotate(args)) => annotate::run(&args),
         Some(Command::Bench { what }) => bench::run(&what),
         Some(Command::EvalDelineation(args)) => eval_delineation::run(&args),
+        Some(Command::EvalPanorama(args)) => eval_panorama::run(&args),
         Some(Command::TrainDelineator(args)) => train_delineator::run(&args),
     };
     match result {

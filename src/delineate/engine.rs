@@ -1,10 +1,12 @@
 //! The automatic delineator: the U-Net labels every sample of every standard lead, then runs
 //! of labels become waves, and the leads' averaged probabilities become the record's beats.
 
-use super::decode::{DecodeParams, beats_from_waves, waves_from_probabilities};
+use super::decode::{
+    DecodeParams, beats_from_waves, irregularly_irregular, waves_from_probabilities,
+};
 use super::prep::{NET_FS, Prepared, prepare, slot_of};
 use super::unet::{CLASSES, MULTIPLE, SLOTS, UNet, probabilities};
-use super::{Delineation, LeadWaves, Wave};
+use super::{Delineation, LeadWaves, Wave, WaveKind};
 use crate::error::{Error, Result};
 use crate::record::Record;
 use candle_core::{DType, Device, Tensor};
@@ -145,14 +147,22 @@ impl Delineator {
                 })
                 .collect()
         });
-        let (global_waves, beats) = if active.is_empty() {
-            (Vec::new(), Vec::new())
+        let (global_waves, beats, chaotic) = if active.is_empty() {
+            (Vec::new(), Vec::new(), false)
         } else {
             let energy: Vec<f32> = (0..input.len)
                 .map(|i| active.iter().map(|&s| input.slots[s][i].powi(2)).sum())
                 .collect();
-            let waves = waves_from_probabilities(&mean, &energy, NET_FS, &self.params);
-            let beats = beats_from_waves(&waves, NET_FS)
+            let mut waves = waves_from_probabilities(&mean, &energy, NET_FS, &self.params);
+            let mut beats = beats_from_waves(&waves, NET_FS);
+            // An irregularly irregular rhythm has no P waves (atrial fibrillation): what the
+            // network takes for P there are fibrillatory waves.
+            let chaotic = irregularly_irregular(&beats);
+            if chaotic {
+                waves.retain(|w| w.kind != WaveKind::P);
+                beats.iter_mut().for_each(|b| b.p = None);
+            }
+            let beats = beats
                 .into_iter()
                 .map(|b| super::Beat {
                     p: b.p.map(to_record),
@@ -160,7 +170,7 @@ impl Delineator {
                     t: b.t.map(to_record),
                 })
                 .collect();
-            (waves, beats)
+            (waves, beats, chaotic)
         };
         let leads = record
             .leads
@@ -177,7 +187,12 @@ impl Delineator {
                                 .map(|(&a, &m)| (1.0 - self.blend) * a + self.blend * m)
                                 .collect()
                         });
-                        waves_from_probabilities(&own, &energy, NET_FS, &self.params)
+                        let mut waves =
+                            waves_from_probabilities(&own, &energy, NET_FS, &self.params);
+                        if chaotic {
+                            waves.retain(|w| w.kind != WaveKind::P);
+                        }
+                        waves
                     }
                     Some(_) => Vec::new(),
                     // Leads the network does not take (Frank, unknown) get the record's waves.

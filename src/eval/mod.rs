@@ -6,3 +6,4 @@
 
 pub mod delineation;
 pub mod ludb;
+pub mod panorama;

@@ -1,0 +1,232 @@
+//! The evaluation's cardiac cycles: from a P onset to the next P onset of the lead II boundary
+//! file, complete P-QRS-T-P only, each lead detrended by the line through its two P onsets.
+//!
+//! Unlike the delineator's half-open cycles, an evaluation cycle holds **both** P onsets: its
+//! samples run from `start` to `end` inclusive, so the detrending line passes through its first
+//! and last samples, which are exactly 0 in every lead afterwards.
+
+use super::metrics::Scale;
+use crate::error::{Error, Result};
+use crate::geometry::STANDARD_12;
+use crate::record::annotation::{Annotation, read_annotations};
+use crate::record::{Record, open_record};
+use serde::Serialize;
+use std::path::Path;
+
+/// Fewest samples (both P onsets included) a cycle may hold.
+pub const MIN_CYCLE_SAMPLES: usize = 100;
+/// Most samples (both P onsets included) a cycle may hold.
+pub const MAX_CYCLE_SAMPLES: usize = 512;
+
+/// One cardiac cycle of a record: the 12 standard leads, detrended, in mV.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cycle {
+    /// Record name.
+    pub record: String,
+    /// Sample index of the cycle's P onset in the record.
+    pub start: usize,
+    /// Sample index of the next P onset, **inclusive**: the cycle's last sample.
+    pub end: usize,
+    /// The leads in [`STANDARD_12`] order, `end − start + 1` samples each, in mV, each with the
+    /// straight line through its values at the two P onsets subtracted.
+    pub leads: Vec<Vec<f64>>,
+}
+
+impl Cycle {
+    /// Number of samples per lead (`end − start + 1`).
+    pub fn samples(&self) -> usize {
+        self.end - self.start + 1
+    }
+
+    /// The lead with this canonical name (I, II, …, V6).
+    pub fn lead(&self, name: &str) -> Option<&[f64]> {
+        lead_index(name).map(|i| self.leads[i].as_slice())
+    }
+
+    /// The minimum and maximum over all 12 leads: the paper's normalisation of this cycle.
+    pub fn scale(&self) -> Scale {
+        let (min, max) = self
+            .leads
+            .iter()
+            .flatten()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+                (lo.min(v), hi.max(v))
+            });
+        Scale { min, max }
+    }
+}
+
+/// Position of a canonical lead name in [`STANDARD_12`].
+pub fn lead_index(name: &str) -> Option<usize> {
+    STANDARD_12.iter().position(|&l| l == name)
+}
+
+/// Subtract from `x` the straight line through its first and last values (both become 0).
+pub fn detrend(x: &[f64]) -> Vec<f64> {
+    let (Some(&a), Some(&b)) = (x.first(), x.last()) else {
+        return Vec::new();
+    };
+    let span = (x.len().max(2) - 1) as f64;
+    x.iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            let t = i as f64 / span;
+            // a·(1 − t) + b·t is exactly a at t = 0 and exactly b at t = 1.
+            v - (a * (1.0 - t) + b * t)
+        })
+        .collect()
+}
+
+/// The waves of a boundary file in order: a complete `(` peak `)` triple as its peak symbol
+/// (`p`, `N`, `t`) and onset sample, anything else (a peak without its `(` or `)`, a stray
+/// bracket, another symbol) as `None`, which breaks any cycle across it.
+fn waves(anns: &[Annotation]) -> Vec<Option<(char, i64)>> {
+    let sym = |i: usize| anns.get(i).map(|a| a.symbol.as_str());
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < anns.len() {
+        if sym(i) == Some("(") && sym(i + 2) == Some(")") {
+            let kind = match sym(i + 1) {
+                Some("p") => Some('p'),
+                Some("N") => Some('N'),
+                Some("t") => Some('t'),
+                _ => None,
+            };
+            if let Some(kind) = kind {
+                out.push(Some((kind, anns[i].sample)));
+                i += 3;
+                continue;
+            }
+        }
+        out.push(None);
+        i += 1;
+    }
+    out
+}
+
+/// The cycles `(start, end)` (both P onsets, inclusive) of a lead's boundary file: a complete
+/// P wave, QRS complex and T wave, in that order and nothing else, up to the onset of the next
+/// complete P wave, with `MIN_CYCLE_SAMPLES ..= MAX_CYCLE_SAMPLES` samples.
+pub fn cycle_bounds(anns: &[Annotation]) -> Vec<(usize, usize)> {
+    let w = waves(anns);
+    w.windows(4)
+        .filter_map(|win| match win {
+            [
+                Some(('p', on)),
+                Some(('N', _)),
+                Some(('t', _)),
+                Some(('p', next)),
+            ] => {
+                let (start, end) = (usize::try_from(*on).ok()?, usize::try_from(*next).ok()?);
+                let n = end.checked_sub(start)? + 1;
+                (MIN_CYCLE_SAMPLES..=MAX_CYCLE_SAMPLES)
+                    .contains(&n)
+                    .then_some((start, end))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The cycles of a record whose lead II boundaries are `lead_ii`: every cycle of
+/// [`cycle_bounds`] that lies inside the record, has no missing sample and is not flat.
+pub fn record_cycles(record: &Record, lead_ii: &[Annotation]) -> Result<Vec<Cycle>> {
+    let leads = STANDARD_12
+        .iter()
+        .map(|&name| {
+            record
+                .lead(name)
+                .map(|l| l.samples.as_slice())
+                .ok_or_else(|| Error::Invalid(format!("record {}: no lead {name}", record.name)))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let cycles = cycle_bounds(lead_ii)
+        .into_iter()
+        .filter(|&(_, end)| end < record.len())
+        .filter(|&(s, e)| leads.iter().all(|l| l[s..=e].iter().all(|v| v.is_finite())))
+        .map(|(start, end)| Cycle {
+            record: record.name.clone(),
+            start,
+            end,
+            leads: leads.iter().map(|l| detrend(&l[start..=end])).collect(),
+        })
+        .filter(|c| {
+            let s = c.scale();
+            s.max > s.min
+        })
+        .collect();
+    Ok(cycles)
+}
+
+/// The cycles of LUDB-layout records `names` in `dir` (`NAME.hea`/`.dat`, boundaries from
+/// `NAME.ii`), in the order given.
+pub fn ludb_cycles(dir: &Path, names: &[String]) -> Result<Vec<Cycle>> {
+    let mut out = Vec::new();
+    for name in names {
+        let record = open_record(&dir.join(name))?;
+        let anns = read_annotations(&dir.join(format!("{name}.ii")))?;
+        out.extend(record_cycles(&record, &anns)?);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ann(sample: i64, symbol: &str) -> Annotation {
+        Annotation {
+            sample,
+            symbol: symbol.to_string(),
+            subtype: 0,
+            chan: 0,
+            num: 0,
+            aux: None,
+        }
+    }
+
+    fn beat(p_on: i64) -> Vec<Annotation> {
+        [
+            (0, "("),
+            (10, "p"),
+            (20, ")"),
+            (40, "("),
+            (50, "N"),
+            (60, ")"),
+        ]
+        .into_iter()
+        .chain([(120, "("), (150, "t"), (180, ")")])
+        .map(|(d, s)| ann(p_on + d, s))
+        .collect()
+    }
+
+    #[test]
+    fn complete_cycles_run_from_p_onset_to_next_p_onset_inclusive() {
+        let anns: Vec<_> = [0, 300, 700, 1000].into_iter().flat_map(beat).collect();
+        // 300 → 700 holds 401 samples; 700 → 1000 ends at a P whose beat is complete.
+        assert_eq!(cycle_bounds(&anns), [(0, 300), (300, 700), (700, 1000)]);
+        let long: Vec<_> = [0, 600].into_iter().flat_map(beat).collect();
+        assert!(cycle_bounds(&long).is_empty(), "601 samples is too long");
+    }
+
+    #[test]
+    fn incomplete_waves_break_the_chain() {
+        let mut anns: Vec<_> = [0, 300, 600].into_iter().flat_map(beat).collect();
+        anns.remove(4); // the first QRS loses its peak: a stray `( )`
+        assert_eq!(cycle_bounds(&anns), [(300, 600)]);
+        let mut no_t: Vec<_> = [0, 300, 600].into_iter().flat_map(beat).collect();
+        no_t.drain(15..18); // the second beat has no T wave
+        assert_eq!(cycle_bounds(&no_t), [(0, 300)]);
+    }
+
+    #[test]
+    fn detrending_zeroes_both_ends_exactly() {
+        let x: Vec<f64> = (0..137)
+            .map(|i| (i as f64 * 0.37).sin() + 0.011 * i as f64)
+            .collect();
+        let d = detrend(&x);
+        assert_eq!((d[0], d[136]), (0.0, 0.0));
+        let line: Vec<f64> = (0..50).map(|i| 0.3 - 0.02 * i as f64).collect();
+        assert!(detrend(&line).iter().all(|v| v.abs() < 1e-15));
+    }
+}
