@@ -10,6 +10,8 @@ pub mod error;
 pub mod eval;
 pub mod geometry;
 pub mod model;
+pub mod nn;
+pub mod panorama;
 pub mod record;
 pub mod signal;
 

@@ -18,11 +18,29 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Median times of the panorama engines: encode one cycle from 3 leads, render one view,
+    /// render the 24-view panorama grid.
+    Synth {
+        /// Number of timed runs of each step (after one warm-up run).
+        #[arg(long, default_value_t = 50)]
+        repeat: usize,
+        /// Nef-Net weights for the Nef-Net engine.
+        #[arg(long)]
+        model: Option<std::path::PathBuf>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Run a benchmark.
 pub fn run(cmd: &BenchCommand) -> anyhow::Result<()> {
     match cmd {
+        BenchCommand::Synth {
+            repeat,
+            model,
+            json,
+        } => bench_synth(*repeat, model.as_deref(), *json),
         BenchCommand::Read {
             record,
             repeat,
@@ -70,4 +88,96 @@ pub fn run(cmd: &BenchCommand) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `bench synth`: on the first complete cycle of the built-in demo record, inputs II, V2, V5,
+/// the median time of each step of every engine this build has.
+fn bench_synth(repeat: usize, model: Option<&std::path::Path>, json: bool) -> anyhow::Result<()> {
+    use ecg_panorama::geometry::{Viewpoint, panorama_grid};
+    use ecg_panorama::panorama::{CycleInput, EngineKind, cycles_from_labels, engine_for};
+
+    const INPUTS: [&str; 3] = ["II", "V2", "V5"];
+    let demo = ecg_panorama::record::demo::demo_record();
+    let &(start, end, boundaries) = cycles_from_labels(&demo.labels, demo.record.len())
+        .first()
+        .ok_or_else(|| anyhow::anyhow!("the demo record has no complete cycle"))?;
+    let input = CycleInput::from_record(&demo.record, &INPUTS, start, end, boundaries)?;
+    // A direction no input and no limb-lead relation fixes, so the engine itself renders it.
+    let one = [Viewpoint::from_degrees(60.0, 30.0)];
+    let grid = panorama_grid();
+    let median_ms = |f: &mut dyn FnMut() -> anyhow::Result<()>| -> anyhow::Result<f64> {
+        f()?;
+        let mut times = Vec::with_capacity(repeat.max(1));
+        for _ in 0..repeat.max(1) {
+            let t = Instant::now();
+            f()?;
+            times.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+        times.sort_by(f64::total_cmp);
+        Ok(times[times.len() / 2])
+    };
+    let mut engines = serde_json::Map::new();
+    let mut out = std::io::stdout();
+    for kind in EngineKind::ALL {
+        let engine = match engine_for(kind, model) {
+            Ok(e) => e,
+            Err(e) => {
+                if !json {
+                    writeln!(out, "{kind}: skipped ({e})")?;
+                }
+                engines.insert(
+                    kind.to_string(),
+                    serde_json::json!({ "skipped": e.to_string() }),
+                );
+                continue;
+            }
+        };
+        let encode_ms = median_ms(&mut || {
+            std::hint::black_box(engine.encode(&input)?);
+            Ok(())
+        })?;
+        let field = engine.encode(&input)?;
+        let render = |views: &[Viewpoint]| {
+            median_ms(&mut || {
+                std::hint::black_box(engine.render(&field, views)?);
+                Ok(())
+            })
+        };
+        let (render_one_ms, render_24_ms) = (render(&one)?, render(&grid)?);
+        if !json {
+            writeln!(
+                out,
+                "{kind}: encode {encode_ms:.4} ms, render 1 view {render_one_ms:.4} ms, \
+                 render {} views {render_24_ms:.4} ms",
+                grid.len()
+            )?;
+        }
+        engines.insert(
+            kind.to_string(),
+            serde_json::json!({
+                "encode_ms": encode_ms,
+                "render_one_ms": render_one_ms,
+                "render_24_ms": render_24_ms,
+            }),
+        );
+    }
+    if json {
+        let report = serde_json::json!({
+            "record": demo.record.name,
+            "cycle_samples": input.samples(),
+            "inputs": INPUTS,
+            "repeat": repeat.max(1),
+            "engines": engines,
+        });
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+    } else {
+        writeln!(
+            out,
+            "(medians of {} runs; one {}-sample cycle of the demo record from {})",
+            repeat.max(1),
+            input.samples(),
+            INPUTS.join(", ")
+        )?;
+    }
+    Ok(())
 }

@@ -6,6 +6,7 @@ mod convert;
 mod eval_delineation;
 mod eval_panorama;
 mod info;
+mod synth;
 mod train_delineator;
 
 use clap::{Parser, Subcommand};
@@ -41,6 +42,15 @@ enum Command {
     EvalPanorama(eval_panorama::EvalPanoramaArgs),
     /// Train the delineation network on LUDB-layout records (the `train` part of a split).
     TrainDelineator(train_delineator::TrainArgs),
+    /// Synthesize a record's cycles as seen from other viewpoints and write them as CSV (time
+    /// in s, then one column per view in mV, empty outside the cycles).
+    ///
+    /// Only the `--inputs` leads of the record are used. Cycles (P onset through the next P
+    /// onset) come from the lead II wave file beside the record (`NAME.ii`), else its JSON cycle
+    /// labels (`NAME.json`), else the annotator run on the input leads. Each cycle's input leads
+    /// are detrended by the straight line through their values at the two P onsets before
+    /// encoding, and the views are written in that frame: no baseline is added back.
+    Synth(synth::SynthArgs),
 }
 
 /// The record argument shared by subcommands: a path, or nothing for the built-in demo.
@@ -73,6 +83,7 @@ pub fn run() -> ExitCode {
         Some(Command::EvalDelineation(args)) => eval_delineation::run(&args),
         Some(Command::EvalPanorama(args)) => eval_panorama::run(&args),
         Some(Command::TrainDelineator(args)) => train_delineator::run(&args),
+        Some(Command::Synth(args)) => synth::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,6 +5,7 @@
 //! It runs at 250 Hz (inputs are averaged in pairs, outputs interpolated back to 500 Hz):
 //! boundaries keep a 4 ms grid, well inside the tolerances that matter, at half the cost.
 
+use crate::nn::{Conv, pool2, upsample2};
 use candle_core::{D, DType, Device, Result, Tensor};
 use candle_nn::VarBuilder;
 
@@ -21,62 +22,6 @@ pub const KERNEL: usize = 7;
 /// Inputs (at 500 Hz) must be a multiple of this many samples: one halving to 250 Hz and one
 /// per pooling step.
 pub const MULTIPLE: usize = 2 << (WIDTHS.len() - 1);
-
-/// A "same" 1-D convolution as one matrix product over stacked shifted copies of the input.
-///
-/// candle's own conv1d spends most of a training step in thread barriers and dot products
-/// of its backward pass at these small widths; shifted copies + one batched GEMM are several
-/// times faster and differentiate through `narrow`, `stack` and `matmul`.
-struct Conv {
-    /// `[cout, cin * k]`, tap-major within each input channel.
-    weight: Tensor,
-    /// `[1, cout, 1]`.
-    bias: Tensor,
-    k: usize,
-}
-
-impl Conv {
-    fn new(cin: usize, cout: usize, k: usize, vb: VarBuilder) -> Result<Self> {
-        let fan_in = (cin * k) as f64;
-        let weight = vb.get_with_hints(
-            (cout, cin * k),
-            "weight",
-            candle_nn::Init::Randn {
-                mean: 0.0,
-                stdev: (2.0 / fan_in).sqrt(),
-            },
-        )?;
-        let bound = 1.0 / fan_in.sqrt();
-        let bias = vb.get_with_hints(
-            (1, cout, 1),
-            "bias",
-            candle_nn::Init::Uniform {
-                lo: -bound,
-                up: bound,
-            },
-        )?;
-        Ok(Self { weight, bias, k })
-    }
-
-    fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let (b, cin, l) = x.dims3()?;
-        let cols = if self.k == 1 {
-            x.clone()
-        } else {
-            let p = self.k / 2;
-            let xp = x.pad_with_zeros(2, p, self.k - 1 - p)?;
-            let shifted: Vec<Tensor> = (0..self.k)
-                .map(|t| xp.narrow(2, t, l))
-                .collect::<Result<_>>()?;
-            Tensor::stack(&shifted, 2)?.reshape((b, cin * self.k, l))?
-        };
-        let (cout, ck) = self.weight.dims2()?;
-        self.weight
-            .broadcast_as((b, cout, ck))?
-            .matmul(&cols)?
-            .broadcast_add(&self.bias)
-    }
-}
 
 struct Block {
     a: Conv,
@@ -165,21 +110,6 @@ fn upsample2_linear(x: &Tensor) -> Result<Tensor> {
     let even = ((x * 0.75)? + (prev * 0.25)?)?;
     let odd = ((x * 0.75)? + (next * 0.25)?)?;
     Tensor::stack(&[even, odd], 3)?.reshape((b, c, 2 * l))
-}
-
-/// Max-pool by 2 along time.
-fn pool2(x: &Tensor) -> Result<Tensor> {
-    let (b, c, l) = x.dims3()?;
-    x.reshape((b, c, l / 2, 2))?.max(D::Minus1)
-}
-
-/// Nearest-neighbour upsampling by 2, built from broadcasting so it has a gradient.
-fn upsample2(x: &Tensor) -> Result<Tensor> {
-    let (b, c, l) = x.dims3()?;
-    x.unsqueeze(3)?
-        .broadcast_as((b, c, l, 2))?
-        .contiguous()?
-        .reshape((b, c, 2 * l))
 }
 
 /// Masked mean cross-entropy: `logits [B, S, C, L]`, `target [B, S, L]` (u32), `mask [B, S, L]` (f32).

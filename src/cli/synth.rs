@@ -1,0 +1,143 @@
+//! `ecg-panorama synth`: a record's cycles seen from other viewpoints, written as CSV.
+
+use anyhow::Context;
+use ecg_panorama::geometry::Viewpoint;
+use ecg_panorama::panorama::{
+    EngineKind, Synthesis, ViewSpec, engine_for, find_record_cycles, parse_inputs, synthesize,
+};
+use ecg_panorama::record::open_record;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Arguments of `synth`.
+#[derive(clap::Args)]
+pub struct SynthArgs {
+    /// Record path: WFDB without extension or with `.hea`, a Tianchi `.npy`, or a CSV file.
+    record: PathBuf,
+    /// Input leads, comma-separated (e.g. II,V2,V5): the only leads of the record that are read.
+    #[arg(long, value_delimiter = ',', required = true)]
+    inputs: Vec<String>,
+    /// A view to synthesize (repeat for more): a lead name for its standard viewpoint, or θ,φ
+    /// in degrees (θ from the head axis in [0, 180], φ from anterior toward the left).
+    #[arg(long = "view", required = true, allow_hyphen_values = true)]
+    views: Vec<String>,
+    /// Nef-Net weights (safetensors); the dipole engine has none.
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Synthesis engine: nefnet or dipole.
+    #[arg(long, default_value = "nefnet")]
+    engine: EngineKind,
+    /// Synthesize only this cycle (0-based, in time order).
+    #[arg(long)]
+    cycle: Option<usize>,
+    /// Output CSV file ("-" for standard output).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Run `synth`.
+pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
+    // Arguments first, so a typo fails before any file is read.
+    let views = args
+        .views
+        .iter()
+        .map(|v| ViewSpec::parse(v).context("--view"))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let engine = engine_for(args.engine, args.model.as_deref())?;
+    if args.engine == EngineKind::Dipole && args.model.is_some() {
+        eprintln!("warning: --model is ignored by the dipole engine");
+    }
+    let record = open_record(&args.record)?;
+    // From here on only the input leads exist: cycles, annotator and engine never see the rest.
+    let record = parse_inputs(&record, &args.inputs).context("--inputs")?;
+    let names: Vec<&str> = record.leads.iter().map(|l| l.name.as_str()).collect();
+    let (source, mut cycles) = find_record_cycles(&record, Some(&args.record))?;
+    if cycles.is_empty() {
+        anyhow::bail!(
+            "{}: no complete cycle found (looked for a lead II wave file and JSON cycle labels \
+             beside it, then ran the annotator on {})",
+            args.record.display(),
+            names.join(", ")
+        );
+    }
+    if let Some(n) = args.cycle {
+        let count = cycles.len();
+        let one = *cycles.get(n).with_context(|| {
+            format!(
+                "--cycle {n}: the record has {count} cycles (0 to {})",
+                count - 1
+            )
+        })?;
+        cycles = vec![one];
+    }
+    let viewpoints: Vec<Viewpoint> = views.iter().map(|v| v.viewpoint).collect();
+    let synthesis = synthesize(engine.as_ref(), &record, &names, &cycles, &viewpoints)?;
+    for (start, why) in &synthesis.skipped {
+        eprintln!("warning: cycle at sample {start} skipped: {why}");
+    }
+    let labels: Vec<&str> = views.iter().map(|v| v.label.as_str()).collect();
+    if args.out.as_os_str() == "-" {
+        write_csv(
+            &synthesis,
+            record.fs,
+            &labels,
+            &mut std::io::stdout().lock(),
+        )
+        .context("writing to standard output")?;
+    } else {
+        // Write beside the target and rename, so a failed run never leaves half a file.
+        let dir = args
+            .out
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)
+            .with_context(|| format!("{}: cannot create a file in this folder", dir.display()))?;
+        write_csv(&synthesis, record.fs, &labels, tmp.as_file_mut())
+            .with_context(|| format!("{}: write failed", args.out.display()))?;
+        tmp.persist(&args.out)
+            .with_context(|| format!("{}: cannot write", args.out.display()))?;
+    }
+    eprintln!(
+        "{}: {} cycle{} from {} ({} engine, inputs {}), {} view{}",
+        record.name,
+        synthesis.cycles,
+        if synthesis.cycles == 1 { "" } else { "s" },
+        source,
+        engine.name(),
+        names.join(", "),
+        labels.len(),
+        if labels.len() == 1 { "" } else { "s" },
+    );
+    Ok(())
+}
+
+/// Header `time_s,LABEL…`, then one row per record sample: time in s and each view in mV,
+/// empty outside every synthesized cycle.
+fn write_csv(
+    synthesis: &Synthesis,
+    fs: f64,
+    labels: &[&str],
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
+    write!(w, "time_s")?;
+    for label in labels {
+        write!(w, ",{label}")?;
+    }
+    writeln!(w)?;
+    let len = synthesis.views.first().map_or(0, Vec::len);
+    for i in 0..len {
+        write!(w, "{}", i as f64 / fs)?;
+        for view in &synthesis.views {
+            let v = view[i];
+            if v.is_finite() {
+                write!(w, ",{v}")?;
+            } else {
+                w.write_all(b",")?;
+            }
+        }
+        w.write_all(b"\n")?;
+    }
+    w.flush()
+}

@@ -1,0 +1,227 @@
+//! The Nef-Net network (section 3 of the paper), sized for a laptop CPU (≈ 0.2 M weights).
+//!
+//! Encoding: each input view (one lead's cycle, 512 samples) goes through a shared 1-D
+//! convolutional encoder to a time-aligned feature map `W` (64 channels × 64 steps); the
+//! viewpoint's Angular Encoding, through an MLP, is multiplied in to remove the view from it.
+//! Two convolutions then give the basic representation `Z_b` and, pooled by ROIAlign over each
+//! of the six deflections, the deflection representations `Z_d`. Both are averaged over the
+//! input views. Decoding: each deflection's representation goes through its own linear map and
+//! is stretched back over its span (reverse ROIAlign), stacked with the basic features, the
+//! query viewpoint multiplied in, then upsampled by convolutions to 512 samples.
+
+use super::angular::FEATURES;
+use super::roi_align::{roi_align, roi_unalign};
+use crate::nn::{Conv, pool2, upsample2};
+use candle_core::{Result, Tensor};
+use candle_nn::{Linear, Module, VarBuilder, linear};
+
+/// Samples per cycle window (500 Hz, from a P onset).
+pub const T_X: usize = 512;
+/// Time steps of the feature maps (`T_X / 8`).
+pub const T_W: usize = 64;
+/// Feature channels.
+pub const C: usize = 64;
+/// Samples each deflection is pooled to.
+pub const ROI_LEN: usize = 8;
+/// Deflections per cycle: P, PR, QRS, ST, T, TP.
+pub const DEFLECTIONS: usize = 6;
+
+/// Angular Encoding → features: a two-layer MLP.
+struct AngleMlp {
+    a: Linear,
+    b: Linear,
+}
+
+impl AngleMlp {
+    fn new(out: usize, vb: VarBuilder) -> Result<Self> {
+        Ok(Self {
+            a: linear(FEATURES, 64, vb.pp("a"))?,
+            b: linear(64, out, vb.pp("b"))?,
+        })
+    }
+
+    fn forward(&self, angles: &Tensor) -> Result<Tensor> {
+        self.b.forward(&self.a.forward(angles)?.relu()?)
+    }
+}
+
+/// What encoding one batch of cycles yields.
+pub struct Encoded {
+    /// Averaged basic representation `[B, C, T_W]`.
+    pub zb: Tensor,
+    /// Averaged deflection representations `[B, 6·C, ROI_LEN]`.
+    pub zd: Tensor,
+    /// Per-view basic representations `[B·L, C, T_W]` (for Standin learning).
+    pub zb_views: Tensor,
+    /// Per-view deflection representations `[B·L, 6·C, ROI_LEN]`.
+    pub zd_views: Tensor,
+}
+
+/// The network; weights live in the `VarBuilder` it was built from.
+pub struct NefNet {
+    enc: [Conv; 3],
+    view_mlp: AngleMlp,
+    to_basic: Conv,
+    to_deflection: Conv,
+    /// `[6, C, C]`: one linear map per deflection (not shared), as the paper's per-deflection convs.
+    deflection_maps: Tensor,
+    from_basic: Conv,
+    query_mlp: AngleMlp,
+    dec: [Conv; 4],
+}
+
+impl NefNet {
+    /// Build (or load, depending on `vb`) the network.
+    pub fn new(vb: VarBuilder) -> Result<Self> {
+        let enc = [
+            Conv::new(1, 16, 7, vb.pp("enc0"))?,
+            Conv::new(16, 32, 7, vb.pp("enc1"))?,
+            Conv::new(32, C, 7, vb.pp("enc2"))?,
+        ];
+        let deflection_maps = vb.get_with_hints(
+            (DEFLECTIONS, C, C),
+            "deflection_maps",
+            candle_nn::Init::Randn {
+                mean: 0.0,
+                stdev: (2.0 / C as f64).sqrt(),
+            },
+        )?;
+        Ok(Self {
+            enc,
+            view_mlp: AngleMlp::new(C, vb.pp("view_mlp"))?,
+            to_basic: Conv::new(C, C, 3, vb.pp("to_basic"))?,
+            to_deflection: Conv::new(C, C, 3, vb.pp("to_deflection"))?,
+            deflection_maps,
+            from_basic: Conv::new(C, C, 3, vb.pp("from_basic"))?,
+            query_mlp: AngleMlp::new(2 * C, vb.pp("query_mlp"))?,
+            dec: [
+                Conv::new(2 * C, C, 5, vb.pp("dec0"))?,
+                Conv::new(C, 32, 5, vb.pp("dec1"))?,
+                Conv::new(32, 16, 5, vb.pp("dec2"))?,
+                Conv::new(16, 1, 1, vb.pp("dec3"))?,
+            ],
+        })
+    }
+
+    /// Encode `B` cycles of `L` views each: `views [B·L, T_X]` (normalised, view-major within
+    /// each cycle), `angles [B·L, 12]` their Angular Encodings, `rois` the 6 deflection spans
+    /// of each cycle in feature steps (`B·6`).
+    pub fn encode(
+        &self,
+        views: &Tensor,
+        angles: &Tensor,
+        n_views: usize,
+        rois: &[(f32, f32)],
+    ) -> Result<Encoded> {
+        let (bl, t) = views.dims2()?;
+        let b = bl / n_views;
+        let mut h = views.reshape((bl, 1, t))?;
+        for conv in &self.enc {
+            h = pool2(&conv.forward(&h)?.relu()?)?;
+        }
+        let theta = self.view_mlp.forward(angles)?.unsqueeze(2)?;
+        let w = h.broadcast_mul(&theta)?;
+        let zb_views = self.to_basic.forward(&w)?;
+        let wd = self.to_deflection.forward(&w)?;
+        let view_rois: Vec<(f32, f32)> = (0..bl)
+            .flat_map(|i| {
+                rois[(i / n_views) * DEFLECTIONS..(i / n_views + 1) * DEFLECTIONS]
+                    .iter()
+                    .copied()
+            })
+            .collect();
+        let zd_views = roi_align(&wd, &view_rois, ROI_LEN)?;
+        let zb = zb_views.reshape((b, n_views, C, T_W))?.mean(1)?;
+        let zd = zd_views
+            .reshape((b, n_views, DEFLECTIONS * C, ROI_LEN))?
+            .mean(1)?;
+        Ok(Encoded {
+            zb,
+            zd,
+            zb_views,
+            zd_views,
+        })
+    }
+
+    /// Decode `[B, T_X]` signals from representations `zb [B, C, T_W]`, `zd [B, 6C, ROI_LEN]`,
+    /// query Angular Encodings `[B, 12]` and each item's deflection spans (`B·6`).
+    pub fn decode(
+        &self,
+        zb: &Tensor,
+        zd: &Tensor,
+        query: &Tensor,
+        rois: &[(f32, f32)],
+    ) -> Result<Tensor> {
+        let b = zb.dim(0)?;
+        // Per-deflection linear maps as one batched product: [6, C, C] × [6, C, B·ROI_LEN].
+        let zd6 = zd
+            .reshape((b, DEFLECTIONS, C, ROI_LEN))?
+            .permute((1, 2, 0, 3))?
+            .contiguous()?
+            .reshape((DEFLECTIONS, C, b * ROI_LEN))?;
+        let md6 = self.deflection_maps.matmul(&zd6)?.relu()?;
+        let md = md6
+            .reshape((DEFLECTIONS, C, b, ROI_LEN))?
+            .permute((2, 0, 1, 3))?
+            .contiguous()?
+            .reshape((b, DEFLECTIONS * C, ROI_LEN))?;
+        let md = roi_unalign(&md, rois, T_W)?;
+        let mb = self.from_basic.forward(zb)?.relu()?;
+        let m = Tensor::cat(&[&mb, &md], 1)?;
+        let q = self.query_mlp.forward(query)?.unsqueeze(2)?;
+        let mut h = m.broadcast_mul(&q)?;
+        for conv in &self.dec[..3] {
+            h = conv.forward(&upsample2(&h)?)?.relu()?;
+        }
+        self.dec[3].forward(&h)?.squeeze(1)
+    }
+}
+
+/// Mean absolute error over the samples where `mask` is 1: `a, b, mask [B, T]`.
+pub fn masked_mae(a: &Tensor, b: &Tensor, mask: &Tensor) -> Result<Tensor> {
+    let total = mask.sum_all()?.maximum(1.0)?;
+    ((a - b)?.abs()? * mask)?.sum_all()?.div(&total)
+}
+
+/// Deflection spans in feature steps from the seven cycle boundaries in window samples
+/// (`[p_on = 0, p_off, qrs_on, qrs_off, t_on, t_off, end]`, end ≤ `T_X`).
+pub fn deflection_rois(bounds: &[usize; 7]) -> [(f32, f32); DEFLECTIONS] {
+    let scale = T_W as f32 / T_X as f32;
+    std::array::from_fn(|i| (bounds[i] as f32 * scale, bounds[i + 1] as f32 * scale))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::{DType, Device};
+    use candle_nn::VarMap;
+
+    #[test]
+    fn shapes_and_size_fit_the_budget() {
+        let dev = Device::Cpu;
+        let vm = VarMap::new();
+        let net = NefNet::new(VarBuilder::from_varmap(&vm, DType::F32, &dev)).unwrap();
+        let weights: usize = vm.all_vars().iter().map(|v| v.elem_count()).sum();
+        assert!(weights * 4 <= 2 << 20, "{weights} weights exceed 2 MB");
+        let (b, l) = (2, 3);
+        let views = Tensor::randn(0f32, 1.0, (b * l, T_X), &dev).unwrap();
+        let angles = Tensor::randn(0f32, 1.0, (b * l, FEATURES), &dev).unwrap();
+        let bounds = [0, 50, 80, 130, 200, 300, 400];
+        let rois: Vec<(f32, f32)> = (0..b).flat_map(|_| deflection_rois(&bounds)).collect();
+        let e = net.encode(&views, &angles, l, &rois).unwrap();
+        assert_eq!(e.zb.dims(), [b, C, T_W]);
+        assert_eq!(e.zd.dims(), [b, DEFLECTIONS * C, ROI_LEN]);
+        let q = Tensor::randn(0f32, 1.0, (b, FEATURES), &dev).unwrap();
+        assert_eq!(
+            net.decode(&e.zb, &e.zd, &q, &rois).unwrap().dims(),
+            [b, T_X]
+        );
+    }
+
+    #[test]
+    fn deflection_spans_scale_to_feature_steps() {
+        let r = deflection_rois(&[0, 64, 128, 192, 256, 320, 512]);
+        assert_eq!(r[0], (0.0, 8.0));
+        assert_eq!(r[5], (40.0, 64.0));
+    }
+}

@@ -1,0 +1,78 @@
+//! Small neural-network building blocks shared by the delineator and Nef-Net.
+
+use candle_core::{Result, Tensor};
+use candle_nn::VarBuilder;
+
+/// A "same" 1-D convolution as one matrix product over stacked shifted copies of the input.
+///
+/// candle's own conv1d spends most of a training step in thread barriers and dot products
+/// of its backward pass at these small widths; shifted copies + one batched GEMM are several
+/// times faster and differentiate through `narrow`, `stack` and `matmul`.
+pub struct Conv {
+    /// `[cout, cin * k]`, tap-major within each input channel.
+    weight: Tensor,
+    /// `[1, cout, 1]`.
+    bias: Tensor,
+    k: usize,
+}
+
+impl Conv {
+    /// A convolution of `cin` to `cout` channels over `k` taps (Kaiming-normal weights).
+    pub fn new(cin: usize, cout: usize, k: usize, vb: VarBuilder) -> Result<Self> {
+        let fan_in = (cin * k) as f64;
+        let weight = vb.get_with_hints(
+            (cout, cin * k),
+            "weight",
+            candle_nn::Init::Randn {
+                mean: 0.0,
+                stdev: (2.0 / fan_in).sqrt(),
+            },
+        )?;
+        let bound = 1.0 / fan_in.sqrt();
+        let bias = vb.get_with_hints(
+            (1, cout, 1),
+            "bias",
+            candle_nn::Init::Uniform {
+                lo: -bound,
+                up: bound,
+            },
+        )?;
+        Ok(Self { weight, bias, k })
+    }
+
+    /// Apply to `[B, cin, L]`, giving `[B, cout, L]`.
+    pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let (b, cin, l) = x.dims3()?;
+        let cols = if self.k == 1 {
+            x.clone()
+        } else {
+            let p = self.k / 2;
+            let xp = x.pad_with_zeros(2, p, self.k - 1 - p)?;
+            let shifted: Vec<Tensor> = (0..self.k)
+                .map(|t| xp.narrow(2, t, l))
+                .collect::<Result<_>>()?;
+            Tensor::stack(&shifted, 2)?.reshape((b, cin * self.k, l))?
+        };
+        let (cout, ck) = self.weight.dims2()?;
+        self.weight
+            .broadcast_as((b, cout, ck))?
+            .matmul(&cols)?
+            .broadcast_add(&self.bias)
+    }
+}
+
+/// Max-pool by 2 along time (`[B, C, L]`, L even).
+pub fn pool2(x: &Tensor) -> Result<Tensor> {
+    let (b, c, l) = x.dims3()?;
+    x.reshape((b, c, l / 2, 2))?.max(candle_core::D::Minus1)
+}
+
+/// Nearest-neighbour upsampling by 2 along time, built from broadcasting so it has a gradient
+/// (candle's transposed convolution has none).
+pub fn upsample2(x: &Tensor) -> Result<Tensor> {
+    let (b, c, l) = x.dims3()?;
+    x.unsqueeze(3)?
+        .broadcast_as((b, c, l, 2))?
+        .contiguous()?
+        .reshape((b, c, 2 * l))
+}

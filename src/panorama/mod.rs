@@ -1,0 +1,275 @@
+//! The panorama engine: the input leads of one cardiac cycle in, the ECG seen from any
+//! viewpoint out.
+//!
+//! An [`Engine`] works in two steps. [`Engine::encode`] turns a [`CycleInput`] (the chosen input
+//! leads of one cycle, P onset through the next P onset, with the cycle's seven deflection
+//! boundaries) into a [`Field`], the engine's own description of the heart's activity over
+//! that cycle. [`Engine::render`] then projects a field onto any number of viewpoints, one
+//! signal per viewpoint with as many samples as the cycle, in mV. Encoding once and rendering
+//! many times is what lets the app turn the sphere without recomputing the cycle.
+//!
+//! Engines:
+//! - the **dipole** engine ([`DipoleEngine`]): the heart as one moving dipole, fitted by least
+//!   squares to the input leads sample by sample; no training, needs 3 non-coplanar leads;
+//! - the **Nef-Net** engine, the paper's network ([`crate::model`]), behind the same trait.
+//!
+//! [`engine_for`] builds an engine by name ([`EngineKind`]) and is the one place engines are
+//! wired; this build reports Nef-Net as unavailable there.
+//!
+//! [`ExactLeads`] wraps any engine so that the views the inputs determine exactly — an input
+//! lead at its own viewpoint, and the limb leads that Einthoven's and Goldberger's relations
+//! derive from two limb-lead inputs ([`exact_lead`]) — are returned exactly, not re-synthesized.
+//!
+//! **Baseline.** [`CycleInput::from_record`] subtracts from each input lead the straight line
+//! through its values at the two P onsets (both ends of the cycle become 0), the same
+//! detrending the panorama evaluation uses. Synthesized views are in that detrended frame:
+//! nothing is added back, since the baseline of a view nobody recorded is unknown.
+//!
+//! Cycles come from [`record_cycles`]: the record's lead II wave file, its JSON cycle labels,
+//! or the automatic annotator, in that order.
+
+mod cycles;
+mod dipole;
+mod exact;
+mod synth;
+
+pub use cycles::{
+    CycleSource, RecordCycle, cycles_from_annotator, cycles_from_labels, cycles_from_waves,
+    detrend, find_record_cycles, record_cycles,
+};
+pub use dipole::DipoleEngine;
+pub use exact::{ExactLeads, exact_lead};
+pub use synth::{Synthesis, ViewSpec, parse_inputs, synthesize};
+
+use crate::error::{Error, Result};
+use crate::geometry::Viewpoint;
+use crate::record::Record;
+use std::any::Any;
+use std::path::Path;
+
+/// The input leads of one cardiac cycle, from its P onset through the next P onset.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CycleInput {
+    /// Sampling rate in Hz.
+    pub fs: f64,
+    /// Canonical lead name and its samples in mV, one cycle P onset ..= next P onset.
+    pub leads: Vec<(String, Vec<f64>)>,
+    /// P onset (0), P offset, QRS onset, QRS offset, T onset, T offset, next P onset (the last
+    /// sample), relative to the cycle's start.
+    pub boundaries: [usize; 7],
+}
+
+impl CycleInput {
+    /// The cycle `start ..= end` of `record`'s leads `names`, each detrended by the straight line
+    /// through its values at the two P onsets; `boundaries` are absolute sample indices.
+    pub fn from_record(
+        record: &Record,
+        names: &[&str],
+        start: usize,
+        end: usize,
+        boundaries: [usize; 7],
+    ) -> Result<Self> {
+        if end >= record.len() || start > end {
+            return Err(Error::Invalid(format!(
+                "record {}: cycle {start}..={end} does not lie inside its {} samples",
+                record.name,
+                record.len()
+            )));
+        }
+        if boundaries[0] != start
+            || boundaries[6] != end
+            || boundaries.windows(2).any(|w| w[0] > w[1])
+        {
+            return Err(Error::Invalid(format!(
+                "cycle {start}..={end}: its boundaries must run from its P onset to the next P \
+                 onset without decreasing, got {boundaries:?}"
+            )));
+        }
+        let leads = names
+            .iter()
+            .map(|&name| {
+                let lead = record.lead(name).ok_or_else(|| {
+                    Error::Invalid(format!("record {}: no lead {name}", record.name))
+                })?;
+                Ok((name.to_string(), detrend(&lead.samples[start..=end])))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let input = Self {
+            fs: record.fs,
+            leads,
+            boundaries: boundaries.map(|b| b - start),
+        };
+        input.validate()?;
+        Ok(input)
+    }
+
+    /// Number of samples of the cycle (both P onsets included).
+    pub fn samples(&self) -> usize {
+        self.boundaries[6] + 1
+    }
+
+    /// Check what every engine relies on: a positive rate, at least one lead, unique names,
+    /// boundaries from 0 that never decrease, every lead one sample per boundary step, finite.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |why: String| Err(Error::Invalid(format!("cycle input: {why}")));
+        if !(self.fs.is_finite() && self.fs > 0.0) {
+            return bad(format!("invalid sampling rate {} Hz", self.fs));
+        }
+        if self.leads.is_empty() {
+            return bad("no input lead".into());
+        }
+        if self.boundaries[0] != 0 || self.boundaries.windows(2).any(|w| w[0] > w[1]) {
+            return bad(format!(
+                "boundaries must start at 0 and never decrease, got {:?}",
+                self.boundaries
+            ));
+        }
+        let n = self.samples();
+        for (i, (name, x)) in self.leads.iter().enumerate() {
+            if self.leads[..i].iter().any(|(other, _)| other == name) {
+                return bad(format!("lead {name} given twice"));
+            }
+            if x.len() != n {
+                return bad(format!(
+                    "lead {name} has {} samples, the cycle {n} (P onset ..= next P onset)",
+                    x.len()
+                ));
+            }
+            if let Some(s) = x.iter().position(|v| !v.is_finite()) {
+                return bad(format!("lead {name} has a missing sample at {s}"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What an engine made of one cycle: opaque to callers, rendered by the engine that made it.
+pub struct Field {
+    engine: String,
+    samples: usize,
+    inputs: Vec<(String, Vec<f64>)>,
+    state: Box<dyn Any + Send + Sync>,
+}
+
+impl std::fmt::Debug for Field {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Field")
+            .field("engine", &self.engine)
+            .field("samples", &self.samples)
+            .field(
+                "inputs",
+                &self.inputs.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl Field {
+    /// A field of `engine` for `cycle`, holding the engine's own `state`; the cycle's input
+    /// leads are kept so that [`exact_lead`] can serve any engine.
+    pub fn new<T: Any + Send + Sync>(engine: &str, cycle: &CycleInput, state: T) -> Self {
+        Self {
+            engine: engine.to_string(),
+            samples: cycle.samples(),
+            inputs: cycle.leads.clone(),
+            state: Box::new(state),
+        }
+    }
+
+    /// Name of the engine that encoded this field.
+    pub fn engine(&self) -> &str {
+        &self.engine
+    }
+
+    /// Samples per rendered view (the cycle's, both P onsets included).
+    pub fn samples(&self) -> usize {
+        self.samples
+    }
+
+    /// The cycle's input leads as encoded (canonical name, mV).
+    pub fn inputs(&self) -> &[(String, Vec<f64>)] {
+        &self.inputs
+    }
+
+    /// The engine state, for the engine `renderer` that expects it to be a `T`.
+    pub fn state<T: Any>(&self, renderer: &str) -> Result<&T> {
+        self.state.downcast_ref::<T>().ok_or_else(|| {
+            Error::Invalid(format!(
+                "this field was encoded by the {} engine; the {renderer} engine cannot render it",
+                self.engine
+            ))
+        })
+    }
+}
+
+/// A panorama engine: encodes one cycle's input leads, renders the cycle from any viewpoint.
+pub trait Engine: Send + Sync {
+    /// Short name shown to the user ("dipole", "nefnet").
+    fn name(&self) -> &str;
+
+    /// Encode one cycle's input leads (mV) into a field.
+    fn encode(&self, cycle: &CycleInput) -> Result<Field>;
+
+    /// One signal per viewpoint, in order, each as long as the cycle, in mV.
+    fn render(&self, field: &Field, views: &[Viewpoint]) -> Result<Vec<Vec<f64>>>;
+}
+
+/// The engines this build knows by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EngineKind {
+    /// The Nef-Net network (needs its trained weights).
+    NefNet,
+    /// The single-dipole least-squares projection.
+    Dipole,
+}
+
+impl EngineKind {
+    /// Every kind, in the order shown to users.
+    pub const ALL: [EngineKind; 2] = [EngineKind::NefNet, EngineKind::Dipole];
+
+    /// The name used on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EngineKind::NefNet => "nefnet",
+            EngineKind::Dipole => "dipole",
+        }
+    }
+}
+
+impl std::fmt::Display for EngineKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for EngineKind {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| {
+                Error::Invalid(format!(
+                    "unknown engine '{s}' (expected one of: {})",
+                    Self::ALL.map(|k| k.as_str()).join(", ")
+                ))
+            })
+    }
+}
+
+/// The engine of `kind`, with the views its inputs fix exactly passed through ([`ExactLeads`]).
+///
+/// `model_path` names Nef-Net weights; the dipole engine has none and ignores it. This is the
+/// one place where engines are built, so a new engine is wired here and nowhere else.
+pub fn engine_for(kind: EngineKind, model_path: Option<&Path>) -> Result<Box<dyn Engine>> {
+    match kind {
+        EngineKind::Dipole => Ok(Box::new(ExactLeads(DipoleEngine))),
+        EngineKind::NefNet => {
+            let _ = model_path;
+            Err(Error::Invalid(
+                "the Nef-Net engine is not available in this build; use --engine dipole".into(),
+            ))
+        }
+    }
+}
