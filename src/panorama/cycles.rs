@@ -237,14 +237,7 @@ mod tests {
     use super::*;
 
     fn ann(sample: i64, symbol: &str) -> Annotation {
-        Annotation {
-            sample,
-            symbol: symbol.to_string(),
-            subtype: 0,
-            chan: 0,
-            num: 0,
-            aux: None,
-        }
+        Annotation::new(sample, symbol)
     }
 
     /// P 0–20, QRS 40–60, T 120–180 after `p_on`.

@@ -49,6 +49,20 @@ static SYMBOLS: [&str; 64] = [
     "[62]", "[63]",
 ];
 
+impl Annotation {
+    /// An annotation with only a sample and a symbol (subtype, channel and number 0, no aux).
+    pub fn new(sample: i64, symbol: &str) -> Self {
+        Self {
+            sample,
+            symbol: symbol.to_string(),
+            subtype: 0,
+            chan: 0,
+            num: 0,
+            aux: None,
+        }
+    }
+}
+
 /// The WFDB standard code of a label symbol (wfdb-python's `ann_label_table`).
 pub fn annotation_code(symbol: &str) -> Option<u8> {
     // Standard symbols are single characters; the bracketed names are not writable labels.
@@ -336,14 +350,7 @@ mod tests {
     use super::*;
 
     fn ann(sample: i64, symbol: &str) -> Annotation {
-        Annotation {
-            sample,
-            symbol: symbol.into(),
-            subtype: 0,
-            chan: 0,
-            num: 0,
-            aux: None,
-        }
+        Annotation::new(sample, symbol)
     }
 
     fn with(sample: i64, symbol: &str, subtype: i8, chan: u8, num: i8, aux: &str) -> Annotation {

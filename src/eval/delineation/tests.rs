@@ -6,14 +6,7 @@ use crate::record::annotation::Annotation;
 use BoundaryKind::*;
 
 fn ann(sample: i64, symbol: &str) -> Annotation {
-    Annotation {
-        sample,
-        symbol: symbol.to_string(),
-        subtype: 0,
-        chan: 0,
-        num: 0,
-        aux: None,
-    }
+    Annotation::new(sample, symbol)
 }
 
 /// Annotations of `(` on, peak, `)` off triples.

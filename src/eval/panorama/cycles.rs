@@ -175,14 +175,7 @@ mod tests {
     use super::*;
 
     fn ann(sample: i64, symbol: &str) -> Annotation {
-        Annotation {
-            sample,
-            symbol: symbol.to_string(),
-            subtype: 0,
-            chan: 0,
-            num: 0,
-            aux: None,
-        }
+        Annotation::new(sample, symbol)
     }
 
     fn beat(p_on: i64) -> Vec<Annotation> {
