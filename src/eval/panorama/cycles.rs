@@ -61,21 +61,7 @@ pub fn lead_index(name: &str) -> Option<usize> {
     STANDARD_12.iter().position(|&l| l == name)
 }
 
-/// Subtract from `x` the straight line through its first and last values (both become 0).
-pub fn detrend(x: &[f64]) -> Vec<f64> {
-    let (Some(&a), Some(&b)) = (x.first(), x.last()) else {
-        return Vec::new();
-    };
-    let span = (x.len().max(2) - 1) as f64;
-    x.iter()
-        .enumerate()
-        .map(|(i, &v)| {
-            let t = i as f64 / span;
-            // a·(1 − t) + b·t is exactly a at t = 0 and exactly b at t = 1.
-            v - (a * (1.0 - t) + b * t)
-        })
-        .collect()
-}
+pub use crate::panorama::detrend;
 
 /// The waves of a boundary file in order: a complete `(` peak `)` triple as its peak symbol
 /// (`p`, `N`, `t`) and onset sample, anything else (a peak without its `(` or `)`, a stray
