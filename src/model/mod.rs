@@ -7,6 +7,7 @@
 //! ([`standin`]). Training on records, checkpoints and the engine the app uses come later.
 
 pub mod angular;
+pub mod data;
 pub mod nefnet;
 pub mod roi_align;
 pub mod standin;

@@ -1,0 +1,187 @@
+//! Training cycles for Nef-Net from LUDB-layout records, and the batches drawn from them.
+//!
+//! Every lead's boundary file gives cycles (a complete P wave, QRS and T wave up to the next P
+//! onset), so one record yields its cycles as each of its cardiologists' lead annotations cut
+//! them: the same beats with slightly different deflection boundaries, which is augmentation
+//! the model needs with so few annotated beats. Cycles longer than the 512-sample window are
+//! left out here (the engine resamples them at inference).
+
+use super::angular::{FEATURES, angular_features};
+use super::nefnet::{T_X, deflection_rois};
+use super::standin::NefBatch;
+use crate::error::{Error, Result};
+use crate::geometry::{STANDARD_12, lead_view, normalise_lead_name};
+use crate::panorama::{cycles_from_waves, detrend};
+use crate::record::annotation::read_annotations;
+use crate::record::open_record;
+use candle_core::{Device, Tensor};
+use rand::Rng;
+use rand::rngs::StdRng;
+use rand_distr::{Distribution, Normal};
+use std::path::Path;
+
+/// One cycle of a 12-lead record: detrended leads in mV and its seven boundaries.
+#[derive(Debug, Clone)]
+pub struct TrainCycle {
+    /// Record name.
+    pub record: String,
+    /// The 12 standard leads (`STANDARD_12` order), `len` samples each, detrended.
+    pub leads: Vec<Vec<f32>>,
+    /// P on (0), P off, QRS on, QRS off, T on, T off, next P on (`len − 1`), in cycle samples.
+    pub bounds: [usize; 7],
+    /// Samples in the cycle (both P onsets included).
+    pub len: usize,
+}
+
+/// All cycles (≤ 512 samples) of the named 500 Hz, 12-lead records, from every lead's file.
+pub fn training_cycles(dir: &Path, names: &[String]) -> Result<Vec<TrainCycle>> {
+    let mut out = Vec::new();
+    for name in names {
+        let record = open_record(&dir.join(name))?;
+        let leads: Vec<&[f64]> = STANDARD_12
+            .iter()
+            .map(|l| record.lead(l).map(|x| x.samples.as_slice()))
+            .collect::<Option<_>>()
+            .ok_or_else(|| Error::Invalid(format!("{name}: not a 12-lead record")))?;
+        let mut seen = std::collections::HashSet::new();
+        for lead in &record.leads {
+            let path = dir.join(format!("{name}.{}", lead.raw_name.to_lowercase()));
+            if !path.is_file() {
+                continue;
+            }
+            for (start, end, b) in cycles_from_waves(&read_annotations(&path)?, record.len()) {
+                let len = end - start + 1;
+                if len > T_X || len < 100 || !seen.insert(b) {
+                    continue;
+                }
+                let cut: Vec<Vec<f32>> = leads
+                    .iter()
+                    .map(|x| {
+                        detrend(&x[start..=end])
+                            .into_iter()
+                            .map(|v| v as f32)
+                            .collect()
+                    })
+                    .collect();
+                if cut.iter().flatten().any(|v| !v.is_finite()) {
+                    continue;
+                }
+                out.push(TrainCycle {
+                    record: name.clone(),
+                    leads: cut,
+                    bounds: b.map(|v| v - start),
+                    len,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Angular Encoding of a standard lead's viewpoint, jittered by `sd` radians when given.
+fn lead_angles(slot: usize, jitter: Option<(&mut StdRng, f64)>) -> [f32; FEATURES] {
+    let v = lead_view(&normalise_lead_name(STANDARD_12[slot]), false)
+        .map(|v| v.viewpoint)
+        .unwrap_or(crate::geometry::Viewpoint::new(0.0, 0.0));
+    let (mut t, mut p) = (v.theta, v.phi);
+    if let Some((rng, sd)) = jitter {
+        let n = Normal::new(0.0, sd).unwrap_or_else(|_| unreachable!());
+        t += n.sample(rng);
+        p += n.sample(rng);
+    }
+    angular_features(t, p)
+}
+
+/// Draw a batch: `b` cycles, each seen from the same number of random input leads (allowed
+/// slots only), queried at one random target slot; everything scaled by the inputs' largest
+/// absolute value (the honest mode: no target's range is used).
+pub fn draw_batch(
+    cycles: &[TrainCycle],
+    b: usize,
+    n_views: usize,
+    input_slots: &[usize],
+    target_slots: &[usize],
+    rng: &mut StdRng,
+    device: &Device,
+) -> Result<NefBatch> {
+    let t = |e: candle_core::Error| Error::Invalid(format!("batch: {e}"));
+    let (mut views, mut angles, mut rois, mut q, mut target, mut mask, mut standin) =
+        (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    for _ in 0..b {
+        let c = &cycles[rng.random_range(0..cycles.len())];
+        let mut pool = input_slots.to_vec();
+        let mut chosen = Vec::with_capacity(n_views);
+        for _ in 0..n_views.min(pool.len()) {
+            chosen.push(pool.swap_remove(rng.random_range(0..pool.len())));
+        }
+        let scale = chosen
+            .iter()
+            .flat_map(|&s| c.leads[s].iter())
+            .fold(0.05f32, |m, v| m.max(v.abs()));
+        let pad = |x: &[f32]| {
+            (0..T_X)
+                .map(|i| x.get(i).map_or(0.0, |v| v / scale))
+                .collect::<Vec<f32>>()
+        };
+        for &s in &chosen {
+            views.extend(pad(&c.leads[s]));
+            angles.extend(lead_angles(s, Some((rng, std::f64::consts::PI / 50.0))));
+        }
+        let tq = target_slots[rng.random_range(0..target_slots.len())];
+        target.extend(pad(&c.leads[tq]));
+        q.extend(lead_angles(tq, Some((rng, std::f64::consts::PI / 50.0))));
+        mask.extend((0..T_X).map(|i| if i < c.len { 1f32 } else { 0.0 }));
+        rois.extend(deflection_rois(&c.bounds));
+        standin.push(rng.random_range(0..chosen.len() as u32));
+    }
+    let n = n_views.min(input_slots.len());
+    Ok(NefBatch {
+        views: Tensor::from_vec(views, (b * n, T_X), device).map_err(t)?,
+        view_angles: Tensor::from_vec(angles, (b * n, FEATURES), device).map_err(t)?,
+        n_views: n,
+        rois,
+        query_angles: Tensor::from_vec(q, (b, FEATURES), device).map_err(t)?,
+        target: Tensor::from_vec(target, (b, T_X), device).map_err(t)?,
+        mask: Tensor::from_vec(mask, (b, T_X), device).map_err(t)?,
+        standin_view: standin,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    fn ludb() -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/ludb/data")
+    }
+
+    #[test]
+    fn every_leads_file_gives_cycles_that_start_and_end_at_zero() {
+        let cycles = training_cycles(&ludb(), &["2".to_string()]).unwrap();
+        assert!(cycles.len() > 12, "{} cycles", cycles.len());
+        for c in &cycles {
+            assert_eq!((c.bounds[0], c.bounds[6]), (0, c.len - 1));
+            assert!(c.bounds.windows(2).all(|w| w[0] <= w[1]), "{:?}", c.bounds);
+            for lead in &c.leads {
+                assert_eq!(lead.len(), c.len);
+                assert!(lead[0].abs() < 1e-6 && lead[c.len - 1].abs() < 1e-6);
+            }
+        }
+    }
+
+    #[test]
+    fn batches_scale_by_the_inputs_only() {
+        let cycles = training_cycles(&ludb(), &["2".to_string()]).unwrap();
+        let mut rng = StdRng::seed_from_u64(3);
+        let b = draw_batch(&cycles, 4, 3, &[1, 7, 10], &[0], &mut rng, &Device::Cpu).unwrap();
+        assert_eq!(b.views.dims(), [12, T_X]);
+        let v = b.views.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+        let peak = v.iter().fold(0f32, |m, x| m.max(x.abs()));
+        assert!(
+            (peak - 1.0).abs() < 1e-6,
+            "inputs peak at 1 after scaling: {peak}"
+        );
+        assert_eq!(b.rois.len(), 4 * 6);
+    }
+}
