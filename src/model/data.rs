@@ -51,7 +51,7 @@ pub fn training_cycles(dir: &Path, names: &[String]) -> Result<Vec<TrainCycle>> 
             }
             for (start, end, b) in cycles_from_waves(&read_annotations(&path)?, record.len()) {
                 let len = end - start + 1;
-                if len > T_X || len < 100 || !seen.insert(b) {
+                if !(100..=T_X).contains(&len) || !seen.insert(b) {
                     continue;
                 }
                 let cut: Vec<Vec<f32>> = leads
