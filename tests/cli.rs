@@ -213,6 +213,22 @@ fn bench_read_reports_throughput() {
 }
 
 #[test]
+fn a_record_without_subcommand_is_opened() {
+    let rec = common::data_dir().join("ludb/data/1");
+    let out = run(&[rec.to_str().unwrap()]);
+    assert!(
+        out.contains("record     1") && out.contains("fs         500 Hz"),
+        "{out}"
+    );
+    let missing = Command::new(env!("CARGO_BIN_EXE_ecg-panorama"))
+        .arg("/nonexistent/rec")
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("rec.hea: file not found"));
+}
+
+#[test]
 fn no_arguments_shows_the_synthetic_demo() {
     let out = run(&[]);
     assert!(

@@ -21,10 +21,10 @@ pub struct InfoArgs {
 }
 
 impl InfoArgs {
-    /// `info` on the built-in demo record.
-    pub fn demo() -> Self {
+    /// `info` on a record, or on the built-in demo record when none is given.
+    pub fn summary(record: Option<PathBuf>) -> Self {
         Self {
-            record: RecordArg { record: None },
+            record: RecordArg { record },
             json: false,
             labels: None,
         }

@@ -15,10 +15,17 @@ use std::process::ExitCode;
 
 /// Electrocardio Panorama: open ECG records, delineate cycles, view the ECG from any viewpoint.
 #[derive(Parser)]
-#[command(name = "ecg-panorama", version, about)]
+#[command(
+    name = "ecg-panorama",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// With no subcommand: the record to open (the built-in demo when omitted).
+    record: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -75,7 +82,7 @@ impl RecordArg {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        None => info::run(&info::InfoArgs::demo()),
+        None => info::run(&info::InfoArgs::summary(cli.record)),
         Some(Command::Info(args)) => info::run(&args),
         Some(Command::Convert(args)) => convert::run(&args),
         Some(Command::Annotate(args)) => annotate::run(&args),
