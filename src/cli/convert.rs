@@ -1,7 +1,6 @@
 //! `ecg-panorama convert`: records to CSV.
 
 use super::RecordArg;
-use anyhow::Context;
 use ecg_panorama::record::csv_io::write_csv;
 use std::path::PathBuf;
 
@@ -29,26 +28,7 @@ pub struct ConvertArgs {
 pub fn run(args: &ConvertArgs) -> anyhow::Result<()> {
     let record = args.record.load()?;
     match args.to {
-        Target::Csv => {
-            if args.out.as_os_str() == "-" {
-                write_csv(&record, &mut std::io::stdout().lock())
-                    .context("writing to standard output")?;
-            } else {
-                // Write beside the target and rename, so a failed conversion never leaves half a file.
-                let dir = args
-                    .out
-                    .parent()
-                    .filter(|d| !d.as_os_str().is_empty())
-                    .unwrap_or(std::path::Path::new("."));
-                let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| {
-                    format!("{}: cannot create a file in this folder", dir.display())
-                })?;
-                write_csv(&record, tmp.as_file_mut())
-                    .with_context(|| format!("{}: write failed", args.out.display()))?;
-                tmp.persist(&args.out)
-                    .with_context(|| format!("{}: cannot write", args.out.display()))?;
-            }
-        }
+        Target::Csv => super::write_output(&args.out, |w| write_csv(&record, w))?,
     }
     Ok(())
 }

@@ -78,6 +78,28 @@ impl RecordArg {
     }
 }
 
+/// Write an output file with `write`, or standard output for `-`. A file is written beside
+/// its target and renamed into place, so a failed run never leaves half a file.
+pub fn write_output(
+    out: &std::path::Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    if out.as_os_str() == "-" {
+        return write(&mut std::io::stdout().lock()).context("writing to standard output");
+    }
+    let dir = out
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("{}: cannot create a file in this folder", dir.display()))?;
+    write(tmp.as_file_mut()).with_context(|| format!("{}: write failed", out.display()))?;
+    tmp.persist(out)
+        .with_context(|| format!("{}: cannot write", out.display()))?;
+    Ok(())
+}
+
 /// Parse the arguments and run; errors go to stderr with a non-zero exit code.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();

@@ -7,7 +7,7 @@ use ecg_panorama::panorama::{
 };
 use ecg_panorama::record::open_record;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Arguments of `synth`.
 #[derive(clap::Args)]
@@ -76,28 +76,7 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
         eprintln!("warning: cycle at sample {start} skipped: {why}");
     }
     let labels: Vec<&str> = views.iter().map(|v| v.label.as_str()).collect();
-    if args.out.as_os_str() == "-" {
-        write_csv(
-            &synthesis,
-            record.fs,
-            &labels,
-            &mut std::io::stdout().lock(),
-        )
-        .context("writing to standard output")?;
-    } else {
-        // Write beside the target and rename, so a failed run never leaves half a file.
-        let dir = args
-            .out
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)
-            .with_context(|| format!("{}: cannot create a file in this folder", dir.display()))?;
-        write_csv(&synthesis, record.fs, &labels, tmp.as_file_mut())
-            .with_context(|| format!("{}: write failed", args.out.display()))?;
-        tmp.persist(&args.out)
-            .with_context(|| format!("{}: cannot write", args.out.display()))?;
-    }
+    super::write_output(&args.out, |w| write_csv(&synthesis, record.fs, &labels, w))?;
     eprintln!(
         "{}: {} cycle{} from {} ({} engine, inputs {}), {} view{}",
         record.name,

@@ -61,56 +61,19 @@ pub fn lead_index(name: &str) -> Option<usize> {
     STANDARD_12.iter().position(|&l| l == name)
 }
 
+use crate::panorama::cycles_from_waves;
 pub use crate::panorama::detrend;
-
-/// The waves of a boundary file in order: a complete `(` peak `)` triple as its peak symbol
-/// (`p`, `N`, `t`) and onset sample, anything else (a peak without its `(` or `)`, a stray
-/// bracket, another symbol) as `None`, which breaks any cycle across it.
-fn waves(anns: &[Annotation]) -> Vec<Option<(char, i64)>> {
-    let sym = |i: usize| anns.get(i).map(|a| a.symbol.as_str());
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < anns.len() {
-        if sym(i) == Some("(") && sym(i + 2) == Some(")") {
-            let kind = match sym(i + 1) {
-                Some("p") => Some('p'),
-                Some("N") => Some('N'),
-                Some("t") => Some('t'),
-                _ => None,
-            };
-            if let Some(kind) = kind {
-                out.push(Some((kind, anns[i].sample)));
-                i += 3;
-                continue;
-            }
-        }
-        out.push(None);
-        i += 1;
-    }
-    out
-}
 
 /// The cycles `(start, end)` (both P onsets, inclusive) of a lead's boundary file: a complete
 /// P wave, QRS complex and T wave, in that order and nothing else, up to the onset of the next
 /// complete P wave, with `MIN_CYCLE_SAMPLES ..= MAX_CYCLE_SAMPLES` samples.
 pub fn cycle_bounds(anns: &[Annotation]) -> Vec<(usize, usize)> {
-    let w = waves(anns);
-    w.windows(4)
-        .filter_map(|win| match win {
-            [
-                Some(('p', on)),
-                Some(('N', _)),
-                Some(('t', _)),
-                Some(('p', next)),
-            ] => {
-                let (start, end) = (usize::try_from(*on).ok()?, usize::try_from(*next).ok()?);
-                let n = end.checked_sub(start)? + 1;
-                (MIN_CYCLE_SAMPLES..=MAX_CYCLE_SAMPLES)
-                    .contains(&n)
-                    .then_some((start, end))
-            }
-            _ => None,
-        })
+    // The engine's own reading of a wave file; the record-length check happens in
+    // `record_cycles`, so no length limit here.
+    cycles_from_waves(anns, usize::MAX)
+        .into_iter()
+        .map(|(start, end, _)| (start, end))
+        .filter(|(start, end)| (MIN_CYCLE_SAMPLES..=MAX_CYCLE_SAMPLES).contains(&(end - start + 1)))
         .collect()
 }
 
