@@ -1,13 +1,16 @@
 //! Electrocardio Panorama: real ECG records in, cardiac cycles delineated, and the ECG seen
 //! from any viewpoint on a sphere around the heart.
 //!
-//! The data path flows one way: [`record`] → [`signal`] → delineate → panorama → app/export.
+//! The data path flows one way: [`record`] → [`signal`] → [`delineate`] → [`panorama`] →
+//! [`app`] / [`export`].
 
 #![warn(missing_docs)]
 
+pub mod app;
 pub mod delineate;
 pub mod error;
 pub mod eval;
+pub mod export;
 pub mod geometry;
 pub mod model;
 pub mod nn;

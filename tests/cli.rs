@@ -1,5 +1,5 @@
 //! The command line as a user runs it: info on every shared record, CSV conversion, the read
-//! benchmark, and the demo record when no file is given.
+//! benchmark, the demo record when no file is given, and the app failing cleanly without a display.
 
 mod common;
 
@@ -213,24 +213,48 @@ fn bench_read_reports_throughput() {
 }
 
 #[test]
-fn a_record_without_subcommand_is_opened() {
+fn info_summarises_a_record_and_reports_a_missing_one() {
     let rec = common::data_dir().join("ludb/data/1");
-    let out = run(&[rec.to_str().unwrap()]);
+    let out = run(&["info", rec.to_str().unwrap()]);
     assert!(
         out.contains("record     1") && out.contains("fs         500 Hz"),
         "{out}"
     );
     let missing = Command::new(env!("CARGO_BIN_EXE_ecg-panorama"))
-        .arg("/nonexistent/rec")
+        .args(["info", "/nonexistent/rec"])
         .output()
         .unwrap();
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("rec.hea: file not found"));
 }
 
+/// The binary without a display: no subcommand means the app, which cannot open a window.
+fn app_without_display(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_ecg-panorama"))
+        .args(args)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap()
+}
+
 #[test]
-fn no_arguments_shows_the_synthetic_demo() {
-    let out = run(&[]);
+fn the_app_without_a_display_fails_with_one_clear_line() {
+    let rec = common::data_dir().join("ludb/data/1");
+    for args in [vec![], vec![rec.to_str().unwrap(), "--show", "panorama"]] {
+        let out = app_without_display(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(err.contains("no display"), "{err}");
+    }
+    let bad_view = app_without_display(&["--show", "sideways"]);
+    assert_eq!(bad_view.status.code(), Some(2));
+}
+
+#[test]
+fn info_without_a_record_shows_the_synthetic_demo() {
+    let out = run(&["info"]);
     assert!(
         out.contains("demo-synthetic") && out.contains("synthetic"),
         "{out}"

@@ -118,7 +118,7 @@ fn ssim_and_psnr_match_scikit_image_and_numpy_on_real_cycles() {
             let inputs: Vec<(&str, &[f64])> =
                 ["II", "V2", "V5"].map(|n| (n, c.lead(n).unwrap())).to_vec();
             ["V4", "I", "aVL"].map(|t| {
-                let p = DipoleLeastSquares.predict(&inputs, t).unwrap();
+                let p = DipoleLeastSquares.predict(&inputs, &c.bounds, t).unwrap();
                 (scale.apply(c.lead(t).unwrap()), clip(&scale.apply(&p)))
             })
         })
@@ -208,7 +208,7 @@ fn dipole_least_squares_recovers_a_pure_dipole_view() {
             .map(|(n, s)| (*n, s.as_slice()))
             .collect();
         for target in ["V4", "I", "aVR", "V6"] {
-            let got = DipoleLeastSquares.predict(&given, target).unwrap();
+            let got = DipoleLeastSquares.predict(&given, &[0; 7], target).unwrap();
             let err = max_err(&got, &project(target));
             assert!(err < 1e-12, "{inputs:?} → {target}: {err}");
         }
@@ -216,7 +216,7 @@ fn dipole_least_squares_recovers_a_pure_dipole_view() {
     let one = [("II", project("II"))];
     let given: Vec<(&str, &[f64])> = one.iter().map(|(n, s)| (*n, s.as_slice())).collect();
     assert!(
-        DipoleLeastSquares.predict(&given, "V4").is_none(),
+        DipoleLeastSquares.predict(&given, &[0; 7], "V4").is_none(),
         "fewer than 3 inputs"
     );
 }
@@ -243,6 +243,7 @@ fn einthoven_cycle(rng: &mut Rng, n: usize) -> Cycle {
         start: 0,
         end: n - 1,
         leads,
+        bounds: [0, n / 8, n / 5, n / 4, n / 2, 2 * n / 3, n - 1],
     }
 }
 
@@ -266,7 +267,7 @@ fn linear_regression_is_exact_when_targets_are_linear_in_the_inputs() {
             .map(|n| (n.as_str(), c.lead(n).unwrap()))
             .collect();
         for t in &task.targets {
-            let got = lr.predict(&inputs, t).unwrap();
+            let got = lr.predict(&inputs, &c.bounds, t).unwrap();
             let err = max_err(&got, c.lead(t).unwrap());
             assert!(err < 1e-9, "{t}: {err}");
         }
@@ -327,7 +328,12 @@ fn the_cli_json_has_every_task_and_method_cell() {
         "record 1 has no cycle of at most 512 samples"
     );
     let cells = v["cells"].as_array().unwrap();
-    let methods = ["linear regression", "dipole least squares"];
+    let methods = [
+        "Nef-Net",
+        "Nef-Net (V4, I unseen)",
+        "linear regression",
+        "dipole least squares",
+    ];
     assert_eq!(cells.len(), standard_tasks().len() * methods.len());
     for task in standard_tasks() {
         for method in methods {
@@ -335,10 +341,10 @@ fn the_cli_json_has_every_task_and_method_cell() {
                 .iter()
                 .find(|c| c["task"] == task.name.as_str() && c["method"] == method)
                 .unwrap_or_else(|| panic!("no cell {} × {method}", task.name));
-            let applicable = if method == "linear regression" {
-                !task.unseen
-            } else {
-                task.inputs.len() >= 3
+            let applicable = match method {
+                "Nef-Net" | "linear regression" => !task.unseen,
+                "Nef-Net (V4, I unseen)" => task.unseen,
+                _ => task.inputs.len() >= 3,
             };
             for key in ["psnr_db", "ssim", "rmse_uv", "paper_psnr_db", "paper_ssim"] {
                 assert_eq!(

@@ -304,14 +304,17 @@ fn synth_reads_only_the_input_leads() {
     let changed = open_record(&garbled).unwrap();
     assert_ne!(changed.lead("V1"), record.lead("V1"));
     assert_eq!(changed.lead("II"), record.lead("II"));
-    let args = [
-        "--engine", "dipole", "--inputs", "I,II,V2", "--view", "V1", "--view", "90,180", "--view",
-        "aVF", "--view", "V6",
-    ];
-    assert_eq!(
-        synth_csv(&garbled, &args, dir.path()),
-        synth_csv(&ludb("2"), &args, dir.path())
-    );
+    for engine in ["dipole", "nefnet"] {
+        let args = [
+            "--engine", engine, "--inputs", "I,II,V2", "--view", "V1", "--view", "90,180",
+            "--view", "aVF", "--view", "V6",
+        ];
+        assert_eq!(
+            synth_csv(&garbled, &args, dir.path()),
+            synth_csv(&ludb("2"), &args, dir.path()),
+            "{engine}"
+        );
+    }
 }
 
 #[test]
@@ -366,8 +369,28 @@ fn bad_requests_exit_1_with_a_message() {
             "non-coplanar",
         ),
         (
-            vec![rec, "--inputs", "I,II,V2", "--view", "V1"],
-            "use --engine dipole",
+            vec![
+                rec,
+                "--inputs",
+                "I,II,V2",
+                "--view",
+                "V1",
+                "--model",
+                "Cargo.toml",
+            ],
+            "Nef-Net weights",
+        ),
+        (
+            vec![
+                rec,
+                "--inputs",
+                "I,II,V2",
+                "--view",
+                "V1",
+                "--model",
+                "models/delineator.safetensors",
+            ],
+            "do not fit",
         ),
         (
             vec![

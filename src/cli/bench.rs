@@ -18,6 +18,9 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Median time of the app's own work per frame (layout, plot data, tessellation; not
+    /// rasterisation) while the viewpoint moves on the panorama view, headless.
+    Ui(super::bench_ui::BenchUiArgs),
     /// Median times of the panorama engines: encode one cycle from 3 leads, render one view,
     /// render the 24-view panorama grid.
     Synth {
@@ -36,6 +39,7 @@ pub enum BenchCommand {
 /// Run a benchmark.
 pub fn run(cmd: &BenchCommand) -> anyhow::Result<()> {
     match cmd {
+        BenchCommand::Ui(args) => super::bench_ui::run(args),
         BenchCommand::Synth {
             repeat,
             model,

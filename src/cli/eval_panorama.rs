@@ -1,9 +1,11 @@
-//! `ecg-panorama eval-panorama`: the panorama evaluation's baselines on LUDB-layout records.
+//! `ecg-panorama eval-panorama`: Nef-Net and the baselines on LUDB-layout records.
 
 use ecg_panorama::eval::ludb::select_records;
 use ecg_panorama::eval::panorama::{
-    DipoleLeastSquares, LinearRegression, Method, Table, evaluate, ludb_cycles, standard_tasks,
+    DipoleLeastSquares, EngineMethod, LinearRegression, Method, Scope, Table, evaluate,
+    ludb_cycles, standard_tasks,
 };
+use ecg_panorama::panorama::{EngineKind, engine_for};
 use ecg_panorama::record::split::Split;
 use serde::Serialize;
 use std::io::Write;
@@ -24,6 +26,13 @@ pub struct EvalPanoramaArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
+    /// Nef-Net weights for the seen-view tasks (default: the shipped model built into the
+    /// program, `models/nefnet.safetensors`).
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Nef-Net weights trained without V4 and I, for the unseen-view task.
+    #[arg(long, default_value = "models/nefnet-holdout-v4-i.safetensors")]
+    holdout_model: PathBuf,
 }
 
 /// What `--json` prints: where the cycles came from, then the table.
@@ -65,7 +74,28 @@ pub fn run(args: &EvalPanoramaArgs) -> anyhow::Result<()> {
     );
     let regression = LinearRegression::fit(&train_cycles);
     let dipole = DipoleLeastSquares;
-    let methods: [&dyn Method; 2] = [&regression, &dipole];
+    let nefnet = EngineMethod::new(
+        "Nef-Net",
+        engine_for(EngineKind::NefNet, args.model.as_deref())?,
+        Scope::SeenViews,
+    );
+    let mut methods: Vec<&dyn Method> = vec![&nefnet, &regression, &dipole];
+    let holdout = if args.holdout_model.is_file() {
+        Some(EngineMethod::new(
+            "Nef-Net (V4, I unseen)",
+            engine_for(EngineKind::NefNet, Some(&args.holdout_model))?,
+            Scope::UnseenViews(&["II", "V2", "V5"]),
+        ))
+    } else {
+        eprintln!(
+            "note: {} not found: no Nef-Net on the unseen-view task",
+            args.holdout_model.display()
+        );
+        None
+    };
+    if let Some(h) = &holdout {
+        methods.insert(1, h);
+    }
     let table = evaluate(&standard_tasks(), &methods, &test_cycles);
     let report = Report {
         held_out,

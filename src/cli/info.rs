@@ -20,17 +20,6 @@ pub struct InfoArgs {
     labels: Option<PathBuf>,
 }
 
-impl InfoArgs {
-    /// `info` on a record, or on the built-in demo record when none is given.
-    pub fn summary(record: Option<PathBuf>) -> Self {
-        Self {
-            record: RecordArg { record },
-            json: false,
-            labels: None,
-        }
-    }
-}
-
 #[derive(serde::Serialize)]
 struct LeadOut<'a> {
     name: &'a str,

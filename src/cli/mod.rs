@@ -2,18 +2,23 @@
 
 mod annotate;
 mod bench;
+mod bench_ui;
 mod convert;
 mod eval_delineation;
 mod eval_panorama;
+mod eval_view;
 mod info;
 mod synth;
 mod train_delineator;
+mod train_panorama;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Electrocardio Panorama: open ECG records, delineate cycles, view the ECG from any viewpoint.
+///
+/// With no subcommand the desktop app opens (on RECORD, or the built-in demo record).
 #[derive(Parser)]
 #[command(
     name = "ecg-panorama",
@@ -24,8 +29,14 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
-    /// With no subcommand: the record to open (the built-in demo when omitted).
+    /// With no subcommand: the record to open in the app (the built-in demo when omitted).
     record: Option<PathBuf>,
+    /// Open the app straight on this view.
+    #[arg(long, value_enum, value_name = "VIEW")]
+    show: Option<ecg_panorama::app::View>,
+    /// Save the app's first complete frame to this PNG file, then close.
+    #[arg(long, value_name = "FILE")]
+    screenshot: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -45,10 +56,17 @@ enum Command {
     },
     /// Score wave boundaries against reference annotations (LUDB layout).
     EvalDelineation(eval_delineation::EvalArgs),
-    /// Score lead synthesis (linear regression, dipole least squares) on LUDB-layout records.
+    /// Score lead synthesis (Nef-Net, linear regression, dipole least squares) on LUDB-layout
+    /// records.
     EvalPanorama(eval_panorama::EvalPanoramaArgs),
+    /// Synthesize one recorded lead from others and score it against the recording (PSNR,
+    /// correlation): PTB's Frank lead vz from the 12 standard leads by default.
+    EvalView(eval_view::EvalViewArgs),
     /// Train the delineation network on LUDB-layout records (the `train` part of a split).
     TrainDelineator(train_delineator::TrainArgs),
+    /// Train Nef-Net on LUDB-layout records (the `train` part of a split): random input subsets
+    /// and query leads, checkpoints every 100 steps, `--resume` to continue.
+    TrainPanorama(train_panorama::TrainPanoramaArgs),
     /// Synthesize a record's cycles as seen from other viewpoints and write them as CSV (time
     /// in s, then one column per view in mV, empty outside the cycles).
     ///
@@ -104,14 +122,20 @@ pub fn write_output(
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        None => info::run(&info::InfoArgs::summary(cli.record)),
+        None => ecg_panorama::app::run_with(ecg_panorama::app::Options {
+            record: cli.record,
+            view: cli.show.unwrap_or_default(),
+            screenshot: cli.screenshot,
+        }),
         Some(Command::Info(args)) => info::run(&args),
         Some(Command::Convert(args)) => convert::run(&args),
         Some(Command::Annotate(args)) => annotate::run(&args),
         Some(Command::Bench { what }) => bench::run(&what),
         Some(Command::EvalDelineation(args)) => eval_delineation::run(&args),
         Some(Command::EvalPanorama(args)) => eval_panorama::run(&args),
+        Some(Command::EvalView(args)) => eval_view::run(&args),
         Some(Command::TrainDelineator(args)) => train_delineator::run(&args),
+        Some(Command::TrainPanorama(args)) => train_panorama::run(&args),
         Some(Command::Synth(args)) => synth::run(&args),
     };
     match result {

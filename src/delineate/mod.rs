@@ -2,6 +2,7 @@
 //! record's global beats, and the cardiac cycles the panorama engine uses.
 
 pub mod cycles;
+pub mod edit;
 pub mod output;
 
 use serde::Serialize;

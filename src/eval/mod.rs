@@ -7,3 +7,4 @@
 pub mod delineation;
 pub mod ludb;
 pub mod panorama;
+pub mod view;

@@ -6,7 +6,7 @@
 //! the model needs with so few annotated beats. Cycles longer than the 512-sample window are
 //! left out here (the engine resamples them at inference).
 
-use super::angular::{FEATURES, angular_features};
+use super::angular::{FEATURES, JITTER_SD, angular_features};
 use super::nefnet::{T_X, deflection_rois};
 use super::standin::NefBatch;
 use crate::error::{Error, Result};
@@ -105,8 +105,11 @@ pub fn draw_batch(
     device: &Device,
 ) -> Result<NefBatch> {
     let t = |e: candle_core::Error| Error::Invalid(format!("batch: {e}"));
-    let (mut views, mut angles, mut rois, mut q, mut target, mut mask, mut standin) =
-        (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    let mut views: Vec<f32> = Vec::new();
+    let mut angles: Vec<f32> = Vec::new();
+    let (mut q, mut target, mut mask): (Vec<f32>, Vec<f32>, Vec<f32>) = Default::default();
+    let (mut rois, mut standin) = (Vec::new(), Vec::new());
+    let mut pairs: Vec<f32> = Vec::new();
     for _ in 0..b {
         let c = &cycles[rng.random_range(0..cycles.len())];
         let mut pool = input_slots.to_vec();
@@ -123,13 +126,28 @@ pub fn draw_batch(
                 .map(|i| x.get(i).map_or(0.0, |v| v / scale))
                 .collect::<Vec<f32>>()
         };
+        let mut own = Vec::with_capacity(chosen.len());
         for &s in &chosen {
             views.extend(pad(&c.leads[s]));
-            angles.extend(lead_angles(s, Some((rng, std::f64::consts::PI / 50.0))));
+            own.push(lead_angles(s, Some((rng, JITTER_SD))));
         }
-        let tq = target_slots[rng.random_range(0..target_slots.len())];
+        // The query is a lead that is not an input whenever the target set allows it: an
+        // input is returned as recorded, never synthesized.
+        let open: Vec<usize> = target_slots
+            .iter()
+            .copied()
+            .filter(|s| !chosen.contains(s))
+            .collect();
+        let pool = if open.is_empty() { target_slots } else { &open };
+        let tq = pool[rng.random_range(0..pool.len())];
         target.extend(pad(&c.leads[tq]));
-        q.extend(lead_angles(tq, Some((rng, std::f64::consts::PI / 50.0))));
+        let qa = lead_angles(tq, Some((rng, JITTER_SD)));
+        q.extend(qa);
+        for a in &own {
+            angles.extend(a);
+            pairs.extend(qa);
+            pairs.extend(a);
+        }
         mask.extend((0..T_X).map(|i| if i < c.len { 1f32 } else { 0.0 }));
         rois.extend(deflection_rois(&c.bounds));
         standin.push(rng.random_range(0..chosen.len() as u32));
@@ -141,6 +159,7 @@ pub fn draw_batch(
         n_views: n,
         rois,
         query_angles: Tensor::from_vec(q, (b, FEATURES), device).map_err(t)?,
+        pairs: Tensor::from_vec(pairs, (b, n, 2 * FEATURES), device).map_err(t)?,
         target: Tensor::from_vec(target, (b, T_X), device).map_err(t)?,
         mask: Tensor::from_vec(mask, (b, T_X), device).map_err(t)?,
         standin_view: standin,

@@ -8,8 +8,17 @@
 //! input views. Decoding: each deflection's representation goes through its own linear map and
 //! is stretched back over its span (reverse ROIAlign), stacked with the basic features, the
 //! query viewpoint multiplied in, then upsampled by convolutions to 512 samples.
+//!
+//! One addition to the paper: a **viewpoint-weighted input path**. For each input view, an MLP
+//! of the (query, input, mean of all inputs) Angular Encodings gives `SKIP` weights; the weighted input signals,
+//! averaged over the views, join the last full-resolution decoder layer and their first channel
+//! is added to the output. Under the dipole model a view is a linear combination of others with
+//! weights that depend only on the directions, so this path gives the decoder that geometry at
+//! full time resolution (a QRS is 40 samples wide; the features have 64 steps for 512 samples)
+//! and leaves the representations to model what is not linear.
 
 use super::angular::FEATURES;
+use super::lead_field::LeadField;
 use super::roi_align::{roi_align, roi_unalign};
 use crate::nn::{Conv, pool2, upsample2};
 use candle_core::{Result, Tensor};
@@ -25,6 +34,8 @@ pub const C: usize = 64;
 pub const ROI_LEN: usize = 8;
 /// Deflections per cycle: P, PR, QRS, ST, T, TP.
 pub const DEFLECTIONS: usize = 6;
+/// Channels of the viewpoint-weighted input path.
+pub const SKIP: usize = 4;
 
 /// Angular Encoding → features: a two-layer MLP.
 struct AngleMlp {
@@ -34,8 +45,12 @@ struct AngleMlp {
 
 impl AngleMlp {
     fn new(out: usize, vb: VarBuilder) -> Result<Self> {
+        Self::with_inputs(FEATURES, out, vb)
+    }
+
+    fn with_inputs(inputs: usize, out: usize, vb: VarBuilder) -> Result<Self> {
         Ok(Self {
-            a: linear(FEATURES, 64, vb.pp("a"))?,
+            a: linear(inputs, 64, vb.pp("a"))?,
             b: linear(64, out, vb.pp("b"))?,
         })
     }
@@ -67,12 +82,23 @@ pub struct NefNet {
     deflection_maps: Tensor,
     from_basic: Conv,
     query_mlp: AngleMlp,
+    skip_mlp: AngleMlp,
+    /// The learned lead field's linear estimate ([`LeadField`]), in networks built with it.
+    lead_field: Option<LeadField>,
     dec: [Conv; 4],
 }
 
 impl NefNet {
-    /// Build (or load, depending on `vb`) the network.
+    /// Load the network from weights in `vb`, with the lead-field path when the weights have it.
     pub fn new(vb: VarBuilder) -> Result<Self> {
+        let lead_field = vb.contains_tensor("lead_field.a.weight");
+        Self::build(vb, lead_field)
+    }
+
+    /// Build the network (fresh from a `VarMap`, or loading), with or without the lead-field
+    /// path.
+    pub fn build(vb: VarBuilder, lead_field: bool) -> Result<Self> {
+        let extra = usize::from(lead_field);
         let enc = [
             Conv::new(1, 16, 7, vb.pp("enc0"))?,
             Conv::new(16, 32, 7, vb.pp("enc1"))?,
@@ -94,10 +120,16 @@ impl NefNet {
             deflection_maps,
             from_basic: Conv::new(C, C, 3, vb.pp("from_basic"))?,
             query_mlp: AngleMlp::new(2 * C, vb.pp("query_mlp"))?,
+            skip_mlp: AngleMlp::with_inputs(3 * FEATURES, SKIP, vb.pp("skip_mlp"))?,
+            lead_field: if lead_field {
+                Some(LeadField::new(vb.pp("lead_field"))?)
+            } else {
+                None
+            },
             dec: [
                 Conv::new(2 * C, C, 5, vb.pp("dec0"))?,
                 Conv::new(C, 32, 5, vb.pp("dec1"))?,
-                Conv::new(32, 16, 5, vb.pp("dec2"))?,
+                Conv::new(32 + SKIP + extra, 16, 5, vb.pp("dec2"))?,
                 Conv::new(16, 1, 1, vb.pp("dec3"))?,
             ],
         })
@@ -143,14 +175,43 @@ impl NefNet {
         })
     }
 
+    /// The input path `[B, skip_channels, T_X]`: the lead field's estimate first when the
+    /// network has one, then the viewpoint-weighted inputs; `views [B, L, T_X]` (the inputs of
+    /// each item), `pairs [B, L, 24]` each input's query Angular Encoding followed by its own.
+    ///
+    /// The weights also see the mean encoding of all the item's inputs: the best weight of one
+    /// input depends on which others are there (II alone, or II beside V2 and V5).
+    pub fn skip(&self, views: &Tensor, pairs: &Tensor) -> Result<Tensor> {
+        let (b, l, f) = pairs.dims3()?;
+        let set = pairs
+            .narrow(2, FEATURES, FEATURES)?
+            .mean_keepdim(1)?
+            .broadcast_as((b, l, FEATURES))?;
+        let features = Tensor::cat(&[pairs, &set], 2)?.reshape((b * l, f + FEATURES))?;
+        let g = self.skip_mlp.forward(&features)?;
+        let g = g.reshape((b, l, SKIP))?.transpose(1, 2)?.contiguous()?;
+        let weighted = (g.matmul(&views.contiguous()?)? / l as f64)?;
+        match &self.lead_field {
+            Some(field) => Tensor::cat(&[&field.estimate(views, pairs)?, &weighted], 1),
+            None => Ok(weighted),
+        }
+    }
+
+    /// Channels [`NefNet::skip`] returns.
+    pub fn skip_channels(&self) -> usize {
+        SKIP + usize::from(self.lead_field.is_some())
+    }
+
     /// Decode `[B, T_X]` signals from representations `zb [B, C, T_W]`, `zd [B, 6C, ROI_LEN]`,
-    /// query Angular Encodings `[B, 12]` and each item's deflection spans (`B·6`).
+    /// query Angular Encodings `[B, 12]`, each item's deflection spans (`B·6`) and its
+    /// viewpoint-weighted input path `skip [B, SKIP, T_X]` ([`NefNet::skip`]).
     pub fn decode(
         &self,
         zb: &Tensor,
         zd: &Tensor,
         query: &Tensor,
         rois: &[(f32, f32)],
+        skip: &Tensor,
     ) -> Result<Tensor> {
         let b = zb.dim(0)?;
         // Per-deflection linear maps as one batched product: [6, C, C] × [6, C, B·ROI_LEN].
@@ -170,10 +231,13 @@ impl NefNet {
         let m = Tensor::cat(&[&mb, &md], 1)?;
         let q = self.query_mlp.forward(query)?.unsqueeze(2)?;
         let mut h = m.broadcast_mul(&q)?;
-        for conv in &self.dec[..3] {
+        for conv in &self.dec[..2] {
             h = conv.forward(&upsample2(&h)?)?.relu()?;
         }
-        self.dec[3].forward(&h)?.squeeze(1)
+        let h = Tensor::cat(&[&upsample2(&h)?, skip], 1)?;
+        let h = self.dec[2].forward(&h)?.relu()?;
+        let out = self.dec[3].forward(&h)?.squeeze(1)?;
+        out + skip.narrow(1, 0, 1)?.squeeze(1)?
     }
 }
 
@@ -212,8 +276,30 @@ mod tests {
         assert_eq!(e.zb.dims(), [b, C, T_W]);
         assert_eq!(e.zd.dims(), [b, DEFLECTIONS * C, ROI_LEN]);
         let q = Tensor::randn(0f32, 1.0, (b, FEATURES), &dev).unwrap();
+        let pairs = Tensor::randn(0f32, 1.0, (b, l, 2 * FEATURES), &dev).unwrap();
+        let skip = net
+            .skip(&views.reshape((b, l, T_X)).unwrap(), &pairs)
+            .unwrap();
+        assert_eq!(skip.dims(), [b, SKIP, T_X]);
+        let vm2 = VarMap::new();
+        let with_field =
+            NefNet::build(VarBuilder::from_varmap(&vm2, DType::F32, &dev), true).unwrap();
+        let weights: usize = vm2.all_vars().iter().map(|v| v.elem_count()).sum();
+        assert!(weights * 4 <= 2 << 20, "{weights} weights exceed 2 MB");
+        let skip2 = with_field
+            .skip(&views.reshape((b, l, T_X)).unwrap(), &pairs)
+            .unwrap();
+        assert_eq!(skip2.dims(), [b, SKIP + 1, T_X]);
+        let e2 = with_field.encode(&views, &angles, l, &rois).unwrap();
         assert_eq!(
-            net.decode(&e.zb, &e.zd, &q, &rois).unwrap().dims(),
+            with_field
+                .decode(&e2.zb, &e2.zd, &q, &rois, &skip2)
+                .unwrap()
+                .dims(),
+            [b, T_X]
+        );
+        assert_eq!(
+            net.decode(&e.zb, &e.zd, &q, &rois, &skip).unwrap().dims(),
             [b, T_X]
         );
     }

@@ -17,6 +17,8 @@ pub struct NefBatch {
     pub rois: Vec<(f32, f32)>,
     /// Angular Encodings of the queried views `[B, 12]`.
     pub query_angles: Tensor,
+    /// For each input view, the query's Angular Encoding then its own, `[B, L, 24]`.
+    pub pairs: Tensor,
     /// The queried views `[B, T_X]`, normalised like the inputs.
     pub target: Tensor,
     /// 1 on samples of the cycle, 0 on padding `[B, T_X]`.
@@ -39,7 +41,12 @@ pub struct Losses {
 /// unbiased estimate of the paper's average over all views, at a third of its cost).
 pub fn training_loss(net: &NefNet, batch: &NefBatch) -> Result<Losses> {
     let enc = net.encode(&batch.views, &batch.view_angles, batch.n_views, &batch.rois)?;
-    let full = net.decode(&enc.zb, &enc.zd, &batch.query_angles, &batch.rois)?;
+    let (bl, t) = batch.views.dims2()?;
+    let views = batch
+        .views
+        .reshape((bl / batch.n_views, batch.n_views, t))?;
+    let skip = net.skip(&views, &batch.pairs)?;
+    let full = net.decode(&enc.zb, &enc.zd, &batch.query_angles, &batch.rois, &skip)?;
     let mae = masked_mae(&full, &batch.target, &batch.mask)?;
     if batch.n_views < 2 {
         let m = mae.to_scalar::<f32>()?;
@@ -59,8 +66,8 @@ pub fn training_loss(net: &NefNet, batch: &NefBatch) -> Result<Losses> {
     let zb_one = enc.zb_views.index_select(&idx, 0)?;
     let zd_one = enc.zd_views.index_select(&idx, 0)?;
     let anchor = full.detach();
-    let from_basic = net.decode(&zb_one, &enc.zd, &batch.query_angles, &batch.rois)?;
-    let from_deflections = net.decode(&enc.zb, &zd_one, &batch.query_angles, &batch.rois)?;
+    let from_basic = net.decode(&zb_one, &enc.zd, &batch.query_angles, &batch.rois, &skip)?;
+    let from_deflections = net.decode(&enc.zb, &zd_one, &batch.query_angles, &batch.rois, &skip)?;
     let lb = masked_mae(&from_basic, &anchor, &batch.mask)?;
     let ld = masked_mae(&from_deflections, &anchor, &batch.mask)?;
     let standin = ((lb + ld)? * 0.5)?;
@@ -102,6 +109,7 @@ mod tests {
         let (mut views, mut angles, mut rois, mut q_angles, mut target, mut mask) =
             (vec![], vec![], vec![], vec![], vec![], vec![]);
         let mut standin = vec![];
+        let mut pairs: Vec<f32> = vec![];
         for _ in 0..b {
             let len = rng.random_range(350..500);
             let lobes: Vec<(f64, f64, glam::DVec3)> = [(0.08, 0.02), (0.3, 0.012), (0.6, 0.05)]
@@ -143,7 +151,14 @@ mod tests {
             let v = lead_view(&normalise_lead_name(STANDARD_12[q]), false)
                 .unwrap()
                 .viewpoint;
-            q_angles.extend(angular_features(v.theta, v.phi));
+            let qa = angular_features(v.theta, v.phi);
+            q_angles.extend(qa);
+            let n = inputs.len();
+            let own = angles[angles.len() - n * 12..].to_vec();
+            for view in own.chunks(12) {
+                pairs.extend(qa);
+                pairs.extend_from_slice(view);
+            }
             mask.extend((0..T_X).map(|t| if t < len { 1f32 } else { 0.0 }));
             let f = |x: f64| (x * len as f64) as usize;
             rois.extend(deflection_rois(&[
@@ -164,6 +179,7 @@ mod tests {
             n_views: n,
             rois,
             query_angles: Tensor::from_vec(q_angles, (b, 12), dev).unwrap(),
+            pairs: Tensor::from_vec(pairs, (b, n, 24), dev).unwrap(),
             target: Tensor::from_vec(target, (b, T_X), dev).unwrap(),
             mask: Tensor::from_vec(mask, (b, T_X), dev).unwrap(),
             standin_view: standin,

@@ -14,7 +14,7 @@
 //! - the **Nef-Net** engine, the paper's network ([`crate::model`]), behind the same trait.
 //!
 //! [`engine_for`] builds an engine by name ([`EngineKind`]) and is the one place engines are
-//! wired; this build reports Nef-Net as unavailable there.
+//! wired; without a model file, Nef-Net runs on the weights built into the program.
 //!
 //! [`ExactLeads`] wraps any engine so that the views the inputs determine exactly — an input
 //! lead at its own viewpoint, and the limb leads that Einthoven's and Goldberger's relations
@@ -31,6 +31,7 @@
 mod cycles;
 mod dipole;
 mod exact;
+mod nefnet;
 mod synth;
 
 pub use cycles::{
@@ -39,6 +40,7 @@ pub use cycles::{
 };
 pub use dipole::DipoleEngine;
 pub use exact::{ExactLeads, exact_lead};
+pub use nefnet::NefNetEngine;
 pub use synth::{Synthesis, ViewSpec, parse_inputs, synthesize};
 
 use crate::error::{Error, Result};
@@ -266,10 +268,11 @@ pub fn engine_for(kind: EngineKind, model_path: Option<&Path>) -> Result<Box<dyn
     match kind {
         EngineKind::Dipole => Ok(Box::new(ExactLeads(DipoleEngine))),
         EngineKind::NefNet => {
-            let _ = model_path;
-            Err(Error::Invalid(
-                "the Nef-Net engine is not available in this build; use --engine dipole".into(),
-            ))
+            let engine = match model_path {
+                Some(path) => NefNetEngine::load(path)?,
+                None => NefNetEngine::load_default()?,
+            };
+            Ok(Box::new(ExactLeads(engine)))
         }
     }
 }

@@ -30,6 +30,9 @@ pub struct Cycle {
     /// The leads in [`STANDARD_12`] order, `end − start + 1` samples each, in mV, each with the
     /// straight line through its values at the two P onsets subtracted.
     pub leads: Vec<Vec<f64>>,
+    /// P on (0), P off, QRS on, QRS off, T on, T off, next P on (`end − start`), relative to
+    /// `start`, from the lead II boundary file.
+    pub bounds: [usize; 7],
 }
 
 impl Cycle {
@@ -68,12 +71,21 @@ pub use crate::panorama::detrend;
 /// P wave, QRS complex and T wave, in that order and nothing else, up to the onset of the next
 /// complete P wave, with `MIN_CYCLE_SAMPLES ..= MAX_CYCLE_SAMPLES` samples.
 pub fn cycle_bounds(anns: &[Annotation]) -> Vec<(usize, usize)> {
+    cycles_with_bounds(anns)
+        .into_iter()
+        .map(|(start, end, _)| (start, end))
+        .collect()
+}
+
+/// [`cycle_bounds`] with each cycle's seven absolute boundaries.
+fn cycles_with_bounds(anns: &[Annotation]) -> Vec<(usize, usize, [usize; 7])> {
     // The engine's own reading of a wave file; the record-length check happens in
     // `record_cycles`, so no length limit here.
     cycles_from_waves(anns, usize::MAX)
         .into_iter()
-        .map(|(start, end, _)| (start, end))
-        .filter(|(start, end)| (MIN_CYCLE_SAMPLES..=MAX_CYCLE_SAMPLES).contains(&(end - start + 1)))
+        .filter(|(start, end, _)| {
+            (MIN_CYCLE_SAMPLES..=MAX_CYCLE_SAMPLES).contains(&(end - start + 1))
+        })
         .collect()
 }
 
@@ -89,15 +101,16 @@ pub fn record_cycles(record: &Record, lead_ii: &[Annotation]) -> Result<Vec<Cycl
                 .ok_or_else(|| Error::Invalid(format!("record {}: no lead {name}", record.name)))
         })
         .collect::<Result<Vec<_>>>()?;
-    let cycles = cycle_bounds(lead_ii)
+    let cycles = cycles_with_bounds(lead_ii)
         .into_iter()
-        .filter(|&(_, end)| end < record.len())
-        .filter(|&(s, e)| leads.iter().all(|l| l[s..=e].iter().all(|v| v.is_finite())))
-        .map(|(start, end)| Cycle {
+        .filter(|&(_, end, _)| end < record.len())
+        .filter(|&(s, e, _)| leads.iter().all(|l| l[s..=e].iter().all(|v| v.is_finite())))
+        .map(|(start, end, b)| Cycle {
             record: record.name.clone(),
             start,
             end,
             leads: leads.iter().map(|l| detrend(&l[start..=end])).collect(),
+            bounds: b.map(|v| v - start),
         })
         .filter(|c| {
             let s = c.scale();

@@ -135,7 +135,7 @@ fn score(task: &Task, method: &dyn Method, cycles: &[Cycle]) -> Cell {
                 continue;
             };
             let rec_n = scale.apply(recorded);
-            if let Some(p) = method.predict(&inputs, target) {
+            if let Some(p) = method.predict(&inputs, &c.bounds, target) {
                 check_len(&p, c, method);
                 let pred_n = clip(&scale.apply(&p));
                 honest.add(
@@ -144,7 +144,7 @@ fn score(task: &Task, method: &dyn Method, cycles: &[Cycle]) -> Cell {
                     1000.0 * rmse(recorded, &p),
                 );
             }
-            if let Some(p) = method.predict_normalised(&norm_inputs, target) {
+            if let Some(p) = method.predict_normalised(&norm_inputs, &c.bounds, target) {
                 check_len(&p, c, method);
                 let pred_n = clip(&p);
                 paper.add(psnr(&rec_n, &pred_n), ssim_1d(&rec_n, &pred_n, 1.0), 0.0);

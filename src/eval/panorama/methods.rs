@@ -14,14 +14,25 @@ pub trait Method {
     fn name(&self) -> String;
 
     /// Honest mode: the target's samples in mV from the input leads (canonical names,
-    /// detrended, mV); `None` when the method cannot serve these inputs or this target.
-    fn predict(&self, inputs: &[(&str, &[f64])], target: &str) -> Option<Vec<f64>>;
+    /// detrended, mV) and the cycle's seven boundaries ([`Cycle::bounds`]); `None` when the
+    /// method cannot serve these inputs or this target.
+    fn predict(
+        &self,
+        inputs: &[(&str, &[f64])],
+        bounds: &[usize; 7],
+        target: &str,
+    ) -> Option<Vec<f64>>;
 
     /// The paper's protocol: inputs already normalised by the cycle's 12-lead range, the target
     /// predicted in the same units. Defaults to [`Method::predict`] (methods without fitted
     /// units simply see other numbers).
-    fn predict_normalised(&self, inputs: &[(&str, &[f64])], target: &str) -> Option<Vec<f64>> {
-        self.predict(inputs, target)
+    fn predict_normalised(
+        &self,
+        inputs: &[(&str, &[f64])],
+        bounds: &[usize; 7],
+        target: &str,
+    ) -> Option<Vec<f64>> {
+        self.predict(inputs, bounds, target)
     }
 
     /// Whether the method may be scored on `task` at all (default: every task). A method that
@@ -206,11 +217,16 @@ impl Method for LinearRegression {
         "linear regression".to_string()
     }
 
-    fn predict(&self, inputs: &[(&str, &[f64])], target: &str) -> Option<Vec<f64>> {
+    fn predict(&self, inputs: &[(&str, &[f64])], _: &[usize; 7], target: &str) -> Option<Vec<f64>> {
         Self::predict_with(&self.mv, inputs, target)
     }
 
-    fn predict_normalised(&self, inputs: &[(&str, &[f64])], target: &str) -> Option<Vec<f64>> {
+    fn predict_normalised(
+        &self,
+        inputs: &[(&str, &[f64])],
+        _: &[usize; 7],
+        target: &str,
+    ) -> Option<Vec<f64>> {
         Self::predict_with(&self.normalised, inputs, target)
     }
 
@@ -263,7 +279,7 @@ impl Method for DipoleLeastSquares {
         "dipole least squares".to_string()
     }
 
-    fn predict(&self, inputs: &[(&str, &[f64])], target: &str) -> Option<Vec<f64>> {
+    fn predict(&self, inputs: &[(&str, &[f64])], _: &[usize; 7], target: &str) -> Option<Vec<f64>> {
         let names: Vec<&str> = inputs.iter().map(|(n, _)| *n).collect();
         Some(combine(inputs, &Self::weights(&names, target)?, 0.0))
     }

@@ -20,6 +20,7 @@
 //! cycles normalised the same way), and the prediction is clipped and scored as above.
 
 mod cycles;
+mod engine_method;
 mod evaluate;
 mod methods;
 mod metrics;
@@ -28,6 +29,7 @@ pub use cycles::{
     Cycle, MAX_CYCLE_SAMPLES, MIN_CYCLE_SAMPLES, cycle_bounds, detrend, lead_index, ludb_cycles,
     record_cycles,
 };
+pub use engine_method::{EngineMethod, Scope};
 pub use evaluate::{Cell, Table, evaluate};
 pub use methods::{DipoleLeastSquares, LinearRegression, Method};
 pub use metrics::{CLIP, SSIM_K1, SSIM_K2, SSIM_WINDOW, Scale, clip, psnr, rmse, ssim_1d};

@@ -1,0 +1,240 @@
+//! `ecg-panorama train-panorama`: train Nef-Net on LUDB-layout records.
+
+use anyhow::{Context, bail};
+use ecg_panorama::geometry::{STANDARD_12, normalise_lead_name};
+use ecg_panorama::model::data::training_cycles;
+use ecg_panorama::model::train::{TrainConfig, train};
+use ecg_panorama::record::split::Split;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// Arguments of `train-panorama`.
+#[derive(clap::Args)]
+pub struct TrainPanoramaArgs {
+    /// Folder of LUDB-layout records (`N.hea`, `N.dat`, per-lead `N.i` … `N.v6`).
+    #[arg(long)]
+    records: PathBuf,
+    /// Split file: only its `train` records are used.
+    #[arg(long)]
+    split: PathBuf,
+    /// Output weights (safetensors), also the checkpoint written every 100 steps; the run's
+    /// recipe and progress go beside it in `NAME.train.json`.
+    #[arg(long, default_value = "models/nefnet.safetensors")]
+    out: PathBuf,
+    /// Optimiser steps.
+    #[arg(long, default_value_t = TrainConfig::default().steps)]
+    steps: usize,
+    /// Cycles per step.
+    #[arg(long, default_value_t = TrainConfig::default().batch)]
+    batch: usize,
+    /// Peak learning rate.
+    #[arg(long, default_value_t = TrainConfig::default().lr)]
+    lr: f64,
+    /// Random seed.
+    #[arg(long, default_value_t = TrainConfig::default().seed)]
+    seed: u64,
+    /// Leads inputs are drawn from (default: all twelve).
+    #[arg(long, value_delimiter = ',')]
+    inputs: Vec<String>,
+    /// Leads queried in training (default: all twelve).
+    #[arg(long, value_delimiter = ',')]
+    targets: Vec<String>,
+    /// Feed every `--inputs` lead in every batch instead of random subsets.
+    #[arg(long)]
+    all_inputs: bool,
+    /// The unseen-views variant: inputs II, V2, V5; targets III, aVR, aVL, aVF, V1, V3, V6 (V4
+    /// and I are never seen).
+    #[arg(long, conflicts_with_all = ["inputs", "targets", "all_inputs"])]
+    holdout_v4_i: bool,
+    /// Share of batches fed one of the common input sets exactly (II; I; II, V2, V5; I, II,
+    /// V1–V6); the others draw random subsets.
+    #[arg(long, default_value_t = TrainConfig::default().common_share)]
+    common_share: f64,
+    /// Build the network without the learned lead field (the paper's network plus the
+    /// viewpoint-weighted inputs only).
+    #[arg(long)]
+    no_lead_field: bool,
+    /// Continue the run checkpointed at `--out` (weights and step) instead of starting afresh.
+    #[arg(long)]
+    resume: bool,
+    /// Hold out every eighth training record to report a validation MAE (off: train on all).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    validate: bool,
+}
+
+/// What `NAME.train.json` records: the recipe, how far the run got and how long it took.
+#[derive(Serialize, Deserialize)]
+struct RunState {
+    config: TrainConfig,
+    records: String,
+    split: String,
+    train_records: usize,
+    train_cycles: usize,
+    step: usize,
+    seconds: f64,
+    val_mae: Option<f32>,
+}
+
+fn slots(names: &[String]) -> anyhow::Result<Vec<usize>> {
+    if names.is_empty() {
+        return Ok((0..12).collect());
+    }
+    names
+        .iter()
+        .map(|n| {
+            let canon = normalise_lead_name(n);
+            STANDARD_12
+                .iter()
+                .position(|s| *s == canon.name)
+                .with_context(|| format!("{n}: not one of the 12 standard leads"))
+        })
+        .collect()
+}
+
+/// Run `train-panorama`.
+pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
+    let mut cfg = TrainConfig {
+        steps: args.steps,
+        batch: args.batch,
+        lr: args.lr,
+        seed: args.seed,
+        inputs: slots(&args.inputs)?,
+        targets: slots(&args.targets)?,
+        all_inputs: args.all_inputs,
+        common_share: args.common_share,
+        lead_field: !args.no_lead_field,
+    };
+    if args.holdout_v4_i {
+        cfg.inputs = slots(&["II", "V2", "V5"].map(String::from))?;
+        cfg.targets = slots(&["III", "aVR", "aVL", "aVF", "V1", "V3", "V6"].map(String::from))?;
+        cfg.all_inputs = true;
+    }
+    let state_path = args.out.with_extension("train.json");
+    let varmap = candle_nn::VarMap::new();
+    let mut start = 0;
+    let mut seconds_before = 0.0;
+    if args.resume {
+        let text = std::fs::read_to_string(&state_path)
+            .with_context(|| format!("{}: no checkpoint to resume from", state_path.display()))?;
+        let state: RunState = serde_json::from_str(&text)
+            .with_context(|| format!("{}: not a training state", state_path.display()))?;
+        cfg = TrainConfig {
+            steps: args.steps.max(state.step),
+            ..state.config
+        };
+        start = state.step;
+        seconds_before = state.seconds;
+    }
+    let split = Split::read(&args.split)?;
+    let (mut train_names, mut val_names) = (Vec::new(), Vec::new());
+    for (i, name) in split.train.iter().enumerate() {
+        if args.validate && i % 8 == 7 {
+            val_names.push(name.clone());
+        } else {
+            train_names.push(name.clone());
+        }
+    }
+    let train_set = training_cycles(&args.records, &train_names)?;
+    let val_set = training_cycles(&args.records, &val_names)?;
+    if train_set.is_empty() {
+        bail!("no usable cycles in the training records");
+    }
+    eprintln!(
+        "{} training cycles from {} records, {} validation cycles from {} records",
+        train_set.len(),
+        train_names.len(),
+        val_set.len(),
+        val_names.len()
+    );
+    // Building the network registers its variables; a resumed run then overwrites them.
+    {
+        let dev = candle_core::Device::Cpu;
+        let vb = candle_nn::VarBuilder::from_varmap(&varmap, candle_core::DType::F32, &dev);
+        ecg_panorama::model::nefnet::NefNet::build(vb, cfg.lead_field)?;
+    }
+    let mut varmap = varmap;
+    if args.resume {
+        varmap
+            .load(&args.out)
+            .with_context(|| format!("{}: cannot load the checkpoint", args.out.display()))?;
+        eprintln!("resuming at step {start} of {}", cfg.steps);
+    }
+    let bar = ProgressBar::new(cfg.steps as u64);
+    bar.set_position(start as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} ETA {eta} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    // Without a terminal the bar is hidden: log plain lines instead.
+    let plain = !std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let started = std::time::Instant::now();
+    let mut smooth = None::<f32>;
+    let mut last_val = None::<f32>;
+    let mut state = RunState {
+        config: cfg.clone(),
+        records: args.records.display().to_string(),
+        split: args.split.display().to_string(),
+        train_records: train_names.len(),
+        train_cycles: train_set.len(),
+        step: start,
+        seconds: seconds_before,
+        val_mae: None,
+    };
+    train(&cfg, &varmap, start, &train_set, &val_set, |r| {
+        let s = smooth.map_or(r.mae, |s| 0.95 * s + 0.05 * r.mae);
+        smooth = Some(s);
+        if r.val_mae.is_some() {
+            last_val = r.val_mae;
+        }
+        let val = last_val.map(|v| format!(" val {v:.4}")).unwrap_or_default();
+        if plain && (r.step % 25 == 0 || r.val_mae.is_some()) {
+            eprintln!(
+                "step {:>5}/{}  {:>7.1} s  mae {s:.4}  standin {:.4}{val}",
+                r.step,
+                cfg.steps,
+                seconds_before + started.elapsed().as_secs_f64(),
+                r.standin
+            );
+        }
+        bar.set_message(format!("mae {s:.4}{val}"));
+        bar.inc(1);
+        if r.step % 100 == 0 || r.step == cfg.steps {
+            state.step = r.step;
+            state.seconds = seconds_before + started.elapsed().as_secs_f64();
+            state.val_mae = last_val;
+            save(&varmap, &args.out, &state, &state_path)
+                .map_err(|e| ecg_panorama::Error::Invalid(format!("{e:#}")))?;
+        }
+        Ok(())
+    })?;
+    bar.finish();
+    eprintln!(
+        "weights written to {} ({} steps, {:.0} s)",
+        args.out.display(),
+        cfg.steps,
+        state.seconds
+    );
+    Ok(())
+}
+
+/// Write weights and state atomically, so an interrupted run leaves the last checkpoint intact.
+fn save(
+    vm: &candle_nn::VarMap,
+    path: &Path,
+    state: &RunState,
+    state_path: &Path,
+) -> anyhow::Result<()> {
+    let tmp = path.with_extension("safetensors.tmp");
+    vm.save(&tmp)
+        .with_context(|| format!("{}: cannot write weights", tmp.display()))?;
+    std::fs::rename(&tmp, path)
+        .with_context(|| format!("{}: cannot write weights", path.display()))?;
+    let tmp = state_path.with_extension("json.tmp");
+    std::fs::write(&tmp, serde_json::to_string_pretty(state)?)
+        .with_context(|| format!("{}: cannot write", tmp.display()))?;
+    std::fs::rename(&tmp, state_path)
+        .with_context(|| format!("{}: cannot write", state_path.display()))?;
+    Ok(())
+}

@@ -1,0 +1,198 @@
+//! Saving: the marks as a LUDB-style WFDB wave file plus the JSON labels, each written to a
+//! temporary file and renamed into place.
+
+use super::{AnnotationDoc, BoundaryKind, valid_fs};
+use crate::delineate::WaveKind;
+use crate::delineate::cycles::Cycle;
+use crate::delineate::output::LabelsDocument;
+use crate::error::{Error, Result};
+use crate::record::annotation::{Annotation, encode_annotations};
+use crate::record::labels::CycleLabels;
+use std::io::Write;
+use std::path::Path;
+
+impl AnnotationDoc {
+    /// The seed's six lists holding every mark.
+    pub fn labels(&self) -> CycleLabels {
+        let mut l = CycleLabels::default();
+        for m in &self.marks {
+            let list = match m.kind {
+                BoundaryKind::POn => &mut l.p_on,
+                BoundaryKind::POff => &mut l.p_off,
+                BoundaryKind::QrsOn => &mut l.r_on,
+                BoundaryKind::QrsOff => &mut l.r_off,
+                BoundaryKind::TOn => &mut l.t_on,
+                BoundaryKind::TOff => &mut l.t_off,
+            };
+            list.push(m.sample as i64);
+        }
+        l
+    }
+
+    /// The JSON document `save` writes: every mark in the six lists, and the complete cycles.
+    pub fn labels_document(&self, record_name: &str) -> LabelsDocument {
+        LabelsDocument {
+            record: record_name.to_string(),
+            fs: self.fs,
+            samples: self.len,
+            labels: self.labels(),
+            cycles: self
+                .cycles()
+                .into_iter()
+                .map(|b| Cycle {
+                    p_on: b[0],
+                    p_off: b[1],
+                    qrs_on: b[2],
+                    qrs_off: b[3],
+                    t_on: b[4],
+                    t_off: b[5],
+                    next_p_on: b[6],
+                    flags: Vec::new(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The peak written for a wave: a known peak of that wave inside it (the one nearest its
+    /// middle), else its middle.
+    fn peak_of(&self, wave: WaveKind, on: usize, off: usize) -> usize {
+        let middle = on + (off - on) / 2;
+        let lo = self.peaks.partition_point(|p| p.sample < on);
+        let hi = self.peaks.partition_point(|p| p.sample <= off);
+        self.peaks[lo..hi]
+            .iter()
+            .filter(|p| p.wave == wave)
+            .map(|p| p.sample)
+            .min_by_key(|s| s.abs_diff(middle))
+            .unwrap_or(middle)
+    }
+
+    /// The annotations `save` writes: `(`, peak, `)` for each whole wave, and a `"` note naming
+    /// the boundary ("P on", …) for each lone mark, so that no mark is lost and LUDB-style
+    /// readers, which skip notes, still see clean waves. Errors when a lone mark sits at sample
+    /// 0, where WFDB readers drop notes.
+    pub fn wave_annotations(&self) -> Result<Vec<Annotation>> {
+        let mut out = Vec::with_capacity(self.marks.len() * 3 / 2 + 1);
+        let mut at_zero = Vec::new();
+        for (i, whole) in self.pieces() {
+            let m = self.marks[i];
+            if whole {
+                let off = self.marks[i + 1].sample;
+                let wave = m.kind.wave();
+                out.push(Annotation::new(m.sample as i64, "("));
+                let peak = self.peak_of(wave, m.sample, off);
+                out.push(Annotation::new(peak as i64, wave.symbol()));
+                out.push(Annotation::new(off as i64, ")"));
+            } else {
+                if m.sample == 0 {
+                    at_zero.push(m.kind.label());
+                }
+                let mut note = Annotation::new(m.sample as i64, "\"");
+                note.aux = Some(m.kind.label().to_string());
+                out.push(note);
+            }
+        }
+        if !at_zero.is_empty() {
+            return Err(Error::Invalid(format!(
+                "nothing was saved: the {} at sample 0 {} not part of a whole wave, and a WFDB \
+                 file cannot keep a lone mark there; complete the wave, or move or delete the mark",
+                at_zero.join(", "),
+                if at_zero.len() == 1 { "is" } else { "are" }
+            )));
+        }
+        Ok(out)
+    }
+
+    /// Save as a WFDB wave annotation file (LUDB style, readable by wfdb-python's `rdann`) and
+    /// the JSON labels (the annotator's format: the seed's six lists with every mark, plus the
+    /// complete cycles).
+    ///
+    /// Marks that do not form a whole wave are kept: as `"` notes naming the boundary in the
+    /// wave file (see [`AnnotationDoc::wave_annotations`]) and in the JSON lists; reopening
+    /// either file gives them back. Peaks are the source's where one lies inside the wave,
+    /// else the wave's middle. With `overwrite` false an existing file stops the save before
+    /// anything is written, and the error names it. Both files are written to temporary files
+    /// first and renamed into place. Clears the dirty state; the app should then discard the
+    /// record's recovery file.
+    pub fn save(
+        &mut self,
+        wave_path: &Path,
+        json_path: &Path,
+        record_name: &str,
+        overwrite: bool,
+    ) -> Result<()> {
+        if !valid_fs(self.fs) {
+            return Err(Error::Invalid(format!(
+                "nothing was saved: invalid sampling rate {} Hz",
+                self.fs
+            )));
+        }
+        if wave_path == json_path {
+            return Err(Error::Invalid(format!(
+                "{}: the wave file and the JSON labels need two different files",
+                wave_path.display()
+            )));
+        }
+        let wave = encode_annotations(&self.wave_annotations()?)?;
+        let mut json = serde_json::to_vec(&self.labels_document(record_name))
+            .map_err(|e| Error::Invalid(e.to_string()))?;
+        json.push(b'\n');
+        let targets = [(wave_path, wave), (json_path, json)];
+        let existing: Vec<&Path> = targets
+            .iter()
+            .map(|(p, _)| *p)
+            .filter(|p| p.symlink_metadata().is_ok())
+            .collect();
+        if !overwrite && !existing.is_empty() {
+            let names: Vec<String> = existing.iter().map(|p| p.display().to_string()).collect();
+            let verb = if names.len() == 1 { "exists" } else { "exist" };
+            return Err(Error::Invalid(format!(
+                "{}: already {verb}; nothing was saved (confirm to replace)",
+                names.join(", ")
+            )));
+        }
+        let temps = targets
+            .iter()
+            .map(|(path, bytes)| temp_beside(path, bytes))
+            .collect::<Result<Vec<_>>>()?;
+        let mut written: Vec<&Path> = Vec::new();
+        for ((path, _), tmp) in targets.iter().zip(temps) {
+            let persisted = if overwrite {
+                tmp.persist(path)
+            } else {
+                tmp.persist_noclobber(path)
+            };
+            if let Err(e) = persisted {
+                // A file this save created would pair with a stale other half.
+                for p in written.iter().filter(|p| !existing.contains(p)) {
+                    let _ = std::fs::remove_file(p);
+                }
+                return Err(Error::io(path, e.error));
+            }
+            written.push(path);
+        }
+        self.clean = Some(self.marks.clone());
+        Ok(())
+    }
+}
+
+/// `bytes` in a synced temporary file in `path`'s folder, ready to be renamed onto `path`.
+pub(super) fn temp_beside(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| Error::Invalid(format!("{}: not a file path", path.display())))?
+        .to_string_lossy()
+        .into_owned();
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
+    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    Ok(tmp)
+}

@@ -1,0 +1,349 @@
+//! Unit tests of the annotation document: ordering at shared samples, the editing rules, undo,
+//! the wave-file layout of lone marks, and recovery files.
+
+use super::*;
+use crate::delineate::cycles::Deflection;
+use crate::delineate::{Beat, Delineation, Wave};
+use crate::record::labels::CycleLabels;
+use BoundaryKind::*;
+
+fn m(kind: BoundaryKind, sample: usize) -> Mark {
+    Mark::new(kind, sample)
+}
+
+/// Two complete cycles at 500 Hz (P 100–150, QRS 170–220, T 270–350, next P at 500 and 900)
+/// and a last P on.
+fn doc() -> AnnotationDoc {
+    let mut marks = Vec::new();
+    for p in [100, 500] {
+        for (k, d) in BoundaryKind::ALL
+            .into_iter()
+            .zip([0, 50, 70, 120, 170, 250])
+        {
+            marks.push(m(k, p + d));
+        }
+    }
+    marks.push(m(POn, 900));
+    AnnotationDoc::new(2000, 500.0, marks, Origin::Empty)
+}
+
+#[test]
+fn keys_labels_and_cycle_order() {
+    assert_eq!(BoundaryKind::from_key(1), Some(POn));
+    assert_eq!(BoundaryKind::from_key(6), Some(TOff));
+    assert_eq!(BoundaryKind::from_key(0), None);
+    assert_eq!(BoundaryKind::from_key(7), None);
+    for k in BoundaryKind::ALL {
+        assert_eq!(BoundaryKind::from_key(k.key()), Some(k));
+        assert_eq!(BoundaryKind::from_label(k.label()), Some(k));
+        assert_eq!(BoundaryKind::from_label(k.json_key()), Some(k));
+    }
+    assert_eq!(QrsOn.json_key(), "R on");
+    assert_eq!(TOff.next(), POn);
+}
+
+#[test]
+fn complete_cycles_and_bands() {
+    let d = doc();
+    assert_eq!(
+        d.cycles(),
+        [
+            [100, 150, 170, 220, 270, 350, 500],
+            [500, 550, 570, 620, 670, 750, 900]
+        ]
+    );
+    let bands = d.bands();
+    assert_eq!(bands.len(), 12);
+    assert_eq!(bands[0], (Deflection::P, 100..150));
+    assert_eq!(bands[5], (Deflection::Tp, 350..500));
+    // A QRS and T without P wave (record start) are still coloured, but make no cycle.
+    let partial = AnnotationDoc::new(
+        1000,
+        500.0,
+        vec![m(QrsOn, 10), m(QrsOff, 40), m(TOn, 90), m(TOff, 150)],
+        Origin::Empty,
+    );
+    assert!(partial.cycles().is_empty());
+    let kinds: Vec<Deflection> = partial.bands().into_iter().map(|b| b.0).collect();
+    assert_eq!(kinds, [Deflection::Qrs, Deflection::St, Deflection::T]);
+}
+
+#[test]
+fn shared_samples_keep_the_cycle_order() {
+    // The T offset coincides with the next P onset; the JSON lists say nothing about order.
+    let labels = CycleLabels {
+        p_on: vec![100, 350],
+        p_off: vec![150],
+        r_on: vec![170],
+        r_off: vec![220],
+        t_on: vec![270],
+        t_off: vec![350],
+    };
+    let d = AnnotationDoc::from_labels(&labels, 1000, 500.0).unwrap();
+    assert_eq!(d.cycles(), [[100, 150, 170, 220, 270, 350, 350]]);
+    // Inserting a P on where a T off sits puts it after the T off.
+    let mut d = AnnotationDoc::new(1000, 500.0, vec![m(TOn, 270), m(TOff, 350)], Origin::Empty);
+    assert_eq!(d.set(POn, 350), Some(2));
+    // And a T off where a P on sits goes before it when a T on precedes.
+    let mut d = AnnotationDoc::new(1000, 500.0, vec![m(TOn, 270), m(POn, 350)], Origin::Empty);
+    assert_eq!(d.set(TOff, 350), Some(1));
+}
+
+#[test]
+fn a_key_moves_a_close_mark_or_inserts_one() {
+    let mut d = doc();
+    let n = d.marks().len();
+    // 15 samples (30 ms) from the P off at 150, nothing between: it moves.
+    assert_eq!(d.set(POff, 165), Some(1));
+    assert_eq!((d.marks()[1], d.marks().len()), (m(POff, 165), n));
+    // 25 samples away (50 ms): a new mark.
+    assert_eq!(d.set(POff, 190), Some(3));
+    assert_eq!(d.marks().len(), n + 1);
+    // Within 40 ms of the T off at 350 but past the P on moved to 360: that P on lies between.
+    let mut d = doc();
+    d.move_mark(6, 360);
+    let at = d.set(TOff, 370).unwrap();
+    assert_eq!(
+        d.marks()[5],
+        m(TOff, 350),
+        "the old T off stays in its cycle"
+    );
+    assert_eq!(d.marks()[at], m(TOff, 370));
+    // Past the record's end: nothing happens.
+    let rev = d.revision();
+    assert_eq!(d.set(POn, 2000), None);
+    assert_eq!(d.revision(), rev);
+}
+
+#[test]
+fn drags_clamp_to_neighbours_and_undo_in_one_step() {
+    let mut d = doc();
+    let before = d.marks().to_vec();
+    // QRS on (170) dragged far left stops at the P off (150), right at the QRS off (220).
+    assert!(d.move_mark(2, 160));
+    assert!(d.move_mark(2, 0));
+    assert_eq!(d.marks()[2].sample, 150);
+    assert!(d.move_mark(2, 1000));
+    assert_eq!(d.marks()[2].sample, 220);
+    assert!(!d.move_mark(2, 5000), "already at the limit");
+    assert!(d.undo());
+    assert_eq!(d.marks(), before.as_slice(), "the whole drag is one step");
+    assert!(!d.can_undo());
+    assert!(d.redo());
+    assert_eq!(d.marks()[2].sample, 220);
+    // After finish_drag, the next move is its own step.
+    d.finish_drag();
+    d.move_mark(2, 200);
+    d.undo();
+    assert_eq!(d.marks()[2].sample, 220);
+    // The last mark stops at the record's last sample.
+    d.move_mark(12, 99_999);
+    assert_eq!(d.marks()[12].sample, 1999);
+    assert!(!d.move_mark(13, 5), "index out of range");
+}
+
+#[test]
+fn delete_nearest_and_bad_indices() {
+    let mut d = doc();
+    assert_eq!(d.nearest(160, 20), Some(1));
+    assert_eq!(d.nearest(160, 5), None);
+    assert_eq!(d.nearest(5000, usize::MAX), Some(12));
+    assert!(!d.delete(13));
+    assert!(d.delete(1));
+    assert_eq!(d.marks().len(), 12);
+    assert!(d.cycles().len() == 1);
+    assert!(d.undo());
+    assert_eq!(d.cycles().len(), 2);
+    // Several marks at one sample: the first of them.
+    let d = AnnotationDoc::new(100, 500.0, vec![m(TOff, 50), m(POn, 50)], Origin::Empty);
+    assert_eq!(d.nearest(52, 5), Some(0));
+}
+
+#[test]
+fn template_cycles_and_cycle_removal() {
+    let mut d = doc();
+    assert!(d.add_cycle(1000));
+    let added: Vec<usize> = d.marks()[13..].iter().map(|m| m.sample).collect();
+    // 100, 60, 100, 100 and 160 ms at 500 Hz.
+    assert_eq!(added, [1000, 1050, 1080, 1130, 1180, 1260]);
+    assert!(!d.add_cycle(1200), "overlaps the new cycle");
+    assert!(!d.add_cycle(1900), "runs past the record's end");
+    assert!(!d.add_cycle(400), "would swallow the P on at 500");
+    // The cycle around 600 is 500..900: six marks go, the P on at 900 stays.
+    assert_eq!(d.remove_cycle(600), 6);
+    assert_eq!(
+        d.cycles(),
+        [[100, 150, 170, 220, 270, 350, 900]],
+        "the cycle before now runs to the P on that ended the removed one"
+    );
+    assert!(d.undo());
+    assert_eq!(d.cycles().len(), 2);
+    assert_eq!(d.remove_cycle(5000), 0);
+    // Before the first P on: the marks up to it.
+    let mut d = AnnotationDoc::new(
+        1000,
+        500.0,
+        vec![m(QrsOn, 10), m(QrsOff, 40), m(POn, 300), m(POff, 340)],
+        Origin::Empty,
+    );
+    assert_eq!(d.remove_cycle(5), 2);
+    assert_eq!(d.marks(), [m(POn, 300), m(POff, 340)]);
+}
+
+#[test]
+fn dirty_follows_the_saved_marks_and_revision_every_change() {
+    let mut d = doc();
+    assert!(!d.is_dirty());
+    d.set(POn, 1500);
+    assert!(d.is_dirty());
+    assert_eq!(d.revision(), 1);
+    d.undo();
+    assert!(!d.is_dirty(), "undone back to the opened marks");
+    assert_eq!(d.revision(), 2);
+    assert!(d.can_redo());
+    d.delete(0);
+    assert!(!d.can_redo(), "a new edit clears redo");
+}
+
+#[test]
+fn bad_rates_never_panic() {
+    for fs in [f64::NAN, 0.0, -1.0, f64::INFINITY] {
+        let mut d = AnnotationDoc::new(1000, fs, vec![m(POn, 10)], Origin::Empty);
+        assert!(!d.add_cycle(100));
+        assert_eq!(d.set(POn, 12), Some(1), "no window: a new mark");
+        let dir = tempfile::tempdir().unwrap();
+        assert!(
+            d.save(
+                &dir.path().join("a.ii"),
+                &dir.path().join("a.json"),
+                "a",
+                false
+            )
+            .is_err()
+        );
+        assert!(AnnotationDoc::from_labels(&CycleLabels::default(), 10, fs).is_err());
+    }
+    let mut empty = AnnotationDoc::new(0, 500.0, vec![m(POn, 0)], Origin::Empty);
+    assert!(empty.marks().is_empty() && !empty.warnings().is_empty());
+    assert_eq!(empty.set(POn, 0), None);
+    assert!(!empty.move_mark(0, 0) && !empty.add_cycle(0) && !empty.undo());
+}
+
+#[test]
+fn lone_marks_become_notes_and_sample_zero_refuses() {
+    let d = AnnotationDoc::new(
+        1000,
+        500.0,
+        vec![m(POn, 10), m(POff, 30), m(QrsOn, 50), m(TOff, 200)],
+        Origin::Empty,
+    );
+    assert_eq!(d.incomplete(), [2, 3]);
+    let anns = d.wave_annotations().unwrap();
+    let got: Vec<(i64, &str, Option<&str>)> = anns
+        .iter()
+        .map(|a| (a.sample, a.symbol.as_str(), a.aux.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (10, "(", None),
+            (20, "p", None),
+            (30, ")", None),
+            (50, "\"", Some("QRS on")),
+            (200, "\"", Some("T off")),
+        ]
+    );
+    let at_zero = AnnotationDoc::new(1000, 500.0, vec![m(TOff, 0)], Origin::Empty);
+    let msg = at_zero.wave_annotations().unwrap_err().to_string();
+    assert!(msg.contains("T off") && msg.contains("sample 0"), "{msg}");
+}
+
+#[test]
+fn the_annotators_proposal_keeps_its_peaks() {
+    let wave = |kind, on, peak, off| Wave {
+        kind,
+        on,
+        peak,
+        off,
+    };
+    let d = Delineation {
+        fs: 500.0,
+        len: 1000,
+        leads: Vec::new(),
+        beats: vec![
+            Beat {
+                p: Some(wave(WaveKind::P, 100, 112, 150)),
+                qrs: wave(WaveKind::Qrs, 170, 181, 220),
+                t: Some(wave(WaveKind::T, 270, 333, 350)),
+            },
+            Beat {
+                p: None,
+                qrs: wave(WaveKind::Qrs, 600, 610, 650),
+                t: Some(wave(WaveKind::T, 700, 800, 1000)),
+            },
+        ],
+    };
+    let doc = AnnotationDoc::from_delineation(&d, 1000);
+    assert_eq!(doc.origin(), &Origin::Annotator);
+    assert!(!doc.is_dirty());
+    assert_eq!(doc.marks().len(), 10, "no P marks for the beat without one");
+    assert_eq!(doc.marks()[9], m(TOff, 999), "clamped to the last sample");
+    let peaks: Vec<i64> = doc
+        .wave_annotations()
+        .unwrap()
+        .iter()
+        .filter(|a| a.symbol != "(" && a.symbol != ")")
+        .map(|a| a.sample)
+        .collect();
+    assert_eq!(peaks, [112, 181, 333, 610, 800]);
+}
+
+#[test]
+fn recovery_files_round_trip_and_name_their_problems() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = tempfile::tempdir().unwrap();
+    let record = records.path().join("rec 1");
+    let recovery = dir.path().join("recovery");
+    let path = Recovery::path_in(&recovery, &record).unwrap();
+    assert_eq!(
+        Recovery::path_in(&recovery, &records.path().join("rec 1.hea")),
+        Some(path.clone()),
+        "one file per record, whichever of its files was opened"
+    );
+    assert_ne!(
+        Recovery::path_in(&recovery, &records.path().join("rec 2")),
+        Some(path.clone())
+    );
+    assert!(Recovery::load_in(&recovery, &record).unwrap().is_none());
+    let mut d = doc();
+    d.set(TOff, 1200);
+    d.set(QrsOn, 1100);
+    Recovery::save_in(&recovery, &d, &record).unwrap();
+    let back = Recovery::load_in(&recovery, &record).unwrap().unwrap();
+    assert_eq!(back.marks(), d.marks());
+    assert_eq!(back.revision(), 2);
+    assert!(back.is_dirty());
+    assert_eq!(back.origin(), &Origin::Recovery(path.clone()));
+    // Another record's file under this name is refused.
+    std::fs::copy(
+        &path,
+        Recovery::path_in(&recovery, &records.path().join("other")).unwrap(),
+    )
+    .unwrap();
+    let err = Recovery::load_in(&recovery, &records.path().join("other")).unwrap_err();
+    assert!(
+        err.to_string().contains("holds the edits of record"),
+        "{err}"
+    );
+    std::fs::write(&path, "{\"format\": ").unwrap();
+    let err = Recovery::load_in(&recovery, &record)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(&path.display().to_string()) && err.contains("recovery"),
+        "{err}"
+    );
+    Recovery::discard_in(&recovery, &record).unwrap();
+    assert!(!path.exists());
+    Recovery::discard_in(&recovery, &record).unwrap();
+}

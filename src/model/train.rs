@@ -1,0 +1,262 @@
+//! Training Nef-Net on annotated cycles: random input subsets and random query leads, AdamW
+//! with warm-up and a cosine schedule, deterministic batches (each step's draws come from the
+//! seed and the step number alone, so a resumed run sees the same data as an uninterrupted one).
+
+use super::data::{TrainCycle, draw_batch};
+use super::nefnet::NefNet;
+use super::standin::training_loss;
+use crate::error::{Error, Result};
+use candle_core::{DType, Device};
+use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarBuilder, VarMap};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
+
+/// Settings of a training run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TrainConfig {
+    /// Optimiser steps.
+    pub steps: usize,
+    /// Cycles per step.
+    pub batch: usize,
+    /// Peak learning rate.
+    pub lr: f64,
+    /// Seed of every random choice.
+    pub seed: u64,
+    /// Lead slots (`STANDARD_12` order) inputs are drawn from.
+    pub inputs: Vec<usize>,
+    /// Lead slots queries are drawn from.
+    pub targets: Vec<usize>,
+    /// Always feed every allowed input (a fixed-input model) instead of random subsets.
+    pub all_inputs: bool,
+    /// Share of batches fed one of [`COMMON_INPUTS`] exactly (when its leads are allowed);
+    /// states written before this setting existed read as 0, as those runs trained.
+    #[serde(default)]
+    pub common_share: f64,
+    /// Build the network with the learned lead field ([`super::lead_field`]); states written
+    /// before it existed read as without.
+    #[serde(default)]
+    pub lead_field: bool,
+}
+
+/// The input sets devices and users most often have: lead II or lead I alone (monitors,
+/// single-lead recorders), II, V2, V5 (the paper's three-lead set) and the eight independent
+/// leads of a 12-lead ECG. The rest of the batches draw random subsets, so any set works.
+pub const COMMON_INPUTS: [&[usize]; 4] = [&[1], &[0], &[1, 7, 10], &[0, 1, 6, 7, 8, 9, 10, 11]];
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        Self {
+            steps: 3000,
+            batch: 24,
+            lr: 2e-3,
+            seed: 20_210_819,
+            inputs: (0..12).collect(),
+            targets: (0..12).collect(),
+            all_inputs: false,
+            common_share: 0.4,
+            lead_field: true,
+        }
+    }
+}
+
+impl TrainConfig {
+    /// The input slots and view count of one step's batch: a common set with probability
+    /// `common_share`, else random subsets of the allowed inputs.
+    pub fn inputs_for_step(&self, rng: &mut StdRng) -> (Vec<usize>, usize) {
+        let common: Vec<&[usize]> = COMMON_INPUTS
+            .iter()
+            .copied()
+            .filter(|set| set.iter().all(|s| self.inputs.contains(s)))
+            .collect();
+        if !self.all_inputs && !common.is_empty() && rng.random_bool(self.common_share) {
+            let set = common[rng.random_range(0..common.len())];
+            return (set.to_vec(), set.len());
+        }
+        let n = self.views_for_step(rng);
+        (self.inputs.clone(), n)
+    }
+
+    /// How many input views the batch of one step gets: one lead a third of the time (the
+    /// hardest case and the commonest device), two or three another third, then up to all but
+    /// one of the allowed leads.
+    pub fn views_for_step(&self, rng: &mut StdRng) -> usize {
+        let n = self.inputs.len();
+        if self.all_inputs || n <= 1 {
+            return n.max(1);
+        }
+        let most = if self.targets.iter().all(|t| self.inputs.contains(t)) {
+            n - 1
+        } else {
+            n
+        };
+        let u: f64 = rng.random();
+        if u < 1.0 / 3.0 {
+            1
+        } else if u < 2.0 / 3.0 {
+            rng.random_range(2..=3.min(most).max(2)).min(most)
+        } else {
+            rng.random_range(1..=most)
+        }
+    }
+
+    /// Learning rate at `step` (1-based): linear warm-up over 5 % of the run, then cosine decay
+    /// to 2 % of the peak.
+    pub fn lr_at(&self, step: usize) -> f64 {
+        let warmup = (self.steps / 20).max(1);
+        if step <= warmup {
+            self.lr * step as f64 / warmup as f64
+        } else {
+            let p = (step - warmup) as f64 / (self.steps - warmup).max(1) as f64;
+            self.lr * (0.02 + 0.98 * 0.5 * (1.0 + (std::f64::consts::PI * p.min(1.0)).cos()))
+        }
+    }
+
+    fn check(&self) -> Result<()> {
+        if self.inputs.is_empty() || self.targets.is_empty() || self.batch == 0 {
+            return Err(Error::Invalid(
+                "training needs input leads, target leads and a batch of at least 1".into(),
+            ));
+        }
+        if self.inputs.iter().chain(&self.targets).any(|&s| s >= 12) {
+            return Err(Error::Invalid("lead slots run from 0 to 11".into()));
+        }
+        Ok(())
+    }
+}
+
+/// What the training loop reports after each step.
+pub struct StepReport {
+    /// Step just finished (1-based).
+    pub step: usize,
+    /// MAE of the queried views (inputs' scale).
+    pub mae: f32,
+    /// Standin loss.
+    pub standin: f32,
+    /// Validation MAE, on the steps where it was measured.
+    pub val_mae: Option<f32>,
+}
+
+/// Mean MAE over `batches` fixed validation batches (the same draws at every call).
+pub fn validation_mae(
+    net: &NefNet,
+    cfg: &TrainConfig,
+    cycles: &[TrainCycle],
+    batches: usize,
+    device: &Device,
+) -> Result<f32> {
+    let t = |e: candle_core::Error| Error::Invalid(format!("validation: {e}"));
+    let mut rng = StdRng::seed_from_u64(cfg.seed ^ 0x5EED);
+    let mut total = 0.0;
+    for _ in 0..batches {
+        let (inputs, n) = cfg.inputs_for_step(&mut rng);
+        let b = draw_batch(
+            cycles,
+            cfg.batch,
+            n,
+            &inputs,
+            &cfg.targets,
+            &mut rng,
+            device,
+        )?;
+        total += training_loss(net, &b).map_err(t)?.mae;
+    }
+    Ok(total / batches.max(1) as f32)
+}
+
+/// Train from `start_step + 1` to `cfg.steps` on `varmap`'s network (fresh or loaded),
+/// calling `on_step` after every step (checkpoints and progress live there).
+pub fn train(
+    cfg: &TrainConfig,
+    varmap: &VarMap,
+    start_step: usize,
+    train_set: &[TrainCycle],
+    val_set: &[TrainCycle],
+    mut on_step: impl FnMut(&StepReport) -> Result<()>,
+) -> Result<()> {
+    cfg.check()?;
+    if train_set.is_empty() {
+        return Err(Error::Invalid("no training cycles".into()));
+    }
+    let t = |e: candle_core::Error| Error::Invalid(format!("training: {e}"));
+    let device = Device::Cpu;
+    let net = NefNet::build(
+        VarBuilder::from_varmap(varmap, DType::F32, &device),
+        cfg.lead_field,
+    )
+    .map_err(t)?;
+    let mut opt = AdamW::new(
+        varmap.all_vars(),
+        ParamsAdamW {
+            lr: cfg.lr,
+            weight_decay: 1e-4,
+            ..Default::default()
+        },
+    )
+    .map_err(t)?;
+    for step in start_step + 1..=cfg.steps {
+        opt.set_learning_rate(cfg.lr_at(step));
+        let mut rng = StdRng::seed_from_u64(cfg.seed.wrapping_mul(1_000_003) + step as u64);
+        let (inputs, n) = cfg.inputs_for_step(&mut rng);
+        let batch = draw_batch(
+            train_set,
+            cfg.batch,
+            n,
+            &inputs,
+            &cfg.targets,
+            &mut rng,
+            &device,
+        )?;
+        let losses = training_loss(&net, &batch).map_err(t)?;
+        opt.backward_step(&losses.total).map_err(t)?;
+        let val_mae = if !val_set.is_empty() && (step % 200 == 0 || step == cfg.steps) {
+            Some(validation_mae(&net, cfg, val_set, 8, &device)?)
+        } else {
+            None
+        };
+        on_step(&StepReport {
+            step,
+            mae: losses.mae,
+            standin: losses.standin,
+            val_mae,
+        })?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn view_counts_stay_within_the_allowed_leads() {
+        let mut rng = StdRng::seed_from_u64(1);
+        let cfg = TrainConfig::default();
+        let counts: Vec<usize> = (0..3000).map(|_| cfg.views_for_step(&mut rng)).collect();
+        assert!(counts.iter().all(|&n| (1..=11).contains(&n)));
+        let ones = counts.iter().filter(|&&n| n == 1).count() as f64 / 3000.0;
+        assert!(
+            (0.3..0.45).contains(&ones),
+            "share of one-lead batches {ones}"
+        );
+        assert!(counts.contains(&11));
+        let fixed = TrainConfig {
+            inputs: vec![1, 7, 10],
+            targets: vec![2, 3],
+            all_inputs: true,
+            ..Default::default()
+        };
+        assert_eq!(fixed.views_for_step(&mut rng), 3);
+    }
+
+    #[test]
+    fn learning_rate_warms_up_then_decays() {
+        let cfg = TrainConfig {
+            steps: 1000,
+            ..Default::default()
+        };
+        assert!(cfg.lr_at(1) < cfg.lr_at(50));
+        assert!((cfg.lr_at(50) - cfg.lr).abs() < 1e-12);
+        assert!(cfg.lr_at(1000) < 0.03 * cfg.lr);
+    }
+}

@@ -1,0 +1,244 @@
+//! The Nef-Net engine: the trained network ([`crate::model::nefnet`]) behind [`Engine`].
+//!
+//! **Honest mode.** Only the input leads are known, so only they set the scale: the cycle's
+//! inputs are divided by their largest absolute value (as in training), and every rendered view
+//! is multiplied back, in mV. **Any length.** The network sees 512 samples at 500 Hz from a P
+//! onset; a cycle at another rate, or longer than the window, is resampled (linear
+//! interpolation, both P onsets kept in place) into the window and its views back to the
+//! cycle's own samples, so every sample of every cycle is synthesized. Samples past a short
+//! cycle's end are padding and never returned.
+
+use super::{CycleInput, Engine, Field};
+use crate::error::{Error, Result};
+use crate::geometry::{Viewpoint, lead_view, normalise_lead_name};
+use crate::model::angular::{FEATURES, angular_features};
+use crate::model::nefnet::{DEFLECTIONS, NefNet, T_W, T_X, deflection_rois};
+use candle_core::{DType, Device, Tensor};
+use candle_nn::VarBuilder;
+use std::path::Path;
+
+/// The rate the network was trained at.
+const NET_FS: f64 = 500.0;
+/// Inputs are scaled by their peak, but never by less than this (mV): a flat cycle stays flat.
+const MIN_SCALE: f64 = 0.05;
+
+/// The Nef-Net engine with its loaded weights.
+pub struct NefNetEngine {
+    net: NefNet,
+    device: Device,
+}
+
+/// What encoding one cycle keeps for rendering.
+struct Encoded {
+    zb: Tensor,
+    zd: Tensor,
+    /// Input views `[1, L, T_X]`, scaled.
+    views: Tensor,
+    /// Angular Encodings of the inputs, `L × 12`.
+    input_angles: Vec<[f32; FEATURES]>,
+    rois: [(f32, f32); DEFLECTIONS],
+    /// Divides mV into network units.
+    scale: f64,
+    /// Samples of the cycle inside the window.
+    window_len: usize,
+}
+
+fn tensor_err(e: candle_core::Error) -> Error {
+    Error::Invalid(format!("Nef-Net: {e}"))
+}
+
+/// `x` resampled to `m` samples by linear interpolation, first and last samples kept.
+fn stretch(x: &[f64], m: usize) -> Vec<f64> {
+    let n = x.len();
+    if n == m {
+        return x.to_vec();
+    }
+    if n < 2 || m < 2 {
+        return vec![x.first().copied().unwrap_or(0.0); m];
+    }
+    let step = (n - 1) as f64 / (m - 1) as f64;
+    (0..m)
+        .map(|i| {
+            let pos = i as f64 * step;
+            let k = (pos as usize).min(n - 2);
+            let f = pos - k as f64;
+            x[k] * (1.0 - f) + x[k + 1] * f
+        })
+        .collect()
+}
+
+/// The shipped weights (`models/nefnet.safetensors`), built in so the app runs from anywhere.
+static DEFAULT_WEIGHTS: &[u8] = include_bytes!("../../models/nefnet.safetensors");
+
+impl NefNetEngine {
+    /// The engine with the shipped weights.
+    pub fn load_default() -> Result<Self> {
+        Self::from_bytes(DEFAULT_WEIGHTS, Path::new("models/nefnet.safetensors"))
+    }
+
+    /// Load weights from a safetensors file; a file that is not Nef-Net weights of this
+    /// network's shape gives an error that says so.
+    pub fn load(path: &Path) -> Result<Self> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        Self::from_bytes(&bytes, path)
+    }
+
+    /// Load weights from the bytes of a safetensors file (`path` names it in errors).
+    pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Self> {
+        let device = Device::Cpu;
+        let vb = VarBuilder::from_buffered_safetensors(bytes.to_vec(), DType::F32, &device)
+            .map_err(|e| Error::malformed(path, "Nef-Net weights", e.to_string()))?;
+        let net = NefNet::new(vb).map_err(|e| {
+            Error::malformed(
+                path,
+                "Nef-Net weights",
+                format!("they do not fit this build's network: {e}"),
+            )
+        })?;
+        Ok(Self { net, device })
+    }
+
+    fn encode_cycle(&self, cycle: &CycleInput) -> Result<Encoded> {
+        cycle.validate()?;
+        let n = cycle.samples();
+        let at_500 = ((n - 1) as f64 * NET_FS / cycle.fs).round() as usize + 1;
+        let m = at_500.clamp(2, T_X);
+        let to_window = |b: usize| {
+            if n < 2 {
+                0
+            } else {
+                ((b as f64 * (m - 1) as f64 / (n - 1) as f64).round() as usize).min(m - 1)
+            }
+        };
+        let bounds = cycle.boundaries.map(to_window);
+        let mut input_angles = Vec::with_capacity(cycle.leads.len());
+        for (name, _) in &cycle.leads {
+            // The table's angles, exactly as in training (the encoding sees raw angles).
+            let v = lead_view(&normalise_lead_name(name), false)
+                .ok_or_else(|| {
+                    Error::Invalid(format!(
+                        "the Nef-Net engine needs leads with known viewpoints; {name} has none"
+                    ))
+                })?
+                .viewpoint;
+            input_angles.push(angular_features(v.theta, v.phi));
+        }
+        let scale = cycle
+            .leads
+            .iter()
+            .flat_map(|(_, x)| x.iter())
+            .fold(MIN_SCALE, |s, v| s.max(v.abs()));
+        let l = cycle.leads.len();
+        let mut data = vec![0f32; l * T_X];
+        for (row, (_, x)) in data.chunks_exact_mut(T_X).zip(&cycle.leads) {
+            for (d, v) in row.iter_mut().zip(stretch(x, m)) {
+                *d = (v / scale) as f32;
+            }
+        }
+        let views = Tensor::from_vec(data, (l, T_X), &self.device).map_err(tensor_err)?;
+        let angles: Vec<f32> = input_angles.iter().flatten().copied().collect();
+        let angles = Tensor::from_vec(angles, (l, FEATURES), &self.device).map_err(tensor_err)?;
+        let rois = deflection_rois(&bounds);
+        let enc = self
+            .net
+            .encode(&views, &angles, l, &rois)
+            .map_err(tensor_err)?;
+        Ok(Encoded {
+            zb: enc.zb,
+            zd: enc.zd,
+            views: views.unsqueeze(0).map_err(tensor_err)?,
+            input_angles,
+            rois,
+            scale,
+            window_len: m,
+        })
+    }
+
+    fn render_views(&self, e: &Encoded, n: usize, views: &[Viewpoint]) -> Result<Vec<Vec<f64>>> {
+        if views.is_empty() {
+            return Ok(Vec::new());
+        }
+        let q = views.len();
+        let l = e.input_angles.len();
+        let query: Vec<[f32; FEATURES]> = views
+            .iter()
+            .map(|v| angular_features(v.theta, v.phi))
+            .collect();
+        let mut pairs = Vec::with_capacity(q * l * 2 * FEATURES);
+        for qa in &query {
+            for ia in &e.input_angles {
+                pairs.extend_from_slice(qa);
+                pairs.extend_from_slice(ia);
+            }
+        }
+        let dev = &self.device;
+        let run = || -> candle_core::Result<Vec<Vec<f32>>> {
+            let pairs = Tensor::from_vec(pairs, (q, l, 2 * FEATURES), dev)?;
+            let query = Tensor::from_vec(query.concat(), (q, FEATURES), dev)?;
+            let views = e.views.broadcast_as((q, l, T_X))?;
+            let skip = self.net.skip(&views, &pairs)?;
+            let (c, _) = (e.zb.dim(1)?, T_W);
+            let zb = e.zb.broadcast_as((q, c, T_W))?.contiguous()?;
+            let zd_dims = e.zd.dims3()?;
+            let zd = e.zd.broadcast_as((q, zd_dims.1, zd_dims.2))?.contiguous()?;
+            let rois: Vec<(f32, f32)> = (0..q).flat_map(|_| e.rois).collect();
+            self.net.decode(&zb, &zd, &query, &rois, &skip)?.to_vec2()
+        };
+        let out = run().map_err(tensor_err)?;
+        Ok(out
+            .into_iter()
+            .map(|row| {
+                let window: Vec<f64> = row[..e.window_len]
+                    .iter()
+                    .map(|&v| f64::from(v) * e.scale)
+                    .collect();
+                stretch(&window, n)
+            })
+            .collect())
+    }
+}
+
+impl Engine for NefNetEngine {
+    fn name(&self) -> &str {
+        "nefnet"
+    }
+
+    fn encode(&self, cycle: &CycleInput) -> Result<Field> {
+        let encoded = self.encode_cycle(cycle)?;
+        Ok(Field::new(self.name(), cycle, encoded))
+    }
+
+    fn render(&self, field: &Field, views: &[Viewpoint]) -> Result<Vec<Vec<f64>>> {
+        let e = field.state::<Encoded>(self.name())?;
+        self.render_views(e, field.samples(), views)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stretching_keeps_both_ends_and_straight_lines() {
+        let x: Vec<f64> = (0..700).map(|i| i as f64 * 0.5).collect();
+        let y = stretch(&x, 512);
+        assert_eq!(y.len(), 512);
+        assert_eq!((y[0], y[511]), (0.0, 349.5));
+        for w in y.windows(2) {
+            assert!((w[1] - w[0] - 349.5 / 511.0).abs() < 1e-9);
+        }
+        assert_eq!(stretch(&y, 512), y);
+    }
+
+    #[test]
+    fn a_file_that_is_not_nefnet_weights_is_refused_clearly() {
+        let err = NefNetEngine::from_bytes(b"not a model", Path::new("x.safetensors"))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("x.safetensors") && err.contains("Nef-Net"),
+            "{err}"
+        );
+    }
+}
