@@ -3,49 +3,17 @@
 //! and a malformed file.
 
 mod common;
+mod harness;
 
 use ecg_panorama::app::synth::Purpose;
 use ecg_panorama::app::{App, View, gizmo};
 use ecg_panorama::delineate::edit::BoundaryKind;
 use ecg_panorama::geometry::{Viewpoint, lead_view, normalise_lead_name};
-use ecg_panorama::panorama::EngineKind;
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use harness::{app, harness, settle};
 use std::path::{Path, PathBuf};
-
-/// Each test keeps its recent files, recovery files and exports in its own folder.
-fn app(record: Option<PathBuf>, view: View, dir: &Path) -> App {
-    // SAFETY: every test sets the same value before any app reads it.
-    unsafe {
-        std::env::set_var(
-            "ECG_PANORAMA_DATA_DIR",
-            std::env::temp_dir().join("ecg-panorama-app-tests"),
-        )
-    };
-    let mut app = App::with_data_dir(record, view, None, dir.to_path_buf());
-    // The dipole engine is exact and quick: these tests are about the app, not the network.
-    app.state.engine = EngineKind::Dipole;
-    app
-}
-
-fn harness(app: App) -> Harness<'static, App> {
-    Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .build_ui_state(|ui, app: &mut App| app.show(ui), app)
-}
-
-/// Frames until background work and synthesis are done.
-fn settle(h: &mut Harness<'static, App>) {
-    for _ in 0..40 {
-        h.state_mut().wait_idle();
-        h.run_steps(2);
-        if !h.state().busy() {
-            return;
-        }
-    }
-    panic!("the app did not settle");
-}
 
 fn click_at(h: &mut Harness<'static, App>, pos: egui::Pos2) {
     h.hover_at(pos);

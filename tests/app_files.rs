@@ -2,44 +2,13 @@
 //! records, recent files, the shared records.
 
 mod common;
+mod harness;
 
 use ecg_panorama::app::export_dialog::{Format, What};
 use ecg_panorama::app::{App, View};
-use ecg_panorama::panorama::EngineKind;
-use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use std::path::{Path, PathBuf};
-
-fn app(record: Option<PathBuf>, view: View, dir: &Path) -> App {
-    // SAFETY: every test sets the same value before any app reads it.
-    unsafe {
-        std::env::set_var(
-            "ECG_PANORAMA_DATA_DIR",
-            std::env::temp_dir().join("ecg-panorama-app-tests"),
-        )
-    };
-    let mut app = App::with_data_dir(record, view, None, dir.to_path_buf());
-    app.state.engine = EngineKind::Dipole;
-    app
-}
-
-fn harness(app: App) -> Harness<'static, App> {
-    Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .build_ui_state(|ui, app: &mut App| app.show(ui), app)
-}
-
-fn settle(h: &mut Harness<'static, App>) {
-    for _ in 0..40 {
-        h.state_mut().wait_idle();
-        h.run_steps(2);
-        if !h.state().busy() {
-            return;
-        }
-    }
-    panic!("the app did not settle");
-}
+use harness::{app, harness, settle};
 
 fn errors(h: &Harness<'static, App>) -> Vec<String> {
     h.state()
