@@ -12,6 +12,7 @@ pub mod error;
 pub mod eval;
 pub mod export;
 pub mod geometry;
+pub mod linalg;
 pub mod model;
 pub mod nn;
 pub mod panorama;

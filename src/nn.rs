@@ -19,16 +19,22 @@ pub struct Conv {
 impl Conv {
     /// A convolution of `cin` to `cout` channels over `k` taps (Kaiming-normal weights).
     pub fn new(cin: usize, cout: usize, k: usize, vb: VarBuilder) -> Result<Self> {
+        Self::scaled(cin, cout, k, 1.0, vb)
+    }
+
+    /// A convolution whose fresh weights and biases are `scale` times the usual ones: a small
+    /// scale starts a correction branch close to "no correction".
+    pub fn scaled(cin: usize, cout: usize, k: usize, scale: f64, vb: VarBuilder) -> Result<Self> {
         let fan_in = (cin * k) as f64;
         let weight = vb.get_with_hints(
             (cout, cin * k),
             "weight",
             candle_nn::Init::Randn {
                 mean: 0.0,
-                stdev: (2.0 / fan_in).sqrt(),
+                stdev: scale * (2.0 / fan_in).sqrt(),
             },
         )?;
-        let bound = 1.0 / fan_in.sqrt();
+        let bound = scale / fan_in.sqrt();
         let bias = vb.get_with_hints(
             (1, cout, 1),
             "bias",

@@ -270,3 +270,55 @@ fn info_without_a_record_shows_the_synthetic_demo() {
     let demo = open_record(&csv).unwrap();
     assert_eq!((demo.fs, demo.len(), demo.leads.len()), (500.0, 5000, 12));
 }
+
+#[test]
+fn train_panorama_checkpoints_resumes_and_writes_weights_the_engine_loads() {
+    let data = common::data_dir();
+    let dir = tempfile::tempdir().unwrap();
+    let split = dir.path().join("split.txt");
+    std::fs::write(&split, "train 1\ntrain 2\ntest 4\n").unwrap();
+    let out = dir.path().join("tiny.safetensors");
+    let records = data.join("ludb/data");
+    let extra = data.join("cinc2021-samples/E07500");
+    let base = [
+        "train-panorama",
+        "--records",
+        records.to_str().unwrap(),
+        "--split",
+        split.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--extra-records",
+        extra.to_str().unwrap(),
+        "--batch",
+        "2",
+        "--validate",
+        "false",
+    ];
+    let state = |path: &Path| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    run(&[&base[..], &["--steps", "2"]].concat());
+    let state_path = dir.path().join("tiny.train.json");
+    assert_eq!(state(&state_path)["step"], 2);
+    assert_eq!(state(&state_path)["train_records"], 2);
+    run(&[&base[..], &["--steps", "3", "--resume"]].concat());
+    assert_eq!(state(&state_path)["step"], 3);
+    assert!(state(&state_path)["config"]["prior"].as_bool().unwrap());
+    let engine = ecg_panorama::panorama::NefNetEngine::load(&out).unwrap();
+    let record = open_record(&records.join("4")).unwrap();
+    let input = ecg_panorama::panorama::CycleInput::from_record(
+        &record,
+        &["II"],
+        100,
+        500,
+        [100, 150, 200, 250, 300, 400, 500],
+    )
+    .unwrap();
+    use ecg_panorama::panorama::Engine;
+    let field = engine.encode(&input).unwrap();
+    let v1 = ecg_panorama::geometry::Viewpoint::new(std::f64::consts::FRAC_PI_2, 0.3);
+    let views = engine.render(&field, &[v1]).unwrap();
+    assert_eq!(views[0].len(), 401);
+    assert!(views[0].iter().all(|v| v.is_finite()));
+}

@@ -2,7 +2,8 @@
 
 use anyhow::{Context, bail};
 use ecg_panorama::geometry::{STANDARD_12, normalise_lead_name};
-use ecg_panorama::model::data::training_cycles;
+use ecg_panorama::model::data::{annotator_cycles, training_cycles};
+use ecg_panorama::model::standin::Objective;
 use ecg_panorama::model::train::{TrainConfig, train};
 use ecg_panorama::record::split::Split;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -18,6 +19,11 @@ pub struct TrainPanoramaArgs {
     /// Split file: only its `train` records are used.
     #[arg(long)]
     split: PathBuf,
+    /// More 12-lead, 500 Hz records without boundary files (a folder of WFDB records, or one
+    /// record), cut into cycles by the automatic annotator; repeatable. They only train: the
+    /// validation records are LUDB's.
+    #[arg(long)]
+    extra_records: Vec<PathBuf>,
     /// Output weights (safetensors), also the checkpoint written every 100 steps; the run's
     /// recipe and progress go beside it in `NAME.train.json`.
     #[arg(long, default_value = "models/nefnet.safetensors")]
@@ -51,10 +57,19 @@ pub struct TrainPanoramaArgs {
     /// V1–V6); the others draw random subsets.
     #[arg(long, default_value_t = TrainConfig::default().common_share)]
     common_share: f64,
-    /// Build the network without the learned lead field (the paper's network plus the
-    /// viewpoint-weighted inputs only).
+    /// Build the network without the time-varying gains on its input path.
     #[arg(long)]
-    no_lead_field: bool,
+    no_gates: bool,
+    /// Build the network without the linear prior (linear regression from the inputs, fitted
+    /// on the training cycles, that the network corrects).
+    #[arg(long)]
+    no_prior: bool,
+    /// Build the network with the learned lead field.
+    #[arg(long)]
+    lead_field: bool,
+    /// Reconstruction loss: the paper's `mae`, or `log-rmse` (each view's PSNR counts alike).
+    #[arg(long, value_enum, default_value = "mae")]
+    objective: ObjectiveArg,
     /// Continue the run checkpointed at `--out` (weights and step) instead of starting afresh.
     #[arg(long)]
     resume: bool,
@@ -63,12 +78,24 @@ pub struct TrainPanoramaArgs {
     validate: bool,
 }
 
+/// The `--objective` values.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ObjectiveArg {
+    /// Mean of log RMSE per view.
+    LogRmse,
+    /// Mean absolute error.
+    Mae,
+}
+
 /// What `NAME.train.json` records: the recipe, how far the run got and how long it took.
 #[derive(Serialize, Deserialize)]
 struct RunState {
     config: TrainConfig,
     records: String,
     split: String,
+    /// `--extra-records` of the run (states written before it existed read as none).
+    #[serde(default)]
+    extra_records: Vec<String>,
     train_records: usize,
     train_cycles: usize,
     step: usize,
@@ -103,7 +130,13 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
         targets: slots(&args.targets)?,
         all_inputs: args.all_inputs,
         common_share: args.common_share,
-        lead_field: !args.no_lead_field,
+        lead_field: args.lead_field,
+        gates: !args.no_gates,
+        prior: !args.no_prior,
+        objective: match args.objective {
+            ObjectiveArg::LogRmse => Objective::LogRmse,
+            ObjectiveArg::Mae => Objective::Mae,
+        },
     };
     if args.holdout_v4_i {
         cfg.inputs = slots(&["II", "V2", "V5"].map(String::from))?;
@@ -135,7 +168,22 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
             train_names.push(name.clone());
         }
     }
-    let train_set = training_cycles(&args.records, &train_names)?;
+    let mut train_set = training_cycles(&args.records, &train_names)?;
+    let extra = extra_record_paths(&args.extra_records)?;
+    if !extra.is_empty() {
+        let (cycles, skipped) = annotator_cycles(&extra)?;
+        eprintln!(
+            "{} annotator cycles from {} extra records{}",
+            cycles.len(),
+            extra.len() - skipped.len(),
+            if skipped.is_empty() {
+                String::new()
+            } else {
+                format!(" ({} skipped: not 12 leads at 500 Hz)", skipped.len())
+            }
+        );
+        train_set.extend(cycles);
+    }
     let val_set = training_cycles(&args.records, &val_names)?;
     if train_set.is_empty() {
         bail!("no usable cycles in the training records");
@@ -151,7 +199,7 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
     {
         let dev = candle_core::Device::Cpu;
         let vb = candle_nn::VarBuilder::from_varmap(&varmap, candle_core::DType::F32, &dev);
-        ecg_panorama::model::nefnet::NefNet::build(vb, cfg.lead_field)?;
+        ecg_panorama::model::nefnet::NefNet::build(vb, cfg.shape())?;
     }
     let mut varmap = varmap;
     if args.resume {
@@ -176,6 +224,11 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
         config: cfg.clone(),
         records: args.records.display().to_string(),
         split: args.split.display().to_string(),
+        extra_records: args
+            .extra_records
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
         train_records: train_names.len(),
         train_cycles: train_set.len(),
         step: start,
@@ -217,6 +270,30 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
         state.seconds
     );
     Ok(())
+}
+
+/// The record paths (without extension) of `--extra-records`: each folder's `.hea` records
+/// in name order, or the record itself.
+fn extra_record_paths(args: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for arg in args {
+        if arg.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(arg)
+                .with_context(|| format!("{}: cannot read the folder", arg.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "hea"))
+                .map(|p| p.with_extension(""))
+                .collect();
+            if found.is_empty() {
+                bail!("{}: no WFDB records (.hea) in the folder", arg.display());
+            }
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(arg.clone());
+        }
+    }
+    Ok(out)
 }
 
 /// Write weights and state atomically, so an interrupted run leaves the last checkpoint intact.

@@ -8,9 +8,12 @@
 
 use super::angular::{FEATURES, JITTER_SD, angular_features};
 use super::nefnet::{T_X, deflection_rois};
+use super::prior::LeadPrior;
 use super::standin::NefBatch;
+use crate::delineate::Delineator;
+use crate::delineate::cycles::{CycleFlag, cycles};
 use crate::error::{Error, Result};
-use crate::geometry::{STANDARD_12, lead_view, normalise_lead_name};
+use crate::geometry::{STANDARD_12, Viewpoint, lead_view, normalise_lead_name};
 use crate::panorama::{cycles_from_waves, detrend};
 use crate::record::annotation::read_annotations;
 use crate::record::open_record;
@@ -38,11 +41,7 @@ pub fn training_cycles(dir: &Path, names: &[String]) -> Result<Vec<TrainCycle>> 
     let mut out = Vec::new();
     for name in names {
         let record = open_record(&dir.join(name))?;
-        let leads: Vec<&[f64]> = STANDARD_12
-            .iter()
-            .map(|l| record.lead(l).map(|x| x.samples.as_slice()))
-            .collect::<Option<_>>()
-            .ok_or_else(|| Error::Invalid(format!("{name}: not a 12-lead record")))?;
+        let leads = twelve_leads(&record, name)?;
         let mut seen = std::collections::HashSet::new();
         for lead in &record.leads {
             let path = dir.join(format!("{name}.{}", lead.raw_name.to_lowercase()));
@@ -50,52 +49,110 @@ pub fn training_cycles(dir: &Path, names: &[String]) -> Result<Vec<TrainCycle>> 
                 continue;
             }
             for (start, end, b) in cycles_from_waves(&read_annotations(&path)?, record.len()) {
-                let len = end - start + 1;
-                if !(100..=T_X).contains(&len) || !seen.insert(b) {
-                    continue;
+                if seen.insert(b) {
+                    out.extend(cut_cycle(name, &leads, start, end, b));
                 }
-                let cut: Vec<Vec<f32>> = leads
-                    .iter()
-                    .map(|x| {
-                        detrend(&x[start..=end])
-                            .into_iter()
-                            .map(|v| v as f32)
-                            .collect()
-                    })
-                    .collect();
-                if cut.iter().flatten().any(|v| !v.is_finite()) {
-                    continue;
-                }
-                out.push(TrainCycle {
-                    record: name.clone(),
-                    leads: cut,
-                    bounds: b.map(|v| v - start),
-                    len,
-                });
             }
         }
     }
     Ok(out)
 }
 
-/// Angular Encoding of a standard lead's viewpoint, jittered by `sd` radians when given.
-fn lead_angles(slot: usize, jitter: Option<(&mut StdRng, f64)>) -> [f32; FEATURES] {
+/// The complete P-QRS-T-P cycles (≤ 512 samples) the automatic annotator finds in 12-lead,
+/// 500 Hz records without boundary files (`paths`: record paths without extension), for
+/// training on more patients than the annotated ones. Records at another rate or without the
+/// 12 standard leads are skipped (their names come back in the second list).
+pub fn annotator_cycles(paths: &[std::path::PathBuf]) -> Result<(Vec<TrainCycle>, Vec<String>)> {
+    let delineator = Delineator::load_default()?;
+    let (mut out, mut skipped) = (Vec::new(), Vec::new());
+    for path in paths {
+        let name = path.display().to_string();
+        let record = open_record(path)?;
+        let Ok(leads) = twelve_leads(&record, &name) else {
+            skipped.push(name);
+            continue;
+        };
+        if (record.fs - 500.0).abs() > 1e-6 {
+            skipped.push(name);
+            continue;
+        }
+        let found = cycles(&delineator.delineate(&record)?);
+        for c in found.iter().filter(|c| {
+            c.has_p() && c.has_t() && !c.has(CycleFlag::CutAtStart) && !c.has(CycleFlag::CutAtEnd)
+        }) {
+            let b = c.boundaries();
+            if b.windows(2).all(|w| w[0] <= w[1]) && b[6] < record.len() {
+                out.extend(cut_cycle(&name, &leads, b[0], b[6], b));
+            }
+        }
+    }
+    Ok((out, skipped))
+}
+
+/// The 12 standard leads of `record`, in `STANDARD_12` order.
+fn twelve_leads<'a>(record: &'a crate::record::Record, name: &str) -> Result<Vec<&'a [f64]>> {
+    STANDARD_12
+        .iter()
+        .map(|l| record.lead(l).map(|x| x.samples.as_slice()))
+        .collect::<Option<_>>()
+        .ok_or_else(|| Error::Invalid(format!("{name}: not a 12-lead record")))
+}
+
+/// The detrended cycle `start..=end` with boundaries `b` (absolute), when it is 100–512
+/// samples long and finite.
+fn cut_cycle(
+    name: &str,
+    leads: &[&[f64]],
+    start: usize,
+    end: usize,
+    b: [usize; 7],
+) -> Option<TrainCycle> {
+    let len = end - start + 1;
+    if !(100..=T_X).contains(&len) {
+        return None;
+    }
+    let cut: Vec<Vec<f32>> = leads
+        .iter()
+        .map(|x| {
+            detrend(&x[start..=end])
+                .into_iter()
+                .map(|v| v as f32)
+                .collect()
+        })
+        .collect();
+    if cut.iter().flatten().any(|v| !v.is_finite()) {
+        return None;
+    }
+    Some(TrainCycle {
+        record: name.to_string(),
+        leads: cut,
+        bounds: b.map(|v| v - start),
+        len,
+    })
+}
+
+/// Angular Encoding of a standard lead's viewpoint, jittered by `sd` radians when given, and
+/// the (jittered) viewpoint itself.
+fn lead_angles(slot: usize, jitter: Option<(&mut StdRng, f64)>) -> ([f32; FEATURES], Viewpoint) {
     let v = lead_view(&normalise_lead_name(STANDARD_12[slot]), false)
         .map(|v| v.viewpoint)
-        .unwrap_or(crate::geometry::Viewpoint::new(0.0, 0.0));
+        .unwrap_or(Viewpoint::new(0.0, 0.0));
     let (mut t, mut p) = (v.theta, v.phi);
     if let Some((rng, sd)) = jitter {
         let n = Normal::new(0.0, sd).unwrap_or_else(|_| unreachable!());
         t += n.sample(rng);
         p += n.sample(rng);
     }
-    angular_features(t, p)
+    (angular_features(t, p), Viewpoint::new(t, p))
 }
 
-/// Draw a batch: `b` cycles, each seen from the same number of random input leads (allowed
+/// Draw a batch: `b` cycles (a random record, then a random cycle of it), each seen from the same number of random input leads (allowed
 /// slots only), queried at one random target slot; everything scaled by the inputs' largest
-/// absolute value (the honest mode: no target's range is used).
+/// absolute value (the honest mode: no target's range is used). With a `prior`, the batch
+/// carries its estimate of each query from that item's inputs.
+#[allow(clippy::too_many_arguments)]
 pub fn draw_batch(
+    prior: Option<&LeadPrior>,
     cycles: &[TrainCycle],
     b: usize,
     n_views: usize,
@@ -110,8 +167,21 @@ pub fn draw_batch(
     let (mut q, mut target, mut mask): (Vec<f32>, Vec<f32>, Vec<f32>) = Default::default();
     let (mut rois, mut standin) = (Vec::new(), Vec::new());
     let mut pairs: Vec<f32> = Vec::new();
+    let mut prior_est: Vec<f32> = Vec::new();
+    // A record first, then one of its cycles: every patient counts alike, however many
+    // cycles (and lead files) its record gives.
+    let mut by_record: Vec<Vec<usize>> = Vec::new();
+    let mut index = std::collections::HashMap::new();
+    for (i, c) in cycles.iter().enumerate() {
+        let k = *index.entry(c.record.as_str()).or_insert_with(|| {
+            by_record.push(Vec::new());
+            by_record.len() - 1
+        });
+        by_record[k].push(i);
+    }
     for _ in 0..b {
-        let c = &cycles[rng.random_range(0..cycles.len())];
+        let group = &by_record[rng.random_range(0..by_record.len())];
+        let c = &cycles[group[rng.random_range(0..group.len())]];
         let mut pool = input_slots.to_vec();
         let mut chosen = Vec::with_capacity(n_views);
         for _ in 0..n_views.min(pool.len()) {
@@ -129,7 +199,7 @@ pub fn draw_batch(
         let mut own = Vec::with_capacity(chosen.len());
         for &s in &chosen {
             views.extend(pad(&c.leads[s]));
-            own.push(lead_angles(s, Some((rng, JITTER_SD))));
+            own.push(lead_angles(s, Some((rng, JITTER_SD))).0);
         }
         // The query is a lead that is not an input whenever the target set allows it: an
         // input is returned as recorded, never synthesized.
@@ -141,8 +211,24 @@ pub fn draw_batch(
         let pool = if open.is_empty() { target_slots } else { &open };
         let tq = pool[rng.random_range(0..pool.len())];
         target.extend(pad(&c.leads[tq]));
-        let qa = lead_angles(tq, Some((rng, JITTER_SD)));
+        let qa = lead_angles(tq, Some((rng, JITTER_SD))).0;
         q.extend(qa);
+        if let Some(prior) = prior {
+            // The prior at the lead's own direction, as it is when that lead is queried in use:
+            // the jitter teaches the network smooth angles, not a prior blurred between leads.
+            let own = lead_angles(tq, None).1;
+            let w = prior
+                .weights(&chosen, own)
+                .unwrap_or_else(|| vec![0.0; chosen.len()]);
+            let start = views.len() - chosen.len() * T_X;
+            let mine = &views[start..];
+            prior_est.extend((0..T_X).map(|i| {
+                w.iter()
+                    .enumerate()
+                    .map(|(k, wk)| *wk as f32 * mine[k * T_X + i])
+                    .sum::<f32>()
+            }));
+        }
         for a in &own {
             angles.extend(a);
             pairs.extend(qa);
@@ -162,6 +248,10 @@ pub fn draw_batch(
         pairs: Tensor::from_vec(pairs, (b, n, 2 * FEATURES), device).map_err(t)?,
         target: Tensor::from_vec(target, (b, T_X), device).map_err(t)?,
         mask: Tensor::from_vec(mask, (b, T_X), device).map_err(t)?,
+        prior: match prior {
+            Some(_) => Some(Tensor::from_vec(prior_est, (b, 1, T_X), device).map_err(t)?),
+            None => None,
+        },
         standin_view: standin,
     })
 }
@@ -190,10 +280,62 @@ mod tests {
     }
 
     #[test]
+    fn every_record_is_drawn_alike_however_many_cycles_it_has() {
+        let mut cycles = training_cycles(&ludb(), &["2".to_string()]).unwrap();
+        assert!(cycles.len() > 20);
+        // One cycle of a second "record", told apart by its length.
+        let mut single = cycles[0].clone();
+        single.record = "other".into();
+        single.len = 111;
+        single.leads.iter_mut().for_each(|l| l.truncate(111));
+        single.bounds = [0, 10, 20, 40, 60, 90, 110];
+        cycles.push(single);
+        let mut rng = StdRng::seed_from_u64(5);
+        let b = draw_batch(None, &cycles, 400, 1, &[1], &[0], &mut rng, &Device::Cpu).unwrap();
+        let lens = b.mask.sum(1).unwrap().to_vec1::<f32>().unwrap();
+        let share = lens.iter().filter(|&&n| n == 111.0).count() as f64 / 400.0;
+        assert!(
+            (0.4..0.6).contains(&share),
+            "share of the one-cycle record {share}"
+        );
+    }
+
+    #[test]
+    fn the_annotator_gives_complete_cycles_of_12_lead_records_and_skips_others() {
+        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+        let paths = [
+            data.join("cinc2021-samples/E07500"),
+            data.join("wfdb-samples/100"),
+        ];
+        let (cycles, skipped) = annotator_cycles(&paths).unwrap();
+        assert_eq!(skipped, vec![paths[1].display().to_string()]);
+        assert!(!cycles.is_empty());
+        for c in &cycles {
+            assert_eq!((c.bounds[0], c.bounds[6]), (0, c.len - 1));
+            assert!(c.bounds.windows(2).all(|w| w[0] <= w[1]), "{:?}", c.bounds);
+            assert!(
+                c.bounds[1] > 0 && c.bounds[5] > c.bounds[4],
+                "P and T waves"
+            );
+            assert_eq!(c.leads.len(), 12);
+        }
+    }
+
+    #[test]
     fn batches_scale_by_the_inputs_only() {
         let cycles = training_cycles(&ludb(), &["2".to_string()]).unwrap();
         let mut rng = StdRng::seed_from_u64(3);
-        let b = draw_batch(&cycles, 4, 3, &[1, 7, 10], &[0], &mut rng, &Device::Cpu).unwrap();
+        let b = draw_batch(
+            None,
+            &cycles,
+            4,
+            3,
+            &[1, 7, 10],
+            &[0],
+            &mut rng,
+            &Device::Cpu,
+        )
+        .unwrap();
         assert_eq!(b.views.dims(), [12, T_X]);
         let v = b.views.flatten_all().unwrap().to_vec1::<f32>().unwrap();
         let peak = v.iter().fold(0f32, |m, x| m.max(x.abs()));

@@ -11,6 +11,7 @@ pub mod angular;
 pub mod data;
 pub mod lead_field;
 pub mod nefnet;
+pub mod prior;
 pub mod roi_align;
 pub mod standin;
 pub mod train;

@@ -19,6 +19,7 @@
 
 use super::angular::FEATURES;
 use super::lead_field::LeadField;
+use super::prior::LeadPrior;
 use super::roi_align::{roi_align, roi_unalign};
 use crate::nn::{Conv, pool2, upsample2};
 use candle_core::{Result, Tensor};
@@ -85,20 +86,69 @@ pub struct NefNet {
     skip_mlp: AngleMlp,
     /// The learned lead field's linear estimate ([`LeadField`]), in networks built with it.
     lead_field: Option<LeadField>,
+    /// Time-varying gains on the input path ([`NetShape::gates`]), in networks built with them.
+    gates: Option<Conv>,
+    /// The linear prior ([`NetShape::prior`]), in networks built with it.
+    prior: Option<LeadPrior>,
     dec: [Conv; 4],
 }
 
+/// Which optional parts a network has (weights written without a part load without it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NetShape {
+    /// The learned lead field's linear estimate joins the input path.
+    pub lead_field: bool,
+    /// The decoder's last features also give one gain per input-path channel and sample, so
+    /// the mix of the input signals can change along the cycle (the P wave, QRS and T wave
+    /// project differently onto the leads) at full time resolution.
+    pub gates: bool,
+    /// The linear prior's estimate of the query ([`LeadPrior`], stored beside the weights as
+    /// `prior.moments`) is the first input-path channel and the base of the output: the
+    /// network learns what linear regression misses.
+    pub prior: bool,
+}
+
+/// Name of the stored prior moments (`[12, 12]`); the prior's tensors ([`PRIOR_TENSORS`]) are
+/// fitted, not trained by the optimiser.
+pub const PRIOR_MOMENTS: &str = "prior.moments";
+/// The prior's stored tensors and their shapes ([`LeadPrior::to_flat`]).
+pub const PRIOR_TENSORS: [(&str, &[usize]); 3] = [
+    (PRIOR_MOMENTS, &[12, 12]),
+    ("prior.sets", &[4, 12, 12]),
+    ("prior.set_masks", &[4, 12]),
+];
+
 impl NefNet {
-    /// Load the network from weights in `vb`, with the lead-field path when the weights have it.
+    /// Load the network from weights in `vb`, with the optional parts the weights have.
     pub fn new(vb: VarBuilder) -> Result<Self> {
-        let lead_field = vb.contains_tensor("lead_field.a.weight");
-        Self::build(vb, lead_field)
+        let shape = NetShape {
+            lead_field: vb.contains_tensor("lead_field.a.weight"),
+            gates: vb.contains_tensor("gates.weight"),
+            prior: vb.contains_tensor(PRIOR_MOMENTS),
+        };
+        Self::build(vb, shape)
     }
 
-    /// Build the network (fresh from a `VarMap`, or loading), with or without the lead-field
-    /// path.
-    pub fn build(vb: VarBuilder, lead_field: bool) -> Result<Self> {
-        let extra = usize::from(lead_field);
+    /// Build the network (fresh from a `VarMap`, or loading) with the optional parts of `shape`.
+    pub fn build(vb: VarBuilder, shape: NetShape) -> Result<Self> {
+        let lead_field = shape.lead_field;
+        let extra = usize::from(lead_field) + usize::from(shape.prior);
+        let prior = if shape.prior {
+            let mut values = Vec::with_capacity(3);
+            for (name, dims) in PRIOR_TENSORS {
+                let t = vb.get_with_hints(dims, name, candle_nn::Init::Const(0.0))?;
+                values.push(t.flatten_all()?.to_vec1::<f32>()?);
+            }
+            // A fresh network's zeros stand for "not fitted yet": the prior then gives nothing.
+            Some(
+                LeadPrior::from_flat(&values[0], &values[1], &values[2]).unwrap_or(LeadPrior {
+                    moments: [[0.0; 12]; 12],
+                    sets: Vec::new(),
+                }),
+            )
+        } else {
+            None
+        };
         let enc = [
             Conv::new(1, 16, 7, vb.pp("enc0"))?,
             Conv::new(16, 32, 7, vb.pp("enc1"))?,
@@ -123,6 +173,12 @@ impl NefNet {
             skip_mlp: AngleMlp::with_inputs(3 * FEATURES, SKIP, vb.pp("skip_mlp"))?,
             lead_field: if lead_field {
                 Some(LeadField::new(vb.pp("lead_field"))?)
+            } else {
+                None
+            },
+            prior,
+            gates: if shape.gates {
+                Some(Conv::scaled(16, SKIP + extra, 1, 0.05, vb.pp("gates"))?)
             } else {
                 None
             },
@@ -175,13 +231,14 @@ impl NefNet {
         })
     }
 
-    /// The input path `[B, skip_channels, T_X]`: the lead field's estimate first when the
-    /// network has one, then the viewpoint-weighted inputs; `views [B, L, T_X]` (the inputs of
-    /// each item), `pairs [B, L, 24]` each input's query Angular Encoding followed by its own.
+    /// The input path `[B, skip_channels, T_X]`: the prior's estimate `prior [B, 1, T_X]`
+    /// first when the network has a prior (required then), the lead field's estimate next when
+    /// it has one, then the viewpoint-weighted inputs; `views [B, L, T_X]` (the inputs of each
+    /// item), `pairs [B, L, 24]` each input's query Angular Encoding followed by its own.
     ///
     /// The weights also see the mean encoding of all the item's inputs: the best weight of one
     /// input depends on which others are there (II alone, or II beside V2 and V5).
-    pub fn skip(&self, views: &Tensor, pairs: &Tensor) -> Result<Tensor> {
+    pub fn skip(&self, views: &Tensor, pairs: &Tensor, prior: Option<&Tensor>) -> Result<Tensor> {
         let (b, l, f) = pairs.dims3()?;
         let set = pairs
             .narrow(2, FEATURES, FEATURES)?
@@ -191,15 +248,36 @@ impl NefNet {
         let g = self.skip_mlp.forward(&features)?;
         let g = g.reshape((b, l, SKIP))?.transpose(1, 2)?.contiguous()?;
         let weighted = (g.matmul(&views.contiguous()?)? / l as f64)?;
-        match &self.lead_field {
-            Some(field) => Tensor::cat(&[&field.estimate(views, pairs)?, &weighted], 1),
-            None => Ok(weighted),
+        let mut channels = Vec::with_capacity(3);
+        match (&self.prior, prior) {
+            (Some(_), Some(p)) => channels.push(p.clone()),
+            (Some(_), None) => candle_core::bail!("this network needs the prior's estimate"),
+            (None, _) => {}
+        }
+        if let Some(field) = &self.lead_field {
+            channels.push(field.estimate(views, pairs)?);
+        }
+        channels.push(weighted);
+        Tensor::cat(&channels, 1)
+    }
+
+    /// The linear prior, in networks that have one.
+    pub fn prior(&self) -> Option<&LeadPrior> {
+        self.prior.as_ref()
+    }
+
+    /// The optional parts this network has.
+    pub fn shape(&self) -> NetShape {
+        NetShape {
+            lead_field: self.lead_field.is_some(),
+            gates: self.gates.is_some(),
+            prior: self.prior.is_some(),
         }
     }
 
     /// Channels [`NefNet::skip`] returns.
     pub fn skip_channels(&self) -> usize {
-        SKIP + usize::from(self.lead_field.is_some())
+        SKIP + usize::from(self.lead_field.is_some()) + usize::from(self.prior.is_some())
     }
 
     /// Decode `[B, T_X]` signals from representations `zb [B, C, T_W]`, `zd [B, 6C, ROI_LEN]`,
@@ -237,7 +315,11 @@ impl NefNet {
         let h = Tensor::cat(&[&upsample2(&h)?, skip], 1)?;
         let h = self.dec[2].forward(&h)?.relu()?;
         let out = self.dec[3].forward(&h)?.squeeze(1)?;
-        out + skip.narrow(1, 0, 1)?.squeeze(1)?
+        let out = (out + skip.narrow(1, 0, 1)?.squeeze(1)?)?;
+        match &self.gates {
+            Some(gates) => out + (gates.forward(&h)? * skip)?.sum(1)?,
+            None => Ok(out),
+        }
     }
 }
 
@@ -245,6 +327,17 @@ impl NefNet {
 pub fn masked_mae(a: &Tensor, b: &Tensor, mask: &Tensor) -> Result<Tensor> {
     let total = mask.sum_all()?.maximum(1.0)?;
     ((a - b)?.abs()? * mask)?.sum_all()?.div(&total)
+}
+
+/// Floor of the mean squared error in [`masked_log_rmse`] (an RMSE of 0.005 of the inputs'
+/// peak, about 5 µV on a 1 mV QRS): below it a view is as good as recorded.
+const LOG_RMSE_FLOOR: f64 = 2.5e-5;
+
+/// Mean over the `B` views of `ln RMSE` over the samples where `mask` is 1: `a, b, mask [B, T]`.
+pub fn masked_log_rmse(a: &Tensor, b: &Tensor, mask: &Tensor) -> Result<Tensor> {
+    let count = mask.sum(1)?.maximum(1.0)?;
+    let mse = ((a - b)?.sqr()? * mask)?.sum(1)?.div(&count)?;
+    ((mse + LOG_RMSE_FLOOR)?.log()? * 0.5)?.mean_all()
 }
 
 /// Deflection spans in feature steps from the seven cycle boundaries in window samples
@@ -278,18 +371,29 @@ mod tests {
         let q = Tensor::randn(0f32, 1.0, (b, FEATURES), &dev).unwrap();
         let pairs = Tensor::randn(0f32, 1.0, (b, l, 2 * FEATURES), &dev).unwrap();
         let skip = net
-            .skip(&views.reshape((b, l, T_X)).unwrap(), &pairs)
+            .skip(&views.reshape((b, l, T_X)).unwrap(), &pairs, None)
             .unwrap();
         assert_eq!(skip.dims(), [b, SKIP, T_X]);
         let vm2 = VarMap::new();
+        let shape = NetShape {
+            lead_field: true,
+            gates: true,
+            prior: true,
+        };
         let with_field =
-            NefNet::build(VarBuilder::from_varmap(&vm2, DType::F32, &dev), true).unwrap();
+            NefNet::build(VarBuilder::from_varmap(&vm2, DType::F32, &dev), shape).unwrap();
         let weights: usize = vm2.all_vars().iter().map(|v| v.elem_count()).sum();
         assert!(weights * 4 <= 2 << 20, "{weights} weights exceed 2 MB");
+        let prior = Tensor::zeros((b, 1, T_X), DType::F32, &dev).unwrap();
         let skip2 = with_field
-            .skip(&views.reshape((b, l, T_X)).unwrap(), &pairs)
+            .skip(&views.reshape((b, l, T_X)).unwrap(), &pairs, Some(&prior))
             .unwrap();
-        assert_eq!(skip2.dims(), [b, SKIP + 1, T_X]);
+        assert_eq!(skip2.dims(), [b, SKIP + 2, T_X]);
+        assert!(
+            with_field
+                .skip(&views.reshape((b, l, T_X)).unwrap(), &pairs, None)
+                .is_err()
+        );
         let e2 = with_field.encode(&views, &angles, l, &rois).unwrap();
         assert_eq!(
             with_field
@@ -302,6 +406,51 @@ mod tests {
             net.decode(&e.zb, &e.zd, &q, &rois, &skip).unwrap().dims(),
             [b, T_X]
         );
+    }
+
+    #[test]
+    fn weights_load_with_exactly_the_parts_they_were_trained_with() {
+        let dev = Device::Cpu;
+        for (lead_field, gates, prior) in [
+            (false, false, false),
+            (true, false, false),
+            (false, true, true),
+            (true, true, false),
+        ] {
+            {
+                let shape = NetShape {
+                    lead_field,
+                    gates,
+                    prior,
+                };
+                let vm = VarMap::new();
+                NefNet::build(VarBuilder::from_varmap(&vm, DType::F32, &dev), shape).unwrap();
+                let tensors: std::collections::HashMap<String, Tensor> = vm
+                    .data()
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.as_tensor().clone()))
+                    .collect();
+                let vb = VarBuilder::from_tensors(tensors, DType::F32, &dev);
+                assert_eq!(NefNet::new(vb).unwrap().shape(), shape);
+            }
+        }
+    }
+
+    #[test]
+    fn log_rmse_averages_each_views_log_rmse_over_its_own_samples() {
+        let dev = Device::Cpu;
+        let a = Tensor::new(&[[1f32, -1.0, 9.0, 9.0], [0.5, 0.5, 0.5, 0.5]], &dev).unwrap();
+        let b = Tensor::zeros((2, 4), DType::F32, &dev).unwrap();
+        // The first view's last two samples are padding: its RMSE is 1, the second's 0.5.
+        let mask = Tensor::new(&[[1f32, 1.0, 0.0, 0.0], [1.0, 1.0, 1.0, 1.0]], &dev).unwrap();
+        let got = masked_log_rmse(&a, &b, &mask)
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap();
+        let want = 0.5 * (0.5 * (1.0 + LOG_RMSE_FLOOR).ln() + 0.5 * (0.25 + LOG_RMSE_FLOOR).ln());
+        assert!((f64::from(got) - want).abs() < 1e-6, "{got} vs {want}");
     }
 
     #[test]

@@ -10,9 +10,10 @@
 
 use super::{CycleInput, Engine, Field};
 use crate::error::{Error, Result};
-use crate::geometry::{Viewpoint, lead_view, normalise_lead_name};
+use crate::geometry::{STANDARD_12, Viewpoint, lead_view, normalise_lead_name};
 use crate::model::angular::{FEATURES, angular_features};
 use crate::model::nefnet::{DEFLECTIONS, NefNet, T_W, T_X, deflection_rois};
+use crate::model::prior::LeadPrior;
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use std::path::Path;
@@ -36,6 +37,8 @@ struct Encoded {
     views: Tensor,
     /// Angular Encodings of the inputs, `L × 12`.
     input_angles: Vec<[f32; FEATURES]>,
+    /// `STANDARD_12` slot of each input that is a standard lead (the prior uses those only).
+    slots: Vec<Option<usize>>,
     rois: [(f32, f32); DEFLECTIONS],
     /// Divides mV into network units.
     scale: f64,
@@ -112,6 +115,16 @@ impl NefNetEngine {
         };
         let bounds = cycle.boundaries.map(to_window);
         let mut input_angles = Vec::with_capacity(cycle.leads.len());
+        let slots = cycle
+            .leads
+            .iter()
+            .map(|(name, _)| {
+                // A modified lead (MIT-BIH's MLII) stands for its standard lead here as in the
+                // network's angles.
+                let canon = normalise_lead_name(name);
+                STANDARD_12.iter().position(|s| *s == canon.name)
+            })
+            .collect();
         for (name, _) in &cycle.leads {
             // The table's angles, exactly as in training (the encoding sees raw angles).
             let v = lead_view(&normalise_lead_name(name), false)
@@ -148,6 +161,7 @@ impl NefNetEngine {
             zd: enc.zd,
             views: views.unsqueeze(0).map_err(tensor_err)?,
             input_angles,
+            slots,
             rois,
             scale,
             window_len: m,
@@ -171,12 +185,17 @@ impl NefNetEngine {
                 pairs.extend_from_slice(ia);
             }
         }
+        let prior = self.net.prior().map(|p| prior_estimates(p, e, views));
         let dev = &self.device;
         let run = || -> candle_core::Result<Vec<Vec<f32>>> {
+            let prior = match prior {
+                Some(values) => Some(Tensor::from_vec(values, (q, 1, T_X), dev)?),
+                None => None,
+            };
             let pairs = Tensor::from_vec(pairs, (q, l, 2 * FEATURES), dev)?;
             let query = Tensor::from_vec(query.concat(), (q, FEATURES), dev)?;
             let views = e.views.broadcast_as((q, l, T_X))?;
-            let skip = self.net.skip(&views, &pairs)?;
+            let skip = self.net.skip(&views, &pairs, prior.as_ref())?;
             let (c, _) = (e.zb.dim(1)?, T_W);
             let zb = e.zb.broadcast_as((q, c, T_W))?.contiguous()?;
             let zd_dims = e.zd.dims3()?;
@@ -196,6 +215,36 @@ impl NefNetEngine {
             })
             .collect())
     }
+}
+
+/// The prior's estimate of each view `[q · T_X]` from the standard-lead inputs of `e` (zeros
+/// when it has none, or their moments cannot be solved).
+fn prior_estimates(prior: &LeadPrior, e: &Encoded, views: &[Viewpoint]) -> Vec<f32> {
+    let (used, slots): (Vec<usize>, Vec<usize>) = e
+        .slots
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| s.map(|s| (i, s)))
+        .unzip();
+    let mut out = vec![0f32; views.len() * T_X];
+    if used.is_empty() {
+        return out;
+    }
+    let Ok(inputs) = e.views.squeeze(0).and_then(|v| v.to_vec2::<f32>()) else {
+        return out;
+    };
+    for (row, v) in out.chunks_exact_mut(T_X).zip(views) {
+        let Some(w) = prior.weights(&slots, *v) else {
+            continue;
+        };
+        for (&i, wi) in used.iter().zip(&w) {
+            let wi = *wi as f32;
+            for (o, x) in row.iter_mut().zip(&inputs[i]) {
+                *o += wi * x;
+            }
+        }
+    }
+    out
 }
 
 impl Engine for NefNetEngine {

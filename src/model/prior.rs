@@ -1,0 +1,475 @@
+//! The linear prior: the regression estimate of any view from any set of standard input leads,
+//! which the network corrects.
+//!
+//! Linear regression from input leads `S` to a lead `k` uses the weights `M_SS⁻¹ M_Sk`, where
+//! `M` holds the leads' second moments over the training cycles; one 12 × 12 matrix serves
+//! every input set and target. Both the moments and the regressions are fitted **robustly**
+//! (iteratively reweighted: a cycle counts by the inverse of its squared error), because the
+//! quality that matters is PSNR per lead per cycle, a mean of log errors, which a few cycles
+//! of unusual morphology must not dominate as they dominate plain least squares. The common
+//! input sets ([`COMMON_INPUTS`]) keep their own reweighted regression to each lead. A viewpoint between or beyond the leads is reached by
+//! interpolating over the 12 lead directions with a smooth kernel on the sphere and the dipole
+//! as drift (universal kriging): the weights give each lead exactly at its own direction and
+//! reproduce any dipole's projection everywhere, so far from every lead the prior is the
+//! dipole's view of the regression estimates. It depends on the unit vector alone, so it is
+//! the same at a pole whatever φ says.
+
+use super::data::TrainCycle;
+use crate::geometry::{STANDARD_12, Viewpoint, lead_view, normalise_lead_name};
+use crate::linalg::solve;
+use glam::DVec3;
+
+/// Angular length scale of the interpolation kernel, radians (the spacing of the limb leads).
+const KERNEL_SCALE: f64 = 0.5;
+/// Relative ridge on the input moments: keeps nearly dependent inputs (I, II, III) solvable.
+const RIDGE: f64 = 1e-6;
+/// Floor of a cycle's mean squared error in the reweighting (mV²; about 3 µV RMS).
+const MSE_FLOOR: f64 = 1e-5;
+/// Reweighting rounds.
+const ROUNDS: usize = 3;
+
+/// The input sets devices and users most often have: lead II or lead I alone (monitors,
+/// single-lead recorders), II, V2, V5 (the paper's three-lead set) and the eight independent
+/// leads of a 12-lead ECG (`STANDARD_12` slots, ascending).
+pub const COMMON_INPUTS: [&[usize]; 4] = [&[1], &[0], &[1, 7, 10], &[0, 1, 6, 7, 8, 9, 10, 11]];
+
+/// Input sets whose errors weight a cycle in the shared moments: the common ones and a spread
+/// of others of one to six leads.
+const WEIGHTING_SETS: [&[usize]; 12] = [
+    &[1],
+    &[0],
+    &[1, 7, 10],
+    &[0, 1, 6, 7, 8, 9, 10, 11],
+    &[2],
+    &[6],
+    &[9],
+    &[0, 1],
+    &[7, 10],
+    &[1, 6, 9],
+    &[0, 8, 11],
+    &[2, 4, 6, 8, 10, 11],
+];
+
+/// One cycle's sums of products of its leads, and its sample count.
+struct CycleMoments {
+    p: [[f64; 12]; 12],
+    n: f64,
+}
+
+impl CycleMoments {
+    /// Mean squared error over the cycle of `Σ w_j x_{s_j}` against lead `k`.
+    fn mse(&self, slots: &[usize], w: &[f64], k: usize) -> f64 {
+        let mut e = self.p[k][k];
+        for (a, &i) in slots.iter().enumerate() {
+            e -= 2.0 * w[a] * self.p[i][k];
+            for (b, &j) in slots.iter().enumerate() {
+                e += w[a] * w[b] * self.p[i][j];
+            }
+        }
+        (e / self.n).max(0.0)
+    }
+}
+
+/// Each cycle's sums of lead products.
+fn cycle_moments(cycles: &[TrainCycle]) -> Vec<CycleMoments> {
+    cycles
+        .iter()
+        .map(|c| {
+            let mut p = [[0.0; 12]; 12];
+            for s in 0..c.len {
+                let x: [f64; 12] = std::array::from_fn(|i| f64::from(c.leads[i][s]));
+                for i in 0..12 {
+                    for j in i..12 {
+                        p[i][j] += x[i] * x[j];
+                    }
+                }
+            }
+            for i in 0..12 {
+                for j in 0..i {
+                    p[i][j] = p[j][i];
+                }
+            }
+            CycleMoments { p, n: c.len as f64 }
+        })
+        .collect()
+}
+
+/// `Σ_c weight_c P_c / Σ_c weight_c n_c`.
+fn pooled(cycles: &[CycleMoments], weights: &[f64]) -> [[f64; 12]; 12] {
+    let mut m = [[0.0; 12]; 12];
+    let mut n = 0.0;
+    for (c, w) in cycles.iter().zip(weights) {
+        for (row, prow) in m.iter_mut().zip(&c.p) {
+            for (v, p) in row.iter_mut().zip(prow) {
+                *v += w * p;
+            }
+        }
+        n += w * c.n;
+    }
+    m.iter_mut().flatten().for_each(|v| *v /= n.max(1e-300));
+    m
+}
+
+/// Regression weights of lead `k` on `slots` under moments `m` (with the relative ridge).
+fn regress(m: &[[f64; 12]; 12], slots: &[usize], k: usize) -> Option<Vec<f64>> {
+    let scale = slots.iter().map(|&i| m[i][i]).sum::<f64>() / slots.len().max(1) as f64;
+    let gram = slots
+        .iter()
+        .map(|&i| {
+            slots
+                .iter()
+                .map(|&j| m[i][j] + if i == j { RIDGE * scale } else { 0.0 })
+                .collect()
+        })
+        .collect();
+    solve(gram, slots.iter().map(|&i| m[i][k]).collect())
+}
+
+/// A regression fitted for one input set: the weights over its slots for each of the 12 leads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SetRegression {
+    /// The set's `STANDARD_12` slots, ascending.
+    pub slots: Vec<usize>,
+    /// `weights[k]`: lead `k` as a combination of the set's leads (a unit vector for its own).
+    pub weights: Vec<Vec<f64>>,
+}
+
+/// The lead moments and set regressions the prior estimates with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeadPrior {
+    /// `M[i][j]`: weighted mean of `x_i · x_j` over every sample of the training cycles
+    /// (`STANDARD_12` order, in mV²).
+    pub moments: [[f64; 12]; 12],
+    /// Reweighted regressions of the common input sets.
+    pub sets: Vec<SetRegression>,
+}
+
+/// Unit vectors of the 12 standard leads.
+fn lead_directions() -> [DVec3; 12] {
+    std::array::from_fn(|k| {
+        lead_view(&normalise_lead_name(STANDARD_12[k]), false)
+            .map(|v| v.viewpoint.unit_vector())
+            .unwrap_or(DVec3::Z)
+    })
+}
+
+fn kernel(a: DVec3, b: DVec3) -> f64 {
+    ((a.dot(b) - 1.0) / (KERNEL_SCALE * KERNEL_SCALE)).exp()
+}
+
+impl LeadPrior {
+    /// Fit on `cycles` (detrended, mV): the reweighted moments, then a reweighted regression
+    /// for each common input set.
+    pub fn from_cycles(cycles: &[TrainCycle]) -> Self {
+        let per = cycle_moments(cycles);
+        let mut weights = vec![1.0; per.len()];
+        let mut moments = pooled(&per, &weights);
+        for _ in 0..ROUNDS {
+            // A cycle's weight: the inverse geometric mean of its squared errors over many
+            // input sets and targets.
+            let fits: Vec<(&[usize], usize, Vec<f64>)> = WEIGHTING_SETS
+                .iter()
+                .flat_map(|&set| {
+                    (0..12)
+                        .filter(|k| !set.contains(k))
+                        .filter_map(|k| Some((set, k, regress(&moments, set, k)?)))
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            for (w, c) in weights.iter_mut().zip(&per) {
+                let mean_log = fits
+                    .iter()
+                    .map(|(set, k, fit)| (c.mse(set, fit, *k) + MSE_FLOOR).ln())
+                    .sum::<f64>()
+                    / fits.len().max(1) as f64;
+                *w = (-mean_log).exp();
+            }
+            moments = pooled(&per, &weights);
+        }
+        let sets = COMMON_INPUTS
+            .iter()
+            .map(|&set| SetRegression {
+                slots: set.to_vec(),
+                weights: (0..12)
+                    .map(|k| match set.iter().position(|&s| s == k) {
+                        Some(own) => (0..set.len())
+                            .map(|j| f64::from(u8::from(j == own)))
+                            .collect(),
+                        None => reweighted(&per, &moments, set, k),
+                    })
+                    .collect(),
+            })
+            .collect();
+        Self { moments, sets }
+    }
+
+    /// The stored form: `prior.moments [12, 12]`, and per common set `prior.sets [4, 12, 12]`
+    /// (set, lead, input slot; zero outside the set) with `prior.set_masks [4, 12]` (1 on the
+    /// set's slots).
+    pub fn to_flat(&self) -> [Vec<f32>; 3] {
+        let moments = self.moments.iter().flatten().map(|&v| v as f32).collect();
+        let mut sets = vec![0f32; COMMON_INPUTS.len() * 144];
+        let mut masks = vec![0f32; COMMON_INPUTS.len() * 12];
+        for (i, set) in self.sets.iter().take(COMMON_INPUTS.len()).enumerate() {
+            for (a, &slot) in set.slots.iter().enumerate() {
+                masks[i * 12 + slot] = 1.0;
+                for k in 0..12 {
+                    sets[i * 144 + k * 12 + slot] = set.weights[k][a] as f32;
+                }
+            }
+        }
+        [moments, sets, masks]
+    }
+
+    /// The prior from its stored form ([`LeadPrior::to_flat`]); `None` unless the values are
+    /// finite with a positive diagonal.
+    pub fn from_flat(moments: &[f32], sets: &[f32], masks: &[f32]) -> Option<Self> {
+        let n = COMMON_INPUTS.len();
+        if moments.len() != 144 || sets.len() != n * 144 || masks.len() != n * 12 {
+            return None;
+        }
+        if moments
+            .iter()
+            .chain(sets)
+            .chain(masks)
+            .any(|v| !v.is_finite())
+        {
+            return None;
+        }
+        let moments: [[f64; 12]; 12] =
+            std::array::from_fn(|i| std::array::from_fn(|j| f64::from(moments[i * 12 + j])));
+        if (0..12).any(|i| moments[i][i] <= 0.0) {
+            return None;
+        }
+        let sets = (0..n)
+            .map(|i| {
+                let slots: Vec<usize> = (0..12).filter(|&s| masks[i * 12 + s] > 0.5).collect();
+                let weights = (0..12)
+                    .map(|k| {
+                        slots
+                            .iter()
+                            .map(|&s| f64::from(sets[i * 144 + k * 12 + s]))
+                            .collect()
+                    })
+                    .collect();
+                SetRegression { slots, weights }
+            })
+            .filter(|s| !s.slots.is_empty())
+            .collect();
+        Some(Self { moments, sets })
+    }
+
+    /// Weights over the 12 standard leads that give the view from `query`: lead `k` alone at
+    /// its own direction, the dipole's projection reproduced everywhere.
+    pub fn interpolation(query: Viewpoint) -> [f64; 12] {
+        let dirs = lead_directions();
+        let q = query.unit_vector();
+        let n = 12 + 3;
+        let mut a = vec![vec![0.0; n]; n];
+        let mut b = vec![0.0; n];
+        for i in 0..12 {
+            for j in 0..12 {
+                a[i][j] = kernel(dirs[i], dirs[j]);
+            }
+            a[i][i] += 1e-9;
+            for (d, c) in dirs[i].to_array().into_iter().enumerate() {
+                a[i][12 + d] = c;
+                a[12 + d][i] = c;
+            }
+            b[i] = kernel(dirs[i], q);
+        }
+        b[12..].copy_from_slice(&q.to_array());
+        let x = solve(a, b).unwrap_or_else(|| vec![0.0; n]);
+        std::array::from_fn(|k| x[k])
+    }
+
+    /// Weights over the inputs (`inputs`: their `STANDARD_12` slots) that give the prior's
+    /// estimate of the view from `query`; `None` when the inputs' moments cannot be solved.
+    pub fn weights(&self, inputs: &[usize], query: Viewpoint) -> Option<Vec<f64>> {
+        if inputs.is_empty() || inputs.iter().any(|&s| s >= 12) {
+            return None;
+        }
+        let beta = Self::interpolation(query);
+        let mut sorted = inputs.to_vec();
+        sorted.sort_unstable();
+        if let Some(set) = self.sets.iter().find(|s| s.slots == sorted) {
+            // The set's own regressions, mixed as the moments' would be, in the caller's order.
+            return Some(
+                inputs
+                    .iter()
+                    .map(|slot| {
+                        let a = set.slots.iter().position(|s| s == slot).unwrap_or(0);
+                        (0..12).map(|k| beta[k] * set.weights[k][a]).sum()
+                    })
+                    .collect(),
+            );
+        }
+        let scale = inputs.iter().map(|&i| self.moments[i][i]).sum::<f64>() / inputs.len() as f64;
+        let gram: Vec<Vec<f64>> = inputs
+            .iter()
+            .map(|&i| {
+                inputs
+                    .iter()
+                    .map(|&j| self.moments[i][j] + if i == j { RIDGE * scale } else { 0.0 })
+                    .collect()
+            })
+            .collect();
+        // The regression estimate of every lead, mixed by the interpolation weights, is the
+        // regression onto the mixed moments: one solve.
+        let target: Vec<f64> = inputs
+            .iter()
+            .map(|&i| (0..12).map(|k| beta[k] * self.moments[i][k]).sum())
+            .collect();
+        let w = solve(gram, target)?;
+        w.iter().all(|v| v.is_finite()).then_some(w)
+    }
+}
+
+/// Lead `k` regressed on `set`, each cycle weighted by the inverse of its squared error under
+/// the previous round's fit (starting from the shared moments' regression).
+fn reweighted(
+    per: &[CycleMoments],
+    moments: &[[f64; 12]; 12],
+    set: &[usize],
+    k: usize,
+) -> Vec<f64> {
+    let Some(mut fit) = regress(moments, set, k) else {
+        return vec![0.0; set.len()];
+    };
+    for _ in 0..ROUNDS {
+        let weights: Vec<f64> = per
+            .iter()
+            .map(|c| 1.0 / (c.mse(set, &fit, k) + MSE_FLOOR))
+            .collect();
+        match regress(&pooled(per, &weights), set, k) {
+            Some(next) => fit = next,
+            None => break,
+        }
+    }
+    fit
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::f64::consts::PI;
+
+    fn view(name: &str) -> Viewpoint {
+        lead_view(&normalise_lead_name(name), false)
+            .unwrap()
+            .viewpoint
+    }
+
+    /// Moments of signals that are exact dipole projections plus independent lead noise.
+    fn dipole_prior() -> LeadPrior {
+        let dirs = lead_directions();
+        let moments = std::array::from_fn(|i| {
+            std::array::from_fn(|j| dirs[i].dot(dirs[j]) + if i == j { 0.01 } else { 0.0 })
+        });
+        LeadPrior {
+            moments,
+            sets: vec![],
+        }
+    }
+
+    #[test]
+    fn interpolation_gives_each_lead_at_its_own_direction() {
+        for (k, name) in STANDARD_12.iter().enumerate() {
+            let beta = LeadPrior::interpolation(view(name));
+            for (j, b) in beta.iter().enumerate() {
+                let want = if j == k { 1.0 } else { 0.0 };
+                assert!((b - want).abs() < 1e-6, "{name}: weight {j} is {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn interpolation_reproduces_a_dipole_anywhere_and_ignores_phi_at_the_poles() {
+        let dirs = lead_directions();
+        let d = DVec3::new(0.3, -0.8, 0.5);
+        for q in [Viewpoint::new(PI / 2.0, PI), Viewpoint::new(0.3, 2.0)] {
+            let beta = LeadPrior::interpolation(q);
+            let got: f64 = beta.iter().zip(&dirs).map(|(b, u)| b * u.dot(d)).sum();
+            assert!((got - q.unit_vector().dot(d)).abs() < 1e-6, "{got}");
+        }
+        let a = LeadPrior::interpolation(Viewpoint::new(0.0, 0.0));
+        let b = LeadPrior::interpolation(Viewpoint::new(0.0, 2.5));
+        assert!(a.iter().zip(&b).all(|(x, y)| (x - y).abs() < 1e-9));
+    }
+
+    #[test]
+    fn weights_are_linear_regression_for_standard_leads() {
+        let prior = dipole_prior();
+        // An input's own lead comes back as itself.
+        let w = prior.weights(&[1, 7, 10], view("V2")).unwrap();
+        assert!((w[1] - 1.0).abs() < 1e-4 && w[0].abs() < 1e-4 && w[2].abs() < 1e-4);
+        // V4 from II, V2, V5 solves the normal equations of those three leads.
+        let (s, t) = ([1usize, 7, 10], 9usize);
+        let w = prior.weights(&s, view("V4")).unwrap();
+        for &i in &s {
+            let lhs: f64 = s
+                .iter()
+                .zip(&w)
+                .map(|(&j, wj)| prior.moments[i][j] * wj)
+                .sum();
+            assert!((lhs - prior.moments[i][t]).abs() < 1e-4, "{lhs}");
+        }
+        assert!(prior.weights(&[], view("V4")).is_none());
+    }
+
+    /// Cycles whose V1 is half of lead II, and a few whose V1 is far off: the reweighted fit
+    /// follows the many, where plain least squares would be pulled toward the few.
+    fn cycles_with_outliers() -> Vec<TrainCycle> {
+        (0..24)
+            .map(|c| {
+                let len = 200;
+                let ii: Vec<f32> = (0..len)
+                    .map(|t| ((t as f32 * 0.05 + c as f32).sin() * (1.0 + c as f32 * 0.02)))
+                    .collect();
+                let gain = if c % 8 == 0 { -3.0 } else { 0.5 };
+                let mut leads: Vec<Vec<f32>> = (0..12)
+                    .map(|k| ii.iter().map(|v| v * (0.1 + 0.05 * k as f32)).collect())
+                    .collect();
+                leads[1] = ii.clone();
+                leads[6] = ii
+                    .iter()
+                    .enumerate()
+                    .map(|(t, v)| gain * v + 0.01 * ((t * 7 % 13) as f32 - 6.0) / 6.0)
+                    .collect();
+                TrainCycle {
+                    record: format!("r{c}"),
+                    leads,
+                    bounds: [0, 20, 40, 60, 100, 150, len - 1],
+                    len,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_fit_is_robust_to_a_few_cycles_unlike_the_rest() {
+        let prior = LeadPrior::from_cycles(&cycles_with_outliers());
+        let w = prior.weights(&[1], view("V1")).unwrap();
+        assert!((w[0] - 0.5).abs() < 0.02, "II → V1 weight {}", w[0]);
+        // Plain least squares is pulled far off by the three outlying cycles.
+        let per = cycle_moments(&cycles_with_outliers());
+        let plain = regress(&pooled(&per, &vec![1.0; per.len()]), &[1], 6).unwrap();
+        assert!(plain[0] < 0.2, "plain least squares {}", plain[0]);
+        let own = prior.weights(&[1], view("II")).unwrap();
+        assert!((own[0] - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn stored_values_round_trip_and_bad_ones_are_refused() {
+        let prior = LeadPrior::from_cycles(&cycles_with_outliers());
+        let [m, sets, masks] = prior.to_flat();
+        let back = LeadPrior::from_flat(&m, &sets, &masks).unwrap();
+        assert_eq!(back.sets.len(), COMMON_INPUTS.len());
+        assert_eq!(back.sets[2].slots, vec![1, 7, 10]);
+        assert!((back.moments[3][7] - prior.moments[3][7]).abs() < 1e-6);
+        let (a, b) = (&back.sets[2].weights[9], &prior.sets[2].weights[9]);
+        assert!(a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-5));
+        assert!(LeadPrior::from_flat(&[0.0; 144], &sets, &masks).is_none());
+        assert!(LeadPrior::from_flat(&m[..12], &sets, &masks).is_none());
+    }
+}
