@@ -279,7 +279,7 @@ fn train_panorama_checkpoints_resumes_and_writes_weights_the_engine_loads() {
     std::fs::write(&split, "train 1\ntrain 2\ntest 4\n").unwrap();
     let out = dir.path().join("tiny.safetensors");
     let records = data.join("ludb/data");
-    let extra = data.join("cinc2021-samples/E07500");
+    let extra = data.join("cinc2021-samples/E07501");
     let base = [
         "train-panorama",
         "--records",

@@ -3,8 +3,9 @@
 use anyhow::{Context, bail};
 use ecg_panorama::geometry::{STANDARD_12, normalise_lead_name};
 use ecg_panorama::model::data::{annotator_cycles, training_cycles};
+use ecg_panorama::model::nefnet::RESIDUAL_WEIGHTS;
 use ecg_panorama::model::standin::Objective;
-use ecg_panorama::model::train::{TrainConfig, train};
+use ecg_panorama::model::train::{TrainConfig, calibrate_residual, train};
 use ecg_panorama::record::split::Split;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
@@ -263,6 +264,33 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
         Ok(())
     })?;
     bar.finish();
+    if !val_set.is_empty() && cfg.prior {
+        let dev = candle_core::Device::Cpu;
+        let vb = candle_nn::VarBuilder::from_varmap(&varmap, candle_core::DType::F32, &dev);
+        let net = ecg_panorama::model::nefnet::NefNet::build(vb, cfg.shape())?;
+        let weights = calibrate_residual(&net, &cfg, &val_set, &dev)?;
+        eprintln!(
+            "correction kept per input count (1–12 leads), from the validation records: {weights:?}"
+        );
+        let var = varmap.get(
+            12,
+            RESIDUAL_WEIGHTS,
+            candle_nn::Init::Const(1.0),
+            candle_core::DType::F32,
+            &dev,
+        )?;
+        let mut data = varmap
+            .data()
+            .lock()
+            .map_err(|_| anyhow::anyhow!("weights lock"))?;
+        let stored = data
+            .get_mut(RESIDUAL_WEIGHTS)
+            .context("the calibration was not registered")?;
+        stored.set(&candle_core::Tensor::new(weights.as_slice(), &dev)?)?;
+        drop(var);
+        drop(data);
+        save(&varmap, &args.out, &state, &state_path)?;
+    }
     eprintln!(
         "weights written to {} ({} steps, {:.0} s)",
         args.out.display(),

@@ -304,7 +304,7 @@ mod tests {
     fn the_annotator_gives_complete_cycles_of_12_lead_records_and_skips_others() {
         let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
         let paths = [
-            data.join("cinc2021-samples/E07500"),
+            data.join("cinc2021-samples/E07501"),
             data.join("wfdb-samples/100"),
         ];
         let (cycles, skipped) = annotator_cycles(&paths).unwrap();

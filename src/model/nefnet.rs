@@ -75,6 +75,9 @@ pub struct Encoded {
 
 /// The network; weights live in the `VarBuilder` it was built from.
 pub struct NefNet {
+    /// Weight of the network's correction to the prior by number of input views (index
+    /// `n − 1`), calibrated on validation records after training; 1 when not calibrated.
+    residual_weights: Vec<f32>,
     enc: [Conv; 3],
     view_mlp: AngleMlp,
     to_basic: Conv,
@@ -111,6 +114,10 @@ pub struct NetShape {
 /// Name of the stored prior moments (`[12, 12]`); the prior's tensors ([`PRIOR_TENSORS`]) are
 /// fitted, not trained by the optimiser.
 pub const PRIOR_MOMENTS: &str = "prior.moments";
+/// Name of the stored calibration `[12]`: how much of the network's correction to the prior
+/// to keep for 1…12 input views (fitted on validation records, not trained).
+pub const RESIDUAL_WEIGHTS: &str = "calibration.residual";
+
 /// The prior's stored tensors and their shapes ([`LeadPrior::to_flat`]).
 pub const PRIOR_TENSORS: [(&str, &[usize]); 3] = [
     (PRIOR_MOMENTS, &[12, 12]),
@@ -126,7 +133,27 @@ impl NefNet {
             gates: vb.contains_tensor("gates.weight"),
             prior: vb.contains_tensor(PRIOR_MOMENTS),
         };
-        Self::build(vb, shape)
+        let residual_weights = if vb.contains_tensor(RESIDUAL_WEIGHTS) {
+            let w = vb.get(12, RESIDUAL_WEIGHTS)?.to_vec1::<f32>()?;
+            if w.iter().any(|v| !v.is_finite()) {
+                candle_core::bail!("{RESIDUAL_WEIGHTS} holds values that are not finite");
+            }
+            w
+        } else {
+            vec![1.0; 12]
+        };
+        Ok(Self {
+            residual_weights,
+            ..Self::build(vb, shape)?
+        })
+    }
+
+    /// Weight of the correction to the prior for `n` input views ([`RESIDUAL_WEIGHTS`]).
+    pub fn residual_weight(&self, n: usize) -> f32 {
+        self.residual_weights
+            .get(n.clamp(1, 12) - 1)
+            .copied()
+            .unwrap_or(1.0)
     }
 
     /// Build the network (fresh from a `VarMap`, or loading) with the optional parts of `shape`.
@@ -163,6 +190,7 @@ impl NefNet {
             },
         )?;
         Ok(Self {
+            residual_weights: vec![1.0; 12],
             enc,
             view_mlp: AngleMlp::new(C, vb.pp("view_mlp"))?,
             to_basic: Conv::new(C, C, 3, vb.pp("to_basic"))?,

@@ -84,11 +84,8 @@ fn cycle_moments(cycles: &[TrainCycle]) -> Vec<CycleMoments> {
                     }
                 }
             }
-            for i in 0..12 {
-                for j in 0..i {
-                    p[i][j] = p[j][i];
-                }
-            }
+            // The lower triangle mirrors the upper one.
+            let p = std::array::from_fn(|i| std::array::from_fn(|j| p[i.min(j)][i.max(j)]));
             CycleMoments { p, n: c.len as f64 }
         })
         .collect()
@@ -424,7 +421,7 @@ mod tests {
             .map(|c| {
                 let len = 200;
                 let ii: Vec<f32> = (0..len)
-                    .map(|t| ((t as f32 * 0.05 + c as f32).sin() * (1.0 + c as f32 * 0.02)))
+                    .map(|t| (t as f32 * 0.05 + c as f32).sin() * (1.0 + c as f32 * 0.02))
                     .collect();
                 let gain = if c % 8 == 0 { -3.0 } else { 0.5 };
                 let mut leads: Vec<Vec<f32>> = (0..12)

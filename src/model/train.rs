@@ -189,6 +189,98 @@ pub fn validation_mae(
     Ok(total / batches.max(1) as f32)
 }
 
+/// The share of the network's correction to its prior that minimises the mean log RMSE of
+/// the queried views of `cycles`, for 1 to 12 input views (index `n − 1`; counts the run never
+/// draws take the largest drawn count's share; all 1 for networks without a prior): the correction is kept where it helps
+/// on records the network did not train on, and shrunk where the prior is already better.
+pub fn calibrate_residual(
+    net: &NefNet,
+    cfg: &TrainConfig,
+    cycles: &[TrainCycle],
+    device: &Device,
+) -> Result<Vec<f32>> {
+    let t = |e: candle_core::Error| Error::Invalid(format!("calibration: {e}"));
+    let mut out = vec![1f32; 12];
+    if net.prior().is_none() || cycles.is_empty() {
+        return Ok(out);
+    }
+    let most = if cfg.targets.iter().all(|s| cfg.inputs.contains(s)) {
+        cfg.inputs.len().saturating_sub(1)
+    } else {
+        cfg.inputs.len()
+    };
+    let shares: Vec<f32> = (0..=10).map(|i| i as f32 / 10.0).collect();
+    for n in 1..=most.min(12) {
+        let mut rng = StdRng::seed_from_u64(cfg.seed ^ 0xCA11 ^ n as u64);
+        // Random sets of n leads, and the common set of that size when there is one.
+        let mut sets: Vec<Vec<usize>> = vec![cfg.inputs.clone(); 6];
+        for set in COMMON_INPUTS.iter().filter(|s| s.len() == n) {
+            if set.iter().all(|s| cfg.inputs.contains(s)) {
+                sets.extend(std::iter::repeat_n(set.to_vec(), 6));
+            }
+        }
+        let mut score = vec![0f64; shares.len()];
+        let mut items = 0usize;
+        for inputs in sets {
+            let b = draw_batch(
+                net.prior(),
+                cycles,
+                cfg.batch,
+                n,
+                &inputs,
+                &cfg.targets,
+                &mut rng,
+                device,
+            )?;
+            let Some(prior) = &b.prior else { continue };
+            let views = b
+                .views
+                .reshape((cfg.batch, b.n_views, super::nefnet::T_X))
+                .map_err(t)?;
+            let enc = net
+                .encode(&b.views, &b.view_angles, b.n_views, &b.rois)
+                .map_err(t)?;
+            let skip = net.skip(&views, &b.pairs, Some(prior)).map_err(t)?;
+            let full = net
+                .decode(&enc.zb, &enc.zd, &b.query_angles, &b.rois, &skip)
+                .map_err(t)?;
+            let rows = |x: &candle_core::Tensor| x.to_vec2::<f32>().map_err(t);
+            let (full, prior, target, mask) = (
+                rows(&full)?,
+                rows(&prior.squeeze(1).map_err(t)?)?,
+                rows(&b.target)?,
+                rows(&b.mask)?,
+            );
+            for i in 0..full.len() {
+                for (k, &share) in shares.iter().enumerate() {
+                    let (mut se, mut count) = (0f64, 0f64);
+                    for j in 0..full[i].len() {
+                        if mask[i][j] > 0.0 {
+                            let y = prior[i][j] + share * (full[i][j] - prior[i][j]);
+                            se += f64::from(y - target[i][j]).powi(2);
+                            count += 1.0;
+                        }
+                    }
+                    score[k] += 0.5 * (se / count.max(1.0) + 2.5e-5).ln();
+                }
+                items += 1;
+            }
+        }
+        if items > 0 {
+            let best = (0..shares.len())
+                .min_by(|&a, &b| score[a].total_cmp(&score[b]))
+                .unwrap_or(shares.len() - 1);
+            out[n - 1] = shares[best];
+        }
+    }
+    // Counts the run never draws take the share of the largest count it draws.
+    if (1..12).contains(&most) {
+        let last = out[most - 1];
+        out[most..].iter_mut().for_each(|v| *v = last);
+    }
+    Ok(out)
+}
+
 /// Train from `start_step + 1` to `cfg.steps` on `varmap`'s network (fresh or loaded),
 /// calling `on_step` after every step (checkpoints and progress live there).
 pub fn train(
@@ -328,7 +420,8 @@ mod tests {
         train(&cfg, &vm, 0, train_set, val, |r| {
             if r.step == 1 {
                 let net =
-                    NefNet::build(VarBuilder::from_varmap(&vm, DType::F32, &dev), cfg.shape())?;
+                    NefNet::build(VarBuilder::from_varmap(&vm, DType::F32, &dev), cfg.shape())
+                        .map_err(|e| Error::Invalid(e.to_string()))?;
                 first = Some(validation_mae(&net, &cfg, val, 4, &dev)?);
             }
             Ok(())

@@ -201,7 +201,16 @@ impl NefNetEngine {
             let zd_dims = e.zd.dims3()?;
             let zd = e.zd.broadcast_as((q, zd_dims.1, zd_dims.2))?.contiguous()?;
             let rois: Vec<(f32, f32)> = (0..q).flat_map(|_| e.rois).collect();
-            self.net.decode(&zb, &zd, &query, &rois, &skip)?.to_vec2()
+            let out = self.net.decode(&zb, &zd, &query, &rois, &skip)?;
+            let keep = self.net.residual_weight(l);
+            match &prior {
+                Some(p) if keep != 1.0 => {
+                    let p = p.squeeze(1)?;
+                    ((&out - &p)? * f64::from(keep))? + p
+                }
+                _ => Ok(out),
+            }?
+            .to_vec2()
         };
         let out = run().map_err(tensor_err)?;
         Ok(out
@@ -277,6 +286,57 @@ mod tests {
             assert!((w[1] - w[0] - 349.5 / 511.0).abs() < 1e-9);
         }
         assert_eq!(stretch(&y, 512), y);
+    }
+
+    #[test]
+    fn with_no_correction_kept_the_engine_returns_the_prior_exactly() {
+        use crate::model::data::training_cycles;
+        use crate::model::nefnet::{NetShape, PRIOR_TENSORS, RESIDUAL_WEIGHTS};
+        use crate::record::open_record;
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/ludb/data");
+        let cycles = training_cycles(&dir, &["2".to_string()]).unwrap();
+        let prior = LeadPrior::from_cycles(&cycles);
+        let dev = Device::Cpu;
+        let vm = candle_nn::VarMap::new();
+        let shape = NetShape {
+            lead_field: false,
+            gates: true,
+            prior: true,
+        };
+        NefNet::build(VarBuilder::from_varmap(&vm, DType::F32, &dev), shape).unwrap();
+        vm.get(
+            12,
+            RESIDUAL_WEIGHTS,
+            candle_nn::Init::Const(0.0),
+            DType::F32,
+            &dev,
+        )
+        .unwrap();
+        {
+            let data = vm.data().lock().unwrap();
+            for ((name, dims), values) in PRIOR_TENSORS.iter().zip(prior.to_flat()) {
+                let t = Tensor::from_vec(values, *dims, &dev).unwrap();
+                data[*name].set(&t).unwrap();
+            }
+        }
+        let file = tempfile::NamedTempFile::new().unwrap();
+        vm.save(file.path()).unwrap();
+        let engine = NefNetEngine::load(file.path()).unwrap();
+
+        let record = open_record(&dir.join("4")).unwrap();
+        let b = [100, 150, 200, 250, 300, 400, 500];
+        let input = CycleInput::from_record(&record, &["II", "V2", "V5"], 100, 500, b).unwrap();
+        let v1 = lead_view(&normalise_lead_name("V1"), false)
+            .unwrap()
+            .viewpoint;
+        let out = engine
+            .render(&engine.encode(&input).unwrap(), &[v1])
+            .unwrap();
+        let w = prior.weights(&[1, 7, 10], v1).unwrap();
+        for (s, got) in out[0].iter().enumerate() {
+            let want: f64 = input.leads.iter().zip(&w).map(|((_, x), w)| w * x[s]).sum();
+            assert!((got - want).abs() < 1e-4, "sample {s}: {got} vs {want}");
+        }
     }
 
     #[test]
