@@ -68,6 +68,10 @@ pub struct TrainPanoramaArgs {
     /// Build the network with the learned lead field.
     #[arg(long)]
     lead_field: bool,
+    /// Give the prior only the population regression, without the patient-similar one
+    /// (training records weighted by how much their input leads look like the cycle's).
+    #[arg(long)]
+    no_local_prior: bool,
     /// Reconstruction loss: the paper's `mae`, or `log-rmse` (each view's PSNR counts alike).
     #[arg(long, value_enum, default_value = "mae")]
     objective: ObjectiveArg,
@@ -138,6 +142,7 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
             ObjectiveArg::LogRmse => Objective::LogRmse,
             ObjectiveArg::Mae => Objective::Mae,
         },
+        local_prior: !args.no_local_prior,
     };
     if args.holdout_v4_i {
         cfg.inputs = slots(&["II", "V2", "V5"].map(String::from))?;
@@ -266,8 +271,7 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
     bar.finish();
     if !val_set.is_empty() && cfg.prior {
         let dev = candle_core::Device::Cpu;
-        let vb = candle_nn::VarBuilder::from_varmap(&varmap, candle_core::DType::F32, &dev);
-        let net = ecg_panorama::model::nefnet::NefNet::build(vb, cfg.shape())?;
+        let net = ecg_panorama::model::train::net_from_varmap(&varmap, cfg.shape())?;
         let weights = calibrate_residual(&net, &cfg, &val_set, &dev)?;
         eprintln!(
             "correction kept per input count (1–12 leads), from the validation records: {weights:?}"

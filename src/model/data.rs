@@ -7,6 +7,7 @@
 //! left out here (the engine resamples them at inference).
 
 use super::angular::{FEATURES, JITTER_SD, angular_features};
+use super::local_prior::lead_features;
 use super::nefnet::{T_X, deflection_rois};
 use super::prior::LeadPrior;
 use super::standin::NefBatch;
@@ -146,114 +147,150 @@ fn lead_angles(slot: usize, jitter: Option<(&mut StdRng, f64)>) -> ([f32; FEATUR
     (angular_features(t, p), Viewpoint::new(t, p))
 }
 
-/// Draw a batch: `b` cycles (a random record, then a random cycle of it), each seen from the same number of random input leads (allowed
-/// slots only), queried at one random target slot; everything scaled by the inputs' largest
-/// absolute value (the honest mode: no target's range is used). With a `prior`, the batch
-/// carries its estimate of each query from that item's inputs.
-#[allow(clippy::too_many_arguments)]
-pub fn draw_batch(
-    prior: Option<&LeadPrior>,
-    cycles: &[TrainCycle],
-    b: usize,
-    n_views: usize,
-    input_slots: &[usize],
-    target_slots: &[usize],
-    rng: &mut StdRng,
-    device: &Device,
-) -> Result<NefBatch> {
-    let t = |e: candle_core::Error| Error::Invalid(format!("batch: {e}"));
-    let mut views: Vec<f32> = Vec::new();
-    let mut angles: Vec<f32> = Vec::new();
-    let (mut q, mut target, mut mask): (Vec<f32>, Vec<f32>, Vec<f32>) = Default::default();
-    let (mut rois, mut standin) = (Vec::new(), Vec::new());
-    let mut pairs: Vec<f32> = Vec::new();
-    let mut prior_est: Vec<f32> = Vec::new();
-    // A record first, then one of its cycles: every patient counts alike, however many
-    // cycles (and lead files) its record gives.
-    let mut by_record: Vec<Vec<usize>> = Vec::new();
-    let mut index = std::collections::HashMap::new();
-    for (i, c) in cycles.iter().enumerate() {
-        let k = *index.entry(c.record.as_str()).or_insert_with(|| {
-            by_record.push(Vec::new());
-            by_record.len() - 1
-        });
-        by_record[k].push(i);
+/// Draws training batches from a set of cycles: a random record first, then one of its
+/// cycles, so every patient counts alike however many cycles (and lead files) its record gives.
+pub struct Batcher<'a> {
+    prior: Option<&'a LeadPrior>,
+    cycles: &'a [TrainCycle],
+    /// Indices into `cycles`, one list per record.
+    by_record: Vec<Vec<usize>>,
+    target_slots: &'a [usize],
+    device: &'a Device,
+}
+
+impl<'a> Batcher<'a> {
+    /// Index `cycles` by record; queries come from `target_slots`, and with a `prior` every
+    /// batch carries its estimate of each query from that item's inputs.
+    pub fn new(
+        prior: Option<&'a LeadPrior>,
+        cycles: &'a [TrainCycle],
+        target_slots: &'a [usize],
+        device: &'a Device,
+    ) -> Self {
+        let mut by_record: Vec<Vec<usize>> = Vec::new();
+        let mut index = std::collections::HashMap::new();
+        for (i, c) in cycles.iter().enumerate() {
+            let k = *index.entry(c.record.as_str()).or_insert_with(|| {
+                by_record.push(Vec::new());
+                by_record.len() - 1
+            });
+            by_record[k].push(i);
+        }
+        Self {
+            prior,
+            cycles,
+            by_record,
+            target_slots,
+            device,
+        }
     }
-    for _ in 0..b {
-        let group = &by_record[rng.random_range(0..by_record.len())];
-        let c = &cycles[group[rng.random_range(0..group.len())]];
-        let mut pool = input_slots.to_vec();
-        let mut chosen = Vec::with_capacity(n_views);
-        for _ in 0..n_views.min(pool.len()) {
-            chosen.push(pool.swap_remove(rng.random_range(0..pool.len())));
+
+    /// A batch of `b` cycles, each seen from the same number of random input leads (from
+    /// `input_slots`), queried at one random target slot; everything scaled by the inputs'
+    /// largest absolute value (the honest mode: no target's range is used).
+    pub fn draw(
+        &self,
+        b: usize,
+        n_views: usize,
+        input_slots: &[usize],
+        rng: &mut StdRng,
+    ) -> Result<NefBatch> {
+        let (prior, cycles, target_slots, device) =
+            (self.prior, self.cycles, self.target_slots, self.device);
+        let t = |e: candle_core::Error| Error::Invalid(format!("batch: {e}"));
+        let mut views: Vec<f32> = Vec::new();
+        let mut angles: Vec<f32> = Vec::new();
+        let (mut q, mut target, mut mask): (Vec<f32>, Vec<f32>, Vec<f32>) = Default::default();
+        let (mut rois, mut standin) = (Vec::new(), Vec::new());
+        let mut pairs: Vec<f32> = Vec::new();
+        let mut prior_est: Vec<f32> = Vec::new();
+        if self.by_record.is_empty() {
+            return Err(Error::Invalid("batch: no cycles to draw from".into()));
         }
-        let scale = chosen
-            .iter()
-            .flat_map(|&s| c.leads[s].iter())
-            .fold(0.05f32, |m, v| m.max(v.abs()));
-        let pad = |x: &[f32]| {
-            (0..T_X)
-                .map(|i| x.get(i).map_or(0.0, |v| v / scale))
-                .collect::<Vec<f32>>()
-        };
-        let mut own = Vec::with_capacity(chosen.len());
-        for &s in &chosen {
-            views.extend(pad(&c.leads[s]));
-            own.push(lead_angles(s, Some((rng, JITTER_SD))).0);
+        for _ in 0..b {
+            let group = &self.by_record[rng.random_range(0..self.by_record.len())];
+            let c = &cycles[group[rng.random_range(0..group.len())]];
+            let mut pool = input_slots.to_vec();
+            let mut chosen = Vec::with_capacity(n_views);
+            for _ in 0..n_views.min(pool.len()) {
+                chosen.push(pool.swap_remove(rng.random_range(0..pool.len())));
+            }
+            let scale = chosen
+                .iter()
+                .flat_map(|&s| c.leads[s].iter())
+                .fold(0.05f32, |m, v| m.max(v.abs()));
+            let pad = |x: &[f32]| {
+                (0..T_X)
+                    .map(|i| x.get(i).map_or(0.0, |v| v / scale))
+                    .collect::<Vec<f32>>()
+            };
+            let mut own = Vec::with_capacity(chosen.len());
+            for &s in &chosen {
+                views.extend(pad(&c.leads[s]));
+                own.push(lead_angles(s, Some((rng, JITTER_SD))).0);
+            }
+            // The query is a lead that is not an input whenever the target set allows it: an
+            // input is returned as recorded, never synthesized.
+            let open: Vec<usize> = target_slots
+                .iter()
+                .copied()
+                .filter(|s| !chosen.contains(s))
+                .collect();
+            let pool = if open.is_empty() { target_slots } else { &open };
+            let tq = pool[rng.random_range(0..pool.len())];
+            target.extend(pad(&c.leads[tq]));
+            let qa = lead_angles(tq, Some((rng, JITTER_SD))).0;
+            q.extend(qa);
+            if let Some(prior) = prior {
+                // The prior at the lead's own direction, as it is when that lead is queried in use:
+                // the jitter teaches the network smooth angles, not a prior blurred between leads.
+                let own = lead_angles(tq, None).1;
+                // The patient-similar regression never sees the cycle's own record, as it
+                // never sees a new patient's.
+                let shapes: Vec<_> = chosen
+                    .iter()
+                    .map(|&s| lead_features(&c.leads[s], &c.bounds))
+                    .collect();
+                let exclude = prior.local.as_ref().and_then(|l| l.index_of(&c.record));
+                let w = prior
+                    .regressions(&chosen, Some(&shapes), exclude)
+                    .map(|r| LeadPrior::mix(&r, own))
+                    .unwrap_or_else(|| vec![0.0; chosen.len()]);
+                let start = views.len() - chosen.len() * T_X;
+                let mine = &views[start..];
+                prior_est.extend((0..T_X).map(|i| {
+                    w.iter()
+                        .enumerate()
+                        .map(|(k, wk)| *wk as f32 * mine[k * T_X + i])
+                        .sum::<f32>()
+                }));
+            }
+            for a in &own {
+                angles.extend(a);
+                pairs.extend(qa);
+                pairs.extend(a);
+            }
+            mask.extend((0..T_X).map(|i| if i < c.len { 1f32 } else { 0.0 }));
+            rois.extend(deflection_rois(&c.bounds));
+            standin.push(rng.random_range(0..chosen.len() as u32));
         }
-        // The query is a lead that is not an input whenever the target set allows it: an
-        // input is returned as recorded, never synthesized.
-        let open: Vec<usize> = target_slots
-            .iter()
-            .copied()
-            .filter(|s| !chosen.contains(s))
-            .collect();
-        let pool = if open.is_empty() { target_slots } else { &open };
-        let tq = pool[rng.random_range(0..pool.len())];
-        target.extend(pad(&c.leads[tq]));
-        let qa = lead_angles(tq, Some((rng, JITTER_SD))).0;
-        q.extend(qa);
-        if let Some(prior) = prior {
-            // The prior at the lead's own direction, as it is when that lead is queried in use:
-            // the jitter teaches the network smooth angles, not a prior blurred between leads.
-            let own = lead_angles(tq, None).1;
-            let w = prior
-                .weights(&chosen, own)
-                .unwrap_or_else(|| vec![0.0; chosen.len()]);
-            let start = views.len() - chosen.len() * T_X;
-            let mine = &views[start..];
-            prior_est.extend((0..T_X).map(|i| {
-                w.iter()
-                    .enumerate()
-                    .map(|(k, wk)| *wk as f32 * mine[k * T_X + i])
-                    .sum::<f32>()
-            }));
-        }
-        for a in &own {
-            angles.extend(a);
-            pairs.extend(qa);
-            pairs.extend(a);
-        }
-        mask.extend((0..T_X).map(|i| if i < c.len { 1f32 } else { 0.0 }));
-        rois.extend(deflection_rois(&c.bounds));
-        standin.push(rng.random_range(0..chosen.len() as u32));
+        let n = n_views.min(input_slots.len());
+        Ok(NefBatch {
+            views: Tensor::from_vec(views, (b * n, T_X), device).map_err(t)?,
+            view_angles: Tensor::from_vec(angles, (b * n, FEATURES), device).map_err(t)?,
+            n_views: n,
+            rois,
+            query_angles: Tensor::from_vec(q, (b, FEATURES), device).map_err(t)?,
+            pairs: Tensor::from_vec(pairs, (b, n, 2 * FEATURES), device).map_err(t)?,
+            target: Tensor::from_vec(target, (b, T_X), device).map_err(t)?,
+            mask: Tensor::from_vec(mask, (b, T_X), device).map_err(t)?,
+            prior: match prior {
+                Some(_) => Some(Tensor::from_vec(prior_est, (b, 1, T_X), device).map_err(t)?),
+                None => None,
+            },
+            standin_view: standin,
+        })
     }
-    let n = n_views.min(input_slots.len());
-    Ok(NefBatch {
-        views: Tensor::from_vec(views, (b * n, T_X), device).map_err(t)?,
-        view_angles: Tensor::from_vec(angles, (b * n, FEATURES), device).map_err(t)?,
-        n_views: n,
-        rois,
-        query_angles: Tensor::from_vec(q, (b, FEATURES), device).map_err(t)?,
-        pairs: Tensor::from_vec(pairs, (b, n, 2 * FEATURES), device).map_err(t)?,
-        target: Tensor::from_vec(target, (b, T_X), device).map_err(t)?,
-        mask: Tensor::from_vec(mask, (b, T_X), device).map_err(t)?,
-        prior: match prior {
-            Some(_) => Some(Tensor::from_vec(prior_est, (b, 1, T_X), device).map_err(t)?),
-            None => None,
-        },
-        standin_view: standin,
-    })
 }
 
 #[cfg(test)]
@@ -291,7 +328,9 @@ mod tests {
         single.bounds = [0, 10, 20, 40, 60, 90, 110];
         cycles.push(single);
         let mut rng = StdRng::seed_from_u64(5);
-        let b = draw_batch(None, &cycles, 400, 1, &[1], &[0], &mut rng, &Device::Cpu).unwrap();
+        let b = Batcher::new(None, &cycles, &[0], &Device::Cpu)
+            .draw(400, 1, &[1], &mut rng)
+            .unwrap();
         let lens = b.mask.sum(1).unwrap().to_vec1::<f32>().unwrap();
         let share = lens.iter().filter(|&&n| n == 111.0).count() as f64 / 400.0;
         assert!(
@@ -325,17 +364,9 @@ mod tests {
     fn batches_scale_by_the_inputs_only() {
         let cycles = training_cycles(&ludb(), &["2".to_string()]).unwrap();
         let mut rng = StdRng::seed_from_u64(3);
-        let b = draw_batch(
-            None,
-            &cycles,
-            4,
-            3,
-            &[1, 7, 10],
-            &[0],
-            &mut rng,
-            &Device::Cpu,
-        )
-        .unwrap();
+        let b = Batcher::new(None, &cycles, &[0], &Device::Cpu)
+            .draw(4, 3, &[1, 7, 10], &mut rng)
+            .unwrap();
         assert_eq!(b.views.dims(), [12, T_X]);
         let v = b.views.flatten_all().unwrap().to_vec1::<f32>().unwrap();
         let peak = v.iter().fold(0f32, |m, x| m.max(x.abs()));

@@ -10,6 +10,7 @@
 pub mod angular;
 pub mod data;
 pub mod lead_field;
+pub mod local_prior;
 pub mod nefnet;
 pub mod prior;
 pub mod roi_align;

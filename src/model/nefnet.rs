@@ -19,9 +19,10 @@
 
 use super::angular::FEATURES;
 use super::lead_field::LeadField;
+use super::local_prior::LocalPrior;
 use super::prior::LeadPrior;
 use super::roi_align::{roi_align, roi_unalign};
-use crate::nn::{Conv, pool2, upsample2};
+use crate::nn::{Conv, pool2, upsample2_cl};
 use candle_core::{Result, Tensor};
 use candle_nn::{Linear, Module, VarBuilder, linear};
 
@@ -118,6 +119,10 @@ pub const PRIOR_MOMENTS: &str = "prior.moments";
 /// to keep for 1…12 input views (fitted on validation records, not trained).
 pub const RESIDUAL_WEIGHTS: &str = "calibration.residual";
 
+/// Names of the patient-similar prior's stored tensors ([`LocalPrior::to_flat`]): moments
+/// `[R, 12, 12]`, totals `[R]` and lead shapes `[R, 12, FEATURES]` of the `R` training records.
+pub const LOCAL_TENSORS: [&str; 3] = ["local.moments", "local.totals", "local.features"];
+
 /// The prior's stored tensors and their shapes ([`LeadPrior::to_flat`]).
 pub const PRIOR_TENSORS: [(&str, &[usize]); 3] = [
     (PRIOR_MOMENTS, &[12, 12]),
@@ -142,10 +147,35 @@ impl NefNet {
         } else {
             vec![1.0; 12]
         };
-        Ok(Self {
+        let net = Self {
             residual_weights,
-            ..Self::build(vb, shape)?
+            ..Self::build(vb.clone(), shape)?
+        };
+        net.with_local(|name| {
+            vb.contains_tensor(name)
+                .then(|| vb.get_unchecked(name))
+                .transpose()
         })
+    }
+
+    /// Attach the patient-similar prior ([`LOCAL_TENSORS`]) when `get` finds its tensors and
+    /// the network has a prior; a stored one that does not fit is refused.
+    pub fn with_local(mut self, get: impl Fn(&str) -> Result<Option<Tensor>>) -> Result<Self> {
+        let mut values = Vec::with_capacity(3);
+        for name in LOCAL_TENSORS {
+            match get(name)? {
+                Some(t) => values.push(t.flatten_all()?.to_vec1::<f32>()?),
+                None => return Ok(self),
+            }
+        }
+        let Some(prior) = self.prior.as_mut() else {
+            candle_core::bail!("the weights have a patient-similar prior but no prior");
+        };
+        let local = LocalPrior::from_flat(&values[0], &values[1], &values[2]).ok_or_else(|| {
+            candle_core::Error::Msg("the patient-similar prior's tensors do not fit".into())
+        })?;
+        prior.local = Some(local);
+        Ok(self)
     }
 
     /// Weight of the correction to the prior for `n` input views ([`RESIDUAL_WEIGHTS`]).
@@ -171,6 +201,7 @@ impl NefNet {
                 LeadPrior::from_flat(&values[0], &values[1], &values[2]).unwrap_or(LeadPrior {
                     moments: [[0.0; 12]; 12],
                     sets: Vec::new(),
+                    local: None,
                 }),
             )
         } else {
@@ -294,6 +325,11 @@ impl NefNet {
         self.prior.as_ref()
     }
 
+    /// The linear prior, to attach what is not stored (record names in training).
+    pub fn prior_mut(&mut self) -> Option<&mut LeadPrior> {
+        self.prior.as_mut()
+    }
+
     /// The optional parts this network has.
     pub fn shape(&self) -> NetShape {
         NetShape {
@@ -319,6 +355,12 @@ impl NefNet {
         rois: &[(f32, f32)],
         skip: &Tensor,
     ) -> Result<Tensor> {
+        self.decode_views(&self.decode_shared(zb, zd, rois)?, query, skip)
+    }
+
+    /// The decoder's features before the query is multiplied in, channels last
+    /// `[B, T_W, 2C]`: they depend on the encoding only, so many views of one cycle share them.
+    pub fn decode_shared(&self, zb: &Tensor, zd: &Tensor, rois: &[(f32, f32)]) -> Result<Tensor> {
         let b = zb.dim(0)?;
         // Per-deflection linear maps as one batched product: [6, C, C] × [6, C, B·ROI_LEN].
         let zd6 = zd
@@ -334,18 +376,25 @@ impl NefNet {
             .reshape((b, DEFLECTIONS * C, ROI_LEN))?;
         let md = roi_unalign(&md, rois, T_W)?;
         let mb = self.from_basic.forward(zb)?.relu()?;
-        let m = Tensor::cat(&[&mb, &md], 1)?;
-        let q = self.query_mlp.forward(query)?.unsqueeze(2)?;
+        Tensor::cat(&[&mb, &md], 1)?.transpose(1, 2)?.contiguous()
+    }
+
+    /// Decode `[Q, T_X]` signals from shared features `m` ([`NefNet::decode_shared`]) of `Q`
+    /// cycles, or of one cycle seen from all `Q` queries; `query [Q, 12]`, `skip [Q, S, T_X]`.
+    pub fn decode_views(&self, m: &Tensor, query: &Tensor, skip: &Tensor) -> Result<Tensor> {
+        let q = self.query_mlp.forward(query)?.unsqueeze(1)?;
+        // Channels last from here: each layer is one matrix product over every view.
         let mut h = m.broadcast_mul(&q)?;
         for conv in &self.dec[..2] {
-            h = conv.forward(&upsample2(&h)?)?.relu()?;
+            h = conv.forward_cl(&upsample2_cl(&h)?)?.relu()?;
         }
-        let h = Tensor::cat(&[&upsample2(&h)?, skip], 1)?;
-        let h = self.dec[2].forward(&h)?.relu()?;
-        let out = self.dec[3].forward(&h)?.squeeze(1)?;
+        let skip_cl = skip.transpose(1, 2)?.contiguous()?;
+        let h = Tensor::cat(&[&upsample2_cl(&h)?, &skip_cl], 2)?;
+        let h = self.dec[2].forward_cl(&h)?.relu()?;
+        let out = self.dec[3].forward_cl(&h)?.squeeze(2)?;
         let out = (out + skip.narrow(1, 0, 1)?.squeeze(1)?)?;
         match &self.gates {
-            Some(gates) => out + (gates.forward(&h)? * skip)?.sum(1)?,
+            Some(gates) => out + (gates.forward_cl(&h)? * skip_cl)?.sum(2)?,
             None => Ok(out),
         }
     }
@@ -434,6 +483,60 @@ mod tests {
             net.decode(&e.zb, &e.zd, &q, &rois, &skip).unwrap().dims(),
             [b, T_X]
         );
+    }
+
+    #[test]
+    fn many_views_from_shared_features_equal_each_view_decoded_alone() {
+        let dev = Device::Cpu;
+        let vm = VarMap::new();
+        let shape = NetShape {
+            lead_field: false,
+            gates: true,
+            prior: true,
+        };
+        let net = NefNet::build(VarBuilder::from_varmap(&vm, DType::F32, &dev), shape).unwrap();
+        let (l, q) = (3, 5);
+        let views = Tensor::randn(0f32, 1.0, (l, T_X), &dev).unwrap();
+        let angles = Tensor::randn(0f32, 1.0, (l, FEATURES), &dev).unwrap();
+        let rois = deflection_rois(&[0, 50, 80, 130, 200, 300, 400]);
+        let e = net.encode(&views, &angles, l, &rois).unwrap();
+        let queries = Tensor::randn(0f32, 1.0, (q, FEATURES), &dev).unwrap();
+        let pairs = Tensor::randn(0f32, 1.0, (q, l, 2 * FEATURES), &dev).unwrap();
+        let prior = Tensor::randn(0f32, 1.0, (q, 1, T_X), &dev).unwrap();
+        let all_views = views
+            .unsqueeze(0)
+            .unwrap()
+            .broadcast_as((q, l, T_X))
+            .unwrap();
+        let skip = net.skip(&all_views, &pairs, Some(&prior)).unwrap();
+        let shared = net.decode_shared(&e.zb, &e.zd, &rois).unwrap();
+        let together = net.decode_views(&shared, &queries, &skip).unwrap();
+        for i in 0..q {
+            let alone = net
+                .decode(
+                    &e.zb,
+                    &e.zd,
+                    &queries.narrow(0, i, 1).unwrap(),
+                    &rois,
+                    &skip.narrow(0, i, 1).unwrap(),
+                )
+                .unwrap();
+            let peak = alone.abs().unwrap().max_all().unwrap();
+            let peak = peak.to_scalar::<f32>().unwrap();
+            let diff = (alone - together.narrow(0, i, 1).unwrap())
+                .unwrap()
+                .abs()
+                .unwrap()
+                .max_all()
+                .unwrap()
+                .to_scalar::<f32>()
+                .unwrap();
+            // Only the summation order of the products differs.
+            assert!(
+                diff <= 1e-5 * (1.0 + peak),
+                "view {i}: {diff} (peak {peak})"
+            );
+        }
     }
 
     #[test]

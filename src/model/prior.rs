@@ -15,6 +15,7 @@
 //! the same at a pole whatever φ says.
 
 use super::data::TrainCycle;
+use super::local_prior::{FEATURES, LocalPrior};
 use crate::geometry::{STANDARD_12, Viewpoint, lead_view, normalise_lead_name};
 use crate::linalg::solve;
 use glam::DVec3;
@@ -107,6 +108,21 @@ fn pooled(cycles: &[CycleMoments], weights: &[f64]) -> [[f64; 12]; 12] {
     m
 }
 
+/// Every lead's regression weights on `inputs` under moments `m` (`out[k][a]`; a unit vector
+/// for an input's own lead); `None` when one cannot be solved.
+pub(crate) fn regressions_under(m: &[[f64; 12]; 12], inputs: &[usize]) -> Option<Vec<Vec<f64>>> {
+    (0..12)
+        .map(|k| match inputs.iter().position(|&s| s == k) {
+            Some(own) => Some(
+                (0..inputs.len())
+                    .map(|a| f64::from(u8::from(a == own)))
+                    .collect(),
+            ),
+            None => regress(m, inputs, k).filter(|w| w.iter().all(|v| v.is_finite())),
+        })
+        .collect()
+}
+
 /// Regression weights of lead `k` on `slots` under moments `m` (with the relative ridge).
 fn regress(m: &[[f64; 12]; 12], slots: &[usize], k: usize) -> Option<Vec<f64>> {
     let scale = slots.iter().map(|&i| m[i][i]).sum::<f64>() / slots.len().max(1) as f64;
@@ -139,6 +155,9 @@ pub struct LeadPrior {
     pub moments: [[f64; 12]; 12],
     /// Reweighted regressions of the common input sets.
     pub sets: Vec<SetRegression>,
+    /// The patient-similar regression ([`LocalPrior`]), used instead of the two above when
+    /// the inputs' shapes are known.
+    pub local: Option<LocalPrior>,
 }
 
 /// Unit vectors of the 12 standard leads.
@@ -183,6 +202,8 @@ impl LeadPrior {
             }
             moments = pooled(&per, &weights);
         }
+        let products: Vec<([[f64; 12]; 12], f64)> = per.iter().map(|c| (c.p, c.n)).collect();
+        let local = Some(LocalPrior::fit(cycles, &weights, &products));
         let sets = COMMON_INPUTS
             .iter()
             .map(|&set| SetRegression {
@@ -197,7 +218,11 @@ impl LeadPrior {
                     .collect(),
             })
             .collect();
-        Self { moments, sets }
+        Self {
+            moments,
+            sets,
+            local,
+        }
     }
 
     /// The stored form: `prior.moments [12, 12]`, and per common set `prior.sets [4, 12, 12]`
@@ -253,7 +278,11 @@ impl LeadPrior {
             })
             .filter(|s| !s.slots.is_empty())
             .collect();
-        Some(Self { moments, sets })
+        Some(Self {
+            moments,
+            sets,
+            local: None,
+        })
     }
 
     /// Weights over the 12 standard leads that give the view from `query`: lead `k` alone at
@@ -283,42 +312,52 @@ impl LeadPrior {
     /// Weights over the inputs (`inputs`: their `STANDARD_12` slots) that give the prior's
     /// estimate of the view from `query`; `None` when the inputs' moments cannot be solved.
     pub fn weights(&self, inputs: &[usize], query: Viewpoint) -> Option<Vec<f64>> {
+        Some(Self::mix(&self.regressions(inputs, None, None)?, query))
+    }
+
+    /// Regression weights of every lead on `inputs` (`out[k][a]`: input `a` for lead `k`).
+    /// With the inputs' shape features (`shapes`, one per input) and a patient-similar prior,
+    /// its regression (leaving record `exclude` out); else the common set's own regression, or
+    /// the shared moments'. `None` when the inputs' moments cannot be solved.
+    pub fn regressions(
+        &self,
+        inputs: &[usize],
+        shapes: Option<&[[f32; FEATURES]]>,
+        exclude: Option<usize>,
+    ) -> Option<Vec<Vec<f64>>> {
         if inputs.is_empty() || inputs.iter().any(|&s| s >= 12) {
             return None;
         }
-        let beta = Self::interpolation(query);
+        if let (Some(local), Some(shapes)) = (&self.local, shapes)
+            && let Some(r) = local.regressions(inputs, shapes, exclude)
+        {
+            return Some(r);
+        }
         let mut sorted = inputs.to_vec();
         sorted.sort_unstable();
         if let Some(set) = self.sets.iter().find(|s| s.slots == sorted) {
-            // The set's own regressions, mixed as the moments' would be, in the caller's order.
+            // The set's own regressions, in the caller's order.
+            let at: Vec<usize> = inputs
+                .iter()
+                .map(|slot| set.slots.iter().position(|s| s == slot).unwrap_or(0))
+                .collect();
             return Some(
-                inputs
-                    .iter()
-                    .map(|slot| {
-                        let a = set.slots.iter().position(|s| s == slot).unwrap_or(0);
-                        (0..12).map(|k| beta[k] * set.weights[k][a]).sum()
-                    })
+                (0..12)
+                    .map(|k| at.iter().map(|&a| set.weights[k][a]).collect())
                     .collect(),
             );
         }
-        let scale = inputs.iter().map(|&i| self.moments[i][i]).sum::<f64>() / inputs.len() as f64;
-        let gram: Vec<Vec<f64>> = inputs
-            .iter()
-            .map(|&i| {
-                inputs
-                    .iter()
-                    .map(|&j| self.moments[i][j] + if i == j { RIDGE * scale } else { 0.0 })
-                    .collect()
-            })
-            .collect();
-        // The regression estimate of every lead, mixed by the interpolation weights, is the
-        // regression onto the mixed moments: one solve.
-        let target: Vec<f64> = inputs
-            .iter()
-            .map(|&i| (0..12).map(|k| beta[k] * self.moments[i][k]).sum())
-            .collect();
-        let w = solve(gram, target)?;
-        w.iter().all(|v| v.is_finite()).then_some(w)
+        regressions_under(&self.moments, inputs)
+    }
+
+    /// The view from `query` as weights over the inputs, from every lead's regression on them
+    /// ([`LeadPrior::regressions`]) mixed by [`LeadPrior::interpolation`].
+    pub fn mix(regressions: &[Vec<f64>], query: Viewpoint) -> Vec<f64> {
+        let beta = Self::interpolation(query);
+        let n = regressions.first().map_or(0, Vec::len);
+        (0..n)
+            .map(|a| (0..12).map(|k| beta[k] * regressions[k][a]).sum())
+            .collect()
     }
 }
 
@@ -366,6 +405,7 @@ mod tests {
         LeadPrior {
             moments,
             sets: vec![],
+            local: None,
         }
     }
 

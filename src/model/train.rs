@@ -2,8 +2,9 @@
 //! with warm-up and a cosine schedule, deterministic batches (each step's draws come from the
 //! seed and the step number alone, so a resumed run sees the same data as an uninterrupted one).
 
-use super::data::{TrainCycle, draw_batch};
-use super::nefnet::{NefNet, NetShape, PRIOR_TENSORS};
+use super::data::{Batcher, TrainCycle};
+use super::local_prior::{FEATURES, record_names};
+use super::nefnet::{LOCAL_TENSORS, NefNet, NetShape, PRIOR_TENSORS};
 use super::prior::LeadPrior;
 use super::standin::{Objective, training_loss};
 use crate::error::{Error, Result};
@@ -49,6 +50,10 @@ pub struct TrainConfig {
     /// The reconstruction loss; states written before the choice existed read as MAE.
     #[serde(default)]
     pub objective: Objective,
+    /// Give the prior the patient-similar regression ([`super::local_prior`]); states written
+    /// before it existed read as without.
+    #[serde(default)]
+    pub local_prior: bool,
 }
 
 /// The input sets devices and users most often have: lead II or lead I alone (monitors,
@@ -71,6 +76,7 @@ impl Default for TrainConfig {
             gates: true,
             prior: true,
             objective: Objective::Mae,
+            local_prior: true,
         }
     }
 }
@@ -161,6 +167,62 @@ pub struct StepReport {
     pub val_mae: Option<f32>,
 }
 
+/// Store fitted (not trained) values in `varmap` under `named` (name, dims), registering
+/// them when the network did not.
+fn set_fitted(varmap: &VarMap, named: &[(&str, Vec<usize>)], values: [Vec<f32>; 3]) -> Result<()> {
+    let t = |e: candle_core::Error| Error::Invalid(format!("training: {e}"));
+    let device = Device::Cpu;
+    for ((name, dims), values) in named.iter().zip(values) {
+        let var = varmap
+            .get(
+                dims.as_slice(),
+                name,
+                candle_nn::Init::Const(0.0),
+                DType::F32,
+                &device,
+            )
+            .map_err(t)?;
+        drop(var);
+        let m = candle_core::Tensor::from_vec(values, dims.as_slice(), &device).map_err(t)?;
+        let data = varmap
+            .data()
+            .lock()
+            .map_err(|_| Error::Invalid("training: weights lock".into()))?;
+        match data.get(*name) {
+            Some(var) => var.set(&m).map_err(t)?,
+            None => {
+                return Err(Error::Invalid(format!(
+                    "training: {name} is not registered"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether the optimiser moves the variable `name` (the priors are fitted, not trained).
+fn is_trained(name: &str) -> bool {
+    !PRIOR_TENSORS.iter().any(|(p, _)| *p == name) && !LOCAL_TENSORS.contains(&name)
+}
+
+/// The network in `varmap` with the optional parts of `shape` and, when `varmap` holds one,
+/// its patient-similar prior.
+pub fn net_from_varmap(varmap: &VarMap, shape: NetShape) -> Result<NefNet> {
+    let t = |e: candle_core::Error| Error::Invalid(format!("network: {e}"));
+    let device = Device::Cpu;
+    let net =
+        NefNet::build(VarBuilder::from_varmap(varmap, DType::F32, &device), shape).map_err(t)?;
+    net.with_local(|name| {
+        Ok(varmap
+            .data()
+            .lock()
+            .map_err(|_| candle_core::Error::Msg("weights lock".into()))?
+            .get(name)
+            .map(|v| v.as_tensor().clone()))
+    })
+    .map_err(t)
+}
+
 /// Mean MAE over `batches` fixed validation batches (the same draws at every call).
 pub fn validation_mae(
     net: &NefNet,
@@ -172,18 +234,10 @@ pub fn validation_mae(
     let t = |e: candle_core::Error| Error::Invalid(format!("validation: {e}"));
     let mut rng = StdRng::seed_from_u64(cfg.seed ^ 0x5EED);
     let mut total = 0.0;
+    let batcher = Batcher::new(net.prior(), cycles, &cfg.targets, device);
     for _ in 0..batches {
         let (inputs, n) = cfg.inputs_for_step(&mut rng);
-        let b = draw_batch(
-            net.prior(),
-            cycles,
-            cfg.batch,
-            n,
-            &inputs,
-            &cfg.targets,
-            &mut rng,
-            device,
-        )?;
+        let b = batcher.draw(cfg.batch, n, &inputs, &mut rng)?;
         total += training_loss(net, &b, cfg.objective).map_err(t)?.mae;
     }
     Ok(total / batches.max(1) as f32)
@@ -210,6 +264,7 @@ pub fn calibrate_residual(
         cfg.inputs.len()
     };
     let shares: Vec<f32> = (0..=10).map(|i| i as f32 / 10.0).collect();
+    let batcher = Batcher::new(net.prior(), cycles, &cfg.targets, device);
     for n in 1..=most.min(12) {
         let mut rng = StdRng::seed_from_u64(cfg.seed ^ 0xCA11 ^ n as u64);
         // Random sets of n leads, and the common set of that size when there is one.
@@ -222,16 +277,7 @@ pub fn calibrate_residual(
         let mut score = vec![0f64; shares.len()];
         let mut items = 0usize;
         for inputs in sets {
-            let b = draw_batch(
-                net.prior(),
-                cycles,
-                cfg.batch,
-                n,
-                &inputs,
-                &cfg.targets,
-                &mut rng,
-                device,
-            )?;
+            let b = batcher.draw(cfg.batch, n, &inputs, &mut rng)?;
             let Some(prior) = &b.prior else { continue };
             let views = b
                 .views
@@ -300,31 +346,31 @@ pub fn train(
     if cfg.prior {
         // Fitted on the training cycles (every run, resumed or not: the same cycles give the
         // same moments) and kept beside the weights; the optimiser never moves it.
-        let fitted = LeadPrior::from_cycles(train_set).to_flat();
-        let data = varmap
-            .data()
-            .lock()
-            .map_err(|_| Error::Invalid("training: weights lock".into()))?;
-        for ((name, dims), values) in PRIOR_TENSORS.iter().zip(fitted) {
-            let m = candle_core::Tensor::from_vec(values, *dims, &device).map_err(t)?;
-            match data.get(*name) {
-                Some(var) => var.set(&m).map_err(t)?,
-                None => return Err(Error::Invalid("training: the network has no prior".into())),
-            }
+        let prior = LeadPrior::from_cycles(train_set);
+        set_fitted(
+            varmap,
+            &PRIOR_TENSORS.map(|(n, d)| (n, d.to_vec())),
+            prior.to_flat(),
+        )?;
+        if let Some(local) = prior.local.as_ref().filter(|_| cfg.local_prior) {
+            let r = local.len();
+            let dims = [vec![r, 12, 12], vec![r], vec![r, 12, FEATURES]];
+            let named: Vec<(&str, Vec<usize>)> = LOCAL_TENSORS.into_iter().zip(dims).collect();
+            set_fitted(varmap, &named, local.to_flat())?;
         }
     }
-    let net = NefNet::build(
-        VarBuilder::from_varmap(varmap, DType::F32, &device),
-        cfg.shape(),
-    )
-    .map_err(t)?;
+    let mut net = net_from_varmap(varmap, cfg.shape())?;
+    if let Some(local) = net.prior_mut().and_then(|p| p.local.as_mut()) {
+        // The record names (not stored) let each training cycle's own record be left out.
+        local.names = record_names(train_set);
+    }
     let trained: Vec<candle_core::Var> = {
         let data = varmap
             .data()
             .lock()
             .map_err(|_| Error::Invalid("training: weights lock".into()))?;
         data.iter()
-            .filter(|(name, _)| !PRIOR_TENSORS.iter().any(|(p, _)| p == name))
+            .filter(|(name, _)| is_trained(name))
             .map(|(_, v)| v.clone())
             .collect()
     };
@@ -337,20 +383,12 @@ pub fn train(
         },
     )
     .map_err(t)?;
+    let batcher = Batcher::new(net.prior(), train_set, &cfg.targets, &device);
     for step in start_step + 1..=cfg.steps {
         opt.set_learning_rate(cfg.lr_at(step));
         let mut rng = StdRng::seed_from_u64(cfg.seed.wrapping_mul(1_000_003) + step as u64);
         let (inputs, n) = cfg.inputs_for_step(&mut rng);
-        let batch = draw_batch(
-            net.prior(),
-            train_set,
-            cfg.batch,
-            n,
-            &inputs,
-            &cfg.targets,
-            &mut rng,
-            &device,
-        )?;
+        let batch = batcher.draw(cfg.batch, n, &inputs, &mut rng)?;
         let losses = training_loss(&net, &batch, cfg.objective).map_err(t)?;
         opt.backward_step(&losses.total).map_err(t)?;
         let val_mae = if !val_set.is_empty() && (step % 200 == 0 || step == cfg.steps) {
@@ -408,8 +446,8 @@ mod tests {
         let vm = VarMap::new();
         let dev = Device::Cpu;
         NefNet::build(VarBuilder::from_varmap(&vm, DType::F32, &dev), cfg.shape()).unwrap();
-        let stored = || {
-            vm.data().lock().unwrap()[PRIOR_MOMENTS]
+        let stored = |name: &str| {
+            vm.data().lock().unwrap()[name]
                 .as_tensor()
                 .flatten_all()
                 .unwrap()
@@ -419,17 +457,20 @@ mod tests {
         let mut first = None;
         train(&cfg, &vm, 0, train_set, val, |r| {
             if r.step == 1 {
-                let net =
-                    NefNet::build(VarBuilder::from_varmap(&vm, DType::F32, &dev), cfg.shape())
-                        .map_err(|e| Error::Invalid(e.to_string()))?;
+                let net = net_from_varmap(&vm, cfg.shape())?;
                 first = Some(validation_mae(&net, &cfg, val, 4, &dev)?);
             }
             Ok(())
         })
         .unwrap();
-        assert_eq!(stored(), LeadPrior::from_cycles(train_set).to_flat()[0]);
-        let net =
-            NefNet::build(VarBuilder::from_varmap(&vm, DType::F32, &dev), cfg.shape()).unwrap();
+        let fitted = LeadPrior::from_cycles(train_set);
+        assert_eq!(stored(PRIOR_MOMENTS), fitted.to_flat()[0]);
+        let local = fitted.local.unwrap().to_flat();
+        for (name, values) in LOCAL_TENSORS.iter().zip(local) {
+            assert_eq!(stored(name), values, "{name}");
+        }
+        let net = net_from_varmap(&vm, cfg.shape()).unwrap();
+        assert!(net.prior().and_then(|p| p.local.as_ref()).is_some());
         let last = validation_mae(&net, &cfg, val, 4, &dev).unwrap();
         let first = first.unwrap();
         assert!(last < first, "validation MAE {first} → {last}");

@@ -12,7 +12,8 @@ use super::{CycleInput, Engine, Field};
 use crate::error::{Error, Result};
 use crate::geometry::{STANDARD_12, Viewpoint, lead_view, normalise_lead_name};
 use crate::model::angular::{FEATURES, angular_features};
-use crate::model::nefnet::{DEFLECTIONS, NefNet, T_W, T_X, deflection_rois};
+use crate::model::local_prior::lead_features;
+use crate::model::nefnet::{NefNet, T_X, deflection_rois};
 use crate::model::prior::LeadPrior;
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
@@ -31,15 +32,16 @@ pub struct NefNetEngine {
 
 /// What encoding one cycle keeps for rendering.
 struct Encoded {
-    zb: Tensor,
-    zd: Tensor,
+    /// The decoder's query-independent features `[1, T_W, 2·C]` ([`NefNet::decode_shared`]).
+    shared: Tensor,
     /// Input views `[1, L, T_X]`, scaled.
     views: Tensor,
     /// Angular Encodings of the inputs, `L × 12`.
     input_angles: Vec<[f32; FEATURES]>,
     /// `STANDARD_12` slot of each input that is a standard lead (the prior uses those only).
     slots: Vec<Option<usize>>,
-    rois: [(f32, f32); DEFLECTIONS],
+    /// The prior's regression of every lead on the standard-lead inputs, when it has one.
+    regressions: Option<Vec<Vec<f64>>>,
     /// Divides mV into network units.
     scale: f64,
     /// Samples of the cycle inside the window.
@@ -115,7 +117,7 @@ impl NefNetEngine {
         };
         let bounds = cycle.boundaries.map(to_window);
         let mut input_angles = Vec::with_capacity(cycle.leads.len());
-        let slots = cycle
+        let slots: Vec<Option<usize>> = cycle
             .leads
             .iter()
             .map(|(name, _)| {
@@ -148,7 +150,7 @@ impl NefNetEngine {
                 *d = (v / scale) as f32;
             }
         }
-        let views = Tensor::from_vec(data, (l, T_X), &self.device).map_err(tensor_err)?;
+        let views = Tensor::from_vec(data.clone(), (l, T_X), &self.device).map_err(tensor_err)?;
         let angles: Vec<f32> = input_angles.iter().flatten().copied().collect();
         let angles = Tensor::from_vec(angles, (l, FEATURES), &self.device).map_err(tensor_err)?;
         let rois = deflection_rois(&bounds);
@@ -156,13 +158,28 @@ impl NefNetEngine {
             .net
             .encode(&views, &angles, l, &rois)
             .map_err(tensor_err)?;
+        let shared = self
+            .net
+            .decode_shared(&enc.zb, &enc.zd, &rois)
+            .map_err(tensor_err)?;
+        let regressions = self.net.prior().and_then(|prior| {
+            let (used, slots): (Vec<usize>, Vec<usize>) = slots
+                .iter()
+                .enumerate()
+                .filter_map(|(i, s): (usize, &Option<usize>)| s.map(|s| (i, s)))
+                .unzip();
+            let shapes: Vec<_> = used
+                .iter()
+                .map(|&i| lead_features(&data[i * T_X..(i + 1) * T_X], &bounds))
+                .collect();
+            prior.regressions(&slots, Some(&shapes), None)
+        });
         Ok(Encoded {
-            zb: enc.zb,
-            zd: enc.zd,
+            shared,
             views: views.unsqueeze(0).map_err(tensor_err)?,
             input_angles,
             slots,
-            rois,
+            regressions,
             scale,
             window_len: m,
         })
@@ -185,7 +202,7 @@ impl NefNetEngine {
                 pairs.extend_from_slice(ia);
             }
         }
-        let prior = self.net.prior().map(|p| prior_estimates(p, e, views));
+        let prior = self.net.prior().map(|_| prior_estimates(e, views));
         let dev = &self.device;
         let run = || -> candle_core::Result<Vec<Vec<f32>>> {
             let prior = match prior {
@@ -196,12 +213,7 @@ impl NefNetEngine {
             let query = Tensor::from_vec(query.concat(), (q, FEATURES), dev)?;
             let views = e.views.broadcast_as((q, l, T_X))?;
             let skip = self.net.skip(&views, &pairs, prior.as_ref())?;
-            let (c, _) = (e.zb.dim(1)?, T_W);
-            let zb = e.zb.broadcast_as((q, c, T_W))?.contiguous()?;
-            let zd_dims = e.zd.dims3()?;
-            let zd = e.zd.broadcast_as((q, zd_dims.1, zd_dims.2))?.contiguous()?;
-            let rois: Vec<(f32, f32)> = (0..q).flat_map(|_| e.rois).collect();
-            let out = self.net.decode(&zb, &zd, &query, &rois, &skip)?;
+            let out = self.net.decode_views(&e.shared, &query, &skip)?;
             let keep = self.net.residual_weight(l);
             match &prior {
                 Some(p) if keep != 1.0 => {
@@ -228,24 +240,22 @@ impl NefNetEngine {
 
 /// The prior's estimate of each view `[q · T_X]` from the standard-lead inputs of `e` (zeros
 /// when it has none, or their moments cannot be solved).
-fn prior_estimates(prior: &LeadPrior, e: &Encoded, views: &[Viewpoint]) -> Vec<f32> {
-    let (used, slots): (Vec<usize>, Vec<usize>) = e
+fn prior_estimates(e: &Encoded, views: &[Viewpoint]) -> Vec<f32> {
+    let used: Vec<usize> = e
         .slots
         .iter()
         .enumerate()
-        .filter_map(|(i, s)| s.map(|s| (i, s)))
-        .unzip();
+        .filter_map(|(i, s)| s.map(|_| i))
+        .collect();
     let mut out = vec![0f32; views.len() * T_X];
-    if used.is_empty() {
+    let Some(regressions) = &e.regressions else {
         return out;
-    }
+    };
     let Ok(inputs) = e.views.squeeze(0).and_then(|v| v.to_vec2::<f32>()) else {
         return out;
     };
     for (row, v) in out.chunks_exact_mut(T_X).zip(views) {
-        let Some(w) = prior.weights(&slots, *v) else {
-            continue;
-        };
+        let w = LeadPrior::mix(regressions, *v);
         for (&i, wi) in used.iter().zip(&w) {
             let wi = *wi as f32;
             for (o, x) in row.iter_mut().zip(&inputs[i]) {
@@ -288,14 +298,20 @@ mod tests {
         assert_eq!(stretch(&y, 512), y);
     }
 
-    #[test]
-    fn with_no_correction_kept_the_engine_returns_the_prior_exactly() {
-        use crate::model::data::training_cycles;
-        use crate::model::nefnet::{NetShape, PRIOR_TENSORS, RESIDUAL_WEIGHTS};
-        use crate::record::open_record;
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/ludb/data");
-        let cycles = training_cycles(&dir, &["2".to_string()]).unwrap();
-        let prior = LeadPrior::from_cycles(&cycles);
+    use crate::model::data::training_cycles;
+    use crate::model::nefnet::{LOCAL_TENSORS, NetShape, PRIOR_TENSORS, RESIDUAL_WEIGHTS};
+    use crate::record::open_record;
+
+    fn ludb() -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/ludb/data")
+    }
+
+    /// Weights whose network correction is switched off (calibration 0), with `prior` and,
+    /// when given, the stored form of a patient-similar prior (its record count, its values).
+    fn prior_only_weights(
+        prior: &LeadPrior,
+        local: Option<(usize, [Vec<f32>; 3])>,
+    ) -> tempfile::NamedTempFile {
         let dev = Device::Cpu;
         let vm = candle_nn::VarMap::new();
         let shape = NetShape {
@@ -304,26 +320,40 @@ mod tests {
             prior: true,
         };
         NefNet::build(VarBuilder::from_varmap(&vm, DType::F32, &dev), shape).unwrap();
-        vm.get(
-            12,
-            RESIDUAL_WEIGHTS,
-            candle_nn::Init::Const(0.0),
-            DType::F32,
-            &dev,
-        )
-        .unwrap();
-        {
-            let data = vm.data().lock().unwrap();
-            for ((name, dims), values) in PRIOR_TENSORS.iter().zip(prior.to_flat()) {
-                let t = Tensor::from_vec(values, *dims, &dev).unwrap();
-                data[*name].set(&t).unwrap();
+        let init = candle_nn::Init::Const(0.0);
+        vm.get(12, RESIDUAL_WEIGHTS, init, DType::F32, &dev)
+            .unwrap();
+        let mut named: Vec<(&str, Vec<usize>, Vec<f32>)> = PRIOR_TENSORS
+            .iter()
+            .zip(prior.to_flat())
+            .map(|((n, d), v)| (*n, d.to_vec(), v))
+            .collect();
+        if let Some((r, values)) = local {
+            let dims = [vec![r, 12, 12], vec![r], vec![r, 12, 28]];
+            for ((name, d), mut v) in LOCAL_TENSORS.into_iter().zip(dims).zip(values) {
+                vm.get(d.as_slice(), name, init, DType::F32, &dev).unwrap();
+                v.resize(d.iter().product(), 0.0);
+                named.push((name, d, v));
             }
         }
+        let data = vm.data().lock().unwrap();
+        for (name, dims, values) in named {
+            let t = Tensor::from_vec(values, dims.as_slice(), &dev).unwrap();
+            data[name].set(&t).unwrap();
+        }
+        drop(data);
         let file = tempfile::NamedTempFile::new().unwrap();
         vm.save(file.path()).unwrap();
-        let engine = NefNetEngine::load(file.path()).unwrap();
+        file
+    }
 
-        let record = open_record(&dir.join("4")).unwrap();
+    /// V1 rendered by `engine` from II, V2, V5 of a cycle of LUDB record 4, and the population
+    /// prior's estimate of it.
+    fn v1_and_population_estimate(
+        engine: &NefNetEngine,
+        prior: &LeadPrior,
+    ) -> (Vec<f64>, Vec<f64>) {
+        let record = open_record(&ludb().join("4")).unwrap();
         let b = [100, 150, 200, 250, 300, 400, 500];
         let input = CycleInput::from_record(&record, &["II", "V2", "V5"], 100, 500, b).unwrap();
         let v1 = lead_view(&normalise_lead_name("V1"), false)
@@ -333,10 +363,51 @@ mod tests {
             .render(&engine.encode(&input).unwrap(), &[v1])
             .unwrap();
         let w = prior.weights(&[1, 7, 10], v1).unwrap();
-        for (s, got) in out[0].iter().enumerate() {
-            let want: f64 = input.leads.iter().zip(&w).map(|((_, x), w)| w * x[s]).sum();
+        let want = (0..out[0].len())
+            .map(|s| input.leads.iter().zip(&w).map(|((_, x), w)| w * x[s]).sum())
+            .collect();
+        (out[0].clone(), want)
+    }
+
+    #[test]
+    fn with_no_correction_kept_the_engine_returns_the_prior_exactly() {
+        let cycles = training_cycles(&ludb(), &["2".to_string()]).unwrap();
+        let prior = LeadPrior::from_cycles(&cycles);
+        let file = prior_only_weights(&prior, None);
+        let engine = NefNetEngine::load(file.path()).unwrap();
+        let (got, want) = v1_and_population_estimate(&engine, &prior);
+        for (s, (got, want)) in got.iter().zip(&want).enumerate() {
             assert!((got - want).abs() < 1e-4, "sample {s}: {got} vs {want}");
         }
+    }
+
+    #[test]
+    fn weights_with_the_patient_similar_prior_use_it_and_refuse_one_that_does_not_fit() {
+        let cycles = training_cycles(&ludb(), &["2".to_string(), "9".to_string()]).unwrap();
+        let prior = LeadPrior::from_cycles(&cycles);
+        let local = prior.local.clone().unwrap();
+        assert_eq!(local.len(), 2);
+        let file = prior_only_weights(&prior, Some((2, local.to_flat())));
+        let engine = NefNetEngine::load(file.path()).unwrap();
+        let held = engine.net.prior().and_then(|p| p.local.as_ref());
+        assert_eq!(held.map(|l| l.len()), Some(2));
+        let (got, population) = v1_and_population_estimate(&engine, &prior);
+        let gap = got
+            .iter()
+            .zip(&population)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        assert!(got.iter().all(|v| v.is_finite()));
+        assert!(
+            gap > 1e-3,
+            "the estimate is the population prior's (gap {gap} mV)"
+        );
+
+        // Totals that are not positive: refused with a message, not a panic.
+        let [m, _, f] = local.to_flat();
+        let bad = prior_only_weights(&prior, Some((2, [m, vec![0.0, 1.0], f])));
+        let err = NefNetEngine::load(bad.path()).err().unwrap().to_string();
+        assert!(err.contains("patient-similar"), "{err}");
     }
 
     #[test]
