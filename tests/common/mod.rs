@@ -2,6 +2,8 @@
 //! that has wfdb-python and SciPy (installed by `scripts/setup.sh`).
 #![allow(dead_code)]
 
+pub mod export_fixture;
+
 use std::path::PathBuf;
 use std::process::Command;
 
