@@ -3,7 +3,9 @@
 
 mod common;
 
-use common::export_fixture::{FS, ecg, only_blocker_left, unwritable, view_label};
+use common::export_fixture::{
+    FS, ecg, lead_ii_with_a_gap, only_blocker_left, unwritable, view_label,
+};
 use ecg_panorama::export::{
     Band, Figure, FigureFormat, Panel, Trace, figure_svg, paper_size_mm, png_size_px, write_figure,
     write_figure_dpi,
@@ -283,11 +285,7 @@ fn path_data<'a>(svg: &'a str, class: &str) -> &'a str {
 #[test]
 fn nan_samples_are_gaps_in_every_figure_format() {
     let dir = tempfile::tempdir().unwrap();
-    let mut samples = ecg(2.0, 1);
-    for v in &mut samples[300..400] {
-        *v = f64::NAN;
-    }
-    let trace = Trace::new("II", samples.clone(), FS);
+    let trace = Trace::new("II", lead_ii_with_a_gap(), FS);
     let fig = Figure::new("gaps", vec![Panel::new("II", trace)]);
 
     let svg = figure_svg(&fig);

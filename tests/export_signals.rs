@@ -3,7 +3,9 @@
 
 mod common;
 
-use common::export_fixture::{FS, ecg, only_blocker_left, unwritable, view_label};
+use common::export_fixture::{
+    FS, ecg, lead_ii_with_a_gap, only_blocker_left, unwritable, view_label,
+};
 use ecg_panorama::export::{Trace, write_csv, write_wfdb};
 use ecg_panorama::geometry::STANDARD_12;
 use ecg_panorama::record::open_record;
@@ -70,11 +72,7 @@ fn csv_refuses_mixed_sampling_rates() {
 #[test]
 fn nan_samples_are_gaps_in_csv_and_wfdb() {
     let dir = tempfile::tempdir().unwrap();
-    let mut samples = ecg(2.0, 1);
-    for v in &mut samples[300..400] {
-        *v = f64::NAN;
-    }
-    let trace = Trace::new("II", samples.clone(), FS);
+    let trace = Trace::new("II", lead_ii_with_a_gap(), FS);
     let other = Trace::new("V1", ecg(2.0, 6), FS);
 
     let csv = dir.path().join("gaps.csv");

@@ -20,6 +20,15 @@ pub fn ecg(seconds: f64, lead: usize) -> Vec<f64> {
         .collect()
 }
 
+/// Two seconds of lead II with samples 300–399 missing (NaN).
+pub fn lead_ii_with_a_gap() -> Vec<f64> {
+    let mut samples = ecg(2.0, 1);
+    for v in &mut samples[300..400] {
+        *v = f64::NAN;
+    }
+    samples
+}
+
 /// A viewpoint label as the grid prints it.
 pub fn view_label(k: usize) -> String {
     format!("θ {}° φ −{}°", 30 * (k / 6 + 1), 60 * (k % 6))
