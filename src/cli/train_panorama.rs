@@ -276,23 +276,7 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
         eprintln!(
             "correction kept per input count (1–12 leads), from the validation records: {weights:?}"
         );
-        let var = varmap.get(
-            12,
-            RESIDUAL_WEIGHTS,
-            candle_nn::Init::Const(1.0),
-            candle_core::DType::F32,
-            &dev,
-        )?;
-        let mut data = varmap
-            .data()
-            .lock()
-            .map_err(|_| anyhow::anyhow!("weights lock"))?;
-        let stored = data
-            .get_mut(RESIDUAL_WEIGHTS)
-            .context("the calibration was not registered")?;
-        stored.set(&candle_core::Tensor::new(weights.as_slice(), &dev)?)?;
-        drop(var);
-        drop(data);
+        ecg_panorama::model::train::set_fitted(&varmap, RESIDUAL_WEIGHTS, &[12], weights)?;
         save(&varmap, &args.out, &state, &state_path)?;
     }
     eprintln!(

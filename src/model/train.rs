@@ -167,37 +167,23 @@ pub struct StepReport {
     pub val_mae: Option<f32>,
 }
 
-/// Store fitted (not trained) values in `varmap` under `named` (name, dims), registering
-/// them when the network did not.
-fn set_fitted(varmap: &VarMap, named: &[(&str, Vec<usize>)], values: [Vec<f32>; 3]) -> Result<()> {
-    let t = |e: candle_core::Error| Error::Invalid(format!("training: {e}"));
+/// Store fitted (not trained) `values` of shape `dims` in `varmap` as `name`, registering
+/// the variable when the network did not.
+pub fn set_fitted(varmap: &VarMap, name: &str, dims: &[usize], values: Vec<f32>) -> Result<()> {
+    let t = |e: candle_core::Error| Error::Invalid(format!("weights: {e}"));
     let device = Device::Cpu;
-    for ((name, dims), values) in named.iter().zip(values) {
-        let var = varmap
-            .get(
-                dims.as_slice(),
-                name,
-                candle_nn::Init::Const(0.0),
-                DType::F32,
-                &device,
-            )
-            .map_err(t)?;
-        drop(var);
-        let m = candle_core::Tensor::from_vec(values, dims.as_slice(), &device).map_err(t)?;
-        let data = varmap
-            .data()
-            .lock()
-            .map_err(|_| Error::Invalid("training: weights lock".into()))?;
-        match data.get(*name) {
-            Some(var) => var.set(&m).map_err(t)?,
-            None => {
-                return Err(Error::Invalid(format!(
-                    "training: {name} is not registered"
-                )));
-            }
-        }
+    varmap
+        .get(dims, name, candle_nn::Init::Const(0.0), DType::F32, &device)
+        .map_err(t)?;
+    let m = candle_core::Tensor::from_vec(values, dims, &device).map_err(t)?;
+    let data = varmap
+        .data()
+        .lock()
+        .map_err(|_| Error::Invalid("weights: lock".into()))?;
+    match data.get(name) {
+        Some(var) => var.set(&m).map_err(t),
+        None => Err(Error::Invalid(format!("weights: {name} is not registered"))),
     }
-    Ok(())
 }
 
 /// Whether the optimiser moves the variable `name` (the priors are fitted, not trained).
@@ -347,16 +333,15 @@ pub fn train(
         // Fitted on the training cycles (every run, resumed or not: the same cycles give the
         // same moments) and kept beside the weights; the optimiser never moves it.
         let prior = LeadPrior::from_cycles(train_set);
-        set_fitted(
-            varmap,
-            &PRIOR_TENSORS.map(|(n, d)| (n, d.to_vec())),
-            prior.to_flat(),
-        )?;
+        for ((name, dims), values) in PRIOR_TENSORS.iter().zip(prior.to_flat()) {
+            set_fitted(varmap, name, dims, values)?;
+        }
         if let Some(local) = prior.local.as_ref().filter(|_| cfg.local_prior) {
             let r = local.len();
             let dims = [vec![r, 12, 12], vec![r], vec![r, 12, FEATURES]];
-            let named: Vec<(&str, Vec<usize>)> = LOCAL_TENSORS.into_iter().zip(dims).collect();
-            set_fitted(varmap, &named, local.to_flat())?;
+            for ((name, dims), values) in LOCAL_TENSORS.iter().zip(dims).zip(local.to_flat()) {
+                set_fitted(varmap, name, &dims, values)?;
+            }
         }
     }
     let mut net = net_from_varmap(varmap, cfg.shape())?;

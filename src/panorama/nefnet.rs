@@ -36,6 +36,8 @@ struct Encoded {
     shared: Tensor,
     /// Input views `[1, L, T_X]`, scaled.
     views: Tensor,
+    /// The same values, `L · T_X` row by row, for the prior's estimates.
+    inputs: Vec<f32>,
     /// Angular Encodings of the inputs, `L × 12`.
     input_angles: Vec<[f32; FEATURES]>,
     /// `STANDARD_12` slot of each input that is a standard lead (the prior uses those only).
@@ -177,6 +179,7 @@ impl NefNetEngine {
         Ok(Encoded {
             shared,
             views: views.unsqueeze(0).map_err(tensor_err)?,
+            inputs: data,
             input_angles,
             slots,
             regressions,
@@ -251,14 +254,11 @@ fn prior_estimates(e: &Encoded, views: &[Viewpoint]) -> Vec<f32> {
     let Some(regressions) = &e.regressions else {
         return out;
     };
-    let Ok(inputs) = e.views.squeeze(0).and_then(|v| v.to_vec2::<f32>()) else {
-        return out;
-    };
     for (row, v) in out.chunks_exact_mut(T_X).zip(views) {
         let w = LeadPrior::mix(regressions, *v);
         for (&i, wi) in used.iter().zip(&w) {
             let wi = *wi as f32;
-            for (o, x) in row.iter_mut().zip(&inputs[i]) {
+            for (o, x) in row.iter_mut().zip(&e.inputs[i * T_X..(i + 1) * T_X]) {
                 *o += wi * x;
             }
         }
@@ -300,6 +300,7 @@ mod tests {
 
     use crate::model::data::training_cycles;
     use crate::model::nefnet::{LOCAL_TENSORS, NetShape, PRIOR_TENSORS, RESIDUAL_WEIGHTS};
+    use crate::model::train::set_fitted;
     use crate::record::open_record;
 
     fn ludb() -> std::path::PathBuf {
@@ -320,28 +321,17 @@ mod tests {
             prior: true,
         };
         NefNet::build(VarBuilder::from_varmap(&vm, DType::F32, &dev), shape).unwrap();
-        let init = candle_nn::Init::Const(0.0);
-        vm.get(12, RESIDUAL_WEIGHTS, init, DType::F32, &dev)
-            .unwrap();
-        let mut named: Vec<(&str, Vec<usize>, Vec<f32>)> = PRIOR_TENSORS
-            .iter()
-            .zip(prior.to_flat())
-            .map(|((n, d), v)| (*n, d.to_vec(), v))
-            .collect();
+        set_fitted(&vm, RESIDUAL_WEIGHTS, &[12], vec![0.0; 12]).unwrap();
+        for ((name, dims), values) in PRIOR_TENSORS.iter().zip(prior.to_flat()) {
+            set_fitted(&vm, name, dims, values).unwrap();
+        }
         if let Some((r, values)) = local {
             let dims = [vec![r, 12, 12], vec![r], vec![r, 12, 28]];
             for ((name, d), mut v) in LOCAL_TENSORS.into_iter().zip(dims).zip(values) {
-                vm.get(d.as_slice(), name, init, DType::F32, &dev).unwrap();
                 v.resize(d.iter().product(), 0.0);
-                named.push((name, d, v));
+                set_fitted(&vm, name, &d, v).unwrap();
             }
         }
-        let data = vm.data().lock().unwrap();
-        for (name, dims, values) in named {
-            let t = Tensor::from_vec(values, dims.as_slice(), &dev).unwrap();
-            data[name].set(&t).unwrap();
-        }
-        drop(data);
         let file = tempfile::NamedTempFile::new().unwrap();
         vm.save(file.path()).unwrap();
         file
