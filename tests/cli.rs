@@ -271,6 +271,23 @@ fn info_without_a_record_shows_the_synthetic_demo() {
     assert_eq!((demo.fs, demo.len(), demo.leads.len()), (500.0, 5000, 12));
 }
 
+/// `train-panorama` on `records` with `split`, writing `out`, two cycles a step.
+fn train_args<'a>(records: &'a Path, split: &'a Path, out: &'a Path) -> Vec<&'a str> {
+    let path = |p: &'a Path| p.to_str().unwrap();
+    let (records, split, out) = (path(records), path(split), path(out));
+    vec![
+        "train-panorama",
+        "--records",
+        records,
+        "--split",
+        split,
+        "--out",
+        out,
+        "--batch",
+        "2",
+    ]
+}
+
 #[test]
 fn train_panorama_checkpoints_resumes_and_writes_weights_the_engine_loads() {
     let data = common::data_dir();
@@ -281,20 +298,11 @@ fn train_panorama_checkpoints_resumes_and_writes_weights_the_engine_loads() {
     let records = data.join("ludb/data");
     let extra = data.join("cinc2021-samples/E07501");
     let base = [
-        "train-panorama",
-        "--records",
-        records.to_str().unwrap(),
-        "--split",
-        split.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--extra-records",
-        extra.to_str().unwrap(),
-        "--batch",
-        "2",
-        "--validate",
-        "false",
-    ];
+        &train_args(&records, &split, &out)[..],
+        &["--extra-records", extra.to_str().unwrap()],
+        &["--validate", "false"],
+    ]
+    .concat();
     let state = |path: &Path| -> Value {
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
     };
@@ -321,4 +329,74 @@ fn train_panorama_checkpoints_resumes_and_writes_weights_the_engine_loads() {
     let views = engine.render(&field, &[v1]).unwrap();
     assert_eq!(views[0].len(), 401);
     assert!(views[0].iter().all(|v| v.is_finite()));
+}
+
+#[test]
+fn a_resumed_run_with_no_steps_left_refits_the_prior_on_all_records_and_keeps_the_calibration() {
+    let data = common::data_dir();
+    let dir = tempfile::tempdir().unwrap();
+    let split = dir.path().join("split.txt");
+    // Eight train records: the eighth (11) validates, until --validate false takes it in.
+    let train: String = ["1", "2", "3", "6", "7", "8", "9", "11"]
+        .iter()
+        .map(|n| format!("train {n}\n"))
+        .collect();
+    std::fs::write(&split, train + "test 4\n").unwrap();
+    let out = dir.path().join("refit.safetensors");
+    let records = data.join("ludb/data");
+    let base = [&train_args(&records, &split, &out)[..], &["--steps", "2"]].concat();
+    let stored = |name: &str| -> (Vec<usize>, Vec<f32>) {
+        let t = &candle_core::safetensors::load(&out, &candle_core::Device::Cpu).unwrap()[name];
+        (
+            t.dims().to_vec(),
+            t.flatten_all().unwrap().to_vec1().unwrap(),
+        )
+    };
+    run(&base);
+    let calibration = stored("calibration.residual").1;
+    let records_before = stored("local.totals").0[0];
+    run(&[&base[..], &["--resume", "--validate", "false"]].concat());
+    assert_eq!(stored("calibration.residual").1, calibration);
+    assert_eq!(stored("local.totals").0[0], records_before + 1);
+    let state: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("refit.train.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(state["step"], 2);
+    assert!(ecg_panorama::panorama::NefNetEngine::load(&out).is_ok());
+}
+
+#[test]
+fn eval_prior_cross_validates_on_train_records_only() {
+    let data = common::data_dir();
+    let dir = tempfile::tempdir().unwrap();
+    let split = dir.path().join("split.txt");
+    // A test record that does not exist: it must never be read.
+    std::fs::write(&split, "train 1\ntrain 2\ntrain 3\ntrain 6\ntest 9999\n").unwrap();
+    let records = data.join("ludb/data");
+    let args = [
+        "eval-prior",
+        "--records",
+        records.to_str().unwrap(),
+        "--split",
+        split.to_str().unwrap(),
+        "--folds",
+        "2",
+        "--json",
+    ];
+    let cv: Value = serde_json::from_str(&run(&args)).unwrap();
+    assert_eq!(cv["folds"], 2);
+    let cells = cv["cells"].as_array().unwrap();
+    assert_eq!(cells.len(), 9, "three tasks × three methods");
+    assert!(
+        cells
+            .iter()
+            .all(|c| c["psnr_db"].as_f64().unwrap().is_finite())
+    );
+    let one_fold = Command::new(env!("CARGO_BIN_EXE_ecg-panorama"))
+        .args(&args[..args.len() - 3])
+        .args(["--folds", "1"])
+        .output()
+        .unwrap();
+    assert!(!one_fold.status.success());
 }

@@ -6,6 +6,7 @@ mod bench_ui;
 mod convert;
 mod eval_delineation;
 mod eval_panorama;
+mod eval_prior;
 mod eval_view;
 mod info;
 mod synth;
@@ -59,6 +60,9 @@ enum Command {
     /// Score lead synthesis (Nef-Net, linear regression, dipole least squares) on LUDB-layout
     /// records.
     EvalPanorama(eval_panorama::EvalPanoramaArgs),
+    /// Cross-validate the engine's linear prior (population and patient-similar regressions)
+    /// against linear regression over the train records of a split, without the network.
+    EvalPrior(eval_prior::EvalPriorArgs),
     /// Synthesize one recorded lead from others and score it against the recording (PSNR,
     /// correlation): PTB's Frank lead vz from the 12 standard leads by default.
     EvalView(eval_view::EvalViewArgs),
@@ -133,6 +137,7 @@ pub fn run() -> ExitCode {
         Some(Command::Bench { what }) => bench::run(&what),
         Some(Command::EvalDelineation(args)) => eval_delineation::run(&args),
         Some(Command::EvalPanorama(args)) => eval_panorama::run(&args),
+        Some(Command::EvalPrior(args)) => eval_prior::run(&args),
         Some(Command::EvalView(args)) => eval_view::run(&args),
         Some(Command::TrainDelineator(args)) => train_delineator::run(&args),
         Some(Command::TrainPanorama(args)) => train_panorama::run(&args),

@@ -212,6 +212,18 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
         varmap
             .load(&args.out)
             .with_context(|| format!("{}: cannot load the checkpoint", args.out.display()))?;
+        // The calibration is fitted, not registered by the network: carry it over, so a run
+        // resumed without validation records keeps the one it had.
+        let stored = candle_core::safetensors::load(&args.out, &candle_core::Device::Cpu)
+            .with_context(|| format!("{}: cannot load the checkpoint", args.out.display()))?;
+        if let Some(t) = stored.get(RESIDUAL_WEIGHTS) {
+            ecg_panorama::model::train::set_fitted(
+                &varmap,
+                RESIDUAL_WEIGHTS,
+                &[12],
+                t.flatten_all()?.to_vec1::<f32>()?,
+            )?;
+        }
         eprintln!("resuming at step {start} of {}", cfg.steps);
     }
     let bar = ProgressBar::new(cfg.steps as u64);
@@ -269,6 +281,11 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
         Ok(())
     })?;
     bar.finish();
+    // A resumed run that had no steps left still refits the prior on the given records.
+    state.step = cfg.steps;
+    state.seconds = seconds_before + started.elapsed().as_secs_f64();
+    state.val_mae = last_val;
+    save(&varmap, &args.out, &state, &state_path)?;
     if !val_set.is_empty() && cfg.prior {
         let dev = candle_core::Device::Cpu;
         let net = ecg_panorama::model::train::net_from_varmap(&varmap, cfg.shape())?;
@@ -290,7 +307,7 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
 
 /// The record paths (without extension) of `--extra-records`: each folder's `.hea` records
 /// in name order, or the record itself.
-fn extra_record_paths(args: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+pub(crate) fn extra_record_paths(args: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for arg in args {
         if arg.is_dir() {

@@ -252,18 +252,14 @@ impl<'a> Batcher<'a> {
                     .map(|&s| lead_features(&c.leads[s], &c.bounds))
                     .collect();
                 let exclude = prior.local.as_ref().and_then(|l| l.index_of(&c.record));
-                let w = prior
-                    .regressions(&chosen, Some(&shapes), exclude)
-                    .map(|r| LeadPrior::mix(&r, own))
-                    .unwrap_or_else(|| vec![0.0; chosen.len()]);
                 let start = views.len() - chosen.len() * T_X;
-                let mine = &views[start..];
-                prior_est.extend((0..T_X).map(|i| {
-                    w.iter()
-                        .enumerate()
-                        .map(|(k, wk)| *wk as f32 * mine[k * T_X + i])
-                        .sum::<f32>()
-                }));
+                let mine: Vec<&[f32]> = views[start..].chunks_exact(T_X).collect();
+                match prior.regressions(&chosen, Some(&shapes), exclude) {
+                    Some(r) => {
+                        prior_est.extend(LeadPrior::estimate(&r, own, &mine, &c.bounds, T_X))
+                    }
+                    None => prior_est.extend(std::iter::repeat_n(0f32, T_X)),
+                }
             }
             for a in &own {
                 angles.extend(a);

@@ -10,7 +10,44 @@
 //! between those shapes). Only the inputs are read: it stays honest.
 
 use super::data::TrainCycle;
-use super::prior::regressions_under;
+use super::prior::{regress, regressions_under};
+
+/// Phases of the cycle with their own regressions: atrial (P wave and PR segment), ventricular
+/// depolarisation (QRS) and repolarisation (ST, T, TP). The heart's electrical axis differs
+/// between them, so one set of weights for the whole cycle is a compromise.
+pub const PHASES: usize = 3;
+/// Samples over which one phase's weights hand over to the next (a hard switch would put a
+/// step into the estimate at the QRS onset and offset).
+const HANDOVER: f32 = 6.0;
+/// Floor of a cycle's 12-lead range in its weight (mV): keeps flat cycles from dominating.
+const RANGE_FLOOR: f64 = 0.05;
+
+/// Regression weights per phase: `[phase][lead k][input a]`.
+pub type PhaseRegressions = [Vec<Vec<f64>>; PHASES];
+
+/// The phase of sample `s` of a cycle with boundaries `bounds` ([`TrainCycle::bounds`]).
+pub fn phase_of(s: usize, bounds: &[usize; 7]) -> usize {
+    if s < bounds[2] {
+        0
+    } else if s <= bounds[3] {
+        1
+    } else {
+        2
+    }
+}
+
+/// How much each phase's weights count at each of `len` samples: the phases of
+/// [`phase_of`], handing over linearly across the QRS onset and offset.
+pub fn phase_blend(bounds: &[usize; 7], len: usize) -> Vec<[f32; PHASES]> {
+    let ramp = |s: usize, at: f32| ((s as f32 - at) / HANDOVER + 0.5).clamp(0.0, 1.0);
+    (0..len)
+        .map(|s| {
+            let after_on = ramp(s, bounds[2] as f32 - 0.5);
+            let after_off = ramp(s, bounds[3] as f32 + 0.5);
+            [1.0 - after_on, after_on - after_off, after_off]
+        })
+        .collect()
+}
 
 /// Samples each wave is resampled to: P wave, QRS, T wave.
 const WAVE_SAMPLES: [usize; 3] = [4, 16, 8];
@@ -19,7 +56,14 @@ const WAVE_WEIGHTS: [f32; 3] = [0.5, 1.0, 0.5];
 /// Features per lead.
 pub const FEATURES: usize = 28;
 /// Kernel bandwidth, relative to the median distance from the cycle to the records.
-const BANDWIDTH: f64 = 0.35;
+const BANDWIDTH: f64 = 0.45;
+/// Rounds in which each record's say in a lead's regression is divided by its own error under
+/// the last round's fit: the evaluation averages log errors, so a few records whose leads
+/// relate unlike the rest's should not set the weights for everyone.
+const ROUNDS: usize = 3;
+/// Floor of a record's mean squared error in those rounds, in squared 12-lead ranges (the
+/// moments are range-weighted): about 3 % of the range RMS.
+const ERROR_FLOOR: f64 = 1e-3;
 
 /// One lead's shape features of a cycle: P wave, QRS and T wave, each linearly resampled to a
 /// fixed length and weighted (mV); `bounds` as [`TrainCycle::bounds`].
@@ -54,10 +98,10 @@ pub struct LocalPrior {
     /// Record names in the order of the other fields (empty when loaded from weights: only
     /// training needs them, to leave a cycle's own record out).
     pub names: Vec<String>,
-    /// Per record, the weighted mean of `x_i · x_j` over its samples (mV²).
-    pub moments: Vec<[[f64; 12]; 12]>,
-    /// Per record, the total weight behind its moments (weighted sample count).
-    pub totals: Vec<f64>,
+    /// Per record and phase, the weighted mean of `x_i · x_j` over its samples (mV²).
+    pub moments: Vec<[[[f64; 12]; 12]; PHASES]>,
+    /// Per record and phase, the total weight behind its moments (weighted sample count).
+    pub totals: Vec<[f64; PHASES]>,
     /// Per record and lead, the mean of [`lead_features`] over its cycles (mV).
     pub features: Vec<[[f32; FEATURES]; 12]>,
 }
@@ -80,14 +124,23 @@ fn unit_peak(v: &mut [f32]) {
     }
 }
 
+/// Mean squared error of `Σ_a w_a x_{inputs[a]}` against lead `k` under moments `m`.
+fn record_error(m: &[[f64; 12]; 12], inputs: &[usize], w: &[f64], k: usize) -> f64 {
+    let mut e = m[k][k];
+    for (a, &i) in inputs.iter().enumerate() {
+        e -= 2.0 * w[a] * m[i][k];
+        for (b, &j) in inputs.iter().enumerate() {
+            e += w[a] * w[b] * m[i][j];
+        }
+    }
+    e.max(0.0)
+}
+
 impl LocalPrior {
-    /// Fit on `cycles`, each counted by `weights` (the population prior's robust weights)
-    /// with its sums of lead products `products` and sample count.
-    pub fn fit(
-        cycles: &[TrainCycle],
-        weights: &[f64],
-        products: &[([[f64; 12]; 12], f64)],
-    ) -> Self {
+    /// Fit on `cycles`: per record and phase, the lead moments with each cycle counted by the
+    /// inverse square of its 12-lead range, as the evaluation normalises each cycle by that
+    /// range (a cycle of large amplitude would otherwise decide the fit alone).
+    pub fn fit(cycles: &[TrainCycle]) -> Self {
         let mut index = std::collections::HashMap::new();
         let mut out = Self {
             names: Vec::new(),
@@ -96,21 +149,33 @@ impl LocalPrior {
             features: Vec::new(),
         };
         let mut counts: Vec<usize> = Vec::new();
-        for ((c, &w), (p, n)) in cycles.iter().zip(weights).zip(products) {
+        for c in cycles {
             let r = *index.entry(c.record.clone()).or_insert_with(|| {
                 out.names.push(c.record.clone());
-                out.moments.push([[0.0; 12]; 12]);
-                out.totals.push(0.0);
+                out.moments.push([[[0.0; 12]; 12]; PHASES]);
+                out.totals.push([0.0; PHASES]);
                 out.features.push([[0.0; FEATURES]; 12]);
                 counts.push(0);
                 out.names.len() - 1
             });
-            for (row, prow) in out.moments[r].iter_mut().zip(p) {
-                for (v, p) in row.iter_mut().zip(prow) {
-                    *v += w * p;
+            let (lo, hi) = c
+                .leads
+                .iter()
+                .flat_map(|l| &l[..c.len])
+                .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| {
+                    (lo.min(v), hi.max(v))
+                });
+            let w = 1.0 / f64::from(hi - lo).max(RANGE_FLOOR).powi(2);
+            for s in 0..c.len {
+                let g = phase_of(s, &c.bounds);
+                let x: [f64; 12] = std::array::from_fn(|i| f64::from(c.leads[i][s]));
+                for (row, xi) in out.moments[r][g].iter_mut().zip(&x) {
+                    for (v, xj) in row.iter_mut().zip(&x) {
+                        *v += w * xi * xj;
+                    }
                 }
+                out.totals[r][g] += w;
             }
-            out.totals[r] += w * n;
             for (acc, lead) in out.features[r].iter_mut().zip(&c.leads) {
                 for (a, f) in acc.iter_mut().zip(lead_features(lead, &c.bounds)) {
                     *a += f;
@@ -119,9 +184,12 @@ impl LocalPrior {
             counts[r] += 1;
         }
         let records = out.moments.iter_mut().zip(&mut out.features);
-        for (((m, f), &total), &count) in records.zip(&out.totals).zip(&counts) {
-            let total = total.max(1e-300);
-            m.iter_mut().flatten().for_each(|v| *v /= total);
+        for (((m, f), totals), &count) in records.zip(&mut out.totals).zip(&counts) {
+            for (phase, total) in m.iter_mut().zip(totals.iter_mut()) {
+                // A phase no cycle of the record reached (never in complete cycles) counts nil.
+                let t = total.max(1e-300);
+                phase.iter_mut().flatten().for_each(|v| *v /= t);
+            }
             let k = count.max(1) as f32;
             f.iter_mut().flatten().for_each(|v| *v /= k);
         }
@@ -189,56 +257,88 @@ impl LocalPrior {
             .collect()
     }
 
-    /// Regression weights of every lead on `inputs` (`STANDARD_12` slots, any order) for a
-    /// cycle whose inputs have the shape features `shapes`: `out[k][a]` weighs input `a` for
-    /// lead `k`. `exclude` leaves one record out (the cycle's own, in training). `None` when
-    /// the pooled moments cannot be solved.
+    /// Regression weights of every lead on `inputs` (`STANDARD_12` slots, any order) in each
+    /// phase, for a cycle whose inputs have the shape features `shapes`: `out[g][k][a]` weighs
+    /// input `a` for lead `k` in phase `g`. `exclude` leaves one record out (the cycle's own,
+    /// in training). `None` when the pooled moments cannot be solved.
     pub fn regressions(
         &self,
         inputs: &[usize],
         shapes: &[[f32; FEATURES]],
         exclude: Option<usize>,
-    ) -> Option<Vec<Vec<f64>>> {
+    ) -> Option<PhaseRegressions> {
         if inputs.is_empty() || inputs.len() != shapes.len() || inputs.iter().any(|&s| s >= 12) {
             return None;
         }
         let kernel = self.kernel_weights(inputs, shapes, exclude);
-        let mut m = [[0.0; 12]; 12];
-        let mut total = 0.0;
-        for ((rec, &t), &k) in self.moments.iter().zip(&self.totals).zip(&kernel) {
-            let w = k * t;
-            for (row, rrow) in m.iter_mut().zip(rec) {
-                for (v, r) in row.iter_mut().zip(rrow) {
-                    *v += w * r;
+        let phase = |g: usize| {
+            let pooled = |say: &dyn Fn(usize) -> f64| {
+                let mut m = [[0.0; 12]; 12];
+                let mut total = 0.0;
+                for (r, rec) in self.moments.iter().enumerate() {
+                    let w = say(r);
+                    for (row, rrow) in m.iter_mut().zip(&rec[g]) {
+                        for (v, x) in row.iter_mut().zip(rrow) {
+                            *v += w * x;
+                        }
+                    }
+                    total += w;
+                }
+                m.iter_mut().flatten().for_each(|v| *v /= total);
+                (total > 0.0).then_some(m)
+            };
+            let base = |r: usize| kernel[r] * self.totals[r][g];
+            let mut out = regressions_under(&pooled(&base)?, inputs)?;
+            for (k, fit) in out.iter_mut().enumerate() {
+                if inputs.contains(&k) {
+                    continue;
+                }
+                for _ in 0..ROUNDS {
+                    let say = |r: usize| {
+                        base(r) / (record_error(&self.moments[r][g], inputs, fit, k) + ERROR_FLOOR)
+                    };
+                    match pooled(&say).and_then(|m| regress(&m, inputs, k)) {
+                        Some(next) if next.iter().all(|v| v.is_finite()) => *fit = next,
+                        _ => break,
+                    }
                 }
             }
-            total += w;
-        }
-        if total <= 0.0 {
-            return None;
-        }
-        regressions_under(&m, inputs)
+            Some(out)
+        };
+        Some([phase(0)?, phase(1)?, phase(2)?])
     }
 
-    /// The stored form: `[R, 12, 12]` moments, `[R]` totals, `[R, 12, FEATURES]` features.
+    /// The stored form: `[R, PHASES, 12, 12]` moments, `[R, PHASES]` totals,
+    /// `[R, 12, FEATURES]` features.
     pub fn to_flat(&self) -> [Vec<f32>; 3] {
         [
             self.moments
                 .iter()
                 .flatten()
                 .flatten()
+                .flatten()
                 .map(|&v| v as f32)
                 .collect(),
-            self.totals.iter().map(|&v| v as f32).collect(),
+            self.totals.iter().flatten().map(|&v| v as f32).collect(),
             self.features.iter().flatten().flatten().copied().collect(),
         ]
     }
 
-    /// The prior from its stored form ([`LocalPrior::to_flat`]); `None` unless the sizes
-    /// agree and every value is finite with positive totals.
+    /// The prior from its stored form ([`LocalPrior::to_flat`]), or from the earlier form
+    /// with one set of moments per record (`[R, 12, 12]`, `[R]`), which serves every phase;
+    /// `None` unless the sizes agree and every value is finite with positive totals.
     pub fn from_flat(moments: &[f32], totals: &[f32], features: &[f32]) -> Option<Self> {
-        let r = totals.len();
-        if r == 0 || moments.len() != r * 144 || features.len() != r * 12 * FEATURES {
+        let r = features.len() / (12 * FEATURES);
+        let phases_stored = if r > 0 && totals.len() == r {
+            1
+        } else {
+            PHASES
+        };
+        if r == 0
+            || totals.len() != r * phases_stored
+            || moments.len() != r * phases_stored * 144
+            || features.len() != r * 12 * FEATURES
+        {
             return None;
         }
         if moments
@@ -250,13 +350,18 @@ impl LocalPrior {
         {
             return None;
         }
+        let matrix = |m: &[f32]| -> [[f64; 12]; 12] {
+            std::array::from_fn(|i| std::array::from_fn(|j| f64::from(m[i * 12 + j])))
+        };
+        let at = |rec: usize, g: usize| rec * phases_stored + g.min(phases_stored - 1);
         Some(Self {
             names: Vec::new(),
-            moments: moments
-                .chunks_exact(144)
-                .map(|m| std::array::from_fn(|i| std::array::from_fn(|j| f64::from(m[i * 12 + j]))))
+            moments: (0..r)
+                .map(|rec| std::array::from_fn(|g| matrix(&moments[at(rec, g) * 144..][..144])))
                 .collect(),
-            totals: totals.iter().map(|&t| f64::from(t)).collect(),
+            totals: (0..r)
+                .map(|rec| std::array::from_fn(|g| f64::from(totals[at(rec, g)])))
+                .collect(),
             features: features
                 .chunks_exact(12 * FEATURES)
                 .map(|f| std::array::from_fn(|k| std::array::from_fn(|i| f[k * FEATURES + i])))
@@ -332,20 +437,7 @@ mod tests {
     }
 
     fn fitted(cycles: &[TrainCycle]) -> LocalPrior {
-        let products: Vec<([[f64; 12]; 12], f64)> = cycles
-            .iter()
-            .map(|c| {
-                let p = std::array::from_fn(|i| {
-                    std::array::from_fn(|j| {
-                        (0..c.len)
-                            .map(|s| f64::from(c.leads[i][s] * c.leads[j][s]))
-                            .sum()
-                    })
-                });
-                (p, c.len as f64)
-            })
-            .collect();
-        LocalPrior::fit(cycles, &vec![1.0; cycles.len()], &products)
+        LocalPrior::fit(cycles)
     }
 
     #[test]
@@ -357,7 +449,7 @@ mod tests {
         let v1 = |shape: &[f32]| {
             local
                 .regressions(&[1], &[lead_features(shape, &bounds)], None)
-                .unwrap()[6][0]
+                .unwrap()[1][6][0]
         };
         // The population regression of V1 on II is near 0 here; the similar records' is not.
         assert!((v1(&up) - 0.5).abs() < 0.05, "QRS up: {}", v1(&up));
@@ -366,21 +458,21 @@ mod tests {
         let own = local
             .regressions(&[1], &[lead_features(&up, &bounds)], None)
             .unwrap();
-        assert_eq!(own[1], vec![1.0]);
+        assert!(own.iter().all(|phase| phase[1] == vec![1.0]));
     }
 
     #[test]
     fn a_left_out_record_has_no_say_in_its_own_regression() {
         let (mut cycles, up, _) = two_kinds();
         // One more record of its own kind: its QRS points up, yet V1 = −2·II.
-        cycles.push(cycle("odd", &up, -2.0));
+        cycles.extend(std::iter::repeat_n(cycle("odd", &up, -2.0), 6));
         let mut local = fitted(&cycles);
         local.names = record_names(&cycles);
         let odd = local.index_of("odd");
         assert_eq!(odd, Some(12));
         let shapes = [lead_features(&up, &cycles[0].bounds)];
-        let with = local.regressions(&[1], &shapes, None).unwrap()[6][0];
-        let without = local.regressions(&[1], &shapes, odd).unwrap()[6][0];
+        let with = local.regressions(&[1], &shapes, None).unwrap()[1][6][0];
+        let without = local.regressions(&[1], &shapes, odd).unwrap()[1][6][0];
         assert!(with < 0.4, "the odd record pulls the fit: {with}");
         assert!((without - 0.5).abs() < 0.05, "left out: {without}");
     }
@@ -397,7 +489,8 @@ mod tests {
             .iter()
             .flatten()
             .flatten()
-            .zip(local.moments.iter().flatten().flatten())
+            .flatten()
+            .zip(local.moments.iter().flatten().flatten().flatten())
         {
             assert!((a - b).abs() <= 1e-6 * b.abs().max(1e-6));
         }
@@ -409,5 +502,100 @@ mod tests {
         bad[0] = 0.0;
         assert!(LocalPrior::from_flat(&m, &bad, &f).is_none());
         assert!(LocalPrior::from_flat(&[], &[], &[]).is_none());
+    }
+
+    #[test]
+    fn each_phase_gets_its_own_regression() {
+        // V1 = 0.5·II during the QRS (samples 40..=60) and −0.5·II elsewhere.
+        let (cycles, up, _) = two_kinds();
+        let cycles: Vec<TrainCycle> = cycles
+            .into_iter()
+            .map(|mut c| {
+                let ii = c.leads[1].clone();
+                c.leads[6] = ii
+                    .iter()
+                    .enumerate()
+                    .map(|(s, v)| match phase_of(s, &c.bounds) {
+                        1 => 0.5 * v,
+                        _ => -0.5 * v,
+                    })
+                    .collect();
+                c
+            })
+            .collect();
+        let local = fitted(&cycles);
+        let r = local
+            .regressions(&[1], &[lead_features(&up, &cycles[0].bounds)], None)
+            .unwrap();
+        for (g, want) in [(0, -0.5), (1, 0.5), (2, -0.5)] {
+            assert!(
+                (r[g][6][0] - want).abs() < 0.05,
+                "phase {g}: {}",
+                r[g][6][0]
+            );
+        }
+    }
+
+    #[test]
+    fn phases_hand_over_gradually_and_always_sum_to_one() {
+        let bounds = [0, 20, 40, 60, 80, 110, 149];
+        let blend = phase_blend(&bounds, 150);
+        assert_eq!(blend[10], [1.0, 0.0, 0.0]);
+        assert_eq!(blend[50], [0.0, 1.0, 0.0]);
+        assert_eq!(blend[100], [0.0, 0.0, 1.0]);
+        for (s, b) in blend.iter().enumerate() {
+            assert!((b.iter().sum::<f32>() - 1.0).abs() < 1e-6, "sample {s}");
+            assert!(
+                b.iter().all(|v| (0.0..=1.0).contains(v)),
+                "sample {s}: {b:?}"
+            );
+        }
+        for pair in blend.windows(2) {
+            for (a, b) in pair[0].iter().zip(&pair[1]) {
+                assert!((b - a).abs() <= 1.0 / HANDOVER + 1e-6);
+            }
+        }
+        // The samples themselves belong to their phase at least halfway.
+        assert!(blend[40][1] >= 0.5 && blend[39][0] >= 0.5 && blend[60][1] >= 0.5);
+    }
+
+    #[test]
+    fn a_cycle_of_large_amplitude_counts_no_more_than_a_small_one() {
+        let (cycles, up, _) = two_kinds();
+        // V6 sets both cycles' range, so the big one is the small one ten times over but for
+        // the sign of V1.
+        let with_v6 = |mut c: TrainCycle| {
+            c.leads[11] = (0..c.len).map(|s| 2.0 * (s as f32 * 0.1).sin()).collect();
+            c
+        };
+        let small = with_v6(cycle("one", &up, 0.5));
+        let mut big = with_v6(cycle("one", &up, -0.5));
+        big.leads.iter_mut().flatten().for_each(|v| *v *= 10.0);
+        let local = fitted(&[small, big]);
+        let w = local
+            .regressions(&[1], &[lead_features(&up, &cycles[0].bounds)], None)
+            .unwrap()[1][6][0];
+        // Unweighted, the tenfold cycle would pull the fit to about −0.5.
+        assert!(w.abs() < 0.1, "weight of V1 on II: {w}");
+    }
+
+    #[test]
+    fn the_earlier_one_phase_form_loads_and_serves_every_phase() {
+        let (cycles, _, _) = two_kinds();
+        let local = fitted(&cycles);
+        let [m, t, f] = local.to_flat();
+        let r = local.len();
+        // The QRS phase's moments and totals alone, as a file of the earlier form holds them.
+        let one_m: Vec<f32> = (0..r)
+            .flat_map(|rec| m[(rec * PHASES + 1) * 144..][..144].to_vec())
+            .collect();
+        let one_t: Vec<f32> = (0..r).map(|rec| t[rec * PHASES + 1]).collect();
+        let back = LocalPrior::from_flat(&one_m, &one_t, &f).unwrap();
+        assert_eq!(back.len(), r);
+        for rec in &back.moments {
+            assert_eq!(rec[0], rec[1]);
+            assert_eq!(rec[2], rec[1]);
+        }
+        assert!(LocalPrior::from_flat(&one_m, &t, &f).is_none());
     }
 }

@@ -120,7 +120,8 @@ pub const PRIOR_MOMENTS: &str = "prior.moments";
 pub const RESIDUAL_WEIGHTS: &str = "calibration.residual";
 
 /// Names of the patient-similar prior's stored tensors ([`LocalPrior::to_flat`]): moments
-/// `[R, 12, 12]`, totals `[R]` and lead shapes `[R, 12, FEATURES]` of the `R` training records.
+/// `[R, PHASES, 12, 12]`, totals `[R, PHASES]` and lead shapes `[R, 12, FEATURES]` of the `R`
+/// training records (files with one set of moments per record, `[R, 12, 12]` and `[R]`, load too).
 pub const LOCAL_TENSORS: [&str; 3] = ["local.moments", "local.totals", "local.features"];
 
 /// The prior's stored tensors and their shapes ([`LeadPrior::to_flat`]).

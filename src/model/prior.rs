@@ -15,7 +15,7 @@
 //! the same at a pole whatever φ says.
 
 use super::data::TrainCycle;
-use super::local_prior::{FEATURES, LocalPrior};
+use super::local_prior::{FEATURES, LocalPrior, PHASES, PhaseRegressions, phase_blend};
 use crate::geometry::{STANDARD_12, Viewpoint, lead_view, normalise_lead_name};
 use crate::linalg::solve;
 use glam::DVec3;
@@ -124,7 +124,7 @@ pub(crate) fn regressions_under(m: &[[f64; 12]; 12], inputs: &[usize]) -> Option
 }
 
 /// Regression weights of lead `k` on `slots` under moments `m` (with the relative ridge).
-fn regress(m: &[[f64; 12]; 12], slots: &[usize], k: usize) -> Option<Vec<f64>> {
+pub(crate) fn regress(m: &[[f64; 12]; 12], slots: &[usize], k: usize) -> Option<Vec<f64>> {
     let scale = slots.iter().map(|&i| m[i][i]).sum::<f64>() / slots.len().max(1) as f64;
     let gram = slots
         .iter()
@@ -202,8 +202,7 @@ impl LeadPrior {
             }
             moments = pooled(&per, &weights);
         }
-        let products: Vec<([[f64; 12]; 12], f64)> = per.iter().map(|c| (c.p, c.n)).collect();
-        let local = Some(LocalPrior::fit(cycles, &weights, &products));
+        let local = Some(LocalPrior::fit(cycles));
         let sets = COMMON_INPUTS
             .iter()
             .map(|&set| SetRegression {
@@ -312,26 +311,43 @@ impl LeadPrior {
     /// Weights over the inputs (`inputs`: their `STANDARD_12` slots) that give the prior's
     /// estimate of the view from `query`; `None` when the inputs' moments cannot be solved.
     pub fn weights(&self, inputs: &[usize], query: Viewpoint) -> Option<Vec<f64>> {
-        Some(Self::mix(&self.regressions(inputs, None, None)?, query))
+        let [whole, ..] = self.regressions(inputs, None, None)?;
+        Some(Self::mix(&whole, query))
     }
 
-    /// Regression weights of every lead on `inputs` (`out[k][a]`: input `a` for lead `k`).
-    /// With the inputs' shape features (`shapes`, one per input) and a patient-similar prior,
-    /// its regression (leaving record `exclude` out); else the common set's own regression, or
-    /// the shared moments'. `None` when the inputs' moments cannot be solved.
+    /// Regression weights of every lead on `inputs` in each phase of the cycle (`out[g][k][a]`:
+    /// input `a` for lead `k` in phase `g`). With the inputs' shape features (`shapes`, one per
+    /// input) and a patient-similar prior, its regressions (leaving record `exclude` out); else
+    /// the common set's own regression, or the shared moments', alike in every phase. `None`
+    /// when the inputs' moments cannot be solved.
     pub fn regressions(
         &self,
         inputs: &[usize],
         shapes: Option<&[[f32; FEATURES]]>,
         exclude: Option<usize>,
-    ) -> Option<Vec<Vec<f64>>> {
+    ) -> Option<PhaseRegressions> {
+        let whole = self.whole_cycle_regressions(inputs, shapes, exclude)?;
+        Some(match whole {
+            Ok(phased) => phased,
+            Err(one) => std::array::from_fn(|_| one.clone()),
+        })
+    }
+
+    /// The patient-similar prior's phase regressions (`Ok`), or one regression for the whole
+    /// cycle (`Err`).
+    fn whole_cycle_regressions(
+        &self,
+        inputs: &[usize],
+        shapes: Option<&[[f32; FEATURES]]>,
+        exclude: Option<usize>,
+    ) -> Option<Result<PhaseRegressions, Vec<Vec<f64>>>> {
         if inputs.is_empty() || inputs.iter().any(|&s| s >= 12) {
             return None;
         }
         if let (Some(local), Some(shapes)) = (&self.local, shapes)
             && let Some(r) = local.regressions(inputs, shapes, exclude)
         {
-            return Some(r);
+            return Some(Ok(r));
         }
         let mut sorted = inputs.to_vec();
         sorted.sort_unstable();
@@ -341,19 +357,49 @@ impl LeadPrior {
                 .iter()
                 .map(|slot| set.slots.iter().position(|s| s == slot).unwrap_or(0))
                 .collect();
-            return Some(
-                (0..12)
-                    .map(|k| at.iter().map(|&a| set.weights[k][a]).collect())
-                    .collect(),
-            );
+            return Some(Err((0..12)
+                .map(|k| at.iter().map(|&a| set.weights[k][a]).collect())
+                .collect()));
         }
-        regressions_under(&self.moments, inputs)
+        regressions_under(&self.moments, inputs).map(Err)
+    }
+
+    /// The prior's estimate of the view from `query` over `len` samples of a cycle with
+    /// boundaries `bounds`, from its `inputs` (each at least `len` samples, in the order of the
+    /// regressions' inputs): each phase's weights, handed over at the QRS onset and offset.
+    pub fn estimate(
+        regressions: &PhaseRegressions,
+        query: Viewpoint,
+        inputs: &[&[f32]],
+        bounds: &[usize; 7],
+        len: usize,
+    ) -> Vec<f32> {
+        let beta = Self::interpolation(query);
+        let w: [Vec<f64>; PHASES] = std::array::from_fn(|g| Self::mix_with(&regressions[g], &beta));
+        phase_blend(bounds, len)
+            .iter()
+            .enumerate()
+            .map(|(s, blend)| {
+                inputs
+                    .iter()
+                    .enumerate()
+                    .map(|(a, x)| {
+                        let wa: f64 = (0..PHASES).map(|g| f64::from(blend[g]) * w[g][a]).sum();
+                        wa as f32 * x[s]
+                    })
+                    .sum()
+            })
+            .collect()
     }
 
     /// The view from `query` as weights over the inputs, from every lead's regression on them
     /// ([`LeadPrior::regressions`]) mixed by [`LeadPrior::interpolation`].
     pub fn mix(regressions: &[Vec<f64>], query: Viewpoint) -> Vec<f64> {
-        let beta = Self::interpolation(query);
+        Self::mix_with(regressions, &Self::interpolation(query))
+    }
+
+    /// [`LeadPrior::mix`] with the query's interpolation weights already solved.
+    fn mix_with(regressions: &[Vec<f64>], beta: &[f64; 12]) -> Vec<f64> {
         let n = regressions.first().map_or(0, Vec::len);
         (0..n)
             .map(|a| (0..12).map(|k| beta[k] * regressions[k][a]).sum())

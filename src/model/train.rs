@@ -3,7 +3,7 @@
 //! seed and the step number alone, so a resumed run sees the same data as an uninterrupted one).
 
 use super::data::{Batcher, TrainCycle};
-use super::local_prior::{FEATURES, record_names};
+use super::local_prior::{FEATURES, PHASES, record_names};
 use super::nefnet::{LOCAL_TENSORS, NefNet, NetShape, PRIOR_TENSORS};
 use super::prior::LeadPrior;
 use super::standin::{Objective, training_loss};
@@ -338,7 +338,11 @@ pub fn train(
         }
         if let Some(local) = prior.local.as_ref().filter(|_| cfg.local_prior) {
             let r = local.len();
-            let dims = [vec![r, 12, 12], vec![r], vec![r, 12, FEATURES]];
+            let dims = [
+                vec![r, PHASES, 12, 12],
+                vec![r, PHASES],
+                vec![r, 12, FEATURES],
+            ];
             for ((name, dims), values) in LOCAL_TENSORS.iter().zip(dims).zip(local.to_flat()) {
                 set_fitted(varmap, name, &dims, values)?;
             }

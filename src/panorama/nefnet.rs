@@ -12,7 +12,7 @@ use super::{CycleInput, Engine, Field};
 use crate::error::{Error, Result};
 use crate::geometry::{STANDARD_12, Viewpoint, lead_view, normalise_lead_name};
 use crate::model::angular::{FEATURES, angular_features};
-use crate::model::local_prior::lead_features;
+use crate::model::local_prior::{PhaseRegressions, lead_features};
 use crate::model::nefnet::{NefNet, T_X, deflection_rois};
 use crate::model::prior::LeadPrior;
 use candle_core::{DType, Device, Tensor};
@@ -42,8 +42,11 @@ struct Encoded {
     input_angles: Vec<[f32; FEATURES]>,
     /// `STANDARD_12` slot of each input that is a standard lead (the prior uses those only).
     slots: Vec<Option<usize>>,
-    /// The prior's regression of every lead on the standard-lead inputs, when it has one.
-    regressions: Option<Vec<Vec<f64>>>,
+    /// The prior's regressions of every lead on the standard-lead inputs in each phase of
+    /// the cycle, when it has them.
+    regressions: Option<PhaseRegressions>,
+    /// The cycle's boundaries in window samples (where the prior's phases hand over).
+    bounds: [usize; 7],
     /// Divides mV into network units.
     scale: f64,
     /// Samples of the cycle inside the window.
@@ -183,6 +186,7 @@ impl NefNetEngine {
             input_angles,
             slots,
             regressions,
+            bounds,
             scale,
             window_len: m,
         })
@@ -254,14 +258,18 @@ fn prior_estimates(e: &Encoded, views: &[Viewpoint]) -> Vec<f32> {
     let Some(regressions) = &e.regressions else {
         return out;
     };
+    let inputs: Vec<&[f32]> = used
+        .iter()
+        .map(|&i| &e.inputs[i * T_X..(i + 1) * T_X])
+        .collect();
     for (row, v) in out.chunks_exact_mut(T_X).zip(views) {
-        let w = LeadPrior::mix(regressions, *v);
-        for (&i, wi) in used.iter().zip(&w) {
-            let wi = *wi as f32;
-            for (o, x) in row.iter_mut().zip(&e.inputs[i * T_X..(i + 1) * T_X]) {
-                *o += wi * x;
-            }
-        }
+        row.copy_from_slice(&LeadPrior::estimate(
+            regressions,
+            *v,
+            &inputs,
+            &e.bounds,
+            T_X,
+        ));
     }
     out
 }
@@ -299,6 +307,7 @@ mod tests {
     }
 
     use crate::model::data::training_cycles;
+    use crate::model::local_prior::PHASES;
     use crate::model::nefnet::{LOCAL_TENSORS, NetShape, PRIOR_TENSORS, RESIDUAL_WEIGHTS};
     use crate::model::train::set_fitted;
     use crate::record::open_record;
@@ -326,7 +335,7 @@ mod tests {
             set_fitted(&vm, name, dims, values).unwrap();
         }
         if let Some((r, values)) = local {
-            let dims = [vec![r, 12, 12], vec![r], vec![r, 12, 28]];
+            let dims = [vec![r, PHASES, 12, 12], vec![r, PHASES], vec![r, 12, 28]];
             for ((name, d), mut v) in LOCAL_TENSORS.into_iter().zip(dims).zip(values) {
                 v.resize(d.iter().product(), 0.0);
                 set_fitted(&vm, name, &d, v).unwrap();
@@ -395,7 +404,10 @@ mod tests {
 
         // Totals that are not positive: refused with a message, not a panic.
         let [m, _, f] = local.to_flat();
-        let bad = prior_only_weights(&prior, Some((2, [m, vec![0.0, 1.0], f])));
+        let bad = prior_only_weights(
+            &prior,
+            Some((2, [m, vec![0.0, 1.0, 1.0, 1.0, 1.0, 1.0], f])),
+        );
         let err = NefNetEngine::load(bad.path()).err().unwrap().to_string();
         assert!(err.contains("patient-similar"), "{err}");
     }

@@ -24,6 +24,7 @@ mod engine_method;
 mod evaluate;
 mod methods;
 mod metrics;
+mod prior_cv;
 
 pub use cycles::{
     Cycle, MAX_CYCLE_SAMPLES, MIN_CYCLE_SAMPLES, cycle_bounds, detrend, lead_index, ludb_cycles,
@@ -33,6 +34,7 @@ pub use engine_method::{EngineMethod, Scope};
 pub use evaluate::{Cell, Table, evaluate};
 pub use methods::{DipoleLeastSquares, LinearRegression, Method};
 pub use metrics::{CLIP, SSIM_K1, SSIM_K2, SSIM_WINDOW, Scale, clip, psnr, rmse, ssim_1d};
+pub use prior_cv::{CrossValidation, PooledCell, PriorMethod, cross_validate};
 
 use serde::Serialize;
 

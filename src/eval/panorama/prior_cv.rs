@@ -1,0 +1,243 @@
+//! Cross-validation of the engine's linear prior over the training records: the prior alone
+//! (population and patient-similar regressions) against linear regression, fold by fold, so
+//! its choices are made without the test records and with more cycles than one validation
+//! split holds.
+
+use super::cycles::{Cycle, ludb_cycles};
+use super::evaluate::{Table, evaluate};
+use super::methods::{LinearRegression, Method};
+use super::{Task, standard_tasks};
+use crate::error::Result;
+use crate::geometry::{STANDARD_12, lead_view, normalise_lead_name};
+use crate::model::data::{TrainCycle, training_cycles};
+use crate::model::local_prior::lead_features;
+use crate::model::prior::LeadPrior;
+use serde::Serialize;
+use std::path::Path;
+
+/// The linear prior as a [`Method`]: with `shapes`, the patient-similar regression; without,
+/// the population one.
+pub struct PriorMethod {
+    prior: LeadPrior,
+    shapes: bool,
+}
+
+impl PriorMethod {
+    /// The prior fitted on `cycles`, with or without the inputs' shapes.
+    pub fn fit(cycles: &[TrainCycle], shapes: bool) -> Self {
+        Self {
+            prior: LeadPrior::from_cycles(cycles),
+            shapes,
+        }
+    }
+}
+
+impl Method for PriorMethod {
+    fn name(&self) -> String {
+        if self.shapes {
+            "patient-similar prior".into()
+        } else {
+            "population prior".into()
+        }
+    }
+
+    fn predict(
+        &self,
+        inputs: &[(&str, &[f64])],
+        bounds: &[usize; 7],
+        target: &str,
+    ) -> Option<Vec<f64>> {
+        let slot = |n: &str| STANDARD_12.iter().position(|l| *l == n);
+        let slots: Vec<usize> = inputs.iter().map(|(n, _)| slot(n)).collect::<Option<_>>()?;
+        let x: Vec<Vec<f32>> = inputs
+            .iter()
+            .map(|(_, v)| v.iter().map(|&s| s as f32).collect())
+            .collect();
+        let shapes: Vec<_> = x.iter().map(|v| lead_features(v, bounds)).collect();
+        let regressions =
+            self.prior
+                .regressions(&slots, self.shapes.then_some(shapes.as_slice()), None)?;
+        let query = lead_view(&normalise_lead_name(target), false)?.viewpoint;
+        let n = x.first()?.len();
+        let views: Vec<&[f32]> = x.iter().map(Vec::as_slice).collect();
+        let est = LeadPrior::estimate(&regressions, query, &views, bounds, n);
+        Some(est.into_iter().map(f64::from).collect())
+    }
+
+    /// Fitted on every lead: it cannot claim unseen views.
+    fn applies_to(&self, task: &Task) -> bool {
+        !task.unseen
+    }
+}
+
+/// One task's scores pooled over the folds.
+#[derive(Debug, Clone, Serialize)]
+pub struct PooledCell {
+    /// Task name.
+    pub task: String,
+    /// Method name.
+    pub method: String,
+    /// Lead-cycles scored over all folds.
+    pub scored: usize,
+    /// Mean honest-mode PSNR, dB.
+    pub psnr_db: f64,
+    /// Mean honest-mode SSIM.
+    pub ssim: f64,
+}
+
+/// Scores of every fold pooled by lead-cycle.
+#[derive(Debug, Clone, Serialize)]
+pub struct CrossValidation {
+    /// Folds run.
+    pub folds: usize,
+    /// Cycles scored over all folds.
+    pub cycles: usize,
+    /// One cell per task × method.
+    pub cells: Vec<PooledCell>,
+}
+
+/// `folds`-fold cross-validation over `records` (record `i` is scored in fold `i mod folds`):
+/// linear regression and the prior fitted on the other folds' records (and on `extra`
+/// training cycles, which are never scored), scored on the seen-view tasks.
+pub fn cross_validate(
+    dir: &Path,
+    records: &[String],
+    extra: &[TrainCycle],
+    folds: usize,
+    mut progress: impl FnMut(usize),
+) -> Result<CrossValidation> {
+    let tasks: Vec<Task> = standard_tasks()
+        .into_iter()
+        .filter(|t| !t.unseen && t.inputs.len() < 8)
+        .collect();
+    let mut sums: Vec<(String, String, usize, f64, f64)> = Vec::new();
+    let mut cycles = 0;
+    for fold in 0..folds.max(1) {
+        let (mut fit_on, mut scored) = (Vec::new(), Vec::new());
+        for (i, name) in records.iter().enumerate() {
+            if i % folds.max(1) == fold {
+                scored.push(name.clone());
+            } else {
+                fit_on.push(name.clone());
+            }
+        }
+        let test: Vec<Cycle> = ludb_cycles(dir, &scored)?;
+        let mut train = training_cycles(dir, &fit_on)?;
+        train.extend_from_slice(extra);
+        let regression = LinearRegression::fit(&ludb_cycles(dir, &fit_on)?);
+        let population = PriorMethod::fit(&train, false);
+        let similar = PriorMethod {
+            prior: population.prior.clone(),
+            shapes: true,
+        };
+        let methods: [&dyn Method; 3] = [&regression, &population, &similar];
+        let table: Table = evaluate(&tasks, &methods, &test);
+        cycles += table.cycles;
+        for cell in table.cells {
+            let (Some(p), Some(s)) = (cell.psnr_db, cell.ssim) else {
+                continue;
+            };
+            let w = cell.scored as f64;
+            match sums
+                .iter_mut()
+                .find(|e| e.0 == cell.task && e.1 == cell.method)
+            {
+                Some(e) => {
+                    e.2 += cell.scored;
+                    e.3 += w * p;
+                    e.4 += w * s;
+                }
+                None => sums.push((cell.task, cell.method, cell.scored, w * p, w * s)),
+            }
+        }
+        progress(fold + 1);
+    }
+    Ok(CrossValidation {
+        folds: folds.max(1),
+        cycles,
+        cells: sums
+            .into_iter()
+            .map(|(task, method, scored, p, s)| PooledCell {
+                psnr_db: p / scored.max(1) as f64,
+                ssim: s / scored.max(1) as f64,
+                task,
+                method,
+                scored,
+            })
+            .collect(),
+    })
+}
+
+impl CrossValidation {
+    /// A plain-text table: one row per task and method.
+    pub fn render(&self) -> String {
+        let mut out = format!(
+            "{:<28}  {:<22}  {:>8}  {:>6}  {:>11}\n",
+            "task", "method", "PSNR dB", "SSIM", "lead-cycles"
+        );
+        for c in &self.cells {
+            out.push_str(&format!(
+                "{:<28}  {:<22}  {:>8.2}  {:>6.3}  {:>11}\n",
+                c.task, c.method, c.psnr_db, c.ssim, c.scored
+            ));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ludb() -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/ludb/data")
+    }
+
+    #[test]
+    fn the_prior_returns_an_input_lead_as_recorded_and_declines_unknown_leads() {
+        let cycles = training_cycles(&ludb(), &["2".to_string(), "9".to_string()]).unwrap();
+        let c = &cycles[0];
+        let ii: Vec<f64> = c.leads[1][..c.len].iter().map(|&v| f64::from(v)).collect();
+        let v2: Vec<f64> = c.leads[7][..c.len].iter().map(|&v| f64::from(v)).collect();
+        for shapes in [false, true] {
+            let m = PriorMethod::fit(&cycles, shapes);
+            let inputs = [("II", ii.as_slice()), ("V2", v2.as_slice())];
+            let got = m.predict(&inputs, &c.bounds, "II").unwrap();
+            for (a, b) in got.iter().zip(&ii) {
+                assert!((a - b).abs() < 1e-5, "{a} against {b}");
+            }
+            let v1 = m.predict(&inputs, &c.bounds, "V1").unwrap();
+            assert_eq!(v1.len(), ii.len());
+            assert!(v1.iter().all(|v| v.is_finite()));
+            assert!(
+                m.predict(&[("X9", ii.as_slice())], &c.bounds, "V1")
+                    .is_none()
+            );
+        }
+    }
+
+    #[test]
+    fn every_record_is_scored_once_with_the_fit_on_the_others() {
+        let names: Vec<String> = ["1", "2", "3", "6"].map(String::from).to_vec();
+        let mut folds_seen = Vec::new();
+        let cv = cross_validate(&ludb(), &names, &[], 2, |f| folds_seen.push(f)).unwrap();
+        assert_eq!(folds_seen, [1, 2]);
+        let all = ludb_cycles(&ludb(), &names).unwrap();
+        assert_eq!(cv.cycles, all.len());
+        let methods: std::collections::BTreeSet<_> =
+            cv.cells.iter().map(|c| c.method.as_str()).collect();
+        assert_eq!(
+            methods.into_iter().collect::<Vec<_>>(),
+            [
+                "linear regression",
+                "patient-similar prior",
+                "population prior"
+            ]
+        );
+        // (3,9): nine targets per cycle, every method scoring each one.
+        for c in cv.cells.iter().filter(|c| c.task.starts_with("(3,9)")) {
+            assert_eq!(c.scored, 9 * all.len(), "{}", c.method);
+            assert!(c.psnr_db.is_finite() && c.psnr_db > 10.0, "{c:?}");
+        }
+    }
+}
