@@ -326,29 +326,21 @@ impl LeadPrior {
         shapes: Option<&[[f32; FEATURES]]>,
         exclude: Option<usize>,
     ) -> Option<PhaseRegressions> {
-        let whole = self.whole_cycle_regressions(inputs, shapes, exclude)?;
-        Some(match whole {
-            Ok(phased) => phased,
-            Err(one) => std::array::from_fn(|_| one.clone()),
-        })
-    }
-
-    /// The patient-similar prior's phase regressions (`Ok`), or one regression for the whole
-    /// cycle (`Err`).
-    fn whole_cycle_regressions(
-        &self,
-        inputs: &[usize],
-        shapes: Option<&[[f32; FEATURES]]>,
-        exclude: Option<usize>,
-    ) -> Option<Result<PhaseRegressions, Vec<Vec<f64>>>> {
         if inputs.is_empty() || inputs.iter().any(|&s| s >= 12) {
             return None;
         }
         if let (Some(local), Some(shapes)) = (&self.local, shapes)
             && let Some(r) = local.regressions(inputs, shapes, exclude)
         {
-            return Some(Ok(r));
+            return Some(r);
         }
+        let whole = self.whole_cycle_regressions(inputs)?;
+        Some(std::array::from_fn(|_| whole.clone()))
+    }
+
+    /// One regression of every lead on `inputs` for the whole cycle: the common set's own, or
+    /// the shared moments'.
+    fn whole_cycle_regressions(&self, inputs: &[usize]) -> Option<Vec<Vec<f64>>> {
         let mut sorted = inputs.to_vec();
         sorted.sort_unstable();
         if let Some(set) = self.sets.iter().find(|s| s.slots == sorted) {
@@ -357,11 +349,13 @@ impl LeadPrior {
                 .iter()
                 .map(|slot| set.slots.iter().position(|s| s == slot).unwrap_or(0))
                 .collect();
-            return Some(Err((0..12)
-                .map(|k| at.iter().map(|&a| set.weights[k][a]).collect())
-                .collect()));
+            return Some(
+                (0..12)
+                    .map(|k| at.iter().map(|&a| set.weights[k][a]).collect())
+                    .collect(),
+            );
         }
-        regressions_under(&self.moments, inputs).map(Err)
+        regressions_under(&self.moments, inputs)
     }
 
     /// The prior's estimate of the view from `query` over `len` samples of a cycle with
