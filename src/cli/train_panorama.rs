@@ -281,11 +281,11 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
         Ok(())
     })?;
     bar.finish();
-    // A resumed run that had no steps left still refits the prior on the given records.
-    state.step = cfg.steps;
-    state.seconds = seconds_before + started.elapsed().as_secs_f64();
-    state.val_mae = last_val;
-    save(&varmap, &args.out, &state, &state_path)?;
+    if start >= cfg.steps {
+        // No step ran (so no checkpoint was written): the prior refitted on the given records
+        // is saved here.
+        save(&varmap, &args.out, &state, &state_path)?;
+    }
     if !val_set.is_empty() && cfg.prior {
         let dev = candle_core::Device::Cpu;
         let net = ecg_panorama::model::train::net_from_varmap(&varmap, cfg.shape())?;

@@ -12,6 +12,7 @@ pub mod data;
 pub mod lead_field;
 pub mod local_prior;
 pub mod nefnet;
+pub mod phases;
 pub mod prior;
 pub mod roi_align;
 pub mod standin;

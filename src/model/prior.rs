@@ -15,7 +15,8 @@
 //! the same at a pole whatever φ says.
 
 use super::data::TrainCycle;
-use super::local_prior::{FEATURES, LocalPrior, PHASES, PhaseRegressions, phase_blend};
+use super::local_prior::{FEATURES, LocalPrior, PhaseRegressions};
+use super::phases::{PHASES, phase_blend};
 use crate::geometry::{STANDARD_12, Viewpoint, lead_view, normalise_lead_name};
 use crate::linalg::solve;
 use glam::DVec3;
@@ -60,15 +61,20 @@ struct CycleMoments {
 impl CycleMoments {
     /// Mean squared error over the cycle of `Σ w_j x_{s_j}` against lead `k`.
     fn mse(&self, slots: &[usize], w: &[f64], k: usize) -> f64 {
-        let mut e = self.p[k][k];
-        for (a, &i) in slots.iter().enumerate() {
-            e -= 2.0 * w[a] * self.p[i][k];
-            for (b, &j) in slots.iter().enumerate() {
-                e += w[a] * w[b] * self.p[i][j];
-            }
-        }
-        (e / self.n).max(0.0)
+        (squared_error(&self.p, slots, w, k) / self.n).max(0.0)
     }
+}
+
+/// `Σ (x_k − Σ_a w_a x_{slots[a]})²` from the sums (or means) of lead products `m`.
+pub(crate) fn squared_error(m: &[[f64; 12]; 12], slots: &[usize], w: &[f64], k: usize) -> f64 {
+    let mut e = m[k][k];
+    for (a, &i) in slots.iter().enumerate() {
+        e -= 2.0 * w[a] * m[i][k];
+        for (b, &j) in slots.iter().enumerate() {
+            e += w[a] * w[b] * m[i][j];
+        }
+    }
+    e
 }
 
 /// Each cycle's sums of lead products.

@@ -3,8 +3,9 @@
 //! seed and the step number alone, so a resumed run sees the same data as an uninterrupted one).
 
 use super::data::{Batcher, TrainCycle};
-use super::local_prior::{FEATURES, PHASES, record_names};
+use super::local_prior::{FEATURES, record_names};
 use super::nefnet::{LOCAL_TENSORS, NefNet, NetShape, PRIOR_TENSORS};
+use super::phases::PHASES;
 use super::prior::LeadPrior;
 use super::standin::{Objective, training_loss};
 use crate::error::{Error, Result};

@@ -307,8 +307,8 @@ mod tests {
     }
 
     use crate::model::data::training_cycles;
-    use crate::model::local_prior::PHASES;
     use crate::model::nefnet::{LOCAL_TENSORS, NetShape, PRIOR_TENSORS, RESIDUAL_WEIGHTS};
+    use crate::model::phases::PHASES;
     use crate::model::train::set_fitted;
     use crate::record::open_record;
 
