@@ -35,6 +35,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ "$what" = test ]; then
+  # The test command fails on unformatted code and on lint warnings.
+  if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 2>&1; then
+    echo "setup: adding the rustfmt and clippy components"
+    rustup component add rustfmt clippy
+  fi
   # The interoperability tests compare against wfdb-python and SciPy.
   if ! .venv/bin/python -c "import wfdb, scipy, numpy, skimage" >/dev/null 2>&1; then
     echo "setup: creating .venv with wfdb-python and SciPy"

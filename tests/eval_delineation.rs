@@ -1,6 +1,6 @@
 //! `eval-delineation` on real LUDB files: the references scored as their own predictions are
 //! perfect, a known shift comes out as the mean error, the JSON has its keys, bad input fails
-//! cleanly, and the built-in delineator path runs.
+//! cleanly, and the built-in delineator finds the cardiologists' boundaries on held-out records.
 
 mod common;
 
@@ -237,22 +237,29 @@ fn bad_input_fails_with_a_clear_message() {
     );
 }
 
+/// Held-out LUDB records (`test` in `models/ludb-split.txt`): the shipped delineator never saw them.
+const HELD_OUT: [&str; 2] = ["4", "12"];
+
 #[test]
-fn the_built_in_delineator_path_runs() {
+fn the_built_in_delineator_finds_the_cardiologists_boundaries() {
     let tmp = tempfile::tempdir().unwrap();
-    let split = split_file(tmp.path(), &["1", "2"]);
+    let split = split_file(tmp.path(), &HELD_OUT);
     let data = ludb();
     let args = ["--records", s(&data), "--split", s(&split), "--lead", "all"];
     let report = json(&args);
-    assert_eq!(report["records"], 2);
-    assert!(report["median_ms_per_record"].as_f64().unwrap() >= 0.0);
+    assert_eq!(report["records"], HELD_OUT.len());
+    let median = report["median_ms_per_record"].as_f64().unwrap();
+    assert!(median.is_finite() && median > 0.0, "median time {median}");
     for kind in KINDS {
-        // Every reference boundary is either found or missed.
         let k = &report[kind];
-        assert!(
-            k["tp"].as_u64().unwrap() + k["fn"].as_u64().unwrap() > 0,
-            "{kind}: {k}"
-        );
+        let num = |key: &str| k[key].as_f64().unwrap();
+        // A delineator that finds nothing, invents waves or misplaces them by a QRS width
+        // fails one of these. The shipped one scores Se 100 %, PPV ≥ 87.5 %, |mean| ≤ 5 ms and
+        // SD ≤ 23 ms here; its few false marks are beats outside the cardiologists' span.
+        assert!(k["tp"].as_u64().unwrap() >= 100, "{kind}: {k}");
+        assert!(num("se") >= 0.95 && num("ppv") >= 0.8, "{kind}: {k}");
+        assert!(num("mean_ms").abs() <= 15.0, "{kind}: {k}");
+        assert!(num("sd_ms") <= 30.0, "{kind}: {k}");
     }
     let table = ok_stdout(&args);
     assert!(table.contains("median time per record"), "{table}");
