@@ -12,6 +12,8 @@
 use super::data::TrainCycle;
 use super::phases::{PHASES, phase_of};
 use super::prior::{regress, regressions_under, squared_error};
+use crate::delineate::CycleBounds;
+use crate::geometry::LEADS;
 
 /// Floor of a cycle's 12-lead range in its weight (mV): keeps flat cycles from dominating.
 const RANGE_FLOOR: f64 = 0.05;
@@ -23,8 +25,8 @@ pub type PhaseRegressions = [Vec<Vec<f64>>; PHASES];
 const WAVE_SAMPLES: [usize; 3] = [4, 16, 8];
 /// Weight of each wave in the distance (the QRS tells most of the lead's projection).
 const WAVE_WEIGHTS: [f32; 3] = [0.5, 1.0, 0.5];
-/// Features per lead.
-pub const FEATURES: usize = 28;
+/// Shape features per lead: the P wave, QRS and T wave samples of [`lead_features`].
+pub const SHAPE_FEATURES: usize = 28;
 /// Kernel bandwidth, relative to the median distance from the cycle to the records.
 const BANDWIDTH: f64 = 0.45;
 /// Rounds in which each record's say in a lead's regression is divided by its own error under
@@ -37,13 +39,13 @@ const ERROR_FLOOR: f64 = 1e-3;
 
 /// One lead's shape features of a cycle: P wave, QRS and T wave, each linearly resampled to a
 /// fixed length and weighted (mV); `bounds` as [`TrainCycle::bounds`].
-pub fn lead_features(x: &[f32], bounds: &[usize; 7]) -> [f32; FEATURES] {
+pub fn lead_features(x: &[f32], bounds: &CycleBounds) -> [f32; SHAPE_FEATURES] {
     let spans = [
-        (bounds[0], bounds[1]),
-        (bounds[2], bounds[3]),
-        (bounds[4], bounds[5]),
+        (bounds.p_on(), bounds.p_off()),
+        (bounds.qrs_on(), bounds.qrs_off()),
+        (bounds.t_on(), bounds.t_off()),
     ];
-    let mut out = [0f32; FEATURES];
+    let mut out = [0f32; SHAPE_FEATURES];
     let mut at = 0;
     for ((&(a, b), &n), &w) in spans.iter().zip(&WAVE_SAMPLES).zip(&WAVE_WEIGHTS) {
         let last = x.len().saturating_sub(1);
@@ -69,11 +71,11 @@ pub struct LocalPrior {
     /// training needs them, to leave a cycle's own record out).
     pub names: Vec<String>,
     /// Per record and phase, the weighted mean of `x_i · x_j` over its samples (mV²).
-    pub moments: Vec<[[[f64; 12]; 12]; PHASES]>,
+    pub moments: Vec<[[[f64; LEADS]; LEADS]; PHASES]>,
     /// Per record and phase, the total weight behind its moments (weighted sample count).
     pub totals: Vec<[f64; PHASES]>,
     /// Per record and lead, the mean of [`lead_features`] over its cycles (mV).
-    pub features: Vec<[[f32; FEATURES]; 12]>,
+    pub features: Vec<[[f32; SHAPE_FEATURES]; LEADS]>,
 }
 
 /// The records of `cycles` in order of first appearance (the order [`LocalPrior::fit`] keeps).
@@ -110,9 +112,9 @@ impl LocalPrior {
         for c in cycles {
             let r = *index.entry(c.record.clone()).or_insert_with(|| {
                 out.names.push(c.record.clone());
-                out.moments.push([[[0.0; 12]; 12]; PHASES]);
+                out.moments.push([[[0.0; LEADS]; LEADS]; PHASES]);
                 out.totals.push([0.0; PHASES]);
-                out.features.push([[0.0; FEATURES]; 12]);
+                out.features.push([[0.0; SHAPE_FEATURES]; LEADS]);
                 counts.push(0);
                 out.names.len() - 1
             });
@@ -126,7 +128,7 @@ impl LocalPrior {
             let w = 1.0 / f64::from(hi - lo).max(RANGE_FLOOR).powi(2);
             for s in 0..c.len {
                 let g = phase_of(s, &c.bounds);
-                let x: [f64; 12] = std::array::from_fn(|i| f64::from(c.leads[i][s]));
+                let x: [f64; LEADS] = std::array::from_fn(|i| f64::from(c.leads[i][s]));
                 for (row, xi) in out.moments[r][g].iter_mut().zip(&x) {
                     for (v, xj) in row.iter_mut().zip(&x) {
                         *v += w * xi * xj;
@@ -174,7 +176,7 @@ impl LocalPrior {
     fn kernel_weights(
         &self,
         inputs: &[usize],
-        shapes: &[[f32; FEATURES]],
+        shapes: &[[f32; SHAPE_FEATURES]],
         exclude: Option<usize>,
     ) -> Vec<f64> {
         let mut query: Vec<f32> = shapes.iter().flatten().copied().collect();
@@ -222,16 +224,16 @@ impl LocalPrior {
     pub fn regressions(
         &self,
         inputs: &[usize],
-        shapes: &[[f32; FEATURES]],
+        shapes: &[[f32; SHAPE_FEATURES]],
         exclude: Option<usize>,
     ) -> Option<PhaseRegressions> {
-        if inputs.is_empty() || inputs.len() != shapes.len() || inputs.iter().any(|&s| s >= 12) {
+        if inputs.is_empty() || inputs.len() != shapes.len() || inputs.iter().any(|&s| s >= LEADS) {
             return None;
         }
         let kernel = self.kernel_weights(inputs, shapes, exclude);
         let phase = |g: usize| {
             let pooled = |say: &dyn Fn(usize) -> f64| {
-                let mut m = [[0.0; 12]; 12];
+                let mut m = [[0.0; LEADS]; LEADS];
                 let mut total = 0.0;
                 for (r, rec) in self.moments.iter().enumerate() {
                     let w = say(r);
@@ -271,7 +273,7 @@ impl LocalPrior {
     }
 
     /// The stored form: `[R, PHASES, 12, 12]` moments, `[R, PHASES]` totals,
-    /// `[R, 12, FEATURES]` features.
+    /// `[R, 12, SHAPE_FEATURES]` features.
     pub fn to_flat(&self) -> [Vec<f32>; 3] {
         [
             self.moments
@@ -290,7 +292,7 @@ impl LocalPrior {
     /// with one set of moments per record (`[R, 12, 12]`, `[R]`), which serves every phase;
     /// `None` unless the sizes agree and every value is finite with positive totals.
     pub fn from_flat(moments: &[f32], totals: &[f32], features: &[f32]) -> Option<Self> {
-        let r = features.len() / (12 * FEATURES);
+        let r = features.len() / (LEADS * SHAPE_FEATURES);
         let phases_stored = if r > 0 && totals.len() == r {
             1
         } else {
@@ -298,8 +300,8 @@ impl LocalPrior {
         };
         if r == 0
             || totals.len() != r * phases_stored
-            || moments.len() != r * phases_stored * 144
-            || features.len() != r * 12 * FEATURES
+            || moments.len() != r * phases_stored * LEADS * LEADS
+            || features.len() != r * LEADS * SHAPE_FEATURES
         {
             return None;
         }
@@ -312,21 +314,27 @@ impl LocalPrior {
         {
             return None;
         }
-        let matrix = |m: &[f32]| -> [[f64; 12]; 12] {
-            std::array::from_fn(|i| std::array::from_fn(|j| f64::from(m[i * 12 + j])))
+        let matrix = |m: &[f32]| -> [[f64; LEADS]; LEADS] {
+            std::array::from_fn(|i| std::array::from_fn(|j| f64::from(m[i * LEADS + j])))
         };
         let at = |rec: usize, g: usize| rec * phases_stored + g.min(phases_stored - 1);
         Some(Self {
             names: Vec::new(),
             moments: (0..r)
-                .map(|rec| std::array::from_fn(|g| matrix(&moments[at(rec, g) * 144..][..144])))
+                .map(|rec| {
+                    std::array::from_fn(|g| {
+                        matrix(&moments[at(rec, g) * LEADS * LEADS..][..LEADS * LEADS])
+                    })
+                })
                 .collect(),
             totals: (0..r)
                 .map(|rec| std::array::from_fn(|g| f64::from(totals[at(rec, g)])))
                 .collect(),
             features: features
-                .chunks_exact(12 * FEATURES)
-                .map(|f| std::array::from_fn(|k| std::array::from_fn(|i| f[k * FEATURES + i])))
+                .chunks_exact(LEADS * SHAPE_FEATURES)
+                .map(|f| {
+                    std::array::from_fn(|k| std::array::from_fn(|i| f[k * SHAPE_FEATURES + i]))
+                })
                 .collect(),
         })
     }

@@ -4,6 +4,7 @@
 
 use super::Task;
 use super::cycles::{Cycle, lead_index};
+use crate::delineate::CycleBounds;
 use crate::geometry::{lead_view, normalise_lead_name};
 use crate::linalg::solve;
 use glam::DVec3;
@@ -20,7 +21,7 @@ pub trait Method {
     fn predict(
         &self,
         inputs: &[(&str, &[f64])],
-        bounds: &[usize; 7],
+        bounds: &CycleBounds,
         target: &str,
     ) -> Option<Vec<f64>>;
 
@@ -30,7 +31,7 @@ pub trait Method {
     fn predict_normalised(
         &self,
         inputs: &[(&str, &[f64])],
-        bounds: &[usize; 7],
+        bounds: &CycleBounds,
         target: &str,
     ) -> Option<Vec<f64>> {
         self.predict(inputs, bounds, target)
@@ -188,14 +189,19 @@ impl Method for LinearRegression {
         "linear regression".to_string()
     }
 
-    fn predict(&self, inputs: &[(&str, &[f64])], _: &[usize; 7], target: &str) -> Option<Vec<f64>> {
+    fn predict(
+        &self,
+        inputs: &[(&str, &[f64])],
+        _: &CycleBounds,
+        target: &str,
+    ) -> Option<Vec<f64>> {
         Self::predict_with(&self.mv, inputs, target)
     }
 
     fn predict_normalised(
         &self,
         inputs: &[(&str, &[f64])],
-        _: &[usize; 7],
+        _: &CycleBounds,
         target: &str,
     ) -> Option<Vec<f64>> {
         Self::predict_with(&self.normalised, inputs, target)
@@ -250,7 +256,12 @@ impl Method for DipoleLeastSquares {
         "dipole least squares".to_string()
     }
 
-    fn predict(&self, inputs: &[(&str, &[f64])], _: &[usize; 7], target: &str) -> Option<Vec<f64>> {
+    fn predict(
+        &self,
+        inputs: &[(&str, &[f64])],
+        _: &CycleBounds,
+        target: &str,
+    ) -> Option<Vec<f64>> {
         let names: Vec<&str> = inputs.iter().map(|(n, _)| *n).collect();
         Some(combine(inputs, &Self::weights(&names, target)?, 0.0))
     }
