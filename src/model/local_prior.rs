@@ -11,9 +11,10 @@
 
 use super::data::TrainCycle;
 use super::phases::{PHASES, phase_of};
-use super::prior::{regress, regressions_under, squared_error};
+use super::prior::{LeadMatrix, regress, regressions_under, squared_error};
 use crate::delineate::CycleBounds;
 use crate::geometry::LEADS;
+use nalgebra::SVector;
 
 /// Floor of a cycle's 12-lead range in its weight (mV): keeps flat cycles from dominating.
 const RANGE_FLOOR: f64 = 0.05;
@@ -71,7 +72,7 @@ pub struct LocalPrior {
     /// training needs them, to leave a cycle's own record out).
     pub names: Vec<String>,
     /// Per record and phase, the weighted mean of `x_i · x_j` over its samples (mV²).
-    pub moments: Vec<[[[f64; LEADS]; LEADS]; PHASES]>,
+    pub moments: Vec<[LeadMatrix; PHASES]>,
     /// Per record and phase, the total weight behind its moments (weighted sample count).
     pub totals: Vec<[f64; PHASES]>,
     /// Per record and lead, the mean of [`lead_features`] over its cycles (mV).
@@ -112,7 +113,7 @@ impl LocalPrior {
         for c in cycles {
             let r = *index.entry(c.record.clone()).or_insert_with(|| {
                 out.names.push(c.record.clone());
-                out.moments.push([[[0.0; LEADS]; LEADS]; PHASES]);
+                out.moments.push([LeadMatrix::zeros(); PHASES]);
                 out.totals.push([0.0; PHASES]);
                 out.features.push([[0.0; SHAPE_FEATURES]; LEADS]);
                 counts.push(0);
@@ -128,12 +129,8 @@ impl LocalPrior {
             let w = 1.0 / f64::from(hi - lo).max(RANGE_FLOOR).powi(2);
             for s in 0..c.len {
                 let g = phase_of(s, &c.bounds);
-                let x: [f64; LEADS] = std::array::from_fn(|i| f64::from(c.leads[i][s]));
-                for (row, xi) in out.moments[r][g].iter_mut().zip(&x) {
-                    for (v, xj) in row.iter_mut().zip(&x) {
-                        *v += w * xi * xj;
-                    }
-                }
+                let x = SVector::<f64, LEADS>::from_fn(|i, _| f64::from(c.leads[i][s]));
+                out.moments[r][g] += (x * w) * x.transpose();
                 out.totals[r][g] += w;
             }
             for (acc, lead) in out.features[r].iter_mut().zip(&c.leads) {
@@ -148,7 +145,7 @@ impl LocalPrior {
             for (phase, total) in m.iter_mut().zip(totals.iter_mut()) {
                 // A phase no cycle of the record reached (never in complete cycles) counts nil.
                 let t = total.max(1e-300);
-                phase.iter_mut().flatten().for_each(|v| *v /= t);
+                *phase /= t;
             }
             let k = count.max(1) as f32;
             f.iter_mut().flatten().for_each(|v| *v /= k);
@@ -233,22 +230,17 @@ impl LocalPrior {
         let kernel = self.kernel_weights(inputs, shapes, exclude);
         let phase = |g: usize| {
             let pooled = |say: &dyn Fn(usize) -> f64| {
-                let mut m = [[0.0; LEADS]; LEADS];
+                let mut m = LeadMatrix::zeros();
                 let mut total = 0.0;
                 for (r, rec) in self.moments.iter().enumerate() {
                     let w = say(r);
-                    for (row, rrow) in m.iter_mut().zip(&rec[g]) {
-                        for (v, x) in row.iter_mut().zip(rrow) {
-                            *v += w * x;
-                        }
-                    }
+                    m += rec[g] * w;
                     total += w;
                 }
                 if total <= 0.0 {
                     return None;
                 }
-                m.iter_mut().flatten().for_each(|v| *v /= total);
-                Some(m)
+                Some(m / total)
             };
             let base = |r: usize| kernel[r] * self.totals[r][g];
             let mut out = regressions_under(&pooled(&base)?, inputs)?;
@@ -276,12 +268,11 @@ impl LocalPrior {
     /// `[R, 12, SHAPE_FEATURES]` features.
     pub fn to_flat(&self) -> [Vec<f32>; 3] {
         [
+            // Row by row, as the stored tensor is laid out (nalgebra keeps columns).
             self.moments
                 .iter()
                 .flatten()
-                .flatten()
-                .flatten()
-                .map(|&v| v as f32)
+                .flat_map(|m| m.transpose().iter().map(|&v| v as f32).collect::<Vec<_>>())
                 .collect(),
             self.totals.iter().flatten().map(|&v| v as f32).collect(),
             self.features.iter().flatten().flatten().copied().collect(),
@@ -314,9 +305,7 @@ impl LocalPrior {
         {
             return None;
         }
-        let matrix = |m: &[f32]| -> [[f64; LEADS]; LEADS] {
-            std::array::from_fn(|i| std::array::from_fn(|j| f64::from(m[i * LEADS + j])))
-        };
+        let matrix = |m: &[f32]| LeadMatrix::from_fn(|i, j| f64::from(m[i * LEADS + j]));
         let at = |rec: usize, g: usize| rec * phases_stored + g.min(phases_stored - 1);
         Some(Self {
             names: Vec::new(),

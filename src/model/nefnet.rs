@@ -20,7 +20,7 @@
 use super::angular::ANGULAR_FEATURES;
 use super::lead_field::LeadField;
 use super::local_prior::LocalPrior;
-use super::prior::{COMMON_INPUTS, LeadPrior};
+use super::prior::{COMMON_INPUTS, LeadMatrix, LeadPrior};
 use super::roi_align::{roi_align, roi_unalign};
 use crate::delineate::CycleBounds;
 use crate::geometry::LEADS;
@@ -202,7 +202,7 @@ impl NefNet {
             // A fresh network's zeros stand for "not fitted yet": the prior then gives nothing.
             Some(
                 LeadPrior::from_flat(&values[0], &values[1], &values[2]).unwrap_or(LeadPrior {
-                    moments: [[0.0; LEADS]; LEADS],
+                    moments: LeadMatrix::zeros(),
                     sets: Vec::new(),
                     local: None,
                 }),

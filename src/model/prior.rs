@@ -20,8 +20,9 @@ use super::phases::{PHASES, phase_blend};
 use crate::delineate::CycleBounds;
 use crate::geometry::StdLead::{self, AVL, I, II, III, V1, V2, V3, V4, V5, V6};
 use crate::geometry::{LEADS, Viewpoint};
-use crate::linalg::solve;
+use crate::linalg::{solve, solve_spd};
 use glam::DVec3;
+use nalgebra::{DMatrix, DVector, SMatrix, SVector};
 
 /// Angular length scale of the interpolation kernel, radians (the spacing of the limb leads).
 const KERNEL_SCALE: f64 = 0.5;
@@ -59,9 +60,12 @@ const WEIGHTING_SETS: [&[usize]; 12] = [
     &StdLead::slots([III, AVL, V1, V3, V5, V6]),
 ];
 
+/// Products of the standard leads, `m[(i, j)]` for leads `i` and `j` (`STANDARD_12` order).
+pub type LeadMatrix = SMatrix<f64, LEADS, LEADS>;
+
 /// One cycle's sums of products of its leads, and its sample count.
 struct CycleMoments {
-    p: [[f64; LEADS]; LEADS],
+    p: LeadMatrix,
     n: f64,
 }
 
@@ -73,17 +77,12 @@ impl CycleMoments {
 }
 
 /// `Σ (x_k − Σ_a w_a x_{slots[a]})²` from the sums (or means) of lead products `m`.
-pub(crate) fn squared_error(
-    m: &[[f64; LEADS]; LEADS],
-    slots: &[usize],
-    w: &[f64],
-    k: usize,
-) -> f64 {
-    let mut e = m[k][k];
+pub(crate) fn squared_error(m: &LeadMatrix, slots: &[usize], w: &[f64], k: usize) -> f64 {
+    let mut e = m[(k, k)];
     for (a, &i) in slots.iter().enumerate() {
-        e -= 2.0 * w[a] * m[i][k];
+        e -= 2.0 * w[a] * m[(i, k)];
         for (b, &j) in slots.iter().enumerate() {
-            e += w[a] * w[b] * m[i][j];
+            e += w[a] * w[b] * m[(i, j)];
         }
     }
     e
@@ -94,44 +93,30 @@ fn cycle_moments(cycles: &[TrainCycle]) -> Vec<CycleMoments> {
     cycles
         .iter()
         .map(|c| {
-            let mut p = [[0.0; LEADS]; LEADS];
+            let mut p = LeadMatrix::zeros();
             for s in 0..c.len {
-                let x: [f64; LEADS] = std::array::from_fn(|i| f64::from(c.leads[i][s]));
-                for i in 0..LEADS {
-                    for j in i..LEADS {
-                        p[i][j] += x[i] * x[j];
-                    }
-                }
+                let x = SVector::<f64, LEADS>::from_fn(|i, _| f64::from(c.leads[i][s]));
+                p += x * x.transpose();
             }
-            // The lower triangle mirrors the upper one.
-            let p = std::array::from_fn(|i| std::array::from_fn(|j| p[i.min(j)][i.max(j)]));
             CycleMoments { p, n: c.len as f64 }
         })
         .collect()
 }
 
 /// `Σ_c weight_c P_c / Σ_c weight_c n_c`.
-fn pooled(cycles: &[CycleMoments], weights: &[f64]) -> [[f64; LEADS]; LEADS] {
-    let mut m = [[0.0; LEADS]; LEADS];
+fn pooled(cycles: &[CycleMoments], weights: &[f64]) -> LeadMatrix {
+    let mut m = LeadMatrix::zeros();
     let mut n = 0.0;
     for (c, w) in cycles.iter().zip(weights) {
-        for (row, prow) in m.iter_mut().zip(&c.p) {
-            for (v, p) in row.iter_mut().zip(prow) {
-                *v += w * p;
-            }
-        }
+        m += c.p * *w;
         n += w * c.n;
     }
-    m.iter_mut().flatten().for_each(|v| *v /= n.max(1e-300));
-    m
+    m / n.max(1e-300)
 }
 
 /// Every lead's regression weights on `inputs` under moments `m` (`out[k][a]`; a unit vector
 /// for an input's own lead); `None` when one cannot be solved.
-pub(crate) fn regressions_under(
-    m: &[[f64; LEADS]; LEADS],
-    inputs: &[usize],
-) -> Option<Vec<Vec<f64>>> {
+pub(crate) fn regressions_under(m: &LeadMatrix, inputs: &[usize]) -> Option<Vec<Vec<f64>>> {
     (0..LEADS)
         .map(|k| match inputs.iter().position(|&s| s == k) {
             Some(own) => Some(
@@ -145,18 +130,14 @@ pub(crate) fn regressions_under(
 }
 
 /// Regression weights of lead `k` on `slots` under moments `m` (with the relative ridge).
-pub(crate) fn regress(m: &[[f64; LEADS]; LEADS], slots: &[usize], k: usize) -> Option<Vec<f64>> {
-    let scale = slots.iter().map(|&i| m[i][i]).sum::<f64>() / slots.len().max(1) as f64;
-    let gram = slots
-        .iter()
-        .map(|&i| {
-            slots
-                .iter()
-                .map(|&j| m[i][j] + if i == j { RIDGE * scale } else { 0.0 })
-                .collect()
-        })
-        .collect();
-    solve(gram, slots.iter().map(|&i| m[i][k]).collect())
+pub(crate) fn regress(m: &LeadMatrix, slots: &[usize], k: usize) -> Option<Vec<f64>> {
+    let scale = slots.iter().map(|&i| m[(i, i)]).sum::<f64>() / slots.len().max(1) as f64;
+    let n = slots.len();
+    let gram = DMatrix::from_fn(n, n, |a, b| {
+        m[(slots[a], slots[b])] + if a == b { RIDGE * scale } else { 0.0 }
+    });
+    let rhs = DVector::from_fn(n, |a, _| m[(slots[a], k)]);
+    solve_spd(gram, rhs).map(|w| w.as_slice().to_vec())
 }
 
 /// A regression fitted for one input set: the weights over its slots for each of the 12 leads.
@@ -173,7 +154,7 @@ pub struct SetRegression {
 pub struct LeadPrior {
     /// `M[i][j]`: weighted mean of `x_i · x_j` over every sample of the training cycles
     /// (`STANDARD_12` order, in mV²).
-    pub moments: [[f64; LEADS]; LEADS],
+    pub moments: LeadMatrix,
     /// Reweighted regressions of the common input sets.
     pub sets: Vec<SetRegression>,
     /// The patient-similar regression ([`LocalPrior`]), used instead of the two above when
@@ -245,7 +226,8 @@ impl LeadPrior {
     /// (set, lead, input slot; zero outside the set) with `prior.set_masks [4, 12]` (1 on the
     /// set's slots).
     pub fn to_flat(&self) -> [Vec<f32>; 3] {
-        let moments = self.moments.iter().flatten().map(|&v| v as f32).collect();
+        // Row by row, as the stored tensor is laid out (nalgebra keeps columns).
+        let moments = self.moments.transpose().iter().map(|&v| v as f32).collect();
         let mut sets = vec![0f32; COMMON_INPUTS.len() * LEADS * LEADS];
         let mut masks = vec![0f32; COMMON_INPUTS.len() * LEADS];
         for (i, set) in self.sets.iter().take(COMMON_INPUTS.len()).enumerate() {
@@ -277,9 +259,8 @@ impl LeadPrior {
         {
             return None;
         }
-        let moments: [[f64; LEADS]; LEADS] =
-            std::array::from_fn(|i| std::array::from_fn(|j| f64::from(moments[i * LEADS + j])));
-        if (0..LEADS).any(|i| moments[i][i] <= 0.0) {
+        let moments = LeadMatrix::from_fn(|i, j| f64::from(moments[i * LEADS + j]));
+        if moments.diagonal().iter().any(|&v| v <= 0.0) {
             return None;
         }
         let sets = (0..n)
@@ -311,22 +292,26 @@ impl LeadPrior {
         let dirs = lead_directions();
         let q = query.unit_vector();
         let n = LEADS + 3;
-        let mut a = vec![vec![0.0; n]; n];
-        let mut b = vec![0.0; n];
-        for i in 0..LEADS {
-            for j in 0..LEADS {
-                a[i][j] = kernel(dirs[i], dirs[j]);
+        let coord = |k: usize, d: usize| dirs[k].to_array()[d];
+        // The kernel between the leads (a tiny nugget on its diagonal), bordered by the dipole
+        // drift: each lead's direction, which the weights must reproduce.
+        let a = DMatrix::from_fn(n, n, |i, j| match (i < LEADS, j < LEADS) {
+            (true, true) => kernel(dirs[i], dirs[j]) + if i == j { 1e-9 } else { 0.0 },
+            (true, false) => coord(i, j - LEADS),
+            (false, true) => coord(j, i - LEADS),
+            (false, false) => 0.0,
+        });
+        let b = DVector::from_fn(n, |i, _| {
+            if i < LEADS {
+                kernel(dirs[i], q)
+            } else {
+                q.to_array()[i - LEADS]
             }
-            a[i][i] += 1e-9;
-            for (d, c) in dirs[i].to_array().into_iter().enumerate() {
-                a[i][LEADS + d] = c;
-                a[LEADS + d][i] = c;
-            }
-            b[i] = kernel(dirs[i], q);
+        });
+        match solve(a, b) {
+            Some(x) => std::array::from_fn(|k| x[k]),
+            None => [0.0; LEADS],
         }
-        b[LEADS..].copy_from_slice(&q.to_array());
-        let x = solve(a, b).unwrap_or_else(|| vec![0.0; n]);
-        std::array::from_fn(|k| x[k])
     }
 
     /// Weights over the inputs (`inputs`: their `STANDARD_12` slots) that give the prior's
@@ -424,12 +409,7 @@ impl LeadPrior {
 
 /// Lead `k` regressed on `set`, each cycle weighted by the inverse of its squared error under
 /// the previous round's fit (starting from the shared moments' regression).
-fn reweighted(
-    per: &[CycleMoments],
-    moments: &[[f64; LEADS]; LEADS],
-    set: &[usize],
-    k: usize,
-) -> Vec<f64> {
+fn reweighted(per: &[CycleMoments], moments: &LeadMatrix, set: &[usize], k: usize) -> Vec<f64> {
     let Some(mut fit) = regress(moments, set, k) else {
         return vec![0.0; set.len()];
     };
@@ -461,9 +441,8 @@ mod tests {
     /// Moments of signals that are exact dipole projections plus independent lead noise.
     fn dipole_prior() -> LeadPrior {
         let dirs = lead_directions();
-        let moments = std::array::from_fn(|i| {
-            std::array::from_fn(|j| dirs[i].dot(dirs[j]) + if i == j { 0.01 } else { 0.0 })
-        });
+        let moments =
+            LeadMatrix::from_fn(|i, j| dirs[i].dot(dirs[j]) + if i == j { 0.01 } else { 0.0 });
         LeadPrior {
             moments,
             sets: vec![],
@@ -509,9 +488,9 @@ mod tests {
             let lhs: f64 = s
                 .iter()
                 .zip(&w)
-                .map(|(&j, wj)| prior.moments[i][j] * wj)
+                .map(|(&j, wj)| prior.moments[(i, j)] * wj)
                 .sum();
-            assert!((lhs - prior.moments[i][t]).abs() < 1e-4, "{lhs}");
+            assert!((lhs - prior.moments[(i, t)]).abs() < 1e-4, "{lhs}");
         }
         assert!(prior.weights(&[], view("V4")).is_none());
     }
@@ -565,7 +544,7 @@ mod tests {
         let back = LeadPrior::from_flat(&m, &sets, &masks).unwrap();
         assert_eq!(back.sets.len(), COMMON_INPUTS.len());
         assert_eq!(back.sets[2].slots, vec![1, 7, 10]);
-        assert!((back.moments[3][7] - prior.moments[3][7]).abs() < 1e-6);
+        assert!((back.moments[(3, 7)] - prior.moments[(3, 7)]).abs() < 1e-6);
         let (a, b) = (&back.sets[2].weights[9], &prior.sets[2].weights[9]);
         assert!(a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-5));
         assert!(LeadPrior::from_flat(&[0.0; 144], &sets, &masks).is_none());

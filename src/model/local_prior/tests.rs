@@ -128,8 +128,7 @@ fn the_stored_form_round_trips_and_refuses_what_does_not_fit() {
         .iter()
         .flatten()
         .flatten()
-        .flatten()
-        .zip(local.moments.iter().flatten().flatten().flatten())
+        .zip(local.moments.iter().flatten().flatten())
     {
         assert!((a - b).abs() <= 1e-6 * b.abs().max(1e-6));
     }
