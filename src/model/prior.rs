@@ -479,10 +479,12 @@ mod tests {
     fn weights_are_linear_regression_for_standard_leads() {
         let prior = dipole_prior();
         // An input's own lead comes back as itself.
-        let w = prior.weights(&[1, 7, 10], view("V2")).unwrap();
+        let w = prior
+            .weights(&StdLead::slots([II, V2, V5]), view("V2"))
+            .unwrap();
         assert!((w[1] - 1.0).abs() < 1e-4 && w[0].abs() < 1e-4 && w[2].abs() < 1e-4);
         // V4 from II, V2, V5 solves the normal equations of those three leads.
-        let (s, t) = ([1usize, 7, 10], 9usize);
+        let (s, t) = (StdLead::slots([II, V2, V5]), V4.index());
         let w = prior.weights(&s, view("V4")).unwrap();
         for &i in &s {
             let lhs: f64 = s
@@ -543,7 +545,7 @@ mod tests {
         let [m, sets, masks] = prior.to_flat();
         let back = LeadPrior::from_flat(&m, &sets, &masks).unwrap();
         assert_eq!(back.sets.len(), COMMON_INPUTS.len());
-        assert_eq!(back.sets[2].slots, vec![1, 7, 10]);
+        assert_eq!(back.sets[2].slots, StdLead::slots([II, V2, V5]));
         assert!((back.moments[(3, 7)] - prior.moments[(3, 7)]).abs() < 1e-6);
         let (a, b) = (&back.sets[2].weights[9], &prior.sets[2].weights[9]);
         assert!(a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-5));
