@@ -195,7 +195,7 @@ fn saved_annotations_reload_and_edits_survive_in_the_recovery_file() {
     settle(&mut h);
     let proposed = h.state().state.cycles();
     assert!(proposed.len() >= 5, "the annotator proposes cycles");
-    let at = proposed[1][0] + 20;
+    let at = proposed[1].p_on() + 20;
     let doc = &mut h.state_mut().state.annotations.as_mut().unwrap().doc;
     let removed = doc.remove_cycle(at);
     assert!(removed > 0);

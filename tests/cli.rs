@@ -318,9 +318,11 @@ fn train_panorama_checkpoints_resumes_and_writes_weights_the_engine_loads() {
     let input = ecg_panorama::panorama::CycleInput::from_record(
         &record,
         &["II"],
-        100,
-        500,
-        [100, 150, 200, 250, 300, 400, 500],
+        ecg_panorama::delineate::CycleBounds::new(
+            [100, 150, 200, 250, 300, 400, 500],
+            record.len(),
+        )
+        .unwrap(),
     )
     .unwrap();
     use ecg_panorama::panorama::Engine;

@@ -4,6 +4,7 @@
 
 mod common;
 
+use ecg_panorama::delineate::CycleBounds;
 use ecg_panorama::eval::panorama::{
     Cycle, DipoleLeastSquares, LinearRegression, Method, clip, ludb_cycles, psnr, ssim_1d,
     standard_tasks,
@@ -196,6 +197,7 @@ fn dipole_least_squares_recovers_a_pure_dipole_view() {
         .map(|_| glam::DVec3::new(rng.next(), rng.next(), rng.next()) - 0.5)
         .collect();
     let project = |name: &str| -> Vec<f64> { d.iter().map(|v| v.dot(unit(name))).collect() };
+    let bounds = CycleBounds::new([0, 30, 60, 90, 150, 200, 299], 300).unwrap();
     for inputs in [
         vec!["II", "V2", "V5"],
         vec!["I", "aVF", "V1"],
@@ -208,7 +210,7 @@ fn dipole_least_squares_recovers_a_pure_dipole_view() {
             .map(|(n, s)| (*n, s.as_slice()))
             .collect();
         for target in ["V4", "I", "aVR", "V6"] {
-            let got = DipoleLeastSquares.predict(&given, &[0; 7], target).unwrap();
+            let got = DipoleLeastSquares.predict(&given, &bounds, target).unwrap();
             let err = max_err(&got, &project(target));
             assert!(err < 1e-12, "{inputs:?} → {target}: {err}");
         }
@@ -216,7 +218,7 @@ fn dipole_least_squares_recovers_a_pure_dipole_view() {
     let one = [("II", project("II"))];
     let given: Vec<(&str, &[f64])> = one.iter().map(|(n, s)| (*n, s.as_slice())).collect();
     assert!(
-        DipoleLeastSquares.predict(&given, &[0; 7], "V4").is_none(),
+        DipoleLeastSquares.predict(&given, &bounds, "V4").is_none(),
         "fewer than 3 inputs"
     );
 }
@@ -243,7 +245,7 @@ fn einthoven_cycle(rng: &mut Rng, n: usize) -> Cycle {
         start: 0,
         end: n - 1,
         leads,
-        bounds: [0, n / 8, n / 5, n / 4, n / 2, 2 * n / 3, n - 1],
+        bounds: CycleBounds::new([0, n / 8, n / 5, n / 4, n / 2, 2 * n / 3, n - 1], n).unwrap(),
     }
 }
 

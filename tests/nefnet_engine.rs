@@ -22,11 +22,11 @@ fn ludb_cycles(name: &str, inputs: &[&str], target: &str) -> Vec<(CycleInput, Ve
     let dir = common::data_dir().join("ludb/data");
     let record = open_record(&dir.join(name)).unwrap();
     let anns = read_annotations(&dir.join(format!("{name}.ii"))).unwrap();
-    ecg_panorama::panorama::cycles_from_waves(&anns, record.len())
+    ecg_panorama::delineate::cycles_from_waves(&anns, record.len())
         .into_iter()
-        .map(|(start, end, b)| {
-            let input = CycleInput::from_record(&record, inputs, start, end, b).unwrap();
-            let truth = CycleInput::from_record(&record, &[target], start, end, b).unwrap();
+        .map(|b| {
+            let input = CycleInput::from_record(&record, inputs, b).unwrap();
+            let truth = CycleInput::from_record(&record, &[target], b).unwrap();
             (input, truth.leads[0].1.clone())
         })
         .collect()
@@ -105,7 +105,11 @@ fn cycles_longer_than_the_window_or_at_other_rates_get_every_sample() {
                 (n.clone(), y)
             })
             .collect(),
-        boundaries: input.boundaries.map(|b| 2 * b),
+        boundaries: ecg_panorama::delineate::CycleBounds::new(
+            input.boundaries.as_array().map(|b| 2 * b),
+            2 * input.samples() - 1,
+        )
+        .unwrap(),
     };
     let n = slow.samples();
     assert!(n > 512);

@@ -3,14 +3,16 @@
 
 mod common;
 
+use ecg_panorama::delineate::CycleBounds;
 use ecg_panorama::eval::panorama::DipoleLeastSquares;
 use ecg_panorama::geometry::{Viewpoint, lead_view, normalise_lead_name};
 use ecg_panorama::panorama::{
-    CycleInput, CycleSource, DipoleEngine, Engine, EngineKind, RecordCycle, detrend, engine_for,
-    find_record_cycles, record_cycles,
+    CycleInput, CycleSource, DipoleEngine, Engine, EngineKind, engine_for, find_record_cycles,
+    record_cycles,
 };
 use ecg_panorama::record::annotation::read_annotations;
 use ecg_panorama::record::open_record;
+use ecg_panorama::signal::detrend;
 use glam::DVec3;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -85,7 +87,7 @@ fn pure_dipole(names: &[&str], n: usize) -> (CycleInput, Vec<DVec3>) {
     let input = CycleInput {
         fs: 500.0,
         leads,
-        boundaries: [0, 45, 80, 130, 200, 280, n - 1],
+        boundaries: CycleBounds::new([0, 45, 80, 130, 200, 280, n - 1], n).unwrap(),
     };
     (input, d)
 }
@@ -157,11 +159,8 @@ fn record_cycles_come_from_the_lead_ii_wave_file() {
     assert_eq!(source, CycleSource::WaveFile(ludb("2.ii")));
     let want = cycles_by_hand(&ludb("2.ii"));
     assert!(want.len() >= 5, "{} cycles in 2.ii", want.len());
-    let got: Vec<[usize; 7]> = found.iter().map(|c| c.2).collect();
+    let got: Vec<[usize; 7]> = found.iter().map(CycleBounds::as_array).collect();
     assert_eq!(got, want);
-    for (start, end, b) in &found {
-        assert_eq!((*start, *end), (b[0], b[6]));
-    }
     // The same with the header's path.
     assert_eq!(record_cycles(&record, Some(&ludb("2.hea"))).unwrap(), found);
 }
@@ -181,13 +180,14 @@ fn record_cycles_fall_back_to_the_annotator_without_a_wave_file() {
     let (source, found) = find_record_cycles(&record, Some(&path)).unwrap();
     assert_eq!(source, CycleSource::Annotator);
     assert!(found.len() >= 5, "{} cycles", found.len());
-    for (start, end, b) in &found {
-        assert!(b.windows(2).all(|w| w[0] <= w[1]) && *end < record.len());
-        assert_eq!((*start, *end), (b[0], b[6]));
-    }
+    assert!(found.iter().all(|b| b.end() < record.len()));
     // The annotator finds the cardiologists' cycles: every P onset of 2.ii within 40 ms.
     for b in cycles_by_hand(&ludb("2.ii")) {
-        let nearest = found.iter().map(|c| c.0.abs_diff(b[0])).min().unwrap();
+        let nearest = found
+            .iter()
+            .map(|c| c.start().abs_diff(b[0]))
+            .min()
+            .unwrap();
         assert!(
             nearest <= 20,
             "P onset {} missed by {nearest} samples",
@@ -217,11 +217,13 @@ fn synth_on_ludb_2_writes_every_sample_with_exact_avf_and_dipole_v1() {
     let rows: Vec<Vec<Option<f64>>> = lines.map(parse_row).collect();
     assert_eq!(rows.len(), record.len(), "one row per record sample");
 
-    let cycles: Vec<RecordCycle> = record_cycles(&record, Some(&ludb("2"))).unwrap();
+    let cycles: Vec<CycleBounds> = record_cycles(&record, Some(&ludb("2"))).unwrap();
     // Which cycle owns each sample: the later one where two share their P onset.
     let mut owner = vec![None; record.len()];
-    for (k, &(start, end, _)) in cycles.iter().enumerate() {
-        owner[start..=end].iter_mut().for_each(|o| *o = Some(k));
+    for (k, c) in cycles.iter().enumerate() {
+        owner[c.start()..=c.end()]
+            .iter_mut()
+            .for_each(|o| *o = Some(k));
     }
     let lead = |n: &str| record.lead(n).unwrap().samples.as_slice();
     let (i, ii, v2) = (lead("I"), lead("II"), lead("V2"));
@@ -230,15 +232,15 @@ fn synth_on_ludb_2_writes_every_sample_with_exact_avf_and_dipole_v1() {
     // (detrending is linear, so the two differ by rounding only).
     let avf_ref: Vec<Vec<f64>> = cycles
         .iter()
-        .map(|&(s, e, _)| {
-            let x: Vec<f64> = (s..=e).map(|t| ii[t] - i[t] / 2.0).collect();
+        .map(|c| {
+            let x: Vec<f64> = (c.start()..=c.end()).map(|t| ii[t] - i[t] / 2.0).collect();
             detrend(&x)
         })
         .collect();
     let w = DipoleLeastSquares::weights(&["I", "II", "V2"], "V1").unwrap();
     let detrended: Vec<[Vec<f64>; 3]> = cycles
         .iter()
-        .map(|&(s, e, _)| [i, ii, v2].map(|x| detrend(&x[s..=e])))
+        .map(|c| [i, ii, v2].map(|x| detrend(&x[c.start()..=c.end()])))
         .collect();
     let mut filled = 0;
     for (t, row) in rows.iter().enumerate() {
@@ -252,7 +254,7 @@ fn synth_on_ludb_2_writes_every_sample_with_exact_avf_and_dipole_v1() {
             ),
             Some(k) => {
                 filled += 1;
-                let j = t - cycles[k].0;
+                let j = t - cycles[k].start();
                 let avf = row[3].unwrap();
                 assert!((avf - avf_ref[k][j]).abs() < 1e-9, "aVF at {t}: {avf}");
                 let x = &detrended[k];
@@ -268,7 +270,7 @@ fn synth_on_ludb_2_writes_every_sample_with_exact_avf_and_dipole_v1() {
     let mut one = args.to_vec();
     one.extend_from_slice(&["--cycle", "2"]);
     let csv_one = synth_csv(&ludb("2"), &one, dir.path());
-    let (s, e, _) = cycles[2];
+    let (s, e) = (cycles[2].start(), cycles[2].end());
     for (t, line) in csv_one.lines().skip(1).enumerate() {
         let row = parse_row(line);
         assert_eq!(row[3].is_some(), (s..=e).contains(&t), "sample {t}");

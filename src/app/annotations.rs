@@ -1,8 +1,8 @@
 //! The app's handle on a record's annotation document: its cycles, its bands, and the record
 //! path its recovery file is keyed by.
 
-use crate::delineate::Delineator;
 use crate::delineate::edit::{AnnotationDoc, Recovery};
+use crate::delineate::{CycleBounds, Delineator};
 use crate::record::Record;
 use crate::record::labels::CycleLabels;
 use std::path::{Path, PathBuf};
@@ -75,7 +75,7 @@ impl Annotations {
     }
 
     /// The complete cycles' seven boundaries, in time order.
-    pub fn cycles(&self) -> Vec<[usize; 7]> {
+    pub fn cycles(&self) -> Vec<CycleBounds> {
         self.doc.cycles()
     }
 

@@ -8,6 +8,7 @@ use super::recent;
 use super::save::SaveDialog;
 use super::state::{AppState, View};
 use super::synth::{Output, Purpose, Request, SynthWorker};
+use crate::delineate::CycleBounds;
 use crate::geometry::Viewpoint;
 use crate::panorama::{Engine, EngineKind, engine_for};
 use crate::record::labels::CycleLabels;
@@ -25,7 +26,7 @@ type Loaded = (Record, Option<PathBuf>, Option<CycleLabels>);
 #[derive(Clone, PartialEq)]
 struct RequestKey {
     record_id: u64,
-    cycles: Vec<[usize; 7]>,
+    cycles: Vec<CycleBounds>,
     inputs: Vec<String>,
     engine: EngineKind,
     views: Vec<Viewpoint>,

@@ -10,7 +10,7 @@ use super::synth::{Output, Purpose};
 use crate::export::{
     Band, Figure, FigureFormat, Panel, Trace, write_csv, write_figure, write_wfdb,
 };
-use crate::panorama::detrend;
+use crate::signal::detrend;
 use eframe::egui;
 use std::path::{Path, PathBuf};
 

@@ -6,8 +6,10 @@ use super::gizmo::gizmo;
 use super::paper::{Row, paper};
 use super::state::AppState;
 use super::synth::Output;
+use crate::delineate::CycleBounds;
 use crate::geometry::Viewpoint;
-use crate::panorama::{EngineKind, detrend};
+use crate::panorama::EngineKind;
+use crate::signal::detrend;
 use eframe::egui;
 use egui::Color32;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
@@ -99,7 +101,9 @@ pub fn panorama_view(ui: &mut egui::Ui, state: &mut AppState, status: &Status) -
                 if state.strip {
                     let vis = geo.visible();
                     wanted.extend((0..cycles.len()).filter(|&i| {
-                        cycles[i][0] < vis.end && cycles[i][6] >= vis.start && i != state.cycle
+                        cycles[i].start() < vis.end
+                            && cycles[i].end() >= vis.start
+                            && i != state.cycle
                     }));
                 }
             });
@@ -211,23 +215,23 @@ pub fn engine_name(kind: EngineKind) -> &'static str {
     }
 }
 
-fn cycle_plot(ui: &mut egui::Ui, state: &AppState, status: &Status, b: &[usize; 7]) {
+fn cycle_plot(ui: &mut egui::Ui, state: &AppState, status: &Status, b: &CycleBounds) {
     let Some(record) = &state.display else { return };
     let ms = |i: usize| i as f64 * 1e3 / record.fs;
     let synth = status
         .output
-        .and_then(|o| o.segments.iter().find(|s| s.start == b[0]))
+        .and_then(|o| o.segments.iter().find(|s| s.start == b.start()))
         .and_then(|s| s.signals.first());
     let nearest = state.nearest_recorded();
     let overlay = nearest
         .as_ref()
         .and_then(|(name, _)| record.lead(name))
-        .map(|l| detrend(&l.samples[b[0]..=b[6]]));
+        .map(|l| detrend(&l.samples[b.start()..=b.end()]));
     ui.label(format!(
         "{} — cycle {} ({:.0} ms), {} from {}",
         angles(state.viewpoint),
         state.cycle + 1,
-        ms(b[6] - b[0]),
+        ms(b.end() - b.start()),
         engine_name(state.engine),
         state.inputs.join(", ")
     ));

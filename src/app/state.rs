@@ -1,6 +1,7 @@
 //! What the app shows and edits, as plain data: testable without a window.
 
 use super::annotations::Annotations;
+use crate::delineate::CycleBounds;
 use crate::geometry::{STANDARD_12, Viewpoint, lead_view, normalise_lead_name};
 use crate::panorama::EngineKind;
 use crate::record::Record;
@@ -192,7 +193,7 @@ impl AppState {
     }
 
     /// The cycles' boundaries ([P on, P off, QRS on, QRS off, T on, T off, next P on]).
-    pub fn cycles(&self) -> Vec<[usize; 7]> {
+    pub fn cycles(&self) -> Vec<CycleBounds> {
         self.annotations
             .as_ref()
             .map(Annotations::cycles)

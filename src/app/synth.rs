@@ -2,6 +2,7 @@
 //! asks for. Requests pile up while the user drags; only the newest of each kind is rendered,
 //! so the views follow the pointer without queueing stale work and no frame waits for them.
 
+use crate::delineate::CycleBounds;
 use crate::geometry::Viewpoint;
 use crate::panorama::{CycleInput, Engine, Field};
 use crate::record::Record;
@@ -30,7 +31,7 @@ pub struct Request {
     /// The record whose input leads are encoded.
     pub record: Arc<Record>,
     /// Cycles to render: their seven absolute boundaries (P on … next P on).
-    pub cycles: Vec<[usize; 7]>,
+    pub cycles: Vec<CycleBounds>,
     /// Input lead names.
     pub inputs: Vec<String>,
     /// The engine and its name.
@@ -65,7 +66,7 @@ pub struct Output {
     pub elapsed_ms: f64,
 }
 
-type FieldKey = (u64, String, Vec<String>, [usize; 7]);
+type FieldKey = (u64, String, Vec<String>, CycleBounds);
 
 /// The UI's handle on the worker thread.
 pub struct SynthWorker {
@@ -164,7 +165,7 @@ fn render(id: u64, req: &Request, fields: &mut HashMap<FieldKey, Arc<Field>>) ->
         );
         let field = match fields.get(&key) {
             Some(f) => Ok(f.clone()),
-            None => CycleInput::from_record(&req.record, &names, b[0], b[6], b)
+            None => CycleInput::from_record(&req.record, &names, b)
                 .and_then(|input| req.engine.encode(&input))
                 .map(Arc::new),
         };
@@ -174,7 +175,7 @@ fn render(id: u64, req: &Request, fields: &mut HashMap<FieldKey, Arc<Field>>) ->
         });
         match rendered {
             Ok(signals) => segments.push(Segment {
-                start: b[0],
+                start: b.start(),
                 signals,
             }),
             Err(e) => {

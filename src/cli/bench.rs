@@ -102,10 +102,10 @@ fn bench_synth(repeat: usize, model: Option<&std::path::Path>, json: bool) -> an
 
     const INPUTS: [&str; 3] = ["II", "V2", "V5"];
     let demo = ecg_panorama::record::demo::demo_record();
-    let &(start, end, boundaries) = cycles_from_labels(&demo.labels, demo.record.len())
+    let &boundaries = cycles_from_labels(&demo.labels, demo.record.len())
         .first()
         .ok_or_else(|| anyhow::anyhow!("the demo record has no complete cycle"))?;
-    let input = CycleInput::from_record(&demo.record, &INPUTS, start, end, boundaries)?;
+    let input = CycleInput::from_record(&demo.record, &INPUTS, boundaries)?;
     // A direction no input and no limb-lead relation fixes, so the engine itself renders it.
     let one = [Viewpoint::from_degrees(60.0, 30.0)];
     let grid = panorama_grid();

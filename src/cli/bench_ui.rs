@@ -20,7 +20,7 @@ pub struct BenchUiArgs {
     #[arg(long, default_value_t = 240)]
     frames: usize,
     /// Panorama engine: nefnet or dipole.
-    #[arg(long, default_value = "nefnet")]
+    #[arg(long, default_value = "nefnet", ignore_case = true)]
     engine: EngineKind,
     /// Print JSON.
     #[arg(long)]

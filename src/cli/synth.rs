@@ -25,7 +25,7 @@ pub struct SynthArgs {
     #[arg(long)]
     model: Option<PathBuf>,
     /// Synthesis engine: nefnet or dipole.
-    #[arg(long, default_value = "nefnet")]
+    #[arg(long, default_value = "nefnet", ignore_case = true)]
     engine: EngineKind,
     /// Synthesize only this cycle (0-based, in time order).
     #[arg(long)]

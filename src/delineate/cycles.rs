@@ -15,6 +15,7 @@
 //! ends at the record's end (`len`, one past the last sample) and carries
 //! [`CycleFlag::CutAtEnd`], since the P onset that would end it lies beyond the record.
 
+use super::bounds::CycleBounds;
 use super::{Beat, Delineation};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
@@ -117,6 +118,12 @@ impl Cycle {
             self.t_off,
             self.next_p_on,
         ]
+    }
+
+    /// The boundaries as a checked cycle ([`CycleBounds::new`]) of a record of `len` samples:
+    /// `None` for one that ends at the record's end or spans a single sample.
+    pub fn bounds(&self, len: usize) -> Option<CycleBounds> {
+        CycleBounds::new(self.boundaries(), len)
     }
 
     /// The six deflections as half-open sample ranges that tile `p_on..next_p_on`.

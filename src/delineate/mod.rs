@@ -1,9 +1,11 @@
 //! Delineation: P, QRS and T waves (onset, peak, offset) in every lead of a record, the
 //! record's global beats, and the cardiac cycles the panorama engine uses.
 
+pub mod bounds;
 pub mod cycles;
 pub mod edit;
 pub mod output;
+pub mod wave_cycles;
 
 use serde::Serialize;
 
@@ -90,4 +92,6 @@ mod engine;
 pub mod prep;
 pub mod train;
 pub mod unet;
+pub use bounds::CycleBounds;
 pub use engine::Delineator;
+pub use wave_cycles::cycles_from_waves;

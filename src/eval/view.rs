@@ -9,10 +9,12 @@
 //! PSNR = 20·log10(1/RMSE) and Pearson's r per cycle, averaged over the cycles.
 
 use super::panorama::{Scale, clip, psnr};
+use crate::delineate::CycleBounds;
 use crate::error::{Error, Result};
 use crate::geometry::{lead_view, normalise_lead_name};
-use crate::panorama::{CycleInput, Engine, RecordCycle, detrend};
+use crate::panorama::{CycleInput, Engine};
 use crate::record::Record;
+use crate::signal::detrend;
 use serde::Serialize;
 
 /// The scores of one engine on one target lead.
@@ -50,7 +52,7 @@ pub fn pearson(a: &[f64], b: &[f64]) -> f64 {
 /// Score `engine` synthesizing `target` from `inputs` over `cycles` of `record`.
 pub fn score_view(
     record: &Record,
-    cycles: &[RecordCycle],
+    cycles: &[CycleBounds],
     inputs: &[&str],
     target: &str,
     engine: &dyn Engine,
@@ -62,9 +64,9 @@ pub fn score_view(
         .lead(target)
         .ok_or_else(|| Error::Invalid(format!("record {}: no lead {target}", record.name)))?;
     let (mut n, mut sum_psnr, mut sum_r, mut sum_rmse) = (0usize, 0.0, 0.0, 0.0);
-    for &(start, end, bounds) in cycles {
-        let input = CycleInput::from_record(record, inputs, start, end, bounds)?;
-        let truth = detrend(&recorded.samples[start..=end]);
+    for &bounds in cycles {
+        let input = CycleInput::from_record(record, inputs, bounds)?;
+        let truth = detrend(&recorded.samples[bounds.start()..=bounds.end()]);
         if truth.iter().any(|v| !v.is_finite()) {
             continue;
         }

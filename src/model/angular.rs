@@ -12,14 +12,14 @@ use rand_distr::{Distribution, Normal};
 use std::f64::consts::PI;
 
 /// Values per encoded viewpoint: π(·) of θ, φ, θ + φ and θ − φ, three values each.
-pub const FEATURES: usize = 12;
+pub const ANGULAR_FEATURES: usize = 12;
 
 /// Standard deviation of the training-time angle jitter in radians (the paper's π/50, 3.6°).
 pub const JITTER_SD: f64 = PI / 50.0;
 
 /// The Angular Encoding of a viewpoint (θ, φ in radians, as [`crate::geometry::Viewpoint`]).
-pub fn angular_features(theta: f64, phi: f64) -> [f32; FEATURES] {
-    let mut out = [0.0f32; FEATURES];
+pub fn angular_features(theta: f64, phi: f64) -> [f32; ANGULAR_FEATURES] {
+    let mut out = [0.0f32; ANGULAR_FEATURES];
     for (triplet, rho) in out
         .chunks_exact_mut(3)
         .zip([theta, phi, theta + phi, theta - phi])
@@ -38,7 +38,7 @@ pub fn encode_viewpoints(
     jitter: Option<(&mut StdRng, f64)>,
     device: &Device,
 ) -> Result<Tensor> {
-    let mut values = Vec::with_capacity(views.len() * FEATURES);
+    let mut values = Vec::with_capacity(views.len() * ANGULAR_FEATURES);
     match jitter {
         None => {
             for &(theta, phi) in views {
@@ -59,7 +59,7 @@ pub fn encode_viewpoints(
             }
         }
     }
-    Tensor::from_vec(values, (views.len(), FEATURES), device)
+    Tensor::from_vec(values, (views.len(), ANGULAR_FEATURES), device)
 }
 
 #[cfg(test)]
@@ -100,7 +100,7 @@ mod tests {
             (PI, PI / 2.0),
         ];
         let t = encode_viewpoints(&views, None, &Device::Cpu)?;
-        assert_eq!(t.dims(), &[3, FEATURES]);
+        assert_eq!(t.dims(), &[3, ANGULAR_FEATURES]);
         let rows = t.to_vec2::<f32>()?;
         for (row, &(theta, phi)) in rows.iter().zip(&views) {
             assert_eq!(row.as_slice(), angular_features(theta, phi).as_slice());

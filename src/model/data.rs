@@ -6,18 +6,18 @@
 //! the model needs with so few annotated beats. Cycles longer than the 512-sample window are
 //! left out here (the engine resamples them at inference).
 
-use super::angular::{FEATURES, JITTER_SD, angular_features};
+use super::angular::{ANGULAR_FEATURES, JITTER_SD, angular_features};
 use super::local_prior::lead_features;
 use super::nefnet::{T_X, deflection_rois};
 use super::prior::LeadPrior;
 use super::standin::NefBatch;
-use crate::delineate::Delineator;
 use crate::delineate::cycles::{CycleFlag, cycles};
+use crate::delineate::{CycleBounds, Delineator, cycles_from_waves};
 use crate::error::{Error, Result};
 use crate::geometry::{STANDARD_12, Viewpoint, lead_view, normalise_lead_name};
-use crate::panorama::{cycles_from_waves, detrend};
 use crate::record::annotation::read_annotations;
 use crate::record::open_record;
+use crate::signal::detrend;
 use candle_core::{Device, Tensor};
 use rand::Rng;
 use rand::rngs::StdRng;
@@ -31,8 +31,8 @@ pub struct TrainCycle {
     pub record: String,
     /// The 12 standard leads (`STANDARD_12` order), `len` samples each, detrended.
     pub leads: Vec<Vec<f32>>,
-    /// P on (0), P off, QRS on, QRS off, T on, T off, next P on (`len − 1`), in cycle samples.
-    pub bounds: [usize; 7],
+    /// The boundaries in cycle samples: P on 0, next P on `len − 1`.
+    pub bounds: CycleBounds,
     /// Samples in the cycle (both P onsets included).
     pub len: usize,
 }
@@ -49,9 +49,9 @@ pub fn training_cycles(dir: &Path, names: &[String]) -> Result<Vec<TrainCycle>> 
             if !path.is_file() {
                 continue;
             }
-            for (start, end, b) in cycles_from_waves(&read_annotations(&path)?, record.len()) {
+            for b in cycles_from_waves(&read_annotations(&path)?, record.len()) {
                 if seen.insert(b) {
-                    out.extend(cut_cycle(name, &leads, start, end, b));
+                    out.extend(cut_cycle(name, &leads, b));
                 }
             }
         }
@@ -81,9 +81,8 @@ pub fn annotator_cycles(paths: &[std::path::PathBuf]) -> Result<(Vec<TrainCycle>
         for c in found.iter().filter(|c| {
             c.has_p() && c.has_t() && !c.has(CycleFlag::CutAtStart) && !c.has(CycleFlag::CutAtEnd)
         }) {
-            let b = c.boundaries();
-            if b.windows(2).all(|w| w[0] <= w[1]) && b[6] < record.len() {
-                out.extend(cut_cycle(&name, &leads, b[0], b[6], b));
+            if let Some(b) = c.bounds(record.len()) {
+                out.extend(cut_cycle(&name, &leads, b));
             }
         }
     }
@@ -99,16 +98,10 @@ fn twelve_leads<'a>(record: &'a crate::record::Record, name: &str) -> Result<Vec
         .ok_or_else(|| Error::Invalid(format!("{name}: not a 12-lead record")))
 }
 
-/// The detrended cycle `start..=end` with boundaries `b` (absolute), when it is 100–512
-/// samples long and finite.
-fn cut_cycle(
-    name: &str,
-    leads: &[&[f64]],
-    start: usize,
-    end: usize,
-    b: [usize; 7],
-) -> Option<TrainCycle> {
-    let len = end - start + 1;
+/// The detrended cycle with boundaries `b` (absolute), when it is 100–512 samples long and
+/// finite.
+fn cut_cycle(name: &str, leads: &[&[f64]], b: CycleBounds) -> Option<TrainCycle> {
+    let (start, end, len) = (b.start(), b.end(), b.samples());
     if !(100..=T_X).contains(&len) {
         return None;
     }
@@ -127,14 +120,17 @@ fn cut_cycle(
     Some(TrainCycle {
         record: name.to_string(),
         leads: cut,
-        bounds: b.map(|v| v - start),
+        bounds: b.relative(),
         len,
     })
 }
 
 /// Angular Encoding of a standard lead's viewpoint, jittered by `sd` radians when given, and
 /// the (jittered) viewpoint itself.
-fn lead_angles(slot: usize, jitter: Option<(&mut StdRng, f64)>) -> ([f32; FEATURES], Viewpoint) {
+fn lead_angles(
+    slot: usize,
+    jitter: Option<(&mut StdRng, f64)>,
+) -> ([f32; ANGULAR_FEATURES], Viewpoint) {
     let v = lead_view(&normalise_lead_name(STANDARD_12[slot]), false)
         .map(|v| v.viewpoint)
         .unwrap_or(Viewpoint::new(0.0, 0.0));
@@ -273,11 +269,11 @@ impl<'a> Batcher<'a> {
         let n = n_views.min(input_slots.len());
         Ok(NefBatch {
             views: Tensor::from_vec(views, (b * n, T_X), device).map_err(t)?,
-            view_angles: Tensor::from_vec(angles, (b * n, FEATURES), device).map_err(t)?,
+            view_angles: Tensor::from_vec(angles, (b * n, ANGULAR_FEATURES), device).map_err(t)?,
             n_views: n,
             rois,
-            query_angles: Tensor::from_vec(q, (b, FEATURES), device).map_err(t)?,
-            pairs: Tensor::from_vec(pairs, (b, n, 2 * FEATURES), device).map_err(t)?,
+            query_angles: Tensor::from_vec(q, (b, ANGULAR_FEATURES), device).map_err(t)?,
+            pairs: Tensor::from_vec(pairs, (b, n, 2 * ANGULAR_FEATURES), device).map_err(t)?,
             target: Tensor::from_vec(target, (b, T_X), device).map_err(t)?,
             mask: Tensor::from_vec(mask, (b, T_X), device).map_err(t)?,
             prior: match prior {
@@ -292,6 +288,7 @@ impl<'a> Batcher<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::geometry::{LEADS, StdLead};
     use rand::SeedableRng;
 
     fn ludb() -> std::path::PathBuf {
@@ -303,8 +300,7 @@ mod tests {
         let cycles = training_cycles(&ludb(), &["2".to_string()]).unwrap();
         assert!(cycles.len() > 12, "{} cycles", cycles.len());
         for c in &cycles {
-            assert_eq!((c.bounds[0], c.bounds[6]), (0, c.len - 1));
-            assert!(c.bounds.windows(2).all(|w| w[0] <= w[1]), "{:?}", c.bounds);
+            assert_eq!((c.bounds.start(), c.bounds.end()), (0, c.len - 1));
             for lead in &c.leads {
                 assert_eq!(lead.len(), c.len);
                 assert!(lead[0].abs() < 1e-6 && lead[c.len - 1].abs() < 1e-6);
@@ -321,7 +317,7 @@ mod tests {
         single.record = "other".into();
         single.len = 111;
         single.leads.iter_mut().for_each(|l| l.truncate(111));
-        single.bounds = [0, 10, 20, 40, 60, 90, 110];
+        single.bounds = CycleBounds::new([0, 10, 20, 40, 60, 90, 110], 111).unwrap();
         cycles.push(single);
         let mut rng = StdRng::seed_from_u64(5);
         let b = Batcher::new(None, &cycles, &[0], &Device::Cpu)
@@ -346,13 +342,12 @@ mod tests {
         assert_eq!(skipped, vec![paths[1].display().to_string()]);
         assert!(!cycles.is_empty());
         for c in &cycles {
-            assert_eq!((c.bounds[0], c.bounds[6]), (0, c.len - 1));
-            assert!(c.bounds.windows(2).all(|w| w[0] <= w[1]), "{:?}", c.bounds);
+            assert_eq!((c.bounds.start(), c.bounds.end()), (0, c.len - 1));
             assert!(
-                c.bounds[1] > 0 && c.bounds[5] > c.bounds[4],
+                c.bounds.p_off() > 0 && c.bounds.t_off() > c.bounds.t_on(),
                 "P and T waves"
             );
-            assert_eq!(c.leads.len(), 12);
+            assert_eq!(c.leads.len(), LEADS);
         }
     }
 
@@ -361,7 +356,12 @@ mod tests {
         let cycles = training_cycles(&ludb(), &["2".to_string()]).unwrap();
         let mut rng = StdRng::seed_from_u64(3);
         let b = Batcher::new(None, &cycles, &[0], &Device::Cpu)
-            .draw(4, 3, &[1, 7, 10], &mut rng)
+            .draw(
+                4,
+                3,
+                &StdLead::slots([StdLead::II, StdLead::V2, StdLead::V5]),
+                &mut rng,
+            )
             .unwrap();
         assert_eq!(b.views.dims(), [12, T_X]);
         let v = b.views.flatten_all().unwrap().to_vec1::<f32>().unwrap();

@@ -8,7 +8,7 @@
 //! the solve well posed when inputs nearly coincide). The network adds its nonlinear
 //! corrections to this estimate.
 
-use super::angular::FEATURES;
+use super::angular::ANGULAR_FEATURES;
 use candle_core::{D, Result, Tensor};
 use candle_nn::{Linear, Module, VarBuilder, linear};
 
@@ -27,7 +27,7 @@ impl LeadField {
     /// Build (or load) the embedding's weights under `vb`.
     pub fn new(vb: VarBuilder) -> Result<Self> {
         Ok(Self {
-            a: linear(FEATURES, 64, vb.pp("a"))?,
+            a: linear(ANGULAR_FEATURES, 64, vb.pp("a"))?,
             b: linear(64, FIELD_DIM, vb.pp("b"))?,
         })
     }
@@ -40,11 +40,14 @@ impl LeadField {
     /// `pairs [B, L, 24]` (each input's query encoding, then its own).
     pub fn estimate(&self, views: &Tensor, pairs: &Tensor) -> Result<Tensor> {
         let (b, l, _) = pairs.dims3()?;
-        let query = pairs.narrow(1, 0, 1)?.narrow(2, 0, FEATURES)?.squeeze(1)?;
+        let query = pairs
+            .narrow(1, 0, 1)?
+            .narrow(2, 0, ANGULAR_FEATURES)?
+            .squeeze(1)?;
         let eq = self.embed(&query)?.unsqueeze(2)?; // [B, K, 1]
         let own = pairs
-            .narrow(2, FEATURES, FEATURES)?
-            .reshape((b * l, FEATURES))?;
+            .narrow(2, ANGULAR_FEATURES, ANGULAR_FEATURES)?
+            .reshape((b * l, ANGULAR_FEATURES))?;
         let u = self.embed(&own)?.reshape((b, l, FIELD_DIM))?; // [B, L, K]
         let gram = u.matmul(&u.transpose(1, 2)?.contiguous()?)?; // [B, L, L]
         let k = u.matmul(&eq)?; // [B, L, 1]
@@ -167,7 +170,7 @@ mod tests {
         let field = LeadField::new(VarBuilder::from_varmap(&vm, DType::F32, &dev)).unwrap();
         let angles = crate::model::angular::angular_features(1.2, 0.4);
         let pairs: Vec<f32> = angles.iter().chain(angles.iter()).copied().collect();
-        let pairs = Tensor::from_vec(pairs, (1, 1, 2 * FEATURES), &dev).unwrap();
+        let pairs = Tensor::from_vec(pairs, (1, 1, 2 * ANGULAR_FEATURES), &dev).unwrap();
         let views = Tensor::new(&[[[1.0f32, -2.0, 0.5]]], &dev).unwrap();
         let out = field.estimate(&views, &pairs).unwrap();
         let out = out.flatten_all().unwrap().to_vec1::<f32>().unwrap();

@@ -11,7 +11,10 @@
 
 use super::data::TrainCycle;
 use super::phases::{PHASES, phase_of};
-use super::prior::{regress, regressions_under, squared_error};
+use super::prior::{LeadMatrix, regress, regressions_under, squared_error};
+use crate::delineate::CycleBounds;
+use crate::geometry::LEADS;
+use nalgebra::SVector;
 
 /// Floor of a cycle's 12-lead range in its weight (mV): keeps flat cycles from dominating.
 const RANGE_FLOOR: f64 = 0.05;
@@ -23,8 +26,8 @@ pub type PhaseRegressions = [Vec<Vec<f64>>; PHASES];
 const WAVE_SAMPLES: [usize; 3] = [4, 16, 8];
 /// Weight of each wave in the distance (the QRS tells most of the lead's projection).
 const WAVE_WEIGHTS: [f32; 3] = [0.5, 1.0, 0.5];
-/// Features per lead.
-pub const FEATURES: usize = 28;
+/// Shape features per lead: the P wave, QRS and T wave samples of [`lead_features`].
+pub const SHAPE_FEATURES: usize = 28;
 /// Kernel bandwidth, relative to the median distance from the cycle to the records.
 const BANDWIDTH: f64 = 0.45;
 /// Rounds in which each record's say in a lead's regression is divided by its own error under
@@ -37,13 +40,13 @@ const ERROR_FLOOR: f64 = 1e-3;
 
 /// One lead's shape features of a cycle: P wave, QRS and T wave, each linearly resampled to a
 /// fixed length and weighted (mV); `bounds` as [`TrainCycle::bounds`].
-pub fn lead_features(x: &[f32], bounds: &[usize; 7]) -> [f32; FEATURES] {
+pub fn lead_features(x: &[f32], bounds: &CycleBounds) -> [f32; SHAPE_FEATURES] {
     let spans = [
-        (bounds[0], bounds[1]),
-        (bounds[2], bounds[3]),
-        (bounds[4], bounds[5]),
+        (bounds.p_on(), bounds.p_off()),
+        (bounds.qrs_on(), bounds.qrs_off()),
+        (bounds.t_on(), bounds.t_off()),
     ];
-    let mut out = [0f32; FEATURES];
+    let mut out = [0f32; SHAPE_FEATURES];
     let mut at = 0;
     for ((&(a, b), &n), &w) in spans.iter().zip(&WAVE_SAMPLES).zip(&WAVE_WEIGHTS) {
         let last = x.len().saturating_sub(1);
@@ -69,11 +72,11 @@ pub struct LocalPrior {
     /// training needs them, to leave a cycle's own record out).
     pub names: Vec<String>,
     /// Per record and phase, the weighted mean of `x_i · x_j` over its samples (mV²).
-    pub moments: Vec<[[[f64; 12]; 12]; PHASES]>,
+    pub moments: Vec<[LeadMatrix; PHASES]>,
     /// Per record and phase, the total weight behind its moments (weighted sample count).
     pub totals: Vec<[f64; PHASES]>,
     /// Per record and lead, the mean of [`lead_features`] over its cycles (mV).
-    pub features: Vec<[[f32; FEATURES]; 12]>,
+    pub features: Vec<[[f32; SHAPE_FEATURES]; LEADS]>,
 }
 
 /// The records of `cycles` in order of first appearance (the order [`LocalPrior::fit`] keeps).
@@ -110,9 +113,9 @@ impl LocalPrior {
         for c in cycles {
             let r = *index.entry(c.record.clone()).or_insert_with(|| {
                 out.names.push(c.record.clone());
-                out.moments.push([[[0.0; 12]; 12]; PHASES]);
+                out.moments.push([LeadMatrix::zeros(); PHASES]);
                 out.totals.push([0.0; PHASES]);
-                out.features.push([[0.0; FEATURES]; 12]);
+                out.features.push([[0.0; SHAPE_FEATURES]; LEADS]);
                 counts.push(0);
                 out.names.len() - 1
             });
@@ -126,12 +129,8 @@ impl LocalPrior {
             let w = 1.0 / f64::from(hi - lo).max(RANGE_FLOOR).powi(2);
             for s in 0..c.len {
                 let g = phase_of(s, &c.bounds);
-                let x: [f64; 12] = std::array::from_fn(|i| f64::from(c.leads[i][s]));
-                for (row, xi) in out.moments[r][g].iter_mut().zip(&x) {
-                    for (v, xj) in row.iter_mut().zip(&x) {
-                        *v += w * xi * xj;
-                    }
-                }
+                let x = SVector::<f64, LEADS>::from_fn(|i, _| f64::from(c.leads[i][s]));
+                out.moments[r][g] += (x * w) * x.transpose();
                 out.totals[r][g] += w;
             }
             for (acc, lead) in out.features[r].iter_mut().zip(&c.leads) {
@@ -146,7 +145,7 @@ impl LocalPrior {
             for (phase, total) in m.iter_mut().zip(totals.iter_mut()) {
                 // A phase no cycle of the record reached (never in complete cycles) counts nil.
                 let t = total.max(1e-300);
-                phase.iter_mut().flatten().for_each(|v| *v /= t);
+                *phase /= t;
             }
             let k = count.max(1) as f32;
             f.iter_mut().flatten().for_each(|v| *v /= k);
@@ -174,7 +173,7 @@ impl LocalPrior {
     fn kernel_weights(
         &self,
         inputs: &[usize],
-        shapes: &[[f32; FEATURES]],
+        shapes: &[[f32; SHAPE_FEATURES]],
         exclude: Option<usize>,
     ) -> Vec<f64> {
         let mut query: Vec<f32> = shapes.iter().flatten().copied().collect();
@@ -222,31 +221,26 @@ impl LocalPrior {
     pub fn regressions(
         &self,
         inputs: &[usize],
-        shapes: &[[f32; FEATURES]],
+        shapes: &[[f32; SHAPE_FEATURES]],
         exclude: Option<usize>,
     ) -> Option<PhaseRegressions> {
-        if inputs.is_empty() || inputs.len() != shapes.len() || inputs.iter().any(|&s| s >= 12) {
+        if inputs.is_empty() || inputs.len() != shapes.len() || inputs.iter().any(|&s| s >= LEADS) {
             return None;
         }
         let kernel = self.kernel_weights(inputs, shapes, exclude);
         let phase = |g: usize| {
             let pooled = |say: &dyn Fn(usize) -> f64| {
-                let mut m = [[0.0; 12]; 12];
+                let mut m = LeadMatrix::zeros();
                 let mut total = 0.0;
                 for (r, rec) in self.moments.iter().enumerate() {
                     let w = say(r);
-                    for (row, rrow) in m.iter_mut().zip(&rec[g]) {
-                        for (v, x) in row.iter_mut().zip(rrow) {
-                            *v += w * x;
-                        }
-                    }
+                    m += rec[g] * w;
                     total += w;
                 }
                 if total <= 0.0 {
                     return None;
                 }
-                m.iter_mut().flatten().for_each(|v| *v /= total);
-                Some(m)
+                Some(m / total)
             };
             let base = |r: usize| kernel[r] * self.totals[r][g];
             let mut out = regressions_under(&pooled(&base)?, inputs)?;
@@ -271,15 +265,14 @@ impl LocalPrior {
     }
 
     /// The stored form: `[R, PHASES, 12, 12]` moments, `[R, PHASES]` totals,
-    /// `[R, 12, FEATURES]` features.
+    /// `[R, 12, SHAPE_FEATURES]` features.
     pub fn to_flat(&self) -> [Vec<f32>; 3] {
         [
+            // Row by row, as the stored tensor is laid out (nalgebra keeps columns).
             self.moments
                 .iter()
                 .flatten()
-                .flatten()
-                .flatten()
-                .map(|&v| v as f32)
+                .flat_map(|m| m.transpose().iter().map(|&v| v as f32).collect::<Vec<_>>())
                 .collect(),
             self.totals.iter().flatten().map(|&v| v as f32).collect(),
             self.features.iter().flatten().flatten().copied().collect(),
@@ -290,7 +283,7 @@ impl LocalPrior {
     /// with one set of moments per record (`[R, 12, 12]`, `[R]`), which serves every phase;
     /// `None` unless the sizes agree and every value is finite with positive totals.
     pub fn from_flat(moments: &[f32], totals: &[f32], features: &[f32]) -> Option<Self> {
-        let r = features.len() / (12 * FEATURES);
+        let r = features.len() / (LEADS * SHAPE_FEATURES);
         let phases_stored = if r > 0 && totals.len() == r {
             1
         } else {
@@ -298,8 +291,8 @@ impl LocalPrior {
         };
         if r == 0
             || totals.len() != r * phases_stored
-            || moments.len() != r * phases_stored * 144
-            || features.len() != r * 12 * FEATURES
+            || moments.len() != r * phases_stored * LEADS * LEADS
+            || features.len() != r * LEADS * SHAPE_FEATURES
         {
             return None;
         }
@@ -312,21 +305,25 @@ impl LocalPrior {
         {
             return None;
         }
-        let matrix = |m: &[f32]| -> [[f64; 12]; 12] {
-            std::array::from_fn(|i| std::array::from_fn(|j| f64::from(m[i * 12 + j])))
-        };
+        let matrix = |m: &[f32]| LeadMatrix::from_fn(|i, j| f64::from(m[i * LEADS + j]));
         let at = |rec: usize, g: usize| rec * phases_stored + g.min(phases_stored - 1);
         Some(Self {
             names: Vec::new(),
             moments: (0..r)
-                .map(|rec| std::array::from_fn(|g| matrix(&moments[at(rec, g) * 144..][..144])))
+                .map(|rec| {
+                    std::array::from_fn(|g| {
+                        matrix(&moments[at(rec, g) * LEADS * LEADS..][..LEADS * LEADS])
+                    })
+                })
                 .collect(),
             totals: (0..r)
                 .map(|rec| std::array::from_fn(|g| f64::from(totals[at(rec, g)])))
                 .collect(),
             features: features
-                .chunks_exact(12 * FEATURES)
-                .map(|f| std::array::from_fn(|k| std::array::from_fn(|i| f[k * FEATURES + i])))
+                .chunks_exact(LEADS * SHAPE_FEATURES)
+                .map(|f| {
+                    std::array::from_fn(|k| std::array::from_fn(|i| f[k * SHAPE_FEATURES + i]))
+                })
                 .collect(),
         })
     }

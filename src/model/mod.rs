@@ -4,8 +4,8 @@
 //! its reverse ([`roi_align`](mod@roi_align)), which map each deflection of a cardiac cycle to
 //! a fixed-size representation and back, the learned lead field ([`lead_field`]), the network
 //! ([`nefnet`]), its training objective with Standin learning ([`standin`]), training cycles
-//! and batches ([`data`]) and the training loop ([`train`]). The engine the app uses is
-//! [`crate::panorama::NefNetEngine`].
+//! and batches ([`data`]) and the training loop ([`train`]). The panorama engine wraps the
+//! network; this module knows nothing of it.
 
 pub mod angular;
 pub mod data;
@@ -18,5 +18,5 @@ pub mod roi_align;
 pub mod standin;
 pub mod train;
 
-pub use angular::{FEATURES as ANGULAR_FEATURES, JITTER_SD, angular_features, encode_viewpoints};
+pub use angular::{ANGULAR_FEATURES, JITTER_SD, angular_features, encode_viewpoints};
 pub use roi_align::{roi_align, roi_unalign};

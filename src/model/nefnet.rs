@@ -17,11 +17,13 @@
 //! full time resolution (a QRS is 40 samples wide; the features have 64 steps for 512 samples)
 //! and leaves the representations to model what is not linear.
 
-use super::angular::FEATURES;
+use super::angular::ANGULAR_FEATURES;
 use super::lead_field::LeadField;
 use super::local_prior::LocalPrior;
-use super::prior::LeadPrior;
+use super::prior::{COMMON_INPUTS, LeadMatrix, LeadPrior};
 use super::roi_align::{roi_align, roi_unalign};
+use crate::delineate::CycleBounds;
+use crate::geometry::LEADS;
 use crate::nn::{Conv, pool2, upsample2_cl};
 use candle_core::{Result, Tensor};
 use candle_nn::{Linear, Module, VarBuilder, linear};
@@ -47,7 +49,7 @@ struct AngleMlp {
 
 impl AngleMlp {
     fn new(out: usize, vb: VarBuilder) -> Result<Self> {
-        Self::with_inputs(FEATURES, out, vb)
+        Self::with_inputs(ANGULAR_FEATURES, out, vb)
     }
 
     fn with_inputs(inputs: usize, out: usize, vb: VarBuilder) -> Result<Self> {
@@ -120,15 +122,15 @@ pub const PRIOR_MOMENTS: &str = "prior.moments";
 pub const RESIDUAL_WEIGHTS: &str = "calibration.residual";
 
 /// Names of the patient-similar prior's stored tensors ([`LocalPrior::to_flat`]): moments
-/// `[R, PHASES, 12, 12]`, totals `[R, PHASES]` and lead shapes `[R, 12, FEATURES]` of the `R`
+/// `[R, PHASES, 12, 12]`, totals `[R, PHASES]` and lead shapes `[R, 12, ANGULAR_FEATURES]` of the `R`
 /// training records (files with one set of moments per record, `[R, 12, 12]` and `[R]`, load too).
 pub const LOCAL_TENSORS: [&str; 3] = ["local.moments", "local.totals", "local.features"];
 
 /// The prior's stored tensors and their shapes ([`LeadPrior::to_flat`]).
 pub const PRIOR_TENSORS: [(&str, &[usize]); 3] = [
-    (PRIOR_MOMENTS, &[12, 12]),
-    ("prior.sets", &[4, 12, 12]),
-    ("prior.set_masks", &[4, 12]),
+    (PRIOR_MOMENTS, &[LEADS, LEADS]),
+    ("prior.sets", &[COMMON_INPUTS.len(), LEADS, LEADS]),
+    ("prior.set_masks", &[COMMON_INPUTS.len(), LEADS]),
 ];
 
 impl NefNet {
@@ -140,13 +142,13 @@ impl NefNet {
             prior: vb.contains_tensor(PRIOR_MOMENTS),
         };
         let residual_weights = if vb.contains_tensor(RESIDUAL_WEIGHTS) {
-            let w = vb.get(12, RESIDUAL_WEIGHTS)?.to_vec1::<f32>()?;
+            let w = vb.get(LEADS, RESIDUAL_WEIGHTS)?.to_vec1::<f32>()?;
             if w.iter().any(|v| !v.is_finite()) {
                 candle_core::bail!("{RESIDUAL_WEIGHTS} holds values that are not finite");
             }
             w
         } else {
-            vec![1.0; 12]
+            vec![1.0; LEADS]
         };
         let net = Self {
             residual_weights,
@@ -182,7 +184,7 @@ impl NefNet {
     /// Weight of the correction to the prior for `n` input views ([`RESIDUAL_WEIGHTS`]).
     pub fn residual_weight(&self, n: usize) -> f32 {
         self.residual_weights
-            .get(n.clamp(1, 12) - 1)
+            .get(n.clamp(1, LEADS) - 1)
             .copied()
             .unwrap_or(1.0)
     }
@@ -200,7 +202,7 @@ impl NefNet {
             // A fresh network's zeros stand for "not fitted yet": the prior then gives nothing.
             Some(
                 LeadPrior::from_flat(&values[0], &values[1], &values[2]).unwrap_or(LeadPrior {
-                    moments: [[0.0; 12]; 12],
+                    moments: LeadMatrix::zeros(),
                     sets: Vec::new(),
                     local: None,
                 }),
@@ -222,7 +224,7 @@ impl NefNet {
             },
         )?;
         Ok(Self {
-            residual_weights: vec![1.0; 12],
+            residual_weights: vec![1.0; LEADS],
             enc,
             view_mlp: AngleMlp::new(C, vb.pp("view_mlp"))?,
             to_basic: Conv::new(C, C, 3, vb.pp("to_basic"))?,
@@ -230,7 +232,7 @@ impl NefNet {
             deflection_maps,
             from_basic: Conv::new(C, C, 3, vb.pp("from_basic"))?,
             query_mlp: AngleMlp::new(2 * C, vb.pp("query_mlp"))?,
-            skip_mlp: AngleMlp::with_inputs(3 * FEATURES, SKIP, vb.pp("skip_mlp"))?,
+            skip_mlp: AngleMlp::with_inputs(3 * ANGULAR_FEATURES, SKIP, vb.pp("skip_mlp"))?,
             lead_field: if lead_field {
                 Some(LeadField::new(vb.pp("lead_field"))?)
             } else {
@@ -301,10 +303,10 @@ impl NefNet {
     pub fn skip(&self, views: &Tensor, pairs: &Tensor, prior: Option<&Tensor>) -> Result<Tensor> {
         let (b, l, f) = pairs.dims3()?;
         let set = pairs
-            .narrow(2, FEATURES, FEATURES)?
+            .narrow(2, ANGULAR_FEATURES, ANGULAR_FEATURES)?
             .mean_keepdim(1)?
-            .broadcast_as((b, l, FEATURES))?;
-        let features = Tensor::cat(&[pairs, &set], 2)?.reshape((b * l, f + FEATURES))?;
+            .broadcast_as((b, l, ANGULAR_FEATURES))?;
+        let features = Tensor::cat(&[pairs, &set], 2)?.reshape((b * l, f + ANGULAR_FEATURES))?;
         let g = self.skip_mlp.forward(&features)?;
         let g = g.reshape((b, l, SKIP))?.transpose(1, 2)?.contiguous()?;
         let weighted = (g.matmul(&views.contiguous()?)? / l as f64)?;
@@ -419,10 +421,11 @@ pub fn masked_log_rmse(a: &Tensor, b: &Tensor, mask: &Tensor) -> Result<Tensor> 
 }
 
 /// Deflection spans in feature steps from the seven cycle boundaries in window samples
-/// (`[p_on = 0, p_off, qrs_on, qrs_off, t_on, t_off, end]`, end ≤ `T_X`).
-pub fn deflection_rois(bounds: &[usize; 7]) -> [(f32, f32); DEFLECTIONS] {
+/// (P onset 0, next P onset at most `T_X`).
+pub fn deflection_rois(bounds: &CycleBounds) -> [(f32, f32); DEFLECTIONS] {
     let scale = T_W as f32 / T_X as f32;
-    std::array::from_fn(|i| (bounds[i] as f32 * scale, bounds[i + 1] as f32 * scale))
+    let b = bounds.as_array();
+    std::array::from_fn(|i| (b[i] as f32 * scale, b[i + 1] as f32 * scale))
 }
 
 #[cfg(test)]
@@ -440,14 +443,14 @@ mod tests {
         assert!(weights * 4 <= 2 << 20, "{weights} weights exceed 2 MB");
         let (b, l) = (2, 3);
         let views = Tensor::randn(0f32, 1.0, (b * l, T_X), &dev).unwrap();
-        let angles = Tensor::randn(0f32, 1.0, (b * l, FEATURES), &dev).unwrap();
-        let bounds = [0, 50, 80, 130, 200, 300, 400];
+        let angles = Tensor::randn(0f32, 1.0, (b * l, ANGULAR_FEATURES), &dev).unwrap();
+        let bounds = CycleBounds::new([0, 50, 80, 130, 200, 300, 400], 401).unwrap();
         let rois: Vec<(f32, f32)> = (0..b).flat_map(|_| deflection_rois(&bounds)).collect();
         let e = net.encode(&views, &angles, l, &rois).unwrap();
         assert_eq!(e.zb.dims(), [b, C, T_W]);
         assert_eq!(e.zd.dims(), [b, DEFLECTIONS * C, ROI_LEN]);
-        let q = Tensor::randn(0f32, 1.0, (b, FEATURES), &dev).unwrap();
-        let pairs = Tensor::randn(0f32, 1.0, (b, l, 2 * FEATURES), &dev).unwrap();
+        let q = Tensor::randn(0f32, 1.0, (b, ANGULAR_FEATURES), &dev).unwrap();
+        let pairs = Tensor::randn(0f32, 1.0, (b, l, 2 * ANGULAR_FEATURES), &dev).unwrap();
         let skip = net
             .skip(&views.reshape((b, l, T_X)).unwrap(), &pairs, None)
             .unwrap();
@@ -498,11 +501,12 @@ mod tests {
         let net = NefNet::build(VarBuilder::from_varmap(&vm, DType::F32, &dev), shape).unwrap();
         let (l, q) = (3, 5);
         let views = Tensor::randn(0f32, 1.0, (l, T_X), &dev).unwrap();
-        let angles = Tensor::randn(0f32, 1.0, (l, FEATURES), &dev).unwrap();
-        let rois = deflection_rois(&[0, 50, 80, 130, 200, 300, 400]);
+        let angles = Tensor::randn(0f32, 1.0, (l, ANGULAR_FEATURES), &dev).unwrap();
+        let rois =
+            deflection_rois(&CycleBounds::new([0, 50, 80, 130, 200, 300, 400], 401).unwrap());
         let e = net.encode(&views, &angles, l, &rois).unwrap();
-        let queries = Tensor::randn(0f32, 1.0, (q, FEATURES), &dev).unwrap();
-        let pairs = Tensor::randn(0f32, 1.0, (q, l, 2 * FEATURES), &dev).unwrap();
+        let queries = Tensor::randn(0f32, 1.0, (q, ANGULAR_FEATURES), &dev).unwrap();
+        let pairs = Tensor::randn(0f32, 1.0, (q, l, 2 * ANGULAR_FEATURES), &dev).unwrap();
         let prior = Tensor::randn(0f32, 1.0, (q, 1, T_X), &dev).unwrap();
         let all_views = views
             .unsqueeze(0)
@@ -587,7 +591,7 @@ mod tests {
 
     #[test]
     fn deflection_spans_scale_to_feature_steps() {
-        let r = deflection_rois(&[0, 64, 128, 192, 256, 320, 512]);
+        let r = deflection_rois(&CycleBounds::new([0, 64, 128, 192, 256, 320, 512], 513).unwrap());
         assert_eq!(r[0], (0.0, 8.0));
         assert_eq!(r[5], (40.0, 64.0));
     }

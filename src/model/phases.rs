@@ -1,6 +1,8 @@
 //! The three phases of a cardiac cycle the linear prior fits apart, and how its estimate
 //! hands over between them.
 
+use crate::delineate::CycleBounds;
+
 /// Phases of the cycle with their own regressions: atrial (P wave and PR segment), ventricular
 /// depolarisation (QRS) and repolarisation (ST, T, TP). The heart's electrical axis differs
 /// between them, so one set of weights for the whole cycle is a compromise.
@@ -10,10 +12,10 @@ pub const PHASES: usize = 3;
 const HANDOVER: f32 = 6.0;
 /// The phase of sample `s` of a cycle with boundaries `bounds`
 /// ([`super::data::TrainCycle::bounds`]).
-pub fn phase_of(s: usize, bounds: &[usize; 7]) -> usize {
-    if s < bounds[2] {
+pub fn phase_of(s: usize, bounds: &CycleBounds) -> usize {
+    if s < bounds.qrs_on() {
         0
-    } else if s <= bounds[3] {
+    } else if s <= bounds.qrs_off() {
         1
     } else {
         2
@@ -22,12 +24,12 @@ pub fn phase_of(s: usize, bounds: &[usize; 7]) -> usize {
 
 /// How much each phase's weights count at each of `len` samples: the phases of
 /// [`phase_of`], handing over linearly across the QRS onset and offset.
-pub fn phase_blend(bounds: &[usize; 7], len: usize) -> Vec<[f32; PHASES]> {
+pub fn phase_blend(bounds: &CycleBounds, len: usize) -> Vec<[f32; PHASES]> {
     let ramp = |s: usize, at: f32| ((s as f32 - at) / HANDOVER + 0.5).clamp(0.0, 1.0);
     (0..len)
         .map(|s| {
-            let after_on = ramp(s, bounds[2] as f32 - 0.5);
-            let after_off = ramp(s, bounds[3] as f32 + 0.5);
+            let after_on = ramp(s, bounds.qrs_on() as f32 - 0.5);
+            let after_off = ramp(s, bounds.qrs_off() as f32 + 0.5);
             [1.0 - after_on, after_on - after_off, after_off]
         })
         .collect()
@@ -39,7 +41,7 @@ mod tests {
 
     #[test]
     fn phases_hand_over_gradually_and_always_sum_to_one() {
-        let bounds = [0, 20, 40, 60, 80, 110, 149];
+        let bounds = CycleBounds::new([0, 20, 40, 60, 80, 110, 149], 150).unwrap();
         let blend = phase_blend(&bounds, 150);
         assert_eq!(blend[10], [1.0, 0.0, 0.0]);
         assert_eq!(blend[50], [0.0, 1.0, 0.0]);

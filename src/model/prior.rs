@@ -15,11 +15,14 @@
 //! the same at a pole whatever φ says.
 
 use super::data::TrainCycle;
-use super::local_prior::{FEATURES, LocalPrior, PhaseRegressions};
+use super::local_prior::{LocalPrior, PhaseRegressions, SHAPE_FEATURES};
 use super::phases::{PHASES, phase_blend};
-use crate::geometry::{STANDARD_12, Viewpoint, lead_view, normalise_lead_name};
-use crate::linalg::solve;
+use crate::delineate::CycleBounds;
+use crate::geometry::StdLead::{self, AVL, I, II, III, V1, V2, V3, V4, V5, V6};
+use crate::geometry::{LEADS, Viewpoint};
+use crate::linalg::{solve, solve_spd};
 use glam::DVec3;
+use nalgebra::{DMatrix, DVector, SMatrix, SVector};
 
 /// Angular length scale of the interpolation kernel, radians (the spacing of the limb leads).
 const KERNEL_SCALE: f64 = 0.5;
@@ -33,28 +36,36 @@ const ROUNDS: usize = 3;
 /// The input sets devices and users most often have: lead II or lead I alone (monitors,
 /// single-lead recorders), II, V2, V5 (the paper's three-lead set) and the eight independent
 /// leads of a 12-lead ECG (`STANDARD_12` slots, ascending).
-pub const COMMON_INPUTS: [&[usize]; 4] = [&[1], &[0], &[1, 7, 10], &[0, 1, 6, 7, 8, 9, 10, 11]];
+pub const COMMON_INPUTS: [&[usize]; 4] = [
+    &StdLead::slots([II]),
+    &StdLead::slots([I]),
+    &StdLead::slots([II, V2, V5]),
+    &StdLead::slots([I, II, V1, V2, V3, V4, V5, V6]),
+];
 
 /// Input sets whose errors weight a cycle in the shared moments: the common ones and a spread
 /// of others of one to six leads.
 const WEIGHTING_SETS: [&[usize]; 12] = [
-    &[1],
-    &[0],
-    &[1, 7, 10],
-    &[0, 1, 6, 7, 8, 9, 10, 11],
-    &[2],
-    &[6],
-    &[9],
-    &[0, 1],
-    &[7, 10],
-    &[1, 6, 9],
-    &[0, 8, 11],
-    &[2, 4, 6, 8, 10, 11],
+    COMMON_INPUTS[0],
+    COMMON_INPUTS[1],
+    COMMON_INPUTS[2],
+    COMMON_INPUTS[3],
+    &StdLead::slots([III]),
+    &StdLead::slots([V1]),
+    &StdLead::slots([V4]),
+    &StdLead::slots([I, II]),
+    &StdLead::slots([V2, V5]),
+    &StdLead::slots([II, V1, V4]),
+    &StdLead::slots([I, V3, V6]),
+    &StdLead::slots([III, AVL, V1, V3, V5, V6]),
 ];
+
+/// Products of the standard leads, `m[(i, j)]` for leads `i` and `j` (`STANDARD_12` order).
+pub type LeadMatrix = SMatrix<f64, LEADS, LEADS>;
 
 /// One cycle's sums of products of its leads, and its sample count.
 struct CycleMoments {
-    p: [[f64; 12]; 12],
+    p: LeadMatrix,
     n: f64,
 }
 
@@ -66,12 +77,12 @@ impl CycleMoments {
 }
 
 /// `Σ (x_k − Σ_a w_a x_{slots[a]})²` from the sums (or means) of lead products `m`.
-pub(crate) fn squared_error(m: &[[f64; 12]; 12], slots: &[usize], w: &[f64], k: usize) -> f64 {
-    let mut e = m[k][k];
+pub(crate) fn squared_error(m: &LeadMatrix, slots: &[usize], w: &[f64], k: usize) -> f64 {
+    let mut e = m[(k, k)];
     for (a, &i) in slots.iter().enumerate() {
-        e -= 2.0 * w[a] * m[i][k];
+        e -= 2.0 * w[a] * m[(i, k)];
         for (b, &j) in slots.iter().enumerate() {
-            e += w[a] * w[b] * m[i][j];
+            e += w[a] * w[b] * m[(i, j)];
         }
     }
     e
@@ -82,42 +93,31 @@ fn cycle_moments(cycles: &[TrainCycle]) -> Vec<CycleMoments> {
     cycles
         .iter()
         .map(|c| {
-            let mut p = [[0.0; 12]; 12];
+            let mut p = LeadMatrix::zeros();
             for s in 0..c.len {
-                let x: [f64; 12] = std::array::from_fn(|i| f64::from(c.leads[i][s]));
-                for i in 0..12 {
-                    for j in i..12 {
-                        p[i][j] += x[i] * x[j];
-                    }
-                }
+                let x = SVector::<f64, LEADS>::from_fn(|i, _| f64::from(c.leads[i][s]));
+                p += x * x.transpose();
             }
-            // The lower triangle mirrors the upper one.
-            let p = std::array::from_fn(|i| std::array::from_fn(|j| p[i.min(j)][i.max(j)]));
             CycleMoments { p, n: c.len as f64 }
         })
         .collect()
 }
 
 /// `Σ_c weight_c P_c / Σ_c weight_c n_c`.
-fn pooled(cycles: &[CycleMoments], weights: &[f64]) -> [[f64; 12]; 12] {
-    let mut m = [[0.0; 12]; 12];
+fn pooled(cycles: &[CycleMoments], weights: &[f64]) -> LeadMatrix {
+    let mut m = LeadMatrix::zeros();
     let mut n = 0.0;
     for (c, w) in cycles.iter().zip(weights) {
-        for (row, prow) in m.iter_mut().zip(&c.p) {
-            for (v, p) in row.iter_mut().zip(prow) {
-                *v += w * p;
-            }
-        }
+        m += c.p * *w;
         n += w * c.n;
     }
-    m.iter_mut().flatten().for_each(|v| *v /= n.max(1e-300));
-    m
+    m / n.max(1e-300)
 }
 
 /// Every lead's regression weights on `inputs` under moments `m` (`out[k][a]`; a unit vector
 /// for an input's own lead); `None` when one cannot be solved.
-pub(crate) fn regressions_under(m: &[[f64; 12]; 12], inputs: &[usize]) -> Option<Vec<Vec<f64>>> {
-    (0..12)
+pub(crate) fn regressions_under(m: &LeadMatrix, inputs: &[usize]) -> Option<Vec<Vec<f64>>> {
+    (0..LEADS)
         .map(|k| match inputs.iter().position(|&s| s == k) {
             Some(own) => Some(
                 (0..inputs.len())
@@ -130,18 +130,14 @@ pub(crate) fn regressions_under(m: &[[f64; 12]; 12], inputs: &[usize]) -> Option
 }
 
 /// Regression weights of lead `k` on `slots` under moments `m` (with the relative ridge).
-pub(crate) fn regress(m: &[[f64; 12]; 12], slots: &[usize], k: usize) -> Option<Vec<f64>> {
-    let scale = slots.iter().map(|&i| m[i][i]).sum::<f64>() / slots.len().max(1) as f64;
-    let gram = slots
-        .iter()
-        .map(|&i| {
-            slots
-                .iter()
-                .map(|&j| m[i][j] + if i == j { RIDGE * scale } else { 0.0 })
-                .collect()
-        })
-        .collect();
-    solve(gram, slots.iter().map(|&i| m[i][k]).collect())
+pub(crate) fn regress(m: &LeadMatrix, slots: &[usize], k: usize) -> Option<Vec<f64>> {
+    let scale = slots.iter().map(|&i| m[(i, i)]).sum::<f64>() / slots.len().max(1) as f64;
+    let n = slots.len();
+    let gram = DMatrix::from_fn(n, n, |a, b| {
+        m[(slots[a], slots[b])] + if a == b { RIDGE * scale } else { 0.0 }
+    });
+    let rhs = DVector::from_fn(n, |a, _| m[(slots[a], k)]);
+    solve_spd(gram, rhs).map(|w| w.as_slice().to_vec())
 }
 
 /// A regression fitted for one input set: the weights over its slots for each of the 12 leads.
@@ -158,7 +154,7 @@ pub struct SetRegression {
 pub struct LeadPrior {
     /// `M[i][j]`: weighted mean of `x_i · x_j` over every sample of the training cycles
     /// (`STANDARD_12` order, in mV²).
-    pub moments: [[f64; 12]; 12],
+    pub moments: LeadMatrix,
     /// Reweighted regressions of the common input sets.
     pub sets: Vec<SetRegression>,
     /// The patient-similar regression ([`LocalPrior`]), used instead of the two above when
@@ -167,12 +163,8 @@ pub struct LeadPrior {
 }
 
 /// Unit vectors of the 12 standard leads.
-fn lead_directions() -> [DVec3; 12] {
-    std::array::from_fn(|k| {
-        lead_view(&normalise_lead_name(STANDARD_12[k]), false)
-            .map(|v| v.viewpoint.unit_vector())
-            .unwrap_or(DVec3::Z)
-    })
+fn lead_directions() -> [DVec3; LEADS] {
+    StdLead::ALL.map(|l| l.viewpoint().unit_vector())
 }
 
 fn kernel(a: DVec3, b: DVec3) -> f64 {
@@ -192,7 +184,7 @@ impl LeadPrior {
             let fits: Vec<(&[usize], usize, Vec<f64>)> = WEIGHTING_SETS
                 .iter()
                 .flat_map(|&set| {
-                    (0..12)
+                    (0..LEADS)
                         .filter(|k| !set.contains(k))
                         .filter_map(|k| Some((set, k, regress(&moments, set, k)?)))
                         .collect::<Vec<_>>()
@@ -213,7 +205,7 @@ impl LeadPrior {
             .iter()
             .map(|&set| SetRegression {
                 slots: set.to_vec(),
-                weights: (0..12)
+                weights: (0..LEADS)
                     .map(|k| match set.iter().position(|&s| s == k) {
                         Some(own) => (0..set.len())
                             .map(|j| f64::from(u8::from(j == own)))
@@ -234,14 +226,15 @@ impl LeadPrior {
     /// (set, lead, input slot; zero outside the set) with `prior.set_masks [4, 12]` (1 on the
     /// set's slots).
     pub fn to_flat(&self) -> [Vec<f32>; 3] {
-        let moments = self.moments.iter().flatten().map(|&v| v as f32).collect();
-        let mut sets = vec![0f32; COMMON_INPUTS.len() * 144];
-        let mut masks = vec![0f32; COMMON_INPUTS.len() * 12];
+        // Row by row, as the stored tensor is laid out (nalgebra keeps columns).
+        let moments = self.moments.transpose().iter().map(|&v| v as f32).collect();
+        let mut sets = vec![0f32; COMMON_INPUTS.len() * LEADS * LEADS];
+        let mut masks = vec![0f32; COMMON_INPUTS.len() * LEADS];
         for (i, set) in self.sets.iter().take(COMMON_INPUTS.len()).enumerate() {
             for (a, &slot) in set.slots.iter().enumerate() {
-                masks[i * 12 + slot] = 1.0;
-                for k in 0..12 {
-                    sets[i * 144 + k * 12 + slot] = set.weights[k][a] as f32;
+                masks[i * LEADS + slot] = 1.0;
+                for k in 0..LEADS {
+                    sets[i * LEADS * LEADS + k * LEADS + slot] = set.weights[k][a] as f32;
                 }
             }
         }
@@ -252,7 +245,10 @@ impl LeadPrior {
     /// finite with a positive diagonal.
     pub fn from_flat(moments: &[f32], sets: &[f32], masks: &[f32]) -> Option<Self> {
         let n = COMMON_INPUTS.len();
-        if moments.len() != 144 || sets.len() != n * 144 || masks.len() != n * 12 {
+        if moments.len() != LEADS * LEADS
+            || sets.len() != n * LEADS * LEADS
+            || masks.len() != n * LEADS
+        {
             return None;
         }
         if moments
@@ -263,19 +259,19 @@ impl LeadPrior {
         {
             return None;
         }
-        let moments: [[f64; 12]; 12] =
-            std::array::from_fn(|i| std::array::from_fn(|j| f64::from(moments[i * 12 + j])));
-        if (0..12).any(|i| moments[i][i] <= 0.0) {
+        let moments = LeadMatrix::from_fn(|i, j| f64::from(moments[i * LEADS + j]));
+        if moments.diagonal().iter().any(|&v| v <= 0.0) {
             return None;
         }
         let sets = (0..n)
             .map(|i| {
-                let slots: Vec<usize> = (0..12).filter(|&s| masks[i * 12 + s] > 0.5).collect();
-                let weights = (0..12)
+                let slots: Vec<usize> =
+                    (0..LEADS).filter(|&s| masks[i * LEADS + s] > 0.5).collect();
+                let weights = (0..LEADS)
                     .map(|k| {
                         slots
                             .iter()
-                            .map(|&s| f64::from(sets[i * 144 + k * 12 + s]))
+                            .map(|&s| f64::from(sets[i * LEADS * LEADS + k * LEADS + s]))
                             .collect()
                     })
                     .collect();
@@ -292,26 +288,30 @@ impl LeadPrior {
 
     /// Weights over the 12 standard leads that give the view from `query`: lead `k` alone at
     /// its own direction, the dipole's projection reproduced everywhere.
-    pub fn interpolation(query: Viewpoint) -> [f64; 12] {
+    pub fn interpolation(query: Viewpoint) -> [f64; LEADS] {
         let dirs = lead_directions();
         let q = query.unit_vector();
-        let n = 12 + 3;
-        let mut a = vec![vec![0.0; n]; n];
-        let mut b = vec![0.0; n];
-        for i in 0..12 {
-            for j in 0..12 {
-                a[i][j] = kernel(dirs[i], dirs[j]);
+        let n = LEADS + 3;
+        let coord = |k: usize, d: usize| dirs[k].to_array()[d];
+        // The kernel between the leads (a tiny nugget on its diagonal), bordered by the dipole
+        // drift: each lead's direction, which the weights must reproduce.
+        let a = DMatrix::from_fn(n, n, |i, j| match (i < LEADS, j < LEADS) {
+            (true, true) => kernel(dirs[i], dirs[j]) + if i == j { 1e-9 } else { 0.0 },
+            (true, false) => coord(i, j - LEADS),
+            (false, true) => coord(j, i - LEADS),
+            (false, false) => 0.0,
+        });
+        let b = DVector::from_fn(n, |i, _| {
+            if i < LEADS {
+                kernel(dirs[i], q)
+            } else {
+                q.to_array()[i - LEADS]
             }
-            a[i][i] += 1e-9;
-            for (d, c) in dirs[i].to_array().into_iter().enumerate() {
-                a[i][12 + d] = c;
-                a[12 + d][i] = c;
-            }
-            b[i] = kernel(dirs[i], q);
+        });
+        match solve(a, b) {
+            Some(x) => std::array::from_fn(|k| x[k]),
+            None => [0.0; LEADS],
         }
-        b[12..].copy_from_slice(&q.to_array());
-        let x = solve(a, b).unwrap_or_else(|| vec![0.0; n]);
-        std::array::from_fn(|k| x[k])
     }
 
     /// Weights over the inputs (`inputs`: their `STANDARD_12` slots) that give the prior's
@@ -329,10 +329,10 @@ impl LeadPrior {
     pub fn regressions(
         &self,
         inputs: &[usize],
-        shapes: Option<&[[f32; FEATURES]]>,
+        shapes: Option<&[[f32; SHAPE_FEATURES]]>,
         exclude: Option<usize>,
     ) -> Option<PhaseRegressions> {
-        if inputs.is_empty() || inputs.iter().any(|&s| s >= 12) {
+        if inputs.is_empty() || inputs.iter().any(|&s| s >= LEADS) {
             return None;
         }
         if let (Some(local), Some(shapes)) = (&self.local, shapes)
@@ -356,7 +356,7 @@ impl LeadPrior {
                 .map(|slot| set.slots.iter().position(|s| s == slot).unwrap_or(0))
                 .collect();
             return Some(
-                (0..12)
+                (0..LEADS)
                     .map(|k| at.iter().map(|&a| set.weights[k][a]).collect())
                     .collect(),
             );
@@ -371,7 +371,7 @@ impl LeadPrior {
         regressions: &PhaseRegressions,
         query: Viewpoint,
         inputs: &[&[f32]],
-        bounds: &[usize; 7],
+        bounds: &CycleBounds,
         len: usize,
     ) -> Vec<f32> {
         let beta = Self::interpolation(query);
@@ -399,22 +399,17 @@ impl LeadPrior {
     }
 
     /// [`LeadPrior::mix`] with the query's interpolation weights already solved.
-    fn mix_with(regressions: &[Vec<f64>], beta: &[f64; 12]) -> Vec<f64> {
+    fn mix_with(regressions: &[Vec<f64>], beta: &[f64; LEADS]) -> Vec<f64> {
         let n = regressions.first().map_or(0, Vec::len);
         (0..n)
-            .map(|a| (0..12).map(|k| beta[k] * regressions[k][a]).sum())
+            .map(|a| (0..LEADS).map(|k| beta[k] * regressions[k][a]).sum())
             .collect()
     }
 }
 
 /// Lead `k` regressed on `set`, each cycle weighted by the inverse of its squared error under
 /// the previous round's fit (starting from the shared moments' regression).
-fn reweighted(
-    per: &[CycleMoments],
-    moments: &[[f64; 12]; 12],
-    set: &[usize],
-    k: usize,
-) -> Vec<f64> {
+fn reweighted(per: &[CycleMoments], moments: &LeadMatrix, set: &[usize], k: usize) -> Vec<f64> {
     let Some(mut fit) = regress(moments, set, k) else {
         return vec![0.0; set.len()];
     };
@@ -434,6 +429,7 @@ fn reweighted(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::geometry::{STANDARD_12, lead_view, normalise_lead_name};
     use std::f64::consts::PI;
 
     fn view(name: &str) -> Viewpoint {
@@ -445,9 +441,8 @@ mod tests {
     /// Moments of signals that are exact dipole projections plus independent lead noise.
     fn dipole_prior() -> LeadPrior {
         let dirs = lead_directions();
-        let moments = std::array::from_fn(|i| {
-            std::array::from_fn(|j| dirs[i].dot(dirs[j]) + if i == j { 0.01 } else { 0.0 })
-        });
+        let moments =
+            LeadMatrix::from_fn(|i, j| dirs[i].dot(dirs[j]) + if i == j { 0.01 } else { 0.0 });
         LeadPrior {
             moments,
             sets: vec![],
@@ -484,18 +479,20 @@ mod tests {
     fn weights_are_linear_regression_for_standard_leads() {
         let prior = dipole_prior();
         // An input's own lead comes back as itself.
-        let w = prior.weights(&[1, 7, 10], view("V2")).unwrap();
+        let w = prior
+            .weights(&StdLead::slots([II, V2, V5]), view("V2"))
+            .unwrap();
         assert!((w[1] - 1.0).abs() < 1e-4 && w[0].abs() < 1e-4 && w[2].abs() < 1e-4);
         // V4 from II, V2, V5 solves the normal equations of those three leads.
-        let (s, t) = ([1usize, 7, 10], 9usize);
+        let (s, t) = (StdLead::slots([II, V2, V5]), V4.index());
         let w = prior.weights(&s, view("V4")).unwrap();
         for &i in &s {
             let lhs: f64 = s
                 .iter()
                 .zip(&w)
-                .map(|(&j, wj)| prior.moments[i][j] * wj)
+                .map(|(&j, wj)| prior.moments[(i, j)] * wj)
                 .sum();
-            assert!((lhs - prior.moments[i][t]).abs() < 1e-4, "{lhs}");
+            assert!((lhs - prior.moments[(i, t)]).abs() < 1e-4, "{lhs}");
         }
         assert!(prior.weights(&[], view("V4")).is_none());
     }
@@ -510,7 +507,7 @@ mod tests {
                     .map(|t| (t as f32 * 0.05 + c as f32).sin() * (1.0 + c as f32 * 0.02))
                     .collect();
                 let gain = if c % 8 == 0 { -3.0 } else { 0.5 };
-                let mut leads: Vec<Vec<f32>> = (0..12)
+                let mut leads: Vec<Vec<f32>> = (0..LEADS)
                     .map(|k| ii.iter().map(|v| v * (0.1 + 0.05 * k as f32)).collect())
                     .collect();
                 leads[1] = ii.clone();
@@ -522,7 +519,7 @@ mod tests {
                 TrainCycle {
                     record: format!("r{c}"),
                     leads,
-                    bounds: [0, 20, 40, 60, 100, 150, len - 1],
+                    bounds: CycleBounds::new([0, 20, 40, 60, 100, 150, len - 1], len).unwrap(),
                     len,
                 }
             })
@@ -548,8 +545,8 @@ mod tests {
         let [m, sets, masks] = prior.to_flat();
         let back = LeadPrior::from_flat(&m, &sets, &masks).unwrap();
         assert_eq!(back.sets.len(), COMMON_INPUTS.len());
-        assert_eq!(back.sets[2].slots, vec![1, 7, 10]);
-        assert!((back.moments[3][7] - prior.moments[3][7]).abs() < 1e-6);
+        assert_eq!(back.sets[2].slots, StdLead::slots([II, V2, V5]));
+        assert!((back.moments[(3, 7)] - prior.moments[(3, 7)]).abs() < 1e-6);
         let (a, b) = (&back.sets[2].weights[9], &prior.sets[2].weights[9]);
         assert!(a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-5));
         assert!(LeadPrior::from_flat(&[0.0; 144], &sets, &masks).is_none());

@@ -112,8 +112,9 @@ pub fn rois_len(b: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::geometry::{STANDARD_12, lead_view, normalise_lead_name};
-    use crate::model::angular::angular_features;
+    use crate::delineate::CycleBounds;
+    use crate::geometry::{LEADS, STANDARD_12, lead_view, normalise_lead_name};
+    use crate::model::angular::{ANGULAR_FEATURES, angular_features};
     use crate::model::nefnet::{T_X, deflection_rois};
     use candle_core::{DType, Device};
     use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarBuilder, VarMap};
@@ -171,7 +172,7 @@ mod tests {
                     .viewpoint;
                 angles.extend(angular_features(v.theta, v.phi));
             }
-            let q = rng.random_range(0..12);
+            let q = rng.random_range(0..LEADS);
             target.extend(signal(dirs[q]));
             let v = lead_view(&normalise_lead_name(STANDARD_12[q]), false)
                 .unwrap()
@@ -179,31 +180,24 @@ mod tests {
             let qa = angular_features(v.theta, v.phi);
             q_angles.extend(qa);
             let n = inputs.len();
-            let own = angles[angles.len() - n * 12..].to_vec();
-            for view in own.chunks(12) {
+            let own = angles[angles.len() - n * ANGULAR_FEATURES..].to_vec();
+            for view in own.chunks(ANGULAR_FEATURES) {
                 pairs.extend(qa);
                 pairs.extend_from_slice(view);
             }
             mask.extend((0..T_X).map(|t| if t < len { 1f32 } else { 0.0 }));
             let f = |x: f64| (x * len as f64) as usize;
-            rois.extend(deflection_rois(&[
-                0,
-                f(0.14),
-                f(0.25),
-                f(0.36),
-                f(0.45),
-                f(0.75),
-                len,
-            ]));
+            let bounds = [0, f(0.14), f(0.25), f(0.36), f(0.45), f(0.75), len];
+            rois.extend(deflection_rois(&CycleBounds::new(bounds, len + 1).unwrap()));
             standin.push(rng.random_range(0..inputs.len() as u32));
         }
         let n = inputs.len();
         NefBatch {
             views: Tensor::from_vec(views, (b * n, T_X), dev).unwrap(),
-            view_angles: Tensor::from_vec(angles, (b * n, 12), dev).unwrap(),
+            view_angles: Tensor::from_vec(angles, (b * n, ANGULAR_FEATURES), dev).unwrap(),
             n_views: n,
             rois,
-            query_angles: Tensor::from_vec(q_angles, (b, 12), dev).unwrap(),
+            query_angles: Tensor::from_vec(q_angles, (b, ANGULAR_FEATURES), dev).unwrap(),
             pairs: Tensor::from_vec(pairs, (b, n, 24), dev).unwrap(),
             target: Tensor::from_vec(target, (b, T_X), dev).unwrap(),
             mask: Tensor::from_vec(mask, (b, T_X), dev).unwrap(),

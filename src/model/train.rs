@@ -3,12 +3,13 @@
 //! seed and the step number alone, so a resumed run sees the same data as an uninterrupted one).
 
 use super::data::{Batcher, TrainCycle};
-use super::local_prior::{FEATURES, record_names};
+use super::local_prior::{SHAPE_FEATURES, record_names};
 use super::nefnet::{LOCAL_TENSORS, NefNet, NetShape, PRIOR_TENSORS};
 use super::phases::PHASES;
 use super::prior::LeadPrior;
 use super::standin::{Objective, training_loss};
 use crate::error::{Error, Result};
+use crate::geometry::LEADS;
 use candle_core::{DType, Device};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarBuilder, VarMap};
 use rand::rngs::StdRng;
@@ -69,8 +70,8 @@ impl Default for TrainConfig {
             batch: 24,
             lr: 2e-3,
             seed: 20_210_819,
-            inputs: (0..12).collect(),
-            targets: (0..12).collect(),
+            inputs: (0..LEADS).collect(),
+            targets: (0..LEADS).collect(),
             all_inputs: false,
             common_share: 0.4,
             lead_field: false,
@@ -149,7 +150,7 @@ impl TrainConfig {
                 "training needs input leads, target leads and a batch of at least 1".into(),
             ));
         }
-        if self.inputs.iter().chain(&self.targets).any(|&s| s >= 12) {
+        if self.inputs.iter().chain(&self.targets).any(|&s| s >= LEADS) {
             return Err(Error::Invalid("lead slots run from 0 to 11".into()));
         }
         Ok(())
@@ -241,7 +242,7 @@ pub fn calibrate_residual(
     device: &Device,
 ) -> Result<Vec<f32>> {
     let t = |e: candle_core::Error| Error::Invalid(format!("calibration: {e}"));
-    let mut out = vec![1f32; 12];
+    let mut out = vec![1f32; LEADS];
     if net.prior().is_none() || cycles.is_empty() {
         return Ok(out);
     }
@@ -252,7 +253,7 @@ pub fn calibrate_residual(
     };
     let shares: Vec<f32> = (0..=10).map(|i| i as f32 / 10.0).collect();
     let batcher = Batcher::new(net.prior(), cycles, &cfg.targets, device);
-    for n in 1..=most.min(12) {
+    for n in 1..=most.min(LEADS) {
         let mut rng = StdRng::seed_from_u64(cfg.seed ^ 0xCA11 ^ n as u64);
         // Random sets of n leads, and the common set of that size when there is one.
         let mut sets: Vec<Vec<usize>> = vec![cfg.inputs.clone(); 6];
@@ -307,7 +308,7 @@ pub fn calibrate_residual(
         }
     }
     // Counts the run never draws take the share of the largest count it draws.
-    if (1..12).contains(&most) {
+    if (1..LEADS).contains(&most) {
         let last = out[most - 1];
         out[most..].iter_mut().for_each(|v| *v = last);
     }
@@ -340,9 +341,9 @@ pub fn train(
         if let Some(local) = prior.local.as_ref().filter(|_| cfg.local_prior) {
             let r = local.len();
             let dims = [
-                vec![r, PHASES, 12, 12],
+                vec![r, PHASES, LEADS, LEADS],
                 vec![r, PHASES],
-                vec![r, 12, FEATURES],
+                vec![r, LEADS, SHAPE_FEATURES],
             ];
             for ((name, dims), values) in LOCAL_TENSORS.iter().zip(dims).zip(local.to_flat()) {
                 set_fitted(varmap, name, &dims, values)?;
@@ -413,7 +414,7 @@ mod tests {
         );
         assert!(counts.contains(&11));
         let fixed = TrainConfig {
-            inputs: vec![1, 7, 10],
+            inputs: StdLead::slots([StdLead::II, StdLead::V2, StdLead::V5]).to_vec(),
             targets: vec![2, 3],
             all_inputs: true,
             ..Default::default()
@@ -421,6 +422,7 @@ mod tests {
         assert_eq!(fixed.views_for_step(&mut rng), 3);
     }
 
+    use crate::geometry::StdLead;
     use crate::model::nefnet::PRIOR_MOMENTS;
 
     #[test]

@@ -1,20 +1,15 @@
 //! The cycles a record is synthesized in: P onset through the next P onset with the seven
 //! deflection boundaries, from the best source at hand.
 
-use crate::delineate::Delineator;
 use crate::delineate::cycles::{CycleFlag, cycles};
 use crate::delineate::output::LabelsDocument;
+use crate::delineate::{CycleBounds, Delineator, cycles_from_waves};
 use crate::error::{Error, Result, read_text};
-use crate::record::annotation::{Annotation, read_annotations};
+use crate::record::annotation::read_annotations;
 use crate::record::labels::CycleLabels;
 use crate::record::tianchi::find_tianchi_labels;
 use crate::record::{Record, record_stem};
 use std::path::{Path, PathBuf};
-
-/// One cycle of a record: its first sample (P onset), its last sample (the next P onset,
-/// inclusive) and its seven boundaries as absolute sample indices (P on, P off, QRS on,
-/// QRS off, T on, T off, next P on).
-pub type RecordCycle = (usize, usize, [usize; 7]);
 
 /// Where a record's cycles came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,77 +32,10 @@ impl std::fmt::Display for CycleSource {
     }
 }
 
-/// Subtract from `x` the straight line through its first and last values (both become 0).
-///
-/// The same line the panorama evaluation removes, so engines see cycles as it scores them.
-pub fn detrend(x: &[f64]) -> Vec<f64> {
-    let (Some(&a), Some(&b)) = (x.first(), x.last()) else {
-        return Vec::new();
-    };
-    let span = (x.len().max(2) - 1) as f64;
-    x.iter()
-        .enumerate()
-        .map(|(i, &v)| {
-            let t = i as f64 / span;
-            // a·(1 − t) + b·t is exactly a at t = 0 and exactly b at t = 1.
-            v - (a * (1.0 - t) + b * t)
-        })
-        .collect()
-}
-
-/// A cycle from its seven boundaries, when they never decrease, the cycle has at least two
-/// samples and its last sample lies inside a record of `len` samples.
-fn checked(b: [usize; 7], len: usize) -> Option<RecordCycle> {
-    (b.windows(2).all(|w| w[0] <= w[1]) && b[0] < b[6] && b[6] < len).then_some((b[0], b[6], b))
-}
-
-/// The complete P-QRS-T-P sequences of a lead's wave file (`(` onset, `p`/`N`/`t` peak, `)`
-/// offset, as LUDB writes them): a P wave, a QRS complex and a T wave, in that order and
-/// nothing else between them, up to the onset of the next complete P wave. Notes (`"`) are
-/// skipped; anything else breaks the sequence across it.
-pub fn cycles_from_waves(anns: &[Annotation], len: usize) -> Vec<RecordCycle> {
-    let anns: Vec<&Annotation> = anns.iter().filter(|a| a.symbol != "\"").collect();
-    let sym = |i: usize| anns.get(i).map(|a| a.symbol.as_str());
-    // Each complete wave as (peak symbol, onset, offset); `None` breaks any cycle across it.
-    let mut waves: Vec<Option<(char, usize, usize)>> = Vec::new();
-    let mut i = 0;
-    while i < anns.len() {
-        if sym(i) == Some("(") && sym(i + 2) == Some(")") {
-            let kind = match sym(i + 1) {
-                Some("p") => Some('p'),
-                Some("N") => Some('N'),
-                Some("t") => Some('t'),
-                _ => None,
-            };
-            let on = usize::try_from(anns[i].sample).ok();
-            let off = usize::try_from(anns[i + 2].sample).ok();
-            if let (Some(kind), Some(on), Some(off)) = (kind, on, off) {
-                waves.push(Some((kind, on, off)));
-                i += 3;
-                continue;
-            }
-        }
-        waves.push(None);
-        i += 1;
-    }
-    waves
-        .windows(4)
-        .filter_map(|w| match w {
-            [
-                Some(('p', p_on, p_off)),
-                Some(('N', q_on, q_off)),
-                Some(('t', t_on, t_off)),
-                Some(('p', next, _)),
-            ] => checked([*p_on, *p_off, *q_on, *q_off, *t_on, *t_off, *next], len),
-            _ => None,
-        })
-        .collect()
-}
-
 /// The cycles of the seed's JSON boundary lists: from each P onset to the next, when exactly
 /// one P offset, QRS onset, QRS offset, T onset and T offset lie between them, in order (a T
 /// offset may coincide with the next P onset, and a previous T offset with this P onset).
-pub fn cycles_from_labels(labels: &CycleLabels, len: usize) -> Vec<RecordCycle> {
+pub fn cycles_from_labels(labels: &CycleLabels, len: usize) -> Vec<CycleBounds> {
     let sorted = |v: &[i64]| -> Vec<usize> {
         let mut s: Vec<usize> = v.iter().filter_map(|&x| usize::try_from(x).ok()).collect();
         s.sort_unstable();
@@ -140,19 +68,19 @@ pub fn cycles_from_labels(labels: &CycleLabels, len: usize) -> Vec<RecordCycle> 
                     _ => return None,
                 }
             }
-            checked(b, len)
+            CycleBounds::new(b, len)
         })
         .collect()
 }
 
 /// The cycles the automatic annotator finds in `record` (every lead it holds), without those
 /// cut by the record's start or end.
-pub fn cycles_from_annotator(record: &Record) -> Result<Vec<RecordCycle>> {
+pub fn cycles_from_annotator(record: &Record) -> Result<Vec<CycleBounds>> {
     let d = Delineator::load_default()?.delineate(record)?;
     Ok(cycles(&d)
         .into_iter()
         .filter(|c| !c.has(CycleFlag::CutAtStart) && !c.has(CycleFlag::CutAtEnd))
-        .filter_map(|c| checked(c.boundaries(), record.len()))
+        .filter_map(|c| c.bounds(record.len()))
         .collect())
 }
 
@@ -166,7 +94,7 @@ fn sibling(stem: &Path, ext: &str) -> PathBuf {
 
 /// Cycles of a JSON label file: the `"cycles"` of a file `annotate` wrote (without those cut
 /// by the record's ends), else the seed's six boundary lists.
-fn cycles_from_json(path: &Path, record: &Record) -> Result<Vec<RecordCycle>> {
+fn cycles_from_json(path: &Path, record: &Record) -> Result<Vec<CycleBounds>> {
     let text = read_text(path)?;
     if let Ok(doc) = serde_json::from_str::<LabelsDocument>(&text) {
         if doc.fs != record.fs {
@@ -183,7 +111,7 @@ fn cycles_from_json(path: &Path, record: &Record) -> Result<Vec<RecordCycle>> {
             .cycles
             .iter()
             .filter(|c| !c.has(CycleFlag::CutAtStart) && !c.has(CycleFlag::CutAtEnd))
-            .filter_map(|c| checked(c.boundaries(), record.len()))
+            .filter_map(|c| c.bounds(record.len()))
             .collect());
     }
     Ok(cycles_from_labels(
@@ -200,7 +128,7 @@ fn cycles_from_json(path: &Path, record: &Record) -> Result<Vec<RecordCycle>> {
 pub fn find_record_cycles(
     record: &Record,
     record_path: Option<&Path>,
-) -> Result<(CycleSource, Vec<RecordCycle>)> {
+) -> Result<(CycleSource, Vec<CycleBounds>)> {
     if let Some(path) = record_path {
         let stem = record_stem(path);
         let wave_file = sibling(&stem, "ii");
@@ -226,55 +154,15 @@ pub fn find_record_cycles(
     Ok((CycleSource::Annotator, cycles_from_annotator(record)?))
 }
 
-/// The record's cycles `(start, end inclusive, boundaries)` from its lead II wave file, else its
+/// The record's cycles (absolute boundaries) from its lead II wave file, else its
 /// JSON cycle labels, else the automatic annotator (see [`find_record_cycles`]).
-pub fn record_cycles(record: &Record, record_path: Option<&Path>) -> Result<Vec<RecordCycle>> {
+pub fn record_cycles(record: &Record, record_path: Option<&Path>) -> Result<Vec<CycleBounds>> {
     find_record_cycles(record, record_path).map(|(_, c)| c)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ann(sample: i64, symbol: &str) -> Annotation {
-        Annotation::new(sample, symbol)
-    }
-
-    /// P 0–20, QRS 40–60, T 120–180 after `p_on`.
-    fn beat(p_on: i64) -> Vec<Annotation> {
-        [
-            (0, "("),
-            (10, "p"),
-            (20, ")"),
-            (40, "("),
-            (50, "N"),
-            (60, ")"),
-            (120, "("),
-            (150, "t"),
-            (180, ")"),
-        ]
-        .into_iter()
-        .map(|(d, s)| ann(p_on + d, s))
-        .collect()
-    }
-
-    #[test]
-    fn wave_files_give_complete_cycles_with_all_seven_boundaries() {
-        let mut anns: Vec<_> = [100, 400, 800].into_iter().flat_map(beat).collect();
-        anns.insert(9, ann(300, "\""));
-        assert_eq!(
-            cycles_from_waves(&anns, 2000),
-            [
-                (100, 400, [100, 120, 140, 160, 220, 280, 400]),
-                (400, 800, [400, 420, 440, 460, 520, 580, 800]),
-            ]
-        );
-        // The last cycle must end inside the record.
-        assert_eq!(cycles_from_waves(&anns, 800).len(), 1);
-        // A QRS without its peak breaks the sequence.
-        anns.remove(5);
-        assert_eq!(cycles_from_waves(&anns, 2000).len(), 1);
-    }
 
     #[test]
     fn seed_labels_give_cycles_with_exactly_one_of_each_boundary() {
@@ -287,22 +175,17 @@ mod tests {
             t_off: vec![658, 1079, 1518, 1935, 2166, 2716],
         };
         // 1677 → 2447 holds a second QRS (a beat without P wave): not one cycle.
+        let got: Vec<[usize; 7]> = cycles_from_labels(&labels, 5000)
+            .iter()
+            .map(CycleBounds::as_array)
+            .collect();
         assert_eq!(
-            cycles_from_labels(&labels, 5000),
+            got,
             [
-                (385, 811, [385, 442, 453, 504, 552, 658, 811]),
-                (811, 1245, [811, 858, 875, 929, 979, 1079, 1245]),
-                (1245, 1677, [1245, 1287, 1316, 1367, 1419, 1518, 1677]),
+                [385, 442, 453, 504, 552, 658, 811],
+                [811, 858, 875, 929, 979, 1079, 1245],
+                [1245, 1287, 1316, 1367, 1419, 1518, 1677],
             ]
         );
-    }
-
-    #[test]
-    fn detrending_zeroes_both_ends_exactly() {
-        let x: Vec<f64> = (0..137)
-            .map(|i| (i as f64 * 0.37).sin() + 0.011 * i as f64)
-            .collect();
-        let d = detrend(&x);
-        assert_eq!((d[0], d[136]), (0.0, 0.0));
     }
 }

@@ -92,6 +92,7 @@ impl Engine for DipoleEngine {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::delineate::CycleBounds;
     use crate::eval::panorama::DipoleLeastSquares;
     use crate::geometry::{STANDARD_12, pole_free_grid};
 
@@ -117,7 +118,8 @@ mod tests {
         let input = CycleInput {
             fs: 500.0,
             leads,
-            boundaries: [0, n / 8, n / 5, n / 4, n / 2, 2 * n / 3, n - 1],
+            boundaries: CycleBounds::new([0, n / 8, n / 5, n / 4, n / 2, 2 * n / 3, n - 1], n)
+                .unwrap(),
         };
         (input, d)
     }

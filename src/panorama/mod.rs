@@ -35,17 +35,18 @@ mod nefnet;
 mod synth;
 
 pub use cycles::{
-    CycleSource, RecordCycle, cycles_from_annotator, cycles_from_labels, cycles_from_waves,
-    detrend, find_record_cycles, record_cycles,
+    CycleSource, cycles_from_annotator, cycles_from_labels, find_record_cycles, record_cycles,
 };
 pub use dipole::DipoleEngine;
 pub use exact::{ExactLeads, exact_lead};
 pub use nefnet::NefNetEngine;
 pub use synth::{Synthesis, ViewSpec, parse_inputs, synthesize};
 
+use crate::delineate::CycleBounds;
 use crate::error::{Error, Result};
 use crate::geometry::Viewpoint;
 use crate::record::Record;
+use crate::signal::detrend;
 use std::any::Any;
 use std::path::Path;
 
@@ -56,35 +57,20 @@ pub struct CycleInput {
     pub fs: f64,
     /// Canonical lead name and its samples in mV, one cycle P onset ..= next P onset.
     pub leads: Vec<(String, Vec<f64>)>,
-    /// P onset (0), P offset, QRS onset, QRS offset, T onset, T offset, next P onset (the last
-    /// sample), relative to the cycle's start.
-    pub boundaries: [usize; 7],
+    /// The cycle's boundaries relative to its start: P onset 0, next P onset the last sample.
+    pub boundaries: CycleBounds,
 }
 
 impl CycleInput {
-    /// The cycle `start ..= end` of `record`'s leads `names`, each detrended by the straight line
-    /// through its values at the two P onsets; `boundaries` are absolute sample indices.
-    pub fn from_record(
-        record: &Record,
-        names: &[&str],
-        start: usize,
-        end: usize,
-        boundaries: [usize; 7],
-    ) -> Result<Self> {
-        if end >= record.len() || start > end {
+    /// The cycle `boundaries` (absolute sample indices) of `record`'s leads `names`, each
+    /// detrended by the straight line through its values at the two P onsets.
+    pub fn from_record(record: &Record, names: &[&str], boundaries: CycleBounds) -> Result<Self> {
+        let (start, end) = (boundaries.start(), boundaries.end());
+        if end >= record.len() {
             return Err(Error::Invalid(format!(
                 "record {}: cycle {start}..={end} does not lie inside its {} samples",
                 record.name,
                 record.len()
-            )));
-        }
-        if boundaries[0] != start
-            || boundaries[6] != end
-            || boundaries.windows(2).any(|w| w[0] > w[1])
-        {
-            return Err(Error::Invalid(format!(
-                "cycle {start}..={end}: its boundaries must run from its P onset to the next P \
-                 onset without decreasing, got {boundaries:?}"
             )));
         }
         let leads = names
@@ -99,7 +85,7 @@ impl CycleInput {
         let input = Self {
             fs: record.fs,
             leads,
-            boundaries: boundaries.map(|b| b - start),
+            boundaries: boundaries.relative(),
         };
         input.validate()?;
         Ok(input)
@@ -107,11 +93,11 @@ impl CycleInput {
 
     /// Number of samples of the cycle (both P onsets included).
     pub fn samples(&self) -> usize {
-        self.boundaries[6] + 1
+        self.boundaries.end() + 1
     }
 
     /// Check what every engine relies on: a positive rate, at least one lead, unique names,
-    /// boundaries from 0 that never decrease, every lead one sample per boundary step, finite.
+    /// boundaries from 0, every lead one sample per boundary step, finite.
     pub fn validate(&self) -> Result<()> {
         let bad = |why: String| Err(Error::Invalid(format!("cycle input: {why}")));
         if !(self.fs.is_finite() && self.fs > 0.0) {
@@ -120,9 +106,9 @@ impl CycleInput {
         if self.leads.is_empty() {
             return bad("no input lead".into());
         }
-        if self.boundaries[0] != 0 || self.boundaries.windows(2).any(|w| w[0] > w[1]) {
+        if self.boundaries.start() != 0 {
             return bad(format!(
-                "boundaries must start at 0 and never decrease, got {:?}",
+                "boundaries must start at 0, got {:?}",
                 self.boundaries
             ));
         }
@@ -217,11 +203,13 @@ pub trait Engine: Send + Sync {
 }
 
 /// The engines this build knows by name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum EngineKind {
     /// The Nef-Net network (needs its trained weights).
+    #[value(name = "nefnet")]
     NefNet,
     /// The single-dipole least-squares projection.
+    #[value(name = "dipole")]
     Dipole,
 }
 
@@ -241,22 +229,6 @@ impl EngineKind {
 impl std::fmt::Display for EngineKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for EngineKind {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| {
-                Error::Invalid(format!(
-                    "unknown engine '{s}' (expected one of: {})",
-                    Self::ALL.map(|k| k.as_str()).join(", ")
-                ))
-            })
     }
 }
 

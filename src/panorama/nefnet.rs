@@ -9,9 +9,10 @@
 //! cycle's end are padding and never returned.
 
 use super::{CycleInput, Engine, Field};
+use crate::delineate::CycleBounds;
 use crate::error::{Error, Result};
-use crate::geometry::{STANDARD_12, Viewpoint, lead_view, normalise_lead_name};
-use crate::model::angular::{FEATURES, angular_features};
+use crate::geometry::{StdLead, Viewpoint, lead_view, normalise_lead_name};
+use crate::model::angular::{ANGULAR_FEATURES, angular_features};
 use crate::model::local_prior::{PhaseRegressions, lead_features};
 use crate::model::nefnet::{NefNet, T_X, deflection_rois};
 use crate::model::prior::LeadPrior;
@@ -39,14 +40,14 @@ struct Encoded {
     /// The same values, `L · T_X` row by row, for the prior's estimates.
     inputs: Vec<f32>,
     /// Angular Encodings of the inputs, `L × 12`.
-    input_angles: Vec<[f32; FEATURES]>,
+    input_angles: Vec<[f32; ANGULAR_FEATURES]>,
     /// `STANDARD_12` slot of each input that is a standard lead (the prior uses those only).
     slots: Vec<Option<usize>>,
     /// The prior's regressions of every lead on the standard-lead inputs in each phase of
     /// the cycle, when it has them.
     regressions: Option<PhaseRegressions>,
     /// The cycle's boundaries in window samples (where the prior's phases hand over).
-    bounds: [usize; 7],
+    bounds: CycleBounds,
     /// Divides mV into network units.
     scale: f64,
     /// Samples of the cycle inside the window.
@@ -113,14 +114,7 @@ impl NefNetEngine {
         let n = cycle.samples();
         let at_500 = ((n - 1) as f64 * NET_FS / cycle.fs).round() as usize + 1;
         let m = at_500.clamp(2, T_X);
-        let to_window = |b: usize| {
-            if n < 2 {
-                0
-            } else {
-                ((b as f64 * (m - 1) as f64 / (n - 1) as f64).round() as usize).min(m - 1)
-            }
-        };
-        let bounds = cycle.boundaries.map(to_window);
+        let bounds = cycle.boundaries.stretched(m);
         let mut input_angles = Vec::with_capacity(cycle.leads.len());
         let slots: Vec<Option<usize>> = cycle
             .leads
@@ -128,8 +122,7 @@ impl NefNetEngine {
             .map(|(name, _)| {
                 // A modified lead (MIT-BIH's MLII) stands for its standard lead here as in the
                 // network's angles.
-                let canon = normalise_lead_name(name);
-                STANDARD_12.iter().position(|s| *s == canon.name)
+                StdLead::parse(name).map(StdLead::index)
             })
             .collect();
         for (name, _) in &cycle.leads {
@@ -157,7 +150,8 @@ impl NefNetEngine {
         }
         let views = Tensor::from_vec(data.clone(), (l, T_X), &self.device).map_err(tensor_err)?;
         let angles: Vec<f32> = input_angles.iter().flatten().copied().collect();
-        let angles = Tensor::from_vec(angles, (l, FEATURES), &self.device).map_err(tensor_err)?;
+        let angles =
+            Tensor::from_vec(angles, (l, ANGULAR_FEATURES), &self.device).map_err(tensor_err)?;
         let rois = deflection_rois(&bounds);
         let enc = self
             .net
@@ -198,11 +192,11 @@ impl NefNetEngine {
         }
         let q = views.len();
         let l = e.input_angles.len();
-        let query: Vec<[f32; FEATURES]> = views
+        let query: Vec<[f32; ANGULAR_FEATURES]> = views
             .iter()
             .map(|v| angular_features(v.theta, v.phi))
             .collect();
-        let mut pairs = Vec::with_capacity(q * l * 2 * FEATURES);
+        let mut pairs = Vec::with_capacity(q * l * 2 * ANGULAR_FEATURES);
         for qa in &query {
             for ia in &e.input_angles {
                 pairs.extend_from_slice(qa);
@@ -216,8 +210,8 @@ impl NefNetEngine {
                 Some(values) => Some(Tensor::from_vec(values, (q, 1, T_X), dev)?),
                 None => None,
             };
-            let pairs = Tensor::from_vec(pairs, (q, l, 2 * FEATURES), dev)?;
-            let query = Tensor::from_vec(query.concat(), (q, FEATURES), dev)?;
+            let pairs = Tensor::from_vec(pairs, (q, l, 2 * ANGULAR_FEATURES), dev)?;
+            let query = Tensor::from_vec(query.concat(), (q, ANGULAR_FEATURES), dev)?;
             let views = e.views.broadcast_as((q, l, T_X))?;
             let skip = self.net.skip(&views, &pairs, prior.as_ref())?;
             let out = self.net.decode_views(&e.shared, &query, &skip)?;
@@ -306,7 +300,9 @@ mod tests {
         assert_eq!(stretch(&y, 512), y);
     }
 
+    use crate::geometry::LEADS;
     use crate::model::data::training_cycles;
+    use crate::model::local_prior::SHAPE_FEATURES;
     use crate::model::nefnet::{LOCAL_TENSORS, NetShape, PRIOR_TENSORS, RESIDUAL_WEIGHTS};
     use crate::model::phases::PHASES;
     use crate::model::train::set_fitted;
@@ -330,12 +326,16 @@ mod tests {
             prior: true,
         };
         NefNet::build(VarBuilder::from_varmap(&vm, DType::F32, &dev), shape).unwrap();
-        set_fitted(&vm, RESIDUAL_WEIGHTS, &[12], vec![0.0; 12]).unwrap();
+        set_fitted(&vm, RESIDUAL_WEIGHTS, &[LEADS], vec![0.0; LEADS]).unwrap();
         for ((name, dims), values) in PRIOR_TENSORS.iter().zip(prior.to_flat()) {
             set_fitted(&vm, name, dims, values).unwrap();
         }
         if let Some((r, values)) = local {
-            let dims = [vec![r, PHASES, 12, 12], vec![r, PHASES], vec![r, 12, 28]];
+            let dims = [
+                vec![r, PHASES, LEADS, LEADS],
+                vec![r, PHASES],
+                vec![r, LEADS, SHAPE_FEATURES],
+            ];
             for ((name, d), mut v) in LOCAL_TENSORS.into_iter().zip(dims).zip(values) {
                 v.resize(d.iter().product(), 0.0);
                 set_fitted(&vm, name, &d, v).unwrap();
@@ -353,15 +353,17 @@ mod tests {
         prior: &LeadPrior,
     ) -> (Vec<f64>, Vec<f64>) {
         let record = open_record(&ludb().join("4")).unwrap();
-        let b = [100, 150, 200, 250, 300, 400, 500];
-        let input = CycleInput::from_record(&record, &["II", "V2", "V5"], 100, 500, b).unwrap();
+        let b = CycleBounds::new([100, 150, 200, 250, 300, 400, 500], record.len()).unwrap();
+        let input = CycleInput::from_record(&record, &["II", "V2", "V5"], b).unwrap();
         let v1 = lead_view(&normalise_lead_name("V1"), false)
             .unwrap()
             .viewpoint;
         let out = engine
             .render(&engine.encode(&input).unwrap(), &[v1])
             .unwrap();
-        let w = prior.weights(&[1, 7, 10], v1).unwrap();
+        let w = prior
+            .weights(&StdLead::slots([StdLead::II, StdLead::V2, StdLead::V5]), v1)
+            .unwrap();
         let want = (0..out[0].len())
             .map(|s| input.leads.iter().zip(&w).map(|((_, x), w)| w * x[s]).sum())
             .collect();

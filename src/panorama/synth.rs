@@ -1,7 +1,8 @@
 //! Synthesizing a whole record: the chosen input leads, the views asked for, and every cycle
 //! rendered in place.
 
-use super::{CycleInput, Engine, RecordCycle};
+use super::{CycleInput, Engine};
+use crate::delineate::CycleBounds;
 use crate::error::{Error, Result};
 use crate::geometry::{Viewpoint, lead_view, normalise_lead_name};
 use crate::record::Record;
@@ -123,7 +124,7 @@ pub fn synthesize(
     engine: &dyn Engine,
     record: &Record,
     inputs: &[&str],
-    cycles: &[RecordCycle],
+    cycles: &[CycleBounds],
     views: &[Viewpoint],
 ) -> Result<Synthesis> {
     let mut out = Synthesis {
@@ -131,9 +132,10 @@ pub fn synthesize(
         cycles: 0,
         skipped: Vec::new(),
     };
-    let mut ordered: Vec<&RecordCycle> = cycles.iter().collect();
-    ordered.sort_by_key(|c| (c.0, c.1));
-    for &&(start, end, boundaries) in &ordered {
+    let mut ordered: Vec<&CycleBounds> = cycles.iter().collect();
+    ordered.sort_by_key(|c| (c.start(), c.end()));
+    for &&boundaries in &ordered {
+        let (start, end) = (boundaries.start(), boundaries.end());
         let missing = inputs.iter().find(|&&name| {
             record
                 .lead(name)
@@ -145,7 +147,7 @@ pub fn synthesize(
                 .push((start, format!("lead {name} has missing samples")));
             continue;
         }
-        let input = CycleInput::from_record(record, inputs, start, end, boundaries)?;
+        let input = CycleInput::from_record(record, inputs, boundaries)?;
         let field = engine.encode(&input)?;
         let rendered = engine.render(&field, views)?;
         for (column, signal) in out.views.iter_mut().zip(&rendered) {

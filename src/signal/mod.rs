@@ -9,11 +9,13 @@
 
 mod checks;
 mod conditioning;
+mod detrend;
 mod filter;
 mod gaps;
 mod resample;
 
 pub use conditioning::{Conditioning, resample_record};
+pub use detrend::detrend;
 pub use filter::{
     BASELINE_CUTOFF_HZ, BUTTERWORTH_ORDER, NOTCH_Q, bandpass, notch, remove_baseline,
 };

@@ -1,6 +1,7 @@
 //! Reading cycles and bands off the marks, and the edits with their undo history.
 
 use super::{AnnotationDoc, BoundaryKind, MAX_UNDO, Mark, Splice, valid_fs};
+use crate::delineate::CycleBounds;
 use crate::delineate::cycles::Deflection;
 use std::ops::Range;
 
@@ -43,7 +44,7 @@ fn samples(seconds: f64, fs: f64) -> Option<usize> {
 impl AnnotationDoc {
     /// Complete cycles: seven consecutive marks P on, P off, QRS on, QRS off, T on, T off, next
     /// P on (the same sequences `cycles_from_waves` takes from a wave file).
-    pub fn cycles(&self) -> Vec<[usize; 7]> {
+    pub fn cycles(&self) -> Vec<CycleBounds> {
         const ORDER: [BoundaryKind; 7] = [
             BoundaryKind::POn,
             BoundaryKind::POff,
@@ -56,8 +57,7 @@ impl AnnotationDoc {
         self.marks
             .windows(7)
             .filter(|w| w.iter().zip(ORDER).all(|(m, k)| m.kind == k))
-            .map(|w| std::array::from_fn(|k| w[k].sample))
-            .filter(|b: &[usize; 7]| b[0] < b[6])
+            .filter_map(|w| CycleBounds::new(std::array::from_fn(|k| w[k].sample), self.len))
             .collect()
     }
 

@@ -40,13 +40,13 @@ impl AnnotationDoc {
                 .cycles()
                 .into_iter()
                 .map(|b| Cycle {
-                    p_on: b[0],
-                    p_off: b[1],
-                    qrs_on: b[2],
-                    qrs_off: b[3],
-                    t_on: b[4],
-                    t_off: b[5],
-                    next_p_on: b[6],
+                    p_on: b.p_on(),
+                    p_off: b.p_off(),
+                    qrs_on: b.qrs_on(),
+                    qrs_off: b.qrs_off(),
+                    t_on: b.t_on(),
+                    t_off: b.t_off(),
+                    next_p_on: b.next_p_on(),
                     flags: Vec::new(),
                 })
                 .collect(),

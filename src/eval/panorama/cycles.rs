@@ -6,11 +6,12 @@
 //! and last samples, which are exactly 0 in every lead afterwards.
 
 use super::metrics::Scale;
+use crate::delineate::{CycleBounds, cycles_from_waves};
 use crate::error::{Error, Result};
 use crate::geometry::STANDARD_12;
 use crate::record::annotation::{Annotation, read_annotations};
 use crate::record::{Record, open_record};
-use serde::Serialize;
+use crate::signal::detrend;
 use std::path::Path;
 
 /// Fewest samples (both P onsets included) a cycle may hold.
@@ -19,7 +20,7 @@ pub const MIN_CYCLE_SAMPLES: usize = 100;
 pub const MAX_CYCLE_SAMPLES: usize = 512;
 
 /// One cardiac cycle of a record: the 12 standard leads, detrended, in mV.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Cycle {
     /// Record name.
     pub record: String,
@@ -30,9 +31,9 @@ pub struct Cycle {
     /// The leads in [`STANDARD_12`] order, `end − start + 1` samples each, in mV, each with the
     /// straight line through its values at the two P onsets subtracted.
     pub leads: Vec<Vec<f64>>,
-    /// P on (0), P off, QRS on, QRS off, T on, T off, next P on (`end − start`), relative to
-    /// `start`, from the lead II boundary file.
-    pub bounds: [usize; 7],
+    /// The boundaries relative to `start` (next P on at `end − start`), from the lead II
+    /// boundary file.
+    pub bounds: CycleBounds,
 }
 
 impl Cycle {
@@ -64,28 +65,23 @@ pub fn lead_index(name: &str) -> Option<usize> {
     STANDARD_12.iter().position(|&l| l == name)
 }
 
-use crate::panorama::cycles_from_waves;
-pub use crate::panorama::detrend;
-
 /// The cycles `(start, end)` (both P onsets, inclusive) of a lead's boundary file: a complete
 /// P wave, QRS complex and T wave, in that order and nothing else, up to the onset of the next
 /// complete P wave, with `MIN_CYCLE_SAMPLES ..= MAX_CYCLE_SAMPLES` samples.
 pub fn cycle_bounds(anns: &[Annotation]) -> Vec<(usize, usize)> {
     cycles_with_bounds(anns)
         .into_iter()
-        .map(|(start, end, _)| (start, end))
+        .map(|b| (b.start(), b.end()))
         .collect()
 }
 
 /// [`cycle_bounds`] with each cycle's seven absolute boundaries.
-fn cycles_with_bounds(anns: &[Annotation]) -> Vec<(usize, usize, [usize; 7])> {
+fn cycles_with_bounds(anns: &[Annotation]) -> Vec<CycleBounds> {
     // The engine's own reading of a wave file; the record-length check happens in
     // `record_cycles`, so no length limit here.
     cycles_from_waves(anns, usize::MAX)
         .into_iter()
-        .filter(|(start, end, _)| {
-            (MIN_CYCLE_SAMPLES..=MAX_CYCLE_SAMPLES).contains(&(end - start + 1))
-        })
+        .filter(|b| (MIN_CYCLE_SAMPLES..=MAX_CYCLE_SAMPLES).contains(&b.samples()))
         .collect()
 }
 
@@ -103,14 +99,20 @@ pub fn record_cycles(record: &Record, lead_ii: &[Annotation]) -> Result<Vec<Cycl
         .collect::<Result<Vec<_>>>()?;
     let cycles = cycles_with_bounds(lead_ii)
         .into_iter()
-        .filter(|&(_, end, _)| end < record.len())
-        .filter(|&(s, e, _)| leads.iter().all(|l| l[s..=e].iter().all(|v| v.is_finite())))
-        .map(|(start, end, b)| Cycle {
+        .filter(|b| b.end() < record.len())
+        .filter(|b| {
+            let (s, e) = (b.start(), b.end());
+            leads.iter().all(|l| l[s..=e].iter().all(|v| v.is_finite()))
+        })
+        .map(|b| Cycle {
             record: record.name.clone(),
-            start,
-            end,
-            leads: leads.iter().map(|l| detrend(&l[start..=end])).collect(),
-            bounds: b.map(|v| v - start),
+            start: b.start(),
+            end: b.end(),
+            leads: leads
+                .iter()
+                .map(|l| detrend(&l[b.start()..=b.end()]))
+                .collect(),
+            bounds: b.relative(),
         })
         .filter(|c| {
             let s = c.scale();
@@ -172,16 +174,5 @@ mod tests {
         let mut no_t: Vec<_> = [0, 300, 600].into_iter().flat_map(beat).collect();
         no_t.drain(15..18); // the second beat has no T wave
         assert_eq!(cycle_bounds(&no_t), [(0, 300)]);
-    }
-
-    #[test]
-    fn detrending_zeroes_both_ends_exactly() {
-        let x: Vec<f64> = (0..137)
-            .map(|i| (i as f64 * 0.37).sin() + 0.011 * i as f64)
-            .collect();
-        let d = detrend(&x);
-        assert_eq!((d[0], d[136]), (0.0, 0.0));
-        let line: Vec<f64> = (0..50).map(|i| 0.3 - 0.02 * i as f64).collect();
-        assert!(detrend(&line).iter().all(|v| v.abs() < 1e-15));
     }
 }

@@ -3,6 +3,7 @@
 
 use super::Task;
 use super::methods::Method;
+use crate::delineate::CycleBounds;
 use crate::geometry::{lead_view, normalise_lead_name};
 use crate::panorama::{CycleInput, Engine, Field};
 use std::cell::RefCell;
@@ -44,7 +45,7 @@ impl EngineMethod {
     fn synthesize(
         &self,
         inputs: &[(&str, &[f64])],
-        bounds: &[usize; 7],
+        bounds: &CycleBounds,
         target: &str,
     ) -> Option<Vec<f64>> {
         let view = lead_view(&normalise_lead_name(target), false)?.viewpoint;
@@ -82,7 +83,7 @@ impl Method for EngineMethod {
     fn predict(
         &self,
         inputs: &[(&str, &[f64])],
-        bounds: &[usize; 7],
+        bounds: &CycleBounds,
         target: &str,
     ) -> Option<Vec<f64>> {
         self.synthesize(inputs, bounds, target)
@@ -94,7 +95,7 @@ impl Method for EngineMethod {
     fn predict_normalised(
         &self,
         inputs: &[(&str, &[f64])],
-        bounds: &[usize; 7],
+        bounds: &CycleBounds,
         target: &str,
     ) -> Option<Vec<f64>> {
         let offset = inputs.first()?.1.first().copied()?;

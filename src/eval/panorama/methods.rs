@@ -4,9 +4,12 @@
 
 use super::Task;
 use super::cycles::{Cycle, lead_index};
-use crate::geometry::{lead_view, normalise_lead_name};
-use crate::linalg::solve;
+use crate::delineate::CycleBounds;
+use crate::geometry::{LEADS, lead_view, normalise_lead_name};
+use crate::linalg::solve_spd;
+use crate::model::prior::LeadMatrix;
 use glam::DVec3;
+use nalgebra::{DMatrix, DVector, SVector};
 use std::borrow::Cow;
 
 /// A way to synthesize a target lead of a cycle from its input leads.
@@ -20,7 +23,7 @@ pub trait Method {
     fn predict(
         &self,
         inputs: &[(&str, &[f64])],
-        bounds: &[usize; 7],
+        bounds: &CycleBounds,
         target: &str,
     ) -> Option<Vec<f64>>;
 
@@ -30,7 +33,7 @@ pub trait Method {
     fn predict_normalised(
         &self,
         inputs: &[(&str, &[f64])],
-        bounds: &[usize; 7],
+        bounds: &CycleBounds,
         target: &str,
     ) -> Option<Vec<f64>> {
         self.predict(inputs, bounds, target)
@@ -62,8 +65,8 @@ fn combine(inputs: &[(&str, &[f64])], weights: &[f64], bias: f64) -> Vec<f64> {
 #[derive(Debug, Clone)]
 struct Moments {
     samples: usize,
-    mean: [f64; 12],
-    cross: [[f64; 12]; 12],
+    mean: [f64; LEADS],
+    cross: LeadMatrix,
 }
 
 impl Moments {
@@ -79,8 +82,8 @@ impl Moments {
         }
         let mut m = Moments {
             samples: 0,
-            mean: [0.0; 12],
-            cross: [[0.0; 12]; 12],
+            mean: [0.0; LEADS],
+            cross: LeadMatrix::zeros(),
         };
         for c in cycles {
             let l = leads(c, normalised);
@@ -96,17 +99,8 @@ impl Moments {
         for c in cycles {
             let l = leads(c, normalised);
             for s in 0..c.samples() {
-                let d: [f64; 12] = std::array::from_fn(|i| l[i][s] - m.mean[i]);
-                for i in 0..12 {
-                    for j in i..12 {
-                        m.cross[i][j] += d[i] * d[j];
-                    }
-                }
-            }
-        }
-        for i in 0..12 {
-            for j in 0..i {
-                m.cross[i][j] = m.cross[j][i];
+                let d = SVector::<f64, LEADS>::from_fn(|i, _| l[i][s] - m.mean[i]);
+                m.cross += d * d.transpose();
             }
         }
         m
@@ -118,12 +112,10 @@ impl Moments {
         if self.samples <= inputs.len() {
             return None;
         }
-        let a = inputs
-            .iter()
-            .map(|&i| inputs.iter().map(|&j| self.cross[i][j]).collect())
-            .collect();
-        let b = inputs.iter().map(|&i| self.cross[i][target]).collect();
-        let beta = solve(a, b)?;
+        let n = inputs.len();
+        let a = DMatrix::from_fn(n, n, |a, b| self.cross[(inputs[a], inputs[b])]);
+        let b = DVector::from_fn(n, |a, _| self.cross[(inputs[a], target)]);
+        let beta: Vec<f64> = solve_spd(a, b)?.as_slice().to_vec();
         let mean_x: f64 = inputs
             .iter()
             .zip(&beta)
@@ -188,14 +180,19 @@ impl Method for LinearRegression {
         "linear regression".to_string()
     }
 
-    fn predict(&self, inputs: &[(&str, &[f64])], _: &[usize; 7], target: &str) -> Option<Vec<f64>> {
+    fn predict(
+        &self,
+        inputs: &[(&str, &[f64])],
+        _: &CycleBounds,
+        target: &str,
+    ) -> Option<Vec<f64>> {
         Self::predict_with(&self.mv, inputs, target)
     }
 
     fn predict_normalised(
         &self,
         inputs: &[(&str, &[f64])],
-        _: &[usize; 7],
+        _: &CycleBounds,
         target: &str,
     ) -> Option<Vec<f64>> {
         Self::predict_with(&self.normalised, inputs, target)
@@ -229,14 +226,8 @@ impl DipoleLeastSquares {
             .map(|n| direction(n))
             .collect::<Option<Vec<_>>>()?;
         let t = direction(target)?;
-        let gram = (0..3)
-            .map(|i| {
-                (0..3)
-                    .map(|j| u.iter().map(|v| v[i] * v[j]).sum())
-                    .collect()
-            })
-            .collect();
-        let g = solve(gram, vec![t.x, t.y, t.z])?;
+        let gram = DMatrix::from_fn(3, 3, |i, j| u.iter().map(|v| v[i] * v[j]).sum());
+        let g = solve_spd(gram, DVector::from_vec(vec![t.x, t.y, t.z]))?;
         Some(
             u.iter()
                 .map(|v| v.dot(DVec3::new(g[0], g[1], g[2])))
@@ -250,7 +241,12 @@ impl Method for DipoleLeastSquares {
         "dipole least squares".to_string()
     }
 
-    fn predict(&self, inputs: &[(&str, &[f64])], _: &[usize; 7], target: &str) -> Option<Vec<f64>> {
+    fn predict(
+        &self,
+        inputs: &[(&str, &[f64])],
+        _: &CycleBounds,
+        target: &str,
+    ) -> Option<Vec<f64>> {
         let names: Vec<&str> = inputs.iter().map(|(n, _)| *n).collect();
         Some(combine(inputs, &Self::weights(&names, target)?, 0.0))
     }

@@ -5,7 +5,8 @@
 //! 1. cycles come from the lead II boundary file, P onset to the next P onset, complete
 //!    P-QRS-T-P only, 100 to 512 samples with both P onsets included ([`ludb_cycles`]);
 //! 2. each lead of a cycle has the straight line through its values at the two P onsets
-//!    subtracted ([`detrend`]); that uses the lead alone, so inputs never see the targets;
+//!    subtracted ([`detrend`](crate::signal::detrend)); that uses the lead alone, so inputs
+//!    never see the targets;
 //! 3. the method sees only the input leads (mV) and returns the target in mV
 //!    ([`Method::predict`]);
 //! 4. the evaluator normalises the recorded cycle by the min and max over all 12 leads and
@@ -27,7 +28,7 @@ mod metrics;
 mod prior_cv;
 
 pub use cycles::{
-    Cycle, MAX_CYCLE_SAMPLES, MIN_CYCLE_SAMPLES, cycle_bounds, detrend, lead_index, ludb_cycles,
+    Cycle, MAX_CYCLE_SAMPLES, MIN_CYCLE_SAMPLES, cycle_bounds, lead_index, ludb_cycles,
     record_cycles,
 };
 pub use engine_method::{EngineMethod, Scope};

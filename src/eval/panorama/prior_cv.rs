@@ -7,6 +7,7 @@ use super::cycles::{Cycle, ludb_cycles};
 use super::evaluate::{Table, evaluate};
 use super::methods::{LinearRegression, Method};
 use super::{Task, standard_tasks};
+use crate::delineate::CycleBounds;
 use crate::error::Result;
 use crate::geometry::{STANDARD_12, lead_view, normalise_lead_name};
 use crate::model::data::{TrainCycle, training_cycles};
@@ -44,7 +45,7 @@ impl Method for PriorMethod {
     fn predict(
         &self,
         inputs: &[(&str, &[f64])],
-        bounds: &[usize; 7],
+        bounds: &CycleBounds,
         target: &str,
     ) -> Option<Vec<f64>> {
         let slot = |n: &str| STANDARD_12.iter().position(|l| *l == n);

@@ -3,7 +3,10 @@ use super::*;
 #[test]
 fn wave_features_resample_each_wave_and_weigh_the_qrs_most() {
     let x: Vec<f32> = (0..100).map(|i| i as f32).collect();
-    let f = lead_features(&x, &[0, 10, 20, 40, 60, 80, 99]);
+    let f = lead_features(
+        &x,
+        &CycleBounds::new([0, 10, 20, 40, 60, 80, 99], 100).unwrap(),
+    );
     // P wave: 4 samples from 0 to 10, weighted by a half.
     for (got, want) in f[..4].iter().zip([0.0, 10.0 / 6.0, 20.0 / 6.0, 5.0]) {
         assert!((got - want).abs() < 1e-5, "{got} against {want}");
@@ -14,7 +17,10 @@ fn wave_features_resample_each_wave_and_weigh_the_qrs_most() {
     // T wave: 8 samples from 60 to 80, halved.
     assert!((f[20] - 30.0).abs() < 1e-6 && (f[27] - 40.0).abs() < 1e-6);
     // Boundaries past a short signal stay inside it.
-    let g = lead_features(&x[..30], &[0, 10, 20, 40, 60, 80, 99]);
+    let g = lead_features(
+        &x[..30],
+        &CycleBounds::new([0, 10, 20, 40, 60, 80, 99], 100).unwrap(),
+    );
     assert!(g.iter().all(|v| v.is_finite() && *v <= 29.0));
 }
 
@@ -22,7 +28,7 @@ fn wave_features_resample_each_wave_and_weigh_the_qrs_most() {
 /// independent waves so every moment is solvable.
 fn cycle(name: &str, shape: &[f32], gain: f32) -> TrainCycle {
     let len = shape.len();
-    let mut leads = vec![vec![0f32; len]; 12];
+    let mut leads = vec![vec![0f32; len]; LEADS];
     for (k, lead) in leads.iter_mut().enumerate() {
         for (i, v) in lead.iter_mut().enumerate() {
             *v = 0.05 * ((i * (k + 2)) as f32 * 0.37).sin();
@@ -33,7 +39,7 @@ fn cycle(name: &str, shape: &[f32], gain: f32) -> TrainCycle {
     TrainCycle {
         record: name.into(),
         leads,
-        bounds: [0, 20, 40, 60, 80, 110, len - 1],
+        bounds: CycleBounds::new([0, 20, 40, 60, 80, 110, len - 1], len).unwrap(),
         len,
     }
 }
@@ -122,8 +128,7 @@ fn the_stored_form_round_trips_and_refuses_what_does_not_fit() {
         .iter()
         .flatten()
         .flatten()
-        .flatten()
-        .zip(local.moments.iter().flatten().flatten().flatten())
+        .zip(local.moments.iter().flatten().flatten())
     {
         assert!((a - b).abs() <= 1e-6 * b.abs().max(1e-6));
     }
