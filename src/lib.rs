@@ -33,3 +33,13 @@ pub fn tune_allocator() {
         libc::mallopt(libc::M_TRIM_THRESHOLD, 256 << 20);
     }
 }
+
+/// The shared ECG data unit tests read: `ECG_PANORAMA_DATA`, else `../shared/data` beside the
+/// checkout — the same rule as the integration tests.
+#[cfg(test)]
+pub(crate) fn test_data_dir() -> std::path::PathBuf {
+    match std::env::var_os("ECG_PANORAMA_DATA") {
+        Some(dir) => dir.into(),
+        None => std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"),
+    }
+}

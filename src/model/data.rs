@@ -292,7 +292,7 @@ mod tests {
     use rand::SeedableRng;
 
     fn ludb() -> std::path::PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/ludb/data")
+        crate::test_data_dir().join("ludb/data")
     }
 
     #[test]
@@ -333,7 +333,7 @@ mod tests {
 
     #[test]
     fn the_annotator_gives_complete_cycles_of_12_lead_records_and_skips_others() {
-        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+        let data = crate::test_data_dir();
         let paths = [
             data.join("cinc2021-samples/E07501"),
             data.join("wfdb-samples/100"),

@@ -427,7 +427,7 @@ mod tests {
 
     #[test]
     fn training_on_the_prior_keeps_it_fixed_and_lowers_the_validation_error() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/ludb/data");
+        let dir = crate::test_data_dir().join("ludb/data");
         let cycles = super::super::data::training_cycles(&dir, &["2".to_string()]).unwrap();
         let (val, train_set) = cycles.split_at(8);
         let cfg = TrainConfig {

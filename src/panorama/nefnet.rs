@@ -309,7 +309,7 @@ mod tests {
     use crate::record::open_record;
 
     fn ludb() -> std::path::PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/ludb/data")
+        crate::test_data_dir().join("ludb/data")
     }
 
     /// Weights whose network correction is switched off (calibration 0), with `prior` and,

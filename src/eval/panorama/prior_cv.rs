@@ -191,7 +191,7 @@ mod tests {
     use super::*;
 
     fn ludb() -> std::path::PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/ludb/data")
+        crate::test_data_dir().join("ludb/data")
     }
 
     #[test]
