@@ -30,7 +30,9 @@ pub fn read_npy_rows(path: &Path) -> Result<Vec<Vec<f64>>> {
     };
     let (rows, cols) = (rows as usize, cols as usize);
     let flat = flat_f64(npy).map_err(|e| Error::malformed(path, "numpy .npy file", e))?;
-    if flat.len() != rows * cols {
+    // The crate multiplies the shape without overflow checks: a product that wraps reads as
+    // a short array, and only the checked product tells it from a real one.
+    if rows.checked_mul(cols) != Some(flat.len()) {
         return Err(Error::malformed(
             path,
             "numpy .npy file",
