@@ -17,6 +17,7 @@ const KIND: &str = "Tianchi .npy record";
 /// Read an `.npy` file as rows of f64 (any integer or float dtype, 2-D, C or Fortran order).
 pub fn read_npy_rows(path: &Path) -> Result<Vec<Vec<f64>>> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    check_shape_product(&bytes, path)?;
     let npy = npyz::NpyFile::new(&bytes[..])
         .map_err(|e| Error::malformed(path, "numpy .npy file", e.to_string()))?;
     let shape = npy.shape().to_vec();
@@ -30,7 +31,9 @@ pub fn read_npy_rows(path: &Path) -> Result<Vec<Vec<f64>>> {
     };
     let (rows, cols) = (rows as usize, cols as usize);
     let flat = flat_f64(npy).map_err(|e| Error::malformed(path, "numpy .npy file", e))?;
-    if flat.len() != rows * cols {
+    // The crate multiplies the shape without overflow checks: a product that wraps reads as
+    // a short array, and only the checked product tells it from a real one.
+    if rows.checked_mul(cols) != Some(flat.len()) {
         return Err(Error::malformed(
             path,
             "numpy .npy file",
@@ -44,6 +47,49 @@ pub fn read_npy_rows(path: &Path) -> Result<Vec<Vec<f64>>> {
     Ok((0..rows)
         .map(|r| (0..cols).map(|c| at(r, c)).collect())
         .collect())
+}
+
+/// npyz multiplies the shape's dimensions unchecked, which panics in debug builds and wraps in
+/// release ones; a shape whose product overflows is refused before the crate reads it.
+fn check_shape_product(bytes: &[u8], path: &Path) -> Result<()> {
+    let (len_at, text_at) = match bytes.get(6) {
+        Some(1) => (8..10, 10usize),
+        _ => (8..12, 12),
+    };
+    let Some(len) = bytes
+        .get(len_at)
+        .map(|b| b.iter().rev().fold(0usize, |n, &x| n << 8 | usize::from(x)))
+    else {
+        return Ok(());
+    };
+    let header = bytes
+        .get(text_at..text_at.saturating_add(len))
+        .unwrap_or(&[]);
+    let header = String::from_utf8_lossy(header);
+    let shape = header
+        .split_once("'shape'")
+        .and_then(|(_, rest)| rest.split_once('(')?.1.split_once(')'))
+        .map(|(dims, _)| dims);
+    let mut product = Some(1u64);
+    for dim in shape.into_iter().flat_map(|d| d.split(',')).map(str::trim) {
+        match dim.parse::<u64>() {
+            Ok(d) => product = product.and_then(|n| n.checked_mul(d)),
+            // npyz names what is wrong with a dimension that is no number.
+            Err(_) if !dim.is_empty() => return Ok(()),
+            Err(_) => {}
+        }
+    }
+    match product {
+        None => Err(Error::malformed(
+            path,
+            "numpy .npy file",
+            format!(
+                "the shape ({}) holds more values than any file can",
+                shape.unwrap_or("")
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn flat_f64(npy: npyz::NpyFile<&[u8]>) -> std::result::Result<Vec<f64>, String> {

@@ -188,42 +188,57 @@ fn decode_chunk(
     }
 }
 
+/// The mV of a raw 12-bit format-212 sample.
+fn value_212(scale: &Scale, raw: usize) -> f64 {
+    match ((raw as i32) << 20) >> 20 {
+        -2048 => f64::NAN,
+        d => scale.apply(d),
+    }
+}
+
+/// The two raw 12-bit samples of a format-212 byte triple.
+fn unpack_212(b: &[u8]) -> [usize; 2] {
+    [
+        usize::from(b[0]) | (usize::from(b[1] & 0x0F) << 8),
+        usize::from(b[2]) | (usize::from(b[1] & 0xF0) << 4),
+    ]
+}
+
 /// Format 212: two 12-bit samples in three bytes. With only 4096 possible values, a table per
 /// signal gives the exact mV of each without a division per sample.
 fn decode_212(nsig: usize, src: &[u8], out: &mut [&mut [f64]], scales: &[Scale]) {
+    let frames = out.first().map_or(0, |c| c.len());
+    if frames < 4096 {
+        // Tables would cost more than they save, and a header listing thousands of signals
+        // over a short file would make them gigabytes.
+        fill_212(nsig, src, out, |s, raw| value_212(&scales[s], raw));
+        return;
+    }
     let tables: Vec<Vec<f64>> = scales
         .iter()
-        .map(|sc| {
-            (0..4096)
-                .map(|raw| match (raw << 20) >> 20 {
-                    -2048 => f64::NAN,
-                    d => sc.apply(d),
-                })
-                .collect()
-        })
+        .map(|sc| (0..4096).map(|raw| value_212(sc, raw)).collect())
         .collect();
-    let frames = out.first().map_or(0, |c| c.len());
-    let total = frames * nsig;
-    let unpack = |b: &[u8]| {
-        [
-            usize::from(b[0]) | (usize::from(b[1] & 0x0F) << 8),
-            usize::from(b[2]) | (usize::from(b[1] & 0xF0) << 4),
-        ]
-    };
     if nsig == 2 {
         // The common two-lead Holter layout: one frame per byte triple.
         let [a, b] = out else { return };
         for ((t, x), y) in src.chunks_exact(3).zip(a.iter_mut()).zip(b.iter_mut()) {
-            let [r0, r1] = unpack(t);
+            let [r0, r1] = unpack_212(t);
             *x = tables[0][r0];
             *y = tables[1][r1];
         }
         return;
     }
+    fill_212(nsig, src, out, |s, raw| tables[s][raw]);
+}
+
+/// Fill the columns with `value(signal, raw)` of each format-212 sample in frame order.
+fn fill_212(nsig: usize, src: &[u8], out: &mut [&mut [f64]], value: impl Fn(usize, usize) -> f64) {
+    let frames = out.first().map_or(0, |c| c.len());
+    let total = frames * nsig;
     let (mut s, mut f, mut k) = (0, 0, 0);
     let mut put = |raw: usize| {
         if k < total {
-            out[s][f] = tables[s][raw];
+            out[s][f] = value(s, raw);
             k += 1;
             s += 1;
             if s == nsig {
@@ -233,7 +248,7 @@ fn decode_212(nsig: usize, src: &[u8], out: &mut [&mut [f64]], scales: &[Scale])
         }
     };
     for t in src.chunks_exact(3) {
-        let [r0, r1] = unpack(t);
+        let [r0, r1] = unpack_212(t);
         put(r0);
         put(r1);
     }

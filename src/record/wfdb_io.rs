@@ -26,6 +26,7 @@ pub fn read_header(path: &Path) -> Result<Header> {
         return Err(header_err(path, "the file is empty"));
     }
     check_sampling_rate(&text, path)?;
+    check_parentheses(&text, path)?;
     let header = Header::from_reader(&mut text.as_bytes()).map_err(|e| match e {
         wfdb::Error::UnsupportedSignalFormat(code) => unsupported(path, code.to_string()),
         other => header_err(path, crate_message(&other)),
@@ -55,6 +56,25 @@ fn check_sampling_rate(text: &str, path: &Path) -> Result<()> {
         }),
         _ => Ok(()),
     }
+}
+
+/// The crate slices a signal's `gain(baseline)` field from its first `(` to its first `)` and
+/// panics when the `)` comes first, so such a field is refused here.
+fn check_parentheses(text: &str, path: &Path) -> Result<()> {
+    let lines = text.lines().map(str::trim).filter(|l| !l.starts_with('#'));
+    // The gain is a signal line's third field; the record line's third, the rate, cannot hold
+    // a `)` and still parse.
+    for field in lines.flat_map(|l| l.split_whitespace().take(3)) {
+        if let (Some(open), Some(close)) = (field.find('('), field.find(')'))
+            && close < open
+        {
+            return Err(header_err(
+                path,
+                format!("unbalanced parentheses in field {field:?}"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn crate_message(e: &wfdb::Error) -> String {
@@ -226,6 +246,16 @@ fn read_group(
         return Err(unsupported(hea, u16::from(first.format).to_string()));
     };
     let path = dir.join(&first.file_name);
+    // A name with a NUL byte or of a folder would fail on a path that does not name the record.
+    if first.file_name.contains('\0') || path.is_dir() {
+        return Err(header_err(
+            hea,
+            format!(
+                "signal file name {:?} does not name a file",
+                first.file_name
+            ),
+        ));
+    }
     let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => Error::NotFound {
             path: path.clone(),
