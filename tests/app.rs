@@ -210,12 +210,19 @@ fn saved_annotations_reload_and_edits_survive_in_the_recovery_file() {
     );
     assert!(again.state().state.dirty());
     let (wave, json) = h.state_mut().save_annotations(dir.path(), false).unwrap();
+    // The save runs in the background: the edits count as unsaved until it reports.
+    assert!(h.state().state.dirty());
+    h.state_mut().wait_idle();
     assert!(wave.is_file() && json.is_file());
+    assert!(!h.state().state.dirty());
     assert!(
         h.state_mut().save_annotations(dir.path(), false).is_err(),
         "no silent overwrite"
     );
     h.state_mut().save_annotations(dir.path(), true).unwrap();
+    h.state_mut().wait_idle();
+    let last = h.state().state.messages.last().unwrap();
+    assert!(!last.error && last.text.starts_with("Saved"), "{last:?}");
     let edited = h.state().state.cycles();
     let mut reopened = harness(app(Some(rec), View::Annotate, &data));
     settle(&mut reopened);
