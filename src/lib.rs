@@ -11,6 +11,7 @@ pub mod delineate;
 pub mod error;
 pub mod eval;
 pub mod export;
+pub mod fsio;
 pub mod geometry;
 pub mod linalg;
 pub mod model;

@@ -187,6 +187,27 @@ fn key_1_at_the_cursor_sets_a_p_onset_and_undo_removes_it() {
 }
 
 #[test]
+fn a_failed_save_shows_an_error_and_keeps_the_edits_unsaved() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(None, View::Annotate, &dir.path().join("data")));
+    settle(&mut h);
+    let at = h.state().state.cycles()[1][0] + 20;
+    let doc = &mut h.state_mut().state.annotations.as_mut().unwrap().doc;
+    assert!(doc.remove_cycle(at) > 0);
+    // A folder inside a file cannot be made: the background save fails.
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    h.state_mut()
+        .save_annotations(&file.join("sub"), false)
+        .unwrap();
+    h.state_mut().wait_idle();
+    let s = &h.state().state;
+    assert!(s.dirty(), "the edits count as unsaved");
+    let last = s.messages.last().unwrap();
+    assert!(last.error && last.text.starts_with("Not saved"), "{last:?}");
+}
+
+#[test]
 fn saved_annotations_reload_and_edits_survive_in_the_recovery_file() {
     let dir = tempfile::tempdir().unwrap();
     let rec = bare_ludb_copy(dir.path());
@@ -210,12 +231,19 @@ fn saved_annotations_reload_and_edits_survive_in_the_recovery_file() {
     );
     assert!(again.state().state.dirty());
     let (wave, json) = h.state_mut().save_annotations(dir.path(), false).unwrap();
+    // The save runs in the background: the edits count as unsaved until it reports.
+    assert!(h.state().state.dirty());
+    h.state_mut().wait_idle();
     assert!(wave.is_file() && json.is_file());
+    assert!(!h.state().state.dirty());
     assert!(
         h.state_mut().save_annotations(dir.path(), false).is_err(),
         "no silent overwrite"
     );
     h.state_mut().save_annotations(dir.path(), true).unwrap();
+    h.state_mut().wait_idle();
+    let last = h.state().state.messages.last().unwrap();
+    assert!(!last.error && last.text.starts_with("Saved"), "{last:?}");
     let edited = h.state().state.cycles();
     let mut reopened = harness(app(Some(rec), View::Annotate, &data));
     settle(&mut reopened);

@@ -334,6 +334,50 @@ fn train_panorama_checkpoints_resumes_and_writes_weights_the_engine_loads() {
 }
 
 #[test]
+fn a_resumed_run_takes_its_step_from_the_weights_file_never_from_a_stale_state_file() {
+    let data = common::data_dir();
+    let dir = tempfile::tempdir().unwrap();
+    let split = dir.path().join("split.txt");
+    std::fs::write(&split, "train 1\ntrain 2\ntest 4\n").unwrap();
+    let out = dir.path().join("pair.safetensors");
+    let records = data.join("ludb/data");
+    let base = [
+        &train_args(&records, &split, &out)[..],
+        &["--validate", "false"],
+    ]
+    .concat();
+    run(&[&base[..], &["--steps", "2"]].concat());
+    // As if a crash had struck between the two writes: the readable copy is a run behind.
+    let state_path = dir.path().join("pair.train.json");
+    let mut stale: Value =
+        serde_json::from_str(&std::fs::read_to_string(&state_path).unwrap()).unwrap();
+    stale["step"] = 0.into();
+    std::fs::write(&state_path, stale.to_string()).unwrap();
+    let log = Command::new(env!("CARGO_BIN_EXE_ecg-panorama"))
+        .args([&base[..], &["--steps", "3", "--resume"]].concat())
+        .output()
+        .unwrap();
+    assert!(log.status.success());
+    let stderr = String::from_utf8_lossy(&log.stderr);
+    assert!(stderr.contains("resuming at step 2 of 3"), "{stderr}");
+    // Weights without a run state inside (not a train-panorama checkpoint) do not resume.
+    let bare = dir.path().join("bare.safetensors");
+    let t =
+        candle_core::Tensor::zeros(3, candle_core::DType::F32, &candle_core::Device::Cpu).unwrap();
+    candle_core::safetensors::save(&std::collections::HashMap::from([("w", t)]), &bare).unwrap();
+    let refused = Command::new(env!("CARGO_BIN_EXE_ecg-panorama"))
+        .args([&train_args(&records, &split, &bare)[..], &["--resume"]].concat())
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("bare.safetensors") && stderr.contains("no training state"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn a_resumed_run_with_no_steps_left_refits_the_prior_on_all_records_and_keeps_the_calibration() {
     let data = common::data_dir();
     let dir = tempfile::tempdir().unwrap();

@@ -5,7 +5,7 @@ use super::annotations::Annotations;
 use super::export_dialog::ExportDialog;
 use super::jobs::{Job, take_done};
 use super::recent;
-use super::save::SaveDialog;
+use super::save::{SaveDialog, Saved};
 use super::state::{AppState, View};
 use super::synth::{Output, Purpose, Request, SynthWorker};
 use crate::delineate::CycleBounds;
@@ -49,6 +49,7 @@ pub struct App {
     pub(super) export_job: Option<Job<String>>,
     pub(super) export_dialog: ExportDialog,
     pub(super) save_dialog: SaveDialog,
+    pub(super) save_job: Option<Job<Saved>>,
     pub(super) autosave_job: Option<Job<()>>,
     pub(super) last_revision: Option<u64>,
     pub(super) last_edit: Instant,
@@ -87,6 +88,7 @@ impl App {
             export_job: None,
             export_dialog: ExportDialog::default(),
             save_dialog: SaveDialog::default(),
+            save_job: None,
             autosave_job: None,
             last_revision: None,
             last_edit: Instant::now(),
@@ -131,6 +133,7 @@ impl App {
             || !self.engine_jobs.is_empty()
             || self.export_job.is_some()
             || self.autosave_pending()
+            || self.save_job.is_some()
             || self.synth.busy(Purpose::Panorama)
             || self.synth.busy(Purpose::Grid)
     }
@@ -210,6 +213,7 @@ impl App {
                 Err(e) => self.state.error(format!("Export failed: {e}")),
             }
         }
+        self.saved();
         self.autosave();
         self.synth.poll();
     }
@@ -230,6 +234,10 @@ impl App {
             }
         }
         self.state.set_record(record, path.clone());
+        if self.state.filters.active() {
+            // Remembered filters apply to every record opened.
+            self.refilter();
+        }
         self.synth.clear();
         self.sent.clear();
         let record = self.state.record.clone().expect("just set");

@@ -17,6 +17,7 @@ mod paper;
 pub mod recent;
 mod record_view;
 mod save;
+pub mod settings;
 mod shell;
 pub mod state;
 pub mod synth;
@@ -32,8 +33,8 @@ use std::path::{Path, PathBuf};
 pub struct Options {
     /// The record to open (the built-in demo when `None`).
     pub record: Option<PathBuf>,
-    /// The view to start on.
-    pub view: View,
+    /// The view to start on (the one shown when the app last closed when `None`).
+    pub view: Option<View>,
     /// Save the first complete frame to this PNG file and close.
     pub screenshot: Option<PathBuf>,
 }
@@ -44,6 +45,8 @@ struct Window {
     screenshot: Option<PathBuf>,
     settled_frames: u32,
     shot: Option<std::sync::mpsc::Receiver<anyhow::Result<()>>>,
+    /// Restore and save settings (not for screenshots, which must not depend on the last run).
+    remember: bool,
 }
 
 impl eframe::App for Window {
@@ -52,6 +55,16 @@ impl eframe::App for Window {
         if let Some(path) = self.screenshot.clone() {
             self.screenshot_step(ui.ctx(), &path);
         }
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        if self.remember {
+            self.app.save_settings(storage);
+        }
+    }
+
+    fn persist_egui_memory(&self) -> bool {
+        self.remember
     }
 }
 
@@ -92,7 +105,8 @@ fn save_png(image: &egui::ColorImage, path: &Path) -> anyhow::Result<()> {
         IntSize::from_wh(w as u32, h as u32).ok_or_else(|| anyhow::anyhow!("empty screenshot"))?;
     let pixmap =
         Pixmap::from_vec(bytes, size).ok_or_else(|| anyhow::anyhow!("bad screenshot size"))?;
-    pixmap.save_png(path)?;
+    let png = pixmap.encode_png()?;
+    crate::fsio::write(path, &png, crate::fsio::Replace::Allow)?;
     Ok(())
 }
 
@@ -116,7 +130,7 @@ pub fn display_available() -> bool {
 pub fn run(record: Option<PathBuf>, show: Option<View>) -> anyhow::Result<()> {
     run_with(Options {
         record,
-        view: show.unwrap_or_default(),
+        view: show,
         screenshot: None,
     })
 }
@@ -128,23 +142,33 @@ pub fn run_with(options: Options) -> anyhow::Result<()> {
             "no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); `ecg-panorama info RECORD` prints a summary without one"
         );
     }
+    let remember = options.screenshot.is_none();
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Electrocardio Panorama")
             .with_inner_size([1400.0, 900.0])
             .with_drag_and_drop(true),
+        persist_window: remember,
+        persistence_path: Some(settings::storage_dir()),
         ..Default::default()
     };
     eframe::run_native(
         "Electrocardio Panorama",
         native,
         Box::new(move |cc| {
-            let app = App::new(options.record, options.view, Some(cc.egui_ctx.clone()));
+            let app = App::with_storage(
+                options.record,
+                options.view,
+                Some(cc.egui_ctx.clone()),
+                recent::data_dir(),
+                cc.storage.filter(|_| remember),
+            );
             Ok(Box::new(Window {
                 app,
                 screenshot: options.screenshot,
                 settled_frames: 0,
                 shot: None,
+                remember,
             }))
         }),
     )

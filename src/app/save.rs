@@ -2,7 +2,8 @@
 //! autosaving to the recovery file a second after each edit, and the prompt before closing.
 
 use super::core::App;
-use super::jobs::Job;
+use super::jobs::{Job, take_done};
+use crate::delineate::edit::AnnotationDoc;
 use crate::delineate::edit::Recovery;
 use eframe::egui;
 use std::path::{Path, PathBuf};
@@ -20,6 +21,16 @@ pub struct SaveDialog {
     pub folder: String,
     /// Files that exist and would be replaced: waiting for the user to confirm.
     pub existing: Vec<PathBuf>,
+}
+
+/// What a background save sends back: whose document it saved, where, and the document as
+/// saved (its clean state is taken over by the live document).
+pub(super) struct Saved {
+    record_id: u64,
+    key: PathBuf,
+    wave: PathBuf,
+    json: PathBuf,
+    doc: AnnotationDoc,
 }
 
 /// A folder the user can write into (checked by creating a file there).
@@ -59,13 +70,18 @@ impl App {
         }
     }
 
-    /// Save the annotations into `folder`; existing files are replaced only with `overwrite`.
-    /// On success the recovery file goes.
+    /// Start saving the annotations into `folder` in the background; existing files are
+    /// replaced only with `overwrite`. Returns the two files it will write. The document stays
+    /// dirty until the save reports success (then the recovery file goes); a failure is shown
+    /// as an error and the edits stay, in the document and the recovery file.
     pub fn save_annotations(
         &mut self,
         folder: &Path,
         overwrite: bool,
     ) -> anyhow::Result<(PathBuf, PathBuf)> {
+        if self.save_job.is_some() {
+            anyhow::bail!("a save is still running");
+        }
         let (wave, json) = self
             .annotation_files(folder)
             .ok_or_else(|| anyhow::anyhow!("no record is open"))?;
@@ -78,17 +94,70 @@ impl App {
         let a = self
             .state
             .annotations
-            .as_mut()
+            .as_ref()
             .ok_or_else(|| anyhow::anyhow!("no annotations yet"))?;
-        std::fs::create_dir_all(folder)?;
-        a.doc.save(&wave, &json, &name, overwrite)?;
-        if let Err(e) = Recovery::discard_in(&self.data_dir.join("recovery"), &a.key) {
-            self.state
-                .error(format!("Saved, but the recovery file stays: {e}"));
+        let existing: Vec<String> = [&wave, &json]
+            .into_iter()
+            .filter(|p| p.symlink_metadata().is_ok())
+            .map(|p| p.display().to_string())
+            .collect();
+        if !overwrite && !existing.is_empty() {
+            // Checked here too so the dialog can ask at once; the writer refuses again if a
+            // file appears meanwhile.
+            anyhow::bail!(
+                "{}: already {}; nothing was saved (confirm to replace)",
+                existing.join(", "),
+                if existing.len() == 1 {
+                    "exists"
+                } else {
+                    "exist"
+                }
+            );
         }
-        self.state
-            .info(format!("Saved {} and {}", wave.display(), json.display()));
+        let mut doc = a.doc.clone();
+        let (record_id, key) = (self.state.record_id, a.key.clone());
+        let (folder, w, j) = (folder.to_path_buf(), wave.clone(), json.clone());
+        self.save_job = Some(Job::spawn(
+            "Saving annotations",
+            self.ctx.clone(),
+            move |_| {
+                std::fs::create_dir_all(&folder)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", folder.display()))?;
+                doc.save(&w, &j, &name, overwrite)?;
+                Ok(Saved {
+                    record_id,
+                    key,
+                    wave: w,
+                    json: j,
+                    doc,
+                })
+            },
+        ));
         Ok((wave, json))
+    }
+
+    /// Take in a finished background save.
+    pub(super) fn saved(&mut self) {
+        let Some(r) = take_done(&mut self.save_job) else {
+            return;
+        };
+        let s = match r {
+            Ok(s) => s,
+            Err(e) => return self.state.error(format!("Not saved: {e}")),
+        };
+        let files = format!("{} and {}", s.wave.display(), s.json.display());
+        let same_record = s.record_id == self.state.record_id;
+        if let Some(a) = self.state.annotations.as_mut().filter(|_| same_record) {
+            a.doc.take_saved(&s.doc);
+            // Edits made while the save ran are in no file yet: their recovery file stays.
+            if !a.doc.is_dirty()
+                && let Err(e) = Recovery::discard_in(&self.data_dir.join("recovery"), &s.key)
+            {
+                self.state
+                    .error(format!("Saved, but the recovery file stays: {e}"));
+            }
+        }
+        self.state.info(format!("Saved {files}"));
     }
 
     /// Write the recovery file once the document has been quiet for a second.
@@ -181,6 +250,7 @@ impl App {
         self.save_dialog = d;
     }
 
+    /// Start the save; true when it started (the window closes, the result comes as a message).
     fn save_result(&mut self, folder: &Path, overwrite: bool) -> bool {
         match self.save_annotations(folder, overwrite) {
             Ok(_) => true,

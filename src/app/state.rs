@@ -1,16 +1,22 @@
 //! What the app shows and edits, as plain data: testable without a window.
+//!
+//! The state is split as eframe's template does: the fields a user expects the app to
+//! remember (engine, inputs, filters, zoom, view and viewpoint) are serialised and kept
+//! through eframe's storage; everything about the open record and the session is
+//! `#[serde(skip)]` runtime state.
 
 use super::annotations::Annotations;
 use crate::delineate::CycleBounds;
 use crate::geometry::{STANDARD_12, Viewpoint, lead_view, normalise_lead_name};
 use crate::panorama::EngineKind;
 use crate::record::Record;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 /// The app's main views.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize, Deserialize)]
 pub enum View {
     /// The record on ECG paper with its cycles, for annotation.
     #[default]
@@ -22,7 +28,7 @@ pub enum View {
 }
 
 /// Which viewpoint grid the grid view shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum GridKind {
     /// θ ∈ {0, π/3, 2π/3, π} × 6 azimuths (the paper's figure).
     #[default]
@@ -32,7 +38,8 @@ pub enum GridKind {
 }
 
 /// Display filters (the record itself is never changed).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Filters {
     /// Remove baseline wander.
     pub baseline: bool,
@@ -40,6 +47,13 @@ pub struct Filters {
     pub powerline: bool,
     /// Mains frequency, Hz.
     pub mains_hz: f64,
+}
+
+impl Filters {
+    /// True when any filter changes the displayed signal.
+    pub fn active(&self) -> bool {
+        self.baseline || self.powerline
+    }
 }
 
 impl Default for Filters {
@@ -53,7 +67,8 @@ impl Default for Filters {
 }
 
 /// How the ECG paper is laid out on screen.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Paper {
     /// Time at the left edge, s.
     pub t0: f64,
@@ -79,29 +94,39 @@ pub struct Message {
     pub text: String,
 }
 
-/// Everything the app shows and edits.
+/// Everything the app shows and edits: remembered settings, and runtime state (skipped).
+#[derive(Serialize, Deserialize)]
+#[serde(default)]
 pub struct AppState {
     /// The record as loaded.
+    #[serde(skip)]
     pub record: Option<Arc<Record>>,
     /// Where it came from (none for the demo).
+    #[serde(skip)]
     pub record_path: Option<PathBuf>,
     /// Changes whenever another record is loaded.
+    #[serde(skip)]
     pub record_id: u64,
     /// The record as displayed (filters applied).
+    #[serde(skip)]
     pub display: Option<Arc<Record>>,
     /// Display filters.
     pub filters: Filters,
     /// Leads hidden in the record view.
+    #[serde(skip)]
     pub hidden: BTreeSet<String>,
     /// The cycles and their boundaries (loaded, proposed or edited).
+    #[serde(skip)]
     pub annotations: Option<Annotations>,
     /// The current viewpoint.
     pub viewpoint: Viewpoint,
     /// Input leads of the panorama engine.
     pub inputs: Vec<String>,
     /// The panorama engine.
+    #[serde(with = "engine_name")]
     pub engine: EngineKind,
     /// The selected cycle.
+    #[serde(skip)]
     pub cycle: usize,
     /// Show all cycles as a continuous synthesized strip.
     pub strip: bool,
@@ -110,19 +135,31 @@ pub struct AppState {
     /// The grid shown by the grid view.
     pub grid: GridKind,
     /// Recently opened records, newest first.
+    #[serde(skip)]
     pub recent: Vec<PathBuf>,
     /// Messages, newest last.
+    #[serde(skip)]
     pub messages: Vec<Message>,
     /// The typed path of the path field.
+    #[serde(skip)]
     pub path_field: String,
     /// ECG paper layout.
     pub paper: Paper,
     /// Sample under the pointer in the record view.
+    #[serde(skip)]
     pub cursor: Option<usize>,
     /// Caliper from (t s, mV) to (t s, mV).
+    #[serde(skip)]
     pub caliper: Option<((f64, f64), (f64, f64))>,
     /// Rotation of the sphere gizmo.
+    #[serde(skip)]
     pub rotation: glam::Quat,
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        Self::new(View::default())
+    }
 }
 
 impl AppState {
@@ -153,9 +190,31 @@ impl AppState {
         }
     }
 
-    /// Take a newly loaded record: default inputs, first cycle, time back to the start.
+    /// Take the remembered settings of `saved`, keeping this state's record and session.
+    /// Lists every field that is not `#[serde(skip)]`.
+    pub fn take_settings(&mut self, saved: AppState) {
+        self.filters = saved.filters;
+        self.viewpoint = saved.viewpoint;
+        self.inputs = saved.inputs;
+        self.engine = saved.engine;
+        self.strip = saved.strip;
+        self.view = saved.view;
+        self.grid = saved.grid;
+        self.paper = saved.paper;
+    }
+
+    /// Take a newly loaded record: the remembered inputs when the record has them all, else
+    /// default ones; first cycle, time back to the start.
     pub fn set_record(&mut self, record: Record, path: Option<PathBuf>) {
-        self.inputs = default_inputs(&record);
+        let has_all = |inputs: &[String]| {
+            !inputs.is_empty()
+                && inputs
+                    .iter()
+                    .all(|n| record.lead(n).is_some_and(|l| l.view.is_some()))
+        };
+        if !has_all(&self.inputs) {
+            self.inputs = default_inputs(&record);
+        }
         let record = Arc::new(record);
         self.display = Some(record.clone());
         self.record = Some(record);
@@ -272,4 +331,20 @@ pub fn default_inputs(record: &Record) -> Vec<String> {
         .take(3)
         .map(|l| l.name.clone())
         .collect()
+}
+
+/// The engine by its command-line name, so the stored settings read like the command line and
+/// a name this build does not know falls back to the default instead of failing the rest.
+mod engine_name {
+    use crate::panorama::EngineKind;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(kind: &EngineKind, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(kind.as_str())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<EngineKind, D::Error> {
+        let name = String::deserialize(d)?;
+        Ok(name.parse().unwrap_or(EngineKind::NefNet))
+    }
 }

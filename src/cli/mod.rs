@@ -100,8 +100,8 @@ impl RecordArg {
     }
 }
 
-/// Write an output file with `write`, or standard output for `-`. A file is written beside
-/// its target and renamed into place, so a failed run never leaves half a file.
+/// Write an output file with `write`, or standard output for `-`. A file goes through the
+/// crate's atomic writer, so a failed run never leaves half a file.
 pub fn write_output(
     out: &std::path::Path,
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
@@ -110,16 +110,23 @@ pub fn write_output(
     if out.as_os_str() == "-" {
         return write(&mut std::io::stdout().lock()).context("writing to standard output");
     }
-    let dir = out
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("{}: cannot create a file in this folder", dir.display()))?;
-    write(tmp.as_file_mut()).with_context(|| format!("{}: write failed", out.display()))?;
-    tmp.persist(out)
-        .with_context(|| format!("{}: cannot write", out.display()))?;
+    ecg_panorama::fsio::write_with(out, ecg_panorama::fsio::Replace::Allow, write)?;
     Ok(())
+}
+
+/// A network's variables as a safetensors file, with `metadata` in its header; written through
+/// the crate's atomic writer rather than `VarMap::save`, which writes in place.
+pub(crate) fn weights_bytes(
+    vm: &candle_nn::VarMap,
+    metadata: Option<std::collections::HashMap<String, String>>,
+) -> anyhow::Result<Vec<u8>> {
+    let vars = vm
+        .data()
+        .lock()
+        .map_err(|_| anyhow::anyhow!("the network's variables are poisoned by a failed step"))?;
+    let tensors: Vec<(&String, &candle_core::Tensor)> =
+        vars.iter().map(|(k, v)| (k, v.as_tensor())).collect();
+    Ok(safetensors::serialize(tensors, metadata)?)
 }
 
 /// Parse the arguments and run; errors go to stderr with a non-zero exit code.
@@ -128,7 +135,7 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         None => ecg_panorama::app::run_with(ecg_panorama::app::Options {
             record: cli.record,
-            view: cli.show.unwrap_or_default(),
+            view: cli.show,
             screenshot: cli.screenshot,
         }),
         Some(Command::Info(args)) => info::run(&args),

@@ -111,12 +111,11 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Write weights atomically, so an interrupted run leaves the last checkpoint intact.
+/// Write weights atomically, so an interrupted run leaves the last checkpoint intact. There is
+/// no run state to pair them with: `--resume` starts the schedule afresh from these weights.
 fn save(vm: &candle_nn::VarMap, path: &Path) -> anyhow::Result<()> {
-    let tmp = path.with_extension("safetensors.tmp");
-    vm.save(&tmp)
-        .with_context(|| format!("{}: cannot write weights", tmp.display()))?;
-    std::fs::rename(&tmp, path)
+    let bytes = super::weights_bytes(vm, None)
         .with_context(|| format!("{}: cannot write weights", path.display()))?;
+    ecg_panorama::fsio::write(path, &bytes, ecg_panorama::fsio::Replace::Allow)?;
     Ok(())
 }

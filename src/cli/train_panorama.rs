@@ -154,10 +154,7 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
     let mut start = 0;
     let mut seconds_before = 0.0;
     if args.resume {
-        let text = std::fs::read_to_string(&state_path)
-            .with_context(|| format!("{}: no checkpoint to resume from", state_path.display()))?;
-        let state: RunState = serde_json::from_str(&text)
-            .with_context(|| format!("{}: not a training state", state_path.display()))?;
+        let state = read_state(&args.out)?;
         cfg = TrainConfig {
             steps: args.steps.max(state.step),
             ..state.config
@@ -329,22 +326,45 @@ pub(crate) fn extra_record_paths(args: &[PathBuf]) -> anyhow::Result<Vec<PathBuf
     Ok(out)
 }
 
-/// Write weights and state atomically, so an interrupted run leaves the last checkpoint intact.
+/// Key of the run state in the checkpoint's safetensors header.
+const STATE_KEY: &str = "ecg_panorama.train_state";
+
+/// Write the checkpoint: the run state goes inside the weights file's header, so the one
+/// atomic write that replaces the weights replaces their state with them, and a crash can never
+/// pair new weights with an old step. `NAME.train.json` is a copy for people and scripts to
+/// read; `--resume` trusts only the state inside the weights.
 fn save(
     vm: &candle_nn::VarMap,
     path: &Path,
     state: &RunState,
     state_path: &Path,
 ) -> anyhow::Result<()> {
-    let tmp = path.with_extension("safetensors.tmp");
-    vm.save(&tmp)
-        .with_context(|| format!("{}: cannot write weights", tmp.display()))?;
-    std::fs::rename(&tmp, path)
+    use ecg_panorama::fsio::{Replace, write};
+    let json = serde_json::to_string_pretty(state)?;
+    let meta = std::collections::HashMap::from([(STATE_KEY.to_string(), json.clone())]);
+    let bytes = super::weights_bytes(vm, Some(meta))
         .with_context(|| format!("{}: cannot write weights", path.display()))?;
-    let tmp = state_path.with_extension("json.tmp");
-    std::fs::write(&tmp, serde_json::to_string_pretty(state)?)
-        .with_context(|| format!("{}: cannot write", tmp.display()))?;
-    std::fs::rename(&tmp, state_path)
-        .with_context(|| format!("{}: cannot write", state_path.display()))?;
+    write(path, &bytes, Replace::Allow)?;
+    write(state_path, json.as_bytes(), Replace::Allow)?;
     Ok(())
+}
+
+/// The run state stored inside checkpoint `path` by [`save`].
+fn read_state(path: &Path) -> anyhow::Result<RunState> {
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("{}: no checkpoint to resume from", path.display()))?;
+    let (_, header) = safetensors::SafeTensors::read_metadata(&bytes)
+        .with_context(|| format!("{}: not a safetensors checkpoint", path.display()))?;
+    let json = header
+        .metadata()
+        .as_ref()
+        .and_then(|m| m.get(STATE_KEY))
+        .with_context(|| {
+            format!(
+                "{}: holds weights but no training state (not written by train-panorama's checkpoints); start a new run",
+                path.display()
+            )
+        })?;
+    serde_json::from_str(json)
+        .with_context(|| format!("{}: its training state cannot be read", path.display()))
 }

@@ -8,8 +8,7 @@
 
 use crate::error::{Error, Result};
 use std::collections::{BTreeMap, HashMap};
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// One annotation: sample index, mnemonic symbol, and the optional fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -310,30 +309,10 @@ pub fn read_annotations(path: &Path) -> Result<Vec<Annotation>> {
     decode_annotations(&bytes, path)
 }
 
-/// Write an annotation file atomically: a temporary file in the same folder, then a rename.
+/// Write an annotation file atomically (see [`crate::fsio`]), replacing an existing one.
 pub fn write_annotations(path: &Path, anns: &[Annotation]) -> Result<()> {
     let bytes = encode_annotations(anns)?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::Invalid(format!("{}: not a file path", path.display())))?;
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(format!(".{}.tmp", std::process::id()));
-    let tmp = dir.join(tmp_name);
-    let result = (|| {
-        let mut file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        file.write_all(&bytes).map_err(|e| Error::io(&tmp, e))?;
-        file.sync_all().map_err(|e| Error::io(&tmp, e))?;
-        std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    crate::fsio::write(path, &bytes, crate::fsio::Replace::Allow)
 }
 
 /// How many annotations carry each symbol.

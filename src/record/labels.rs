@@ -77,10 +77,10 @@ impl CycleLabels {
         Self::from_json(&read_text(path)?, path)
     }
 
-    /// Write labels as JSON (keys in the seed's order).
+    /// Write labels as JSON (keys in the seed's order), atomically.
     pub fn write(&self, path: &Path) -> Result<()> {
         let text = serde_json::to_string(self).map_err(|e| Error::Invalid(e.to_string()))?;
-        std::fs::write(path, text).map_err(|e| Error::io(path, e))
+        crate::fsio::write(path, text.as_bytes(), crate::fsio::Replace::Allow)
     }
 }
 

@@ -1,6 +1,5 @@
 //! Crash recovery: the document autosaved to the user data folder, one file per record.
 
-use super::save::temp_beside;
 use super::{AnnotationDoc, Mark, Origin, Peak, valid_fs};
 use crate::delineate::WaveKind;
 use crate::error::{Error, Result, read_text};
@@ -8,8 +7,7 @@ use crate::record::record_stem;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-/// Environment variable that moves the data folder (tests and CI point it at a temporary one).
-pub const DATA_DIR_ENV: &str = "ECG_PANORAMA_DATA_DIR";
+pub use crate::fsio::DATA_DIR_ENV;
 
 const FORMAT: &str = "ecg-panorama annotation recovery";
 const VERSION: u32 = 1;
@@ -33,7 +31,7 @@ struct RecoveryFile {
     peaks: Vec<(String, usize)>,
 }
 
-/// Crash recovery: autosave to the user data folder, atomic (temp + rename), one file per
+/// Crash recovery: autosave to the user data folder, atomic ([`crate::fsio`]), one file per
 /// record path (a hash of the canonical path in the name), JSON with the record path, fs,
 /// length, marks and revision.
 pub struct Recovery;
@@ -61,14 +59,10 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 }
 
 impl Recovery {
-    /// The recovery folder: `$ECG_PANORAMA_DATA_DIR/recovery` when that variable is set, else
-    /// `recovery` in the user's data folder; `None` when there is neither.
+    /// The recovery folder: `recovery` in the app's data folder ([`crate::fsio::data_dir`]);
+    /// always `Some` (the `Option` keeps callers ready for a platform without one).
     pub fn dir() -> Option<PathBuf> {
-        if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|d| !d.is_empty()) {
-            return Some(PathBuf::from(dir).join("recovery"));
-        }
-        directories::ProjectDirs::from("org", "ecg-panorama", "ecg-panorama")
-            .map(|p| p.data_dir().join("recovery"))
+        Some(crate::fsio::data_dir().join("recovery"))
     }
 
     /// The recovery file of a record in the recovery folder.
@@ -140,9 +134,7 @@ impl Recovery {
         let mut bytes = serde_json::to_vec(&file).map_err(|e| Error::Invalid(e.to_string()))?;
         bytes.push(b'\n');
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        temp_beside(&path, &bytes)?
-            .persist(&path)
-            .map_err(|e| Error::io(&path, e.error))?;
+        crate::fsio::write(&path, &bytes, crate::fsio::Replace::Allow)?;
         Ok(path)
     }
 

@@ -1,5 +1,5 @@
-//! Saving: the marks as a LUDB-style WFDB wave file plus the JSON labels, each written to a
-//! temporary file and renamed into place.
+//! Saving: the marks as a LUDB-style WFDB wave file plus the JSON labels, written together
+//! through the crate's atomic writer.
 
 use super::{AnnotationDoc, BoundaryKind, valid_fs};
 use crate::delineate::WaveKind;
@@ -8,7 +8,6 @@ use crate::delineate::output::LabelsDocument;
 use crate::error::{Error, Result};
 use crate::record::annotation::{Annotation, encode_annotations};
 use crate::record::labels::CycleLabels;
-use std::io::Write;
 use std::path::Path;
 
 impl AnnotationDoc {
@@ -111,8 +110,8 @@ impl AnnotationDoc {
     /// wave file (see [`AnnotationDoc::wave_annotations`]) and in the JSON lists; reopening
     /// either file gives them back. Peaks are the source's where one lies inside the wave,
     /// else the wave's middle. With `overwrite` false an existing file stops the save before
-    /// anything is written, and the error names it. Both files are written to temporary files
-    /// first and renamed into place. Clears the dirty state; the app should then discard the
+    /// anything is written, and the error names it. Both files are staged before either is
+    /// renamed into place ([`crate::fsio::write_set`]). Clears the dirty state; the app should then discard the
     /// record's recovery file.
     pub fn save(
         &mut self,
@@ -137,8 +136,8 @@ impl AnnotationDoc {
         let mut json = serde_json::to_vec(&self.labels_document(record_name))
             .map_err(|e| Error::Invalid(e.to_string()))?;
         json.push(b'\n');
-        let targets = [(wave_path, wave), (json_path, json)];
-        let existing: Vec<&Path> = targets
+        let files = [(wave_path, wave.as_slice()), (json_path, json.as_slice())];
+        let existing: Vec<&Path> = files
             .iter()
             .map(|(p, _)| *p)
             .filter(|p| p.symlink_metadata().is_ok())
@@ -151,48 +150,14 @@ impl AnnotationDoc {
                 names.join(", ")
             )));
         }
-        let temps = targets
-            .iter()
-            .map(|(path, bytes)| temp_beside(path, bytes))
-            .collect::<Result<Vec<_>>>()?;
-        let mut written: Vec<&Path> = Vec::new();
-        for ((path, _), tmp) in targets.iter().zip(temps) {
-            let persisted = if overwrite {
-                tmp.persist(path)
-            } else {
-                tmp.persist_noclobber(path)
-            };
-            if let Err(e) = persisted {
-                // A file this save created would pair with a stale other half.
-                for p in written.iter().filter(|p| !existing.contains(p)) {
-                    let _ = std::fs::remove_file(p);
-                }
-                return Err(Error::io(path, e.error));
-            }
-            written.push(path);
-        }
+        crate::fsio::write_set(&files, crate::fsio::Replace::allow_if(overwrite))?;
         self.clean = Some(self.marks.clone());
         Ok(())
     }
-}
 
-/// `bytes` in a synced temporary file in `path`'s folder, ready to be renamed onto `path`.
-pub(super) fn temp_beside(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::Invalid(format!("{}: not a file path", path.display())))?
-        .to_string_lossy()
-        .into_owned();
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
-    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    Ok(tmp)
+    /// Take the saved state of `saved`, a copy of this document that was saved elsewhere (in
+    /// the background): edits made to this one since the copy was taken stay unsaved.
+    pub fn take_saved(&mut self, saved: &AnnotationDoc) {
+        self.clean = saved.clean.clone();
+    }
 }

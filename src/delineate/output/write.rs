@@ -1,20 +1,19 @@
 //! Writing a delineation's files: the clash check that stops the whole write before anything
-//! is written, and each file's atomic write through a temporary file.
+//! is written, then the set written through the crate's atomic writer.
 
 use super::{OutputFormat, labels_document, lead_annotations, output_paths};
 use crate::delineate::Delineation;
 use crate::delineate::cycles::cycles;
 use crate::error::{Error, Result};
 use crate::record::annotation::encode_annotations;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Write a delineation's files for record `record_name` into the existing folder `dir`.
 ///
 /// Every file is first encoded, then every target checked: unless `force`, an existing file
 /// (a cardiologist's annotations, say) stops the whole write before anything is written, and
-/// the error names it. Each file is written to a temporary file and renamed into place; if one
-/// fails, the files this call created are removed again. Returns the paths written.
+/// the error names it. Every file is staged before any is renamed into place; if a rename
+/// fails, the files this call created are removed again ([`crate::fsio::write_set`]). Returns the paths written.
 pub fn write_outputs(
     record_name: &str,
     d: &Delineation,
@@ -64,39 +63,11 @@ pub fn write_outputs(
             names.join(", ")
         )));
     }
-    let mut created: Vec<&PathBuf> = Vec::new();
-    for (path, bytes) in paths.iter().zip(&contents) {
-        if let Err(e) = write_atomic(dir, path, bytes, force) {
-            for p in created {
-                let _ = std::fs::remove_file(p);
-            }
-            return Err(e);
-        }
-        if !existing.contains(&path) {
-            created.push(path);
-        }
-    }
+    let files: Vec<(&Path, &[u8])> = paths
+        .iter()
+        .map(PathBuf::as_path)
+        .zip(contents.iter().map(Vec::as_slice))
+        .collect();
+    crate::fsio::write_set(&files, crate::fsio::Replace::allow_if(force))?;
     Ok(paths)
-}
-
-/// Write `bytes` to a temporary file in `dir` and rename it to `path`; without `force` the
-/// rename refuses to replace a file that appeared since the check.
-fn write_atomic(dir: &Path, path: &Path, bytes: &[u8], force: bool) -> Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
-    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    let persisted = if force {
-        tmp.persist(path)
-    } else {
-        tmp.persist_noclobber(path)
-    };
-    persisted.map(drop).map_err(|e| Error::io(path, e.error))
 }
