@@ -191,7 +191,7 @@ fn a_failed_save_shows_an_error_and_keeps_the_edits_unsaved() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(app(None, View::Annotate, &dir.path().join("data")));
     settle(&mut h);
-    let at = h.state().state.cycles()[1][0] + 20;
+    let at = h.state().state.cycles()[1].p_on() + 20;
     let doc = &mut h.state_mut().state.annotations.as_mut().unwrap().doc;
     assert!(doc.remove_cycle(at) > 0);
     // A folder inside a file cannot be made: the background save fails.

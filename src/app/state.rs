@@ -345,6 +345,6 @@ mod engine_name {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<EngineKind, D::Error> {
         let name = String::deserialize(d)?;
-        Ok(name.parse().unwrap_or(EngineKind::NefNet))
+        Ok(<EngineKind as clap::ValueEnum>::from_str(&name, true).unwrap_or(EngineKind::NefNet))
     }
 }
