@@ -72,11 +72,12 @@ impl CycleInput {
         boundaries: [usize; 7],
     ) -> Result<Self> {
         if end >= record.len() || start > end {
-            return Err(Error::Invalid(format!(
-                "record {}: cycle {start}..={end} does not lie inside its {} samples",
-                record.name,
-                record.len()
-            )));
+            return Err(Error::CycleOutside {
+                record: record.name.clone(),
+                start,
+                end,
+                len: record.len(),
+            });
         }
         if boundaries[0] != start
             || boundaries[6] != end
@@ -90,8 +91,10 @@ impl CycleInput {
         let leads = names
             .iter()
             .map(|&name| {
-                let lead = record.lead(name).ok_or_else(|| {
-                    Error::Invalid(format!("record {}: no lead {name}", record.name))
+                let lead = record.lead(name).ok_or_else(|| Error::MissingLead {
+                    record: record.name.clone(),
+                    lead: name.to_string(),
+                    available: Vec::new(),
                 })?;
                 Ok((name.to_string(), detrend(&lead.samples[start..=end])))
             })
@@ -251,11 +254,10 @@ impl std::str::FromStr for EngineKind {
         Self::ALL
             .into_iter()
             .find(|k| k.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| {
-                Error::Invalid(format!(
-                    "unknown engine '{s}' (expected one of: {})",
-                    Self::ALL.map(|k| k.as_str()).join(", ")
-                ))
+            .ok_or_else(|| Error::UnknownChoice {
+                what: "engine",
+                value: s.to_string(),
+                expected: Self::ALL.map(|k| k.as_str()).join(", "),
             })
     }
 }

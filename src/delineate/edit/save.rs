@@ -134,8 +134,7 @@ impl AnnotationDoc {
             )));
         }
         let wave = encode_annotations(&self.wave_annotations()?)?;
-        let mut json = serde_json::to_vec(&self.labels_document(record_name))
-            .map_err(|e| Error::Invalid(e.to_string()))?;
+        let mut json = serde_json::to_vec(&self.labels_document(record_name))?;
         json.push(b'\n');
         let targets = [(wave_path, wave), (json_path, json)];
         let existing: Vec<&Path> = targets
