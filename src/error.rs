@@ -171,6 +171,22 @@ pub enum Error {
         /// The values understood, comma-separated.
         expected: String,
     },
+    /// Records a split file names that the records folder does not hold.
+    #[error(
+        "{split}: {} test record(s) are not in {dir} (no header): {}",
+        missing.len(),
+        first_ten(.missing),
+        split = .split.display(),
+        dir = .dir.display()
+    )]
+    MissingRecords {
+        /// The split file.
+        split: PathBuf,
+        /// The records folder.
+        dir: PathBuf,
+        /// The names without a header in `dir`.
+        missing: Vec<String>,
+    },
     /// A viewpoint given on the command line that cannot be understood.
     #[error("view '{spec}': {reason}")]
     BadView {
@@ -189,6 +205,16 @@ pub enum Error {
     /// A request that makes no sense for the data (bad filter cut-off, empty signal, ...).
     #[error("{0}")]
     Invalid(String),
+}
+
+/// The first ten names, comma-separated, with "…" when there are more.
+fn first_ten(names: &[String]) -> String {
+    let shown = names[..names.len().min(10)].join(", ");
+    if names.len() > 10 {
+        format!("{shown}, …")
+    } else {
+        shown
+    }
 }
 
 /// " (it has I, II, …)" for a non-empty lead list, else nothing.
@@ -295,6 +321,21 @@ mod tests {
             anyhow::Error::from(err).context("loading the engine")
         );
         assert_eq!(chain.matches("enc.weight").count(), 1, "{chain}");
+    }
+
+    #[test]
+    fn a_long_list_of_missing_records_is_cut_at_ten() {
+        let missing: Vec<String> = (1..=12).map(|n| n.to_string()).collect();
+        let err = Error::MissingRecords {
+            split: PathBuf::from("split.txt"),
+            dir: PathBuf::from("ludb"),
+            missing,
+        };
+        assert_eq!(
+            err.to_string(),
+            "split.txt: 12 test record(s) are not in ludb (no header): \
+             1, 2, 3, 4, 5, 6, 7, 8, 9, 10, …"
+        );
     }
 
     #[test]
