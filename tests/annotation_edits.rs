@@ -99,7 +99,10 @@ fn ludb_record_1_opens_with_the_cycles_of_its_wave_file() {
     );
     assert!(doc.warnings().is_empty() && !doc.is_dirty());
     assert_eq!(doc.origin(), &Origin::WaveFile(ii.clone()));
-    let opened = AnnotationDoc::open_beside(&path, len, fs).unwrap().unwrap();
+    let opened = AnnotationDoc::open_beside(&path, len, fs)
+        .unwrap()
+        .0
+        .unwrap();
     assert_eq!(opened.origin(), &Origin::WaveFile(ii));
     assert_eq!(opened.marks(), doc.marks());
 }
@@ -196,6 +199,7 @@ fn saved_files_reopen_with_identical_marks() {
     assert_eq!(from_json.marks(), doc.marks());
     let beside = AnnotationDoc::open_beside(&dir.path().join("1"), len, fs)
         .unwrap()
+        .0
         .unwrap();
     assert_eq!(beside.origin(), &Origin::WaveFile(wave.clone()));
     assert_eq!(beside.marks(), doc.marks());
@@ -276,6 +280,7 @@ fn recovery_keeps_marks_and_revision_and_is_opened_first() {
     set_mtime(&record.with_extension("ii"), hours_ago(1));
     let mut doc = AnnotationDoc::open_beside(&record, len, fs)
         .unwrap()
+        .0
         .unwrap();
     doc.set(BoundaryKind::POn, 2400).unwrap();
     doc.move_mark(0, 600);
@@ -288,6 +293,7 @@ fn recovery_keeps_marks_and_revision_and_is_opened_first() {
     assert_eq!(back.revision(), doc.revision());
     let opened = AnnotationDoc::open_beside(&record, len, fs)
         .unwrap()
+        .0
         .unwrap();
     assert_eq!(opened.origin(), &Origin::Recovery(path.clone()));
     assert_eq!(opened.marks(), doc.marks());
@@ -296,6 +302,7 @@ fn recovery_keeps_marks_and_revision_and_is_opened_first() {
     assert!(!path.exists());
     let opened = AnnotationDoc::open_beside(&record, len, fs)
         .unwrap()
+        .0
         .unwrap();
     assert!(matches!(opened.origin(), Origin::WaveFile(_)));
 }
@@ -313,6 +320,7 @@ fn a_corrupt_recovery_file_is_an_error_and_opening_falls_back_to_the_saved_file(
     assert!(err.contains(&path.display().to_string()), "{err}");
     let doc = AnnotationDoc::open_beside(&record, len, fs)
         .unwrap()
+        .0
         .unwrap();
     assert_eq!(doc.origin(), &Origin::WaveFile(record.with_extension("ii")));
     assert_eq!(doc.marks(), ludb1_doc().marks());
@@ -338,6 +346,7 @@ fn a_recovery_file_older_than_the_saved_annotations_is_not_preferred() {
     set_mtime(&record.with_extension("ii"), hours_ago(1));
     let opened = AnnotationDoc::open_beside(&record, len, fs)
         .unwrap()
+        .0
         .unwrap();
     assert!(matches!(opened.origin(), Origin::WaveFile(_)));
     assert_eq!(opened.marks(), ludb1_doc().marks());
@@ -346,6 +355,7 @@ fn a_recovery_file_older_than_the_saved_annotations_is_not_preferred() {
     set_mtime(&path, SystemTime::now());
     let opened = AnnotationDoc::open_beside(&record, len, fs)
         .unwrap()
+        .0
         .unwrap();
     assert_eq!(opened.origin(), &Origin::Recovery(path));
     assert_eq!(opened.marks(), doc.marks());

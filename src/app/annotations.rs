@@ -27,6 +27,9 @@ pub struct Annotations {
     pub key: PathBuf,
     /// The document revision last written to the recovery file.
     pub autosaved: u64,
+    /// What was passed over while opening (marks that are not whole waves, a recovery file
+    /// that could not be read), for the status bar.
+    pub warnings: Vec<String>,
 }
 
 impl Annotations {
@@ -37,13 +40,14 @@ impl Annotations {
             doc,
             key,
             autosaved,
+            warnings: Vec::new(),
         }
     }
 
     /// What a record has beside it (edits recovered from `recovery` first), else the
     /// annotator's proposal.
     pub fn open(record: &Record, path: &Path, recovery: &Path) -> anyhow::Result<Self> {
-        let (doc, _) =
+        let (doc, warnings) =
             AnnotationDoc::open_beside_with(path, record.len(), record.fs, Some(recovery))?;
         let doc = match doc {
             Some(doc) => doc,
@@ -52,7 +56,10 @@ impl Annotations {
                 AnnotationDoc::from_delineation(&d, record.len())
             }
         };
-        Ok(Self::new(doc, path.to_path_buf()))
+        Ok(Self {
+            warnings,
+            ..Self::new(doc, path.to_path_buf())
+        })
     }
 
     /// The demo's true boundaries, or the edits recovered for it.
@@ -62,11 +69,32 @@ impl Annotations {
         key: PathBuf,
         recovery: &Path,
     ) -> anyhow::Result<Self> {
-        let doc = match Recovery::load_in(recovery, &key) {
-            Ok(Some(doc)) if doc.record_len() == record.len() => doc,
-            _ => AnnotationDoc::from_labels(labels, record.len(), record.fs)?,
+        let mut warnings = Vec::new();
+        let recovered = match Recovery::load_in(recovery, &key) {
+            Ok(Some(doc)) if doc.record_len() == record.len() => Some(doc),
+            Ok(Some(doc)) => {
+                warnings.push(format!(
+                    "the recovered edits of the demo are for a record of {} samples, this one \
+                     has {}; they were not opened",
+                    doc.record_len(),
+                    record.len()
+                ));
+                None
+            }
+            Ok(None) => None,
+            Err(e) => {
+                warnings.push(format!("{e}; the recovered edits were not opened"));
+                None
+            }
         };
-        Ok(Self::new(doc, key))
+        let doc = match recovered {
+            Some(doc) => doc,
+            None => AnnotationDoc::from_labels(labels, record.len(), record.fs)?,
+        };
+        Ok(Self {
+            warnings,
+            ..Self::new(doc, key)
+        })
     }
 
     /// Where the marks came from, in words.
@@ -97,5 +125,34 @@ impl Annotations {
             .filter(|(_, r)| r.start < range.end && r.end >= range.start)
             .map(|(d, r)| (r.start, r.end, d as usize))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::demo::demo_record;
+
+    #[test]
+    fn an_unreadable_recovery_file_is_a_warning_for_the_status_bar() {
+        let demo = demo_record();
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("demo");
+        let recovery = dir.path().join("recovery");
+        let path = Recovery::path_in(&recovery, &key).unwrap();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, b"{\"format\": \"ecg-panorama annotation recov").unwrap();
+        let a = Annotations::demo(&demo.record, &demo.labels, key, &recovery).unwrap();
+        assert!(matches!(
+            a.doc.origin(),
+            crate::delineate::edit::Origin::Labels(_)
+        ));
+        assert!(
+            a.warnings.len() == 1
+                && a.warnings[0].contains(&path.display().to_string())
+                && a.warnings[0].contains("not opened"),
+            "{:?}",
+            a.warnings
+        );
     }
 }

@@ -43,7 +43,7 @@ pub struct App {
     pub(super) filter: Option<Job<(u64, Record)>>,
     pub(super) open_dialog: Option<Job<Option<PathBuf>>>,
     engine_jobs: HashMap<EngineKind, Job<Arc<dyn Engine>>>,
-    engines: HashMap<EngineKind, Result<Arc<dyn Engine>, String>>,
+    engines: HashMap<EngineKind, Result<Arc<dyn Engine>, Arc<anyhow::Error>>>,
     pub(super) synth: SynthWorker,
     sent: HashMap<Purpose, RequestKey>,
     pub(super) export_job: Option<Job<String>>,
@@ -154,7 +154,10 @@ impl App {
     }
 
     /// The engine of `kind`: loaded, failed (why), or `None` while loading (a load starts).
-    pub(super) fn engine(&mut self, kind: EngineKind) -> Option<Result<Arc<dyn Engine>, String>> {
+    pub(super) fn engine(
+        &mut self,
+        kind: EngineKind,
+    ) -> Option<Result<Arc<dyn Engine>, Arc<anyhow::Error>>> {
         if let Some(e) = self.engines.get(&kind) {
             return Some(e.clone());
         }
@@ -174,13 +177,18 @@ impl App {
         if let Some(r) = take_done(&mut self.load) {
             match r {
                 Ok((record, path, labels)) => self.loaded(record, path, labels),
-                Err(e) => self.state.error(format!("Cannot open the record: {e}")),
+                Err(e) => self.state.error(format!("Cannot open the record: {e:#}")),
             }
         }
         if let Some(r) = take_done(&mut self.annotate) {
             match r {
-                Ok(a) => self.state.annotations = Some(a),
-                Err(e) => self.state.error(format!("No cycles: {e}")),
+                Ok(mut a) => {
+                    for w in std::mem::take(&mut a.warnings) {
+                        self.state.info(format!("Warning: {w}"));
+                    }
+                    self.state.annotations = Some(a);
+                }
+                Err(e) => self.state.error(format!("No cycles: {e:#}")),
             }
         }
         if let Some(r) = take_done(&mut self.filter) {
@@ -189,7 +197,7 @@ impl App {
                     self.state.display = Some(Arc::new(rec))
                 }
                 Ok(_) => {}
-                Err(e) => self.state.error(format!("Filter failed: {e}")),
+                Err(e) => self.state.error(format!("Filter failed: {e:#}")),
             }
         }
         let done: Vec<EngineKind> = self
@@ -197,7 +205,7 @@ impl App {
             .iter_mut()
             .filter_map(|(k, j)| j.poll().map(|r| (*k, r)))
             .map(|(k, r)| {
-                self.engines.insert(k, r);
+                self.engines.insert(k, r.map_err(Arc::new));
                 k
             })
             .collect();
@@ -210,7 +218,7 @@ impl App {
         if let Some(r) = take_done(&mut self.export_job) {
             match r {
                 Ok(done) => self.state.info(done),
-                Err(e) => self.state.error(format!("Export failed: {e}")),
+                Err(e) => self.state.error(format!("Export failed: {e:#}")),
             }
         }
         self.saved();
@@ -308,7 +316,7 @@ impl App {
     /// Why the chosen engine cannot be used, or whether it is loading.
     pub(super) fn engine_status(&mut self) -> (Option<String>, bool) {
         match self.engine(self.state.engine) {
-            Some(Err(e)) => (Some(e), false),
+            Some(Err(e)) => (Some(format!("{e:#}")), false),
             Some(Ok(_)) => (None, false),
             None => (None, true),
         }

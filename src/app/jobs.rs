@@ -8,7 +8,7 @@ use std::time::Duration;
 /// What a job sends back.
 enum Msg<T> {
     Progress(f32, String),
-    Done(Result<T, String>),
+    Done(anyhow::Result<T>),
 }
 
 /// The job's side of the channel: report progress, ask the UI to redraw.
@@ -50,8 +50,9 @@ impl<T: Send + 'static> Job<T> {
         let progress = Progress { tx, ctx };
         std::thread::spawn(move || {
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&progress)))
-                .unwrap_or_else(|_| Err(anyhow::anyhow!("the background task failed unexpectedly")))
-                .map_err(|e| format!("{e:#}"));
+                .unwrap_or_else(|_| {
+                    Err(anyhow::anyhow!("the background task failed unexpectedly"))
+                });
             let _ = progress.tx.send(Msg::Done(result));
             if let Some(ctx) = &progress.ctx {
                 ctx.request_repaint();
@@ -65,8 +66,9 @@ impl<T: Send + 'static> Job<T> {
         }
     }
 
-    /// Take in what the job reported; its result once it has finished.
-    pub fn poll(&mut self) -> Option<Result<T, String>> {
+    /// Take in what the job reported; its result once it has finished (show an error with
+    /// `{:#}`, which prints its whole chain of causes).
+    pub fn poll(&mut self) -> Option<anyhow::Result<T>> {
         loop {
             match self.rx.try_recv() {
                 Ok(Msg::Progress(f, s)) => {
@@ -76,14 +78,16 @@ impl<T: Send + 'static> Job<T> {
                 Ok(Msg::Done(r)) => return Some(r),
                 Err(TryRecvError::Empty) => return None,
                 Err(TryRecvError::Disconnected) => {
-                    return Some(Err("the background task stopped without a result".into()));
+                    return Some(Err(anyhow::anyhow!(
+                        "the background task stopped without a result"
+                    )));
                 }
             }
         }
     }
 
     /// Block until the job finishes (tests, benchmarks and the command line only).
-    pub fn wait(&mut self) -> Result<T, String> {
+    pub fn wait(&mut self) -> anyhow::Result<T> {
         loop {
             if let Some(r) = self.poll() {
                 return r;
@@ -94,7 +98,7 @@ impl<T: Send + 'static> Job<T> {
 }
 
 /// Poll an optional job slot: the result when it finished (the slot is then emptied).
-pub fn take_done<T: Send + 'static>(slot: &mut Option<Job<T>>) -> Option<Result<T, String>> {
+pub fn take_done<T: Send + 'static>(slot: &mut Option<Job<T>>) -> Option<anyhow::Result<T>> {
     let r = slot.as_mut()?.poll()?;
     *slot = None;
     Some(r)
@@ -116,4 +120,38 @@ pub fn progress_ui<T>(ui: &mut egui::Ui, job: &Job<T>) {
         );
         ui.label(text);
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anyhow::Context;
+
+    #[test]
+    fn a_failed_job_keeps_the_chain_and_the_library_error() {
+        let mut job = Job::<()>::spawn("Opening", None, |p| {
+            p.report(0.5, "reading");
+            Err(crate::Error::Invalid("the header is empty".into()))
+                .context("cannot open record 100")
+        });
+        let err = job.wait().unwrap_err();
+        assert_eq!(
+            format!("{err:#}"),
+            "cannot open record 100: the header is empty"
+        );
+        assert!(matches!(
+            err.downcast_ref::<crate::Error>(),
+            Some(crate::Error::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn a_panicking_job_is_an_error_not_a_crash() {
+        let mut job = Job::<()>::spawn("Crashing", None, |_| panic!("boom"));
+        let err = job.wait().unwrap_err();
+        assert!(
+            format!("{err:#}").contains("failed unexpectedly"),
+            "{err:#}"
+        );
+    }
 }

@@ -47,6 +47,8 @@ struct Window {
     shot: Option<std::sync::mpsc::Receiver<anyhow::Result<()>>>,
     /// Restore and save settings (not for screenshots, which must not depend on the last run).
     remember: bool,
+    /// A failed screenshot, handed back to [`run_with`] so the command fails instead of printing.
+    shot_error: std::sync::Arc<std::sync::Mutex<Option<anyhow::Error>>>,
 }
 
 impl eframe::App for Window {
@@ -73,7 +75,8 @@ impl Window {
     fn screenshot_step(&mut self, ctx: &egui::Context, path: &Path) {
         if let Some(result) = self.shot.as_ref().and_then(|rx| rx.try_recv().ok()) {
             if let Err(e) = result {
-                eprintln!("error: screenshot {}: {e:#}", path.display());
+                let e = e.context(format!("screenshot {}", path.display()));
+                *self.shot_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
             }
             self.screenshot = None;
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
@@ -143,6 +146,8 @@ pub fn run_with(options: Options) -> anyhow::Result<()> {
         );
     }
     let remember = options.screenshot.is_none();
+    let shot_error = std::sync::Arc::default();
+    let window_shot_error = std::sync::Arc::clone(&shot_error);
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Electrocardio Panorama")
@@ -169,8 +174,13 @@ pub fn run_with(options: Options) -> anyhow::Result<()> {
                 settled_frames: 0,
                 shot: None,
                 remember,
+                shot_error: window_shot_error,
             }))
         }),
     )
-    .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+    .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))?;
+    match shot_error.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
 }

@@ -165,7 +165,7 @@ impl App {
         if let Some(r) = self.autosave_job.as_mut().and_then(Job::poll) {
             self.autosave_job = None;
             if let Err(e) = r {
-                self.state.error(format!("Autosave failed: {e}"));
+                self.state.error(format!("Autosave failed: {e:#}"));
             }
         }
         let Some(a) = self.state.annotations.as_mut() else {

@@ -39,10 +39,6 @@ impl std::fmt::Debug for Delineator {
     }
 }
 
-fn tensor_err(e: candle_core::Error) -> Error {
-    Error::Invalid(format!("delineation network: {e}"))
-}
-
 impl Delineator {
     /// The delineator with the shipped weights.
     pub fn load_default() -> Result<Self> {
@@ -58,13 +54,15 @@ impl Delineator {
     fn from_bytes(bytes: &[u8], path: &Path) -> Result<Self> {
         let device = Device::Cpu;
         let vb = VarBuilder::from_buffered_safetensors(bytes.to_vec(), DType::F32, &device)
-            .map_err(|e| Error::malformed(path, "delineation weights", e.to_string()))?;
-        let net = UNet::new(vb).map_err(|e| {
-            Error::malformed(
-                path,
-                "delineation weights",
-                format!("they do not fit the network: {e}"),
-            )
+            .map_err(|cause| Error::NotWeights {
+                path: path.to_path_buf(),
+                network: "delineation",
+                cause: Box::new(cause),
+            })?;
+        let net = UNet::new(vb).map_err(|cause| Error::ModelMismatch {
+            path: path.to_path_buf(),
+            network: "delineation",
+            cause: Box::new(cause),
         })?;
         let (params, blend) = tuning();
         Ok(Self {
@@ -104,10 +102,9 @@ impl Delineator {
                     }
                 }
             }
-            let xt = Tensor::from_vec(x, (1, SLOTS, win), &self.device).map_err(tensor_err)?;
-            let p = probabilities(&self.net, &xt)
-                .and_then(|p| p.flatten_all()?.to_vec1::<f32>())
-                .map_err(tensor_err)?;
+            let xt = Tensor::from_vec(x, (1, SLOTS, win), &self.device)?;
+            let p =
+                probabilities(&self.net, &xt).and_then(|p| p.flatten_all()?.to_vec1::<f32>())?;
             for (s, probs) in out.iter_mut().enumerate() {
                 for (c, pc) in probs.iter_mut().enumerate() {
                     let row = &p[(s * CLASSES + c) * win..(s * CLASSES + c + 1) * win];

@@ -269,17 +269,15 @@ pub fn draw_batch(
         );
     }
     let shape = (cfg.batch, SLOTS, cfg.crop);
-    let t = |e: candle_core::Error| Error::Invalid(format!("tensor: {e}"));
     Ok(Batch {
-        x: Tensor::from_vec(x, shape, device).map_err(t)?,
-        y: Tensor::from_vec(y, shape, device).map_err(t)?,
-        m: Tensor::from_vec(m, shape, device).map_err(t)?,
+        x: Tensor::from_vec(x, shape, device)?,
+        y: Tensor::from_vec(y, shape, device)?,
+        m: Tensor::from_vec(m, shape, device)?,
     })
 }
 
 /// Mean masked loss of the network on whole records (no augmentation), for validation.
 pub fn evaluate_loss(net: &UNet, examples: &[Example], device: &Device) -> Result<f32> {
-    let t = |e: candle_core::Error| Error::Invalid(format!("tensor: {e}"));
     let mut total = 0.0;
     for ex in examples {
         let len = ex.input.len / MULTIPLE * MULTIPLE;
@@ -288,7 +286,7 @@ pub fn evaluate_loss(net: &UNet, examples: &[Example], device: &Device) -> Resul
                 .flat_map(|r| r[..len].iter().copied())
                 .collect::<Vec<f32>>()
         };
-        let x = Tensor::from_vec(flat(&ex.input.slots), (1, SLOTS, len), device).map_err(t)?;
+        let x = Tensor::from_vec(flat(&ex.input.slots), (1, SLOTS, len), device)?;
         let y: Vec<u32> = ex
             .labels
             .iter()
@@ -299,10 +297,10 @@ pub fn evaluate_loss(net: &UNet, examples: &[Example], device: &Device) -> Resul
             .iter()
             .flat_map(|r| r[..len].iter().map(|&c| f32::from(c)))
             .collect();
-        let y = Tensor::from_vec(y, (1, SLOTS, len), device).map_err(t)?;
-        let m = Tensor::from_vec(m, (1, SLOTS, len), device).map_err(t)?;
-        let loss = masked_cross_entropy(&net.forward(&x).map_err(t)?, &y, &m).map_err(t)?;
-        total += loss.to_scalar::<f32>().map_err(t)?;
+        let y = Tensor::from_vec(y, (1, SLOTS, len), device)?;
+        let m = Tensor::from_vec(m, (1, SLOTS, len), device)?;
+        let loss = masked_cross_entropy(&net.forward(&x)?, &y, &m)?;
+        total += loss.to_scalar::<f32>()?;
     }
     Ok(total / examples.len().max(1) as f32)
 }
@@ -333,13 +331,15 @@ pub fn train(
             "crop must be a multiple of {MULTIPLE}"
         )));
     }
-    let t = |e: candle_core::Error| Error::Invalid(format!("training: {e}"));
     let device = Device::Cpu;
     let mut vm = VarMap::new();
-    let net = UNet::new(VarBuilder::from_varmap(&vm, DType::F32, &device)).map_err(t)?;
+    let net = UNet::new(VarBuilder::from_varmap(&vm, DType::F32, &device))?;
     if let Some(path) = resume {
-        vm.load(path)
-            .map_err(|e| Error::malformed(path, "model weights", e.to_string()))?;
+        vm.load(path).map_err(|cause| Error::NotWeights {
+            path: path.to_path_buf(),
+            network: "delineation",
+            cause: Box::new(cause),
+        })?;
     }
     let mut opt = AdamW::new(
         vm.all_vars(),
@@ -348,8 +348,7 @@ pub fn train(
             weight_decay: 1e-4,
             ..Default::default()
         },
-    )
-    .map_err(t)?;
+    )?;
     let mut rng = StdRng::seed_from_u64(cfg.seed);
     let warmup = (cfg.steps / 20).max(1);
     for step in 1..=cfg.steps {
@@ -361,9 +360,8 @@ pub fn train(
         };
         opt.set_learning_rate(lr);
         let batch = draw_batch(train_set, cfg, &mut rng, &device)?;
-        let loss = masked_cross_entropy(&net.forward(&batch.x).map_err(t)?, &batch.y, &batch.m)
-            .map_err(t)?;
-        opt.backward_step(&loss).map_err(t)?;
+        let loss = masked_cross_entropy(&net.forward(&batch.x)?, &batch.y, &batch.m)?;
+        opt.backward_step(&loss)?;
         let val_loss = if !val_set.is_empty() && (step % 100 == 0 || step == cfg.steps) {
             Some(evaluate_loss(&net, val_set, &device)?)
         } else {
@@ -372,7 +370,7 @@ pub fn train(
         on_step(
             &StepReport {
                 step,
-                loss: loss.to_scalar::<f32>().map_err(t)?,
+                loss: loss.to_scalar::<f32>()?,
                 val_loss,
             },
             &vm,

@@ -164,26 +164,18 @@ fn file_list(name: &str, exts: &[&String]) -> String {
 pub fn select_records(dir: &Path, split: Option<&Path>) -> Result<Vec<String>> {
     if let Some(split_path) = split {
         let split = Split::read(split_path)?;
-        let missing: Vec<&str> = split
+        let missing: Vec<String> = split
             .test
             .iter()
             .filter(|n| !dir.join(format!("{n}.hea")).is_file())
-            .map(String::as_str)
+            .cloned()
             .collect();
         if !missing.is_empty() {
-            let shown: Vec<&str> = missing.iter().take(10).copied().collect();
-            return Err(Error::Invalid(format!(
-                "{}: {} test record(s) are not in {} (no header): {}{}",
-                split_path.display(),
-                missing.len(),
-                dir.display(),
-                shown.join(", "),
-                if missing.len() > shown.len() {
-                    ", …"
-                } else {
-                    ""
-                }
-            )));
+            return Err(Error::MissingRecords {
+                split: split_path.to_path_buf(),
+                dir: dir.to_path_buf(),
+                missing,
+            });
         }
         if split.test.is_empty() {
             return Err(Error::Invalid(format!(
@@ -230,7 +222,11 @@ mod tests {
         let split = dir.path().join("split.txt");
         std::fs::write(&split, "train 9\ntest 10\ntest 77\n").unwrap();
         let e = select_records(dir.path(), Some(&split)).unwrap_err();
-        assert!(e.to_string().contains("77"), "{e}");
+        assert!(
+            matches!(&e, Error::MissingRecords { missing, .. } if missing == &["77"]),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("1 test record(s) are not in"), "{e}");
         std::fs::write(&split, "train 9\ntest 10\n").unwrap();
         assert_eq!(select_records(dir.path(), Some(&split)).unwrap(), ["10"]);
     }

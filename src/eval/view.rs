@@ -58,11 +58,16 @@ pub fn score_view(
     engine: &dyn Engine,
 ) -> Result<ViewScore> {
     let view = lead_view(&normalise_lead_name(target), false)
-        .ok_or_else(|| Error::Invalid(format!("{target}: no known viewpoint")))?
+        .ok_or_else(|| Error::NoViewpoint {
+            lead: target.to_string(),
+            needed_by: None,
+        })?
         .viewpoint;
-    let recorded = record
-        .lead(target)
-        .ok_or_else(|| Error::Invalid(format!("record {}: no lead {target}", record.name)))?;
+    let recorded = record.lead(target).ok_or_else(|| Error::MissingLead {
+        record: record.name.clone(),
+        lead: target.to_string(),
+        available: Vec::new(),
+    })?;
     let (mut n, mut sum_psnr, mut sum_r, mut sum_rmse) = (0usize, 0.0, 0.0, 0.0);
     for &bounds in cycles {
         let input = CycleInput::from_record(record, inputs, bounds)?;

@@ -193,7 +193,6 @@ impl<'a> Batcher<'a> {
     ) -> Result<NefBatch> {
         let (prior, cycles, target_slots, device) =
             (self.prior, self.cycles, self.target_slots, self.device);
-        let t = |e: candle_core::Error| Error::Invalid(format!("batch: {e}"));
         let mut views: Vec<f32> = Vec::new();
         let mut angles: Vec<f32> = Vec::new();
         let (mut q, mut target, mut mask): (Vec<f32>, Vec<f32>, Vec<f32>) = Default::default();
@@ -268,16 +267,16 @@ impl<'a> Batcher<'a> {
         }
         let n = n_views.min(input_slots.len());
         Ok(NefBatch {
-            views: Tensor::from_vec(views, (b * n, T_X), device).map_err(t)?,
-            view_angles: Tensor::from_vec(angles, (b * n, ANGULAR_FEATURES), device).map_err(t)?,
+            views: Tensor::from_vec(views, (b * n, T_X), device)?,
+            view_angles: Tensor::from_vec(angles, (b * n, ANGULAR_FEATURES), device)?,
             n_views: n,
             rois,
-            query_angles: Tensor::from_vec(q, (b, ANGULAR_FEATURES), device).map_err(t)?,
-            pairs: Tensor::from_vec(pairs, (b, n, 2 * ANGULAR_FEATURES), device).map_err(t)?,
-            target: Tensor::from_vec(target, (b, T_X), device).map_err(t)?,
-            mask: Tensor::from_vec(mask, (b, T_X), device).map_err(t)?,
+            query_angles: Tensor::from_vec(q, (b, ANGULAR_FEATURES), device)?,
+            pairs: Tensor::from_vec(pairs, (b, n, 2 * ANGULAR_FEATURES), device)?,
+            target: Tensor::from_vec(target, (b, T_X), device)?,
+            mask: Tensor::from_vec(mask, (b, T_X), device)?,
             prior: match prior {
-                Some(_) => Some(Tensor::from_vec(prior_est, (b, 1, T_X), device).map_err(t)?),
+                Some(_) => Some(Tensor::from_vec(prior_est, (b, 1, T_X), device)?),
                 None => None,
             },
             standin_view: standin,

@@ -172,18 +172,15 @@ pub struct StepReport {
 /// Store fitted (not trained) `values` of shape `dims` in `varmap` as `name`, registering
 /// the variable when the network did not.
 pub fn set_fitted(varmap: &VarMap, name: &str, dims: &[usize], values: Vec<f32>) -> Result<()> {
-    let t = |e: candle_core::Error| Error::Invalid(format!("weights: {e}"));
     let device = Device::Cpu;
-    varmap
-        .get(dims, name, candle_nn::Init::Const(0.0), DType::F32, &device)
-        .map_err(t)?;
-    let m = candle_core::Tensor::from_vec(values, dims, &device).map_err(t)?;
+    varmap.get(dims, name, candle_nn::Init::Const(0.0), DType::F32, &device)?;
+    let m = candle_core::Tensor::from_vec(values, dims, &device)?;
     let data = varmap
         .data()
         .lock()
         .map_err(|_| Error::Invalid("weights: lock".into()))?;
     match data.get(name) {
-        Some(var) => var.set(&m).map_err(t),
+        Some(var) => var.set(&m).map_err(Error::from),
         None => Err(Error::Invalid(format!("weights: {name} is not registered"))),
     }
 }
@@ -196,10 +193,8 @@ fn is_trained(name: &str) -> bool {
 /// The network in `varmap` with the optional parts of `shape` and, when `varmap` holds one,
 /// its patient-similar prior.
 pub fn net_from_varmap(varmap: &VarMap, shape: NetShape) -> Result<NefNet> {
-    let t = |e: candle_core::Error| Error::Invalid(format!("network: {e}"));
     let device = Device::Cpu;
-    let net =
-        NefNet::build(VarBuilder::from_varmap(varmap, DType::F32, &device), shape).map_err(t)?;
+    let net = NefNet::build(VarBuilder::from_varmap(varmap, DType::F32, &device), shape)?;
     net.with_local(|name| {
         Ok(varmap
             .data()
@@ -208,7 +203,7 @@ pub fn net_from_varmap(varmap: &VarMap, shape: NetShape) -> Result<NefNet> {
             .get(name)
             .map(|v| v.as_tensor().clone()))
     })
-    .map_err(t)
+    .map_err(Error::from)
 }
 
 /// Mean MAE over `batches` fixed validation batches (the same draws at every call).
@@ -219,14 +214,13 @@ pub fn validation_mae(
     batches: usize,
     device: &Device,
 ) -> Result<f32> {
-    let t = |e: candle_core::Error| Error::Invalid(format!("validation: {e}"));
     let mut rng = StdRng::seed_from_u64(cfg.seed ^ 0x5EED);
     let mut total = 0.0;
     let batcher = Batcher::new(net.prior(), cycles, &cfg.targets, device);
     for _ in 0..batches {
         let (inputs, n) = cfg.inputs_for_step(&mut rng);
         let b = batcher.draw(cfg.batch, n, &inputs, &mut rng)?;
-        total += training_loss(net, &b, cfg.objective).map_err(t)?.mae;
+        total += training_loss(net, &b, cfg.objective)?.mae;
     }
     Ok(total / batches.max(1) as f32)
 }
@@ -241,7 +235,6 @@ pub fn calibrate_residual(
     cycles: &[TrainCycle],
     device: &Device,
 ) -> Result<Vec<f32>> {
-    let t = |e: candle_core::Error| Error::Invalid(format!("calibration: {e}"));
     let mut out = vec![1f32; LEADS];
     if net.prior().is_none() || cycles.is_empty() {
         return Ok(out);
@@ -269,19 +262,14 @@ pub fn calibrate_residual(
             let Some(prior) = &b.prior else { continue };
             let views = b
                 .views
-                .reshape((cfg.batch, b.n_views, super::nefnet::T_X))
-                .map_err(t)?;
-            let enc = net
-                .encode(&b.views, &b.view_angles, b.n_views, &b.rois)
-                .map_err(t)?;
-            let skip = net.skip(&views, &b.pairs, Some(prior)).map_err(t)?;
-            let full = net
-                .decode(&enc.zb, &enc.zd, &b.query_angles, &b.rois, &skip)
-                .map_err(t)?;
-            let rows = |x: &candle_core::Tensor| x.to_vec2::<f32>().map_err(t);
+                .reshape((cfg.batch, b.n_views, super::nefnet::T_X))?;
+            let enc = net.encode(&b.views, &b.view_angles, b.n_views, &b.rois)?;
+            let skip = net.skip(&views, &b.pairs, Some(prior))?;
+            let full = net.decode(&enc.zb, &enc.zd, &b.query_angles, &b.rois, &skip)?;
+            let rows = |x: &candle_core::Tensor| x.to_vec2::<f32>().map_err(Error::from);
             let (full, prior, target, mask) = (
                 rows(&full)?,
-                rows(&prior.squeeze(1).map_err(t)?)?,
+                rows(&prior.squeeze(1)?)?,
                 rows(&b.target)?,
                 rows(&b.mask)?,
             );
@@ -329,7 +317,6 @@ pub fn train(
     if train_set.is_empty() {
         return Err(Error::Invalid("no training cycles".into()));
     }
-    let t = |e: candle_core::Error| Error::Invalid(format!("training: {e}"));
     let device = Device::Cpu;
     if cfg.prior {
         // Fitted on the training cycles (every run, resumed or not: the same cycles give the
@@ -372,16 +359,15 @@ pub fn train(
             weight_decay: 1e-4,
             ..Default::default()
         },
-    )
-    .map_err(t)?;
+    )?;
     let batcher = Batcher::new(net.prior(), train_set, &cfg.targets, &device);
     for step in start_step + 1..=cfg.steps {
         opt.set_learning_rate(cfg.lr_at(step));
         let mut rng = StdRng::seed_from_u64(cfg.seed.wrapping_mul(1_000_003) + step as u64);
         let (inputs, n) = cfg.inputs_for_step(&mut rng);
         let batch = batcher.draw(cfg.batch, n, &inputs, &mut rng)?;
-        let losses = training_loss(&net, &batch, cfg.objective).map_err(t)?;
-        opt.backward_step(&losses.total).map_err(t)?;
+        let losses = training_loss(&net, &batch, cfg.objective)?;
+        opt.backward_step(&losses.total)?;
         let val_mae = if !val_set.is_empty() && (step % 200 == 0 || step == cfg.steps) {
             Some(validation_mae(&net, cfg, val_set, 8, &device)?)
         } else {

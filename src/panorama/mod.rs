@@ -67,17 +67,20 @@ impl CycleInput {
     pub fn from_record(record: &Record, names: &[&str], boundaries: CycleBounds) -> Result<Self> {
         let (start, end) = (boundaries.start(), boundaries.end());
         if end >= record.len() {
-            return Err(Error::Invalid(format!(
-                "record {}: cycle {start}..={end} does not lie inside its {} samples",
-                record.name,
-                record.len()
-            )));
+            return Err(Error::CycleOutside {
+                record: record.name.clone(),
+                start,
+                end,
+                len: record.len(),
+            });
         }
         let leads = names
             .iter()
             .map(|&name| {
-                let lead = record.lead(name).ok_or_else(|| {
-                    Error::Invalid(format!("record {}: no lead {name}", record.name))
+                let lead = record.lead(name).ok_or_else(|| Error::MissingLead {
+                    record: record.name.clone(),
+                    lead: name.to_string(),
+                    available: Vec::new(),
                 })?;
                 Ok((name.to_string(), detrend(&lead.samples[start..=end])))
             })

@@ -54,10 +54,6 @@ struct Encoded {
     window_len: usize,
 }
 
-fn tensor_err(e: candle_core::Error) -> Error {
-    Error::Invalid(format!("Nef-Net: {e}"))
-}
-
 /// `x` resampled to `m` samples by linear interpolation, first and last samples kept.
 fn stretch(x: &[f64], m: usize) -> Vec<f64> {
     let n = x.len();
@@ -98,13 +94,15 @@ impl NefNetEngine {
     pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Self> {
         let device = Device::Cpu;
         let vb = VarBuilder::from_buffered_safetensors(bytes.to_vec(), DType::F32, &device)
-            .map_err(|e| Error::malformed(path, "Nef-Net weights", e.to_string()))?;
-        let net = NefNet::new(vb).map_err(|e| {
-            Error::malformed(
-                path,
-                "Nef-Net weights",
-                format!("they do not fit this build's network: {e}"),
-            )
+            .map_err(|cause| Error::NotWeights {
+                path: path.to_path_buf(),
+                network: "Nef-Net",
+                cause: Box::new(cause),
+            })?;
+        let net = NefNet::new(vb).map_err(|cause| Error::ModelMismatch {
+            path: path.to_path_buf(),
+            network: "Nef-Net",
+            cause: Box::new(cause),
         })?;
         Ok(Self { net, device })
     }
@@ -128,10 +126,9 @@ impl NefNetEngine {
         for (name, _) in &cycle.leads {
             // The table's angles, exactly as in training (the encoding sees raw angles).
             let v = lead_view(&normalise_lead_name(name), false)
-                .ok_or_else(|| {
-                    Error::Invalid(format!(
-                        "the Nef-Net engine needs leads with known viewpoints; {name} has none"
-                    ))
+                .ok_or_else(|| Error::NoViewpoint {
+                    lead: name.clone(),
+                    needed_by: Some("Nef-Net engine"),
                 })?
                 .viewpoint;
             input_angles.push(angular_features(v.theta, v.phi));
@@ -148,19 +145,12 @@ impl NefNetEngine {
                 *d = (v / scale) as f32;
             }
         }
-        let views = Tensor::from_vec(data.clone(), (l, T_X), &self.device).map_err(tensor_err)?;
+        let views = Tensor::from_vec(data.clone(), (l, T_X), &self.device)?;
         let angles: Vec<f32> = input_angles.iter().flatten().copied().collect();
-        let angles =
-            Tensor::from_vec(angles, (l, ANGULAR_FEATURES), &self.device).map_err(tensor_err)?;
+        let angles = Tensor::from_vec(angles, (l, ANGULAR_FEATURES), &self.device)?;
         let rois = deflection_rois(&bounds);
-        let enc = self
-            .net
-            .encode(&views, &angles, l, &rois)
-            .map_err(tensor_err)?;
-        let shared = self
-            .net
-            .decode_shared(&enc.zb, &enc.zd, &rois)
-            .map_err(tensor_err)?;
+        let enc = self.net.encode(&views, &angles, l, &rois)?;
+        let shared = self.net.decode_shared(&enc.zb, &enc.zd, &rois)?;
         let regressions = self.net.prior().and_then(|prior| {
             let (used, slots): (Vec<usize>, Vec<usize>) = slots
                 .iter()
@@ -175,7 +165,7 @@ impl NefNetEngine {
         });
         Ok(Encoded {
             shared,
-            views: views.unsqueeze(0).map_err(tensor_err)?,
+            views: views.unsqueeze(0)?,
             inputs: data,
             input_angles,
             slots,
@@ -225,7 +215,7 @@ impl NefNetEngine {
             }?
             .to_vec2()
         };
-        let out = run().map_err(tensor_err)?;
+        let out = run()?;
         Ok(out
             .into_iter()
             .map(|row| {

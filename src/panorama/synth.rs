@@ -22,7 +22,12 @@ pub struct ViewSpec {
 impl ViewSpec {
     /// A view from a lead name (its standard viewpoint) or `θ,φ` in degrees, θ in [0, 180].
     pub fn parse(spec: &str) -> Result<Self> {
-        let bad = |why: &str| Err(Error::Invalid(format!("view '{spec}': {why}")));
+        let bad = |reason: &str| {
+            Err(Error::BadView {
+                spec: spec.to_string(),
+                reason: reason.to_string(),
+            })
+        };
         if let Some((t, p)) = spec.split_once(',') {
             let (Ok(theta), Ok(phi)) = (t.trim().parse::<f64>(), p.trim().parse::<f64>()) else {
                 return bad("expected θ,φ as two numbers in degrees, e.g. 90,180");
@@ -70,9 +75,10 @@ pub fn parse_inputs<S: AsRef<str>>(record: &Record, requested: &[S]) -> Result<R
         let raw = raw.as_ref();
         let id = normalise_lead_name(raw);
         if !id.known {
-            return Err(Error::Invalid(format!(
-                "unknown input lead '{raw}' (known leads: {KNOWN_LEADS})"
-            )));
+            return Err(Error::UnknownLead {
+                lead: raw.to_string(),
+                known: KNOWN_LEADS,
+            });
         }
         if leads
             .iter()
@@ -83,18 +89,10 @@ pub fn parse_inputs<S: AsRef<str>>(record: &Record, requested: &[S]) -> Result<R
                 id.name
             )));
         }
-        let lead = record.lead(&id.name).ok_or_else(|| {
-            Error::Invalid(format!(
-                "record {} has no lead {} (it has {})",
-                record.name,
-                id.name,
-                record
-                    .leads
-                    .iter()
-                    .map(|l| l.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
+        let lead = record.lead(&id.name).ok_or_else(|| Error::MissingLead {
+            record: record.name.clone(),
+            lead: id.name.clone(),
+            available: record.leads.iter().map(|l| l.name.clone()).collect(),
         })?;
         leads.push(lead.clone());
     }

@@ -79,7 +79,7 @@ impl CycleLabels {
 
     /// Write labels as JSON (keys in the seed's order), atomically.
     pub fn write(&self, path: &Path) -> Result<()> {
-        let text = serde_json::to_string(self).map_err(|e| Error::Invalid(e.to_string()))?;
+        let text = serde_json::to_string(self)?;
         crate::fsio::write(path, text.as_bytes(), crate::fsio::Replace::Allow)
     }
 }

@@ -253,17 +253,16 @@ impl AnnotationDoc {
     /// labels, else `None` (the app then runs the annotator and calls `from_delineation`).
     ///
     /// A recovery file that cannot be read, or that belongs to a record of another length or
-    /// rate, is passed over with a warning in [`AnnotationDoc::warnings`] (printed to stderr
-    /// when nothing else is found); a saved file that cannot be read is an error.
-    pub fn open_beside(record_path: &Path, record_len: usize, fs: f64) -> Result<Option<Self>> {
+    /// rate, is passed over with a warning; the warnings are returned beside the document (and
+    /// are its [`AnnotationDoc::warnings`] when one opened) for the caller to show. A saved
+    /// file that cannot be read is an error.
+    pub fn open_beside(
+        record_path: &Path,
+        record_len: usize,
+        fs: f64,
+    ) -> Result<(Option<Self>, Vec<String>)> {
         let dir = Recovery::dir();
-        let (doc, warnings) = Self::open_beside_with(record_path, record_len, fs, dir.as_deref())?;
-        if doc.is_none() {
-            for w in warnings {
-                eprintln!("warning: {w}");
-            }
-        }
-        Ok(doc)
+        Self::open_beside_with(record_path, record_len, fs, dir.as_deref())
     }
 
     /// [`AnnotationDoc::open_beside`] with recovery files looked up in `recovery_dir` (none

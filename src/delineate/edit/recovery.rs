@@ -131,7 +131,7 @@ impl Recovery {
                 .map(|p| (p.wave.symbol().to_string(), p.sample))
                 .collect(),
         };
-        let mut bytes = serde_json::to_vec(&file).map_err(|e| Error::Invalid(e.to_string()))?;
+        let mut bytes = serde_json::to_vec(&file)?;
         bytes.push(b'\n');
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         crate::fsio::write(&path, &bytes, crate::fsio::Replace::Allow)?;

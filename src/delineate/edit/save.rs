@@ -133,8 +133,7 @@ impl AnnotationDoc {
             )));
         }
         let wave = encode_annotations(&self.wave_annotations()?)?;
-        let mut json = serde_json::to_vec(&self.labels_document(record_name))
-            .map_err(|e| Error::Invalid(e.to_string()))?;
+        let mut json = serde_json::to_vec(&self.labels_document(record_name))?;
         json.push(b'\n');
         let files = [(wave_path, wave.as_slice()), (json_path, json.as_slice())];
         let existing: Vec<&Path> = files

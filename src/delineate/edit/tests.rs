@@ -352,3 +352,33 @@ fn recovery_files_round_trip_and_name_their_problems() {
     assert!(!path.exists());
     Recovery::discard_in(&recovery, &record).unwrap();
 }
+
+#[test]
+fn a_stray_mark_in_an_opened_wave_file_is_a_returned_warning() {
+    use crate::record::annotation::{Annotation, encode_annotations};
+    let ann = |sample, symbol: &str| Annotation {
+        sample,
+        symbol: symbol.into(),
+        subtype: 0,
+        chan: 0,
+        num: 0,
+        aux: None,
+    };
+    // A whole P wave, then an onset with no wave after it.
+    let anns = [ann(100, "("), ann(120, "p"), ann(140, ")"), ann(500, "(")];
+    let dir = tempfile::tempdir().unwrap();
+    let wave = dir.path().join("rec.ii");
+    std::fs::write(&wave, encode_annotations(&anns).unwrap()).unwrap();
+    let (doc, warnings) =
+        AnnotationDoc::open_beside_with(&dir.path().join("rec"), 1000, 500.0, None).unwrap();
+    let doc = doc.expect("the wave file opens");
+    assert_eq!(doc.origin(), &Origin::WaveFile(wave.clone()));
+    assert_eq!(doc.marks().len(), 2, "{:?}", doc.marks());
+    assert_eq!(warnings, doc.warnings());
+    assert!(
+        warnings.len() == 1
+            && warnings[0].contains(&wave.display().to_string())
+            && warnings[0].contains("1 × `(` without a wave after it"),
+        "{warnings:?}"
+    );
+}

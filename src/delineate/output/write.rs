@@ -43,7 +43,7 @@ pub fn write_outputs(
     }
     if format.json() {
         let doc = labels_document(record_name, d, &cs);
-        let mut text = serde_json::to_vec(&doc).map_err(|e| Error::Invalid(e.to_string()))?;
+        let mut text = serde_json::to_vec(&doc)?;
         text.push(b'\n');
         contents.push(text);
     }

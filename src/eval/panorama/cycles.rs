@@ -94,7 +94,11 @@ pub fn record_cycles(record: &Record, lead_ii: &[Annotation]) -> Result<Vec<Cycl
             record
                 .lead(name)
                 .map(|l| l.samples.as_slice())
-                .ok_or_else(|| Error::Invalid(format!("record {}: no lead {name}", record.name)))
+                .ok_or_else(|| Error::MissingLead {
+                    record: record.name.clone(),
+                    lead: name.to_string(),
+                    available: Vec::new(),
+                })
         })
         .collect::<Result<Vec<_>>>()?;
     let cycles = cycles_with_bounds(lead_ii)
