@@ -119,14 +119,17 @@ pub fn write_output(
 pub(crate) fn weights_bytes(
     vm: &candle_nn::VarMap,
     metadata: Option<std::collections::HashMap<String, String>>,
-) -> anyhow::Result<Vec<u8>> {
-    let vars = vm
-        .data()
-        .lock()
-        .map_err(|_| anyhow::anyhow!("the network's variables are poisoned by a failed step"))?;
+) -> ecg_panorama::Result<Vec<u8>> {
+    let vars = vm.data().lock().map_err(|_| {
+        ecg_panorama::Error::Invalid(
+            "the network's variables are poisoned by a failed step".to_string(),
+        )
+    })?;
     let tensors: Vec<(&String, &candle_core::Tensor)> =
         vars.iter().map(|(k, v)| (k, v.as_tensor())).collect();
-    Ok(safetensors::serialize(tensors, metadata)?)
+    // candle's error carries safetensors' own, so the library error passes it through.
+    safetensors::serialize(tensors, metadata)
+        .map_err(|e| ecg_panorama::Error::from(candle_core::Error::from(e)))
 }
 
 /// Parse the arguments and run; errors go to stderr with a non-zero exit code.

@@ -1,6 +1,5 @@
 //! `ecg-panorama train-delineator`: train the delineation U-Net on LUDB-layout records.
 
-use anyhow::Context;
 use ecg_panorama::delineate::train::{TrainConfig, load_examples, train};
 use ecg_panorama::record::split::Split;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -100,7 +99,7 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
             bar.set_message(format!("loss {s:.4}{last_val}"));
             bar.inc(1);
             if r.step % 100 == 0 {
-                save(vm, &out).map_err(|e| ecg_panorama::Error::Invalid(format!("{e:#}")))?;
+                save(vm, &out)?;
             }
             Ok(())
         },
@@ -113,9 +112,7 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
 
 /// Write weights atomically, so an interrupted run leaves the last checkpoint intact. There is
 /// no run state to pair them with: `--resume` starts the schedule afresh from these weights.
-fn save(vm: &candle_nn::VarMap, path: &Path) -> anyhow::Result<()> {
-    let bytes = super::weights_bytes(vm, None)
-        .with_context(|| format!("{}: cannot write weights", path.display()))?;
-    ecg_panorama::fsio::write(path, &bytes, ecg_panorama::fsio::Replace::Allow)?;
-    Ok(())
+fn save(vm: &candle_nn::VarMap, path: &Path) -> ecg_panorama::Result<()> {
+    let bytes = super::weights_bytes(vm, None)?;
+    ecg_panorama::fsio::write(path, &bytes, ecg_panorama::fsio::Replace::Allow)
 }

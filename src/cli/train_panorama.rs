@@ -272,8 +272,7 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
             state.step = r.step;
             state.seconds = seconds_before + started.elapsed().as_secs_f64();
             state.val_mae = last_val;
-            save(&varmap, &args.out, &state, &state_path)
-                .map_err(|e| ecg_panorama::Error::Invalid(format!("{e:#}")))?;
+            save(&varmap, &args.out, &state, &state_path)?;
         }
         Ok(())
     })?;
@@ -338,12 +337,11 @@ fn save(
     path: &Path,
     state: &RunState,
     state_path: &Path,
-) -> anyhow::Result<()> {
+) -> ecg_panorama::Result<()> {
     use ecg_panorama::fsio::{Replace, write};
     let json = serde_json::to_string_pretty(state)?;
     let meta = std::collections::HashMap::from([(STATE_KEY.to_string(), json.clone())]);
-    let bytes = super::weights_bytes(vm, Some(meta))
-        .with_context(|| format!("{}: cannot write weights", path.display()))?;
+    let bytes = super::weights_bytes(vm, Some(meta))?;
     write(path, &bytes, Replace::Allow)?;
     write(state_path, json.as_bytes(), Replace::Allow)?;
     Ok(())

@@ -47,30 +47,32 @@ pub fn cycles_from_waves(anns: &[Annotation], len: usize) -> Vec<CycleBounds> {
         .collect()
 }
 
+/// One LUDB-style beat for tests: P 0–20, QRS 40–60, T 120–180 samples after `p_on`.
+#[cfg(test)]
+pub(crate) fn test_beat(p_on: i64) -> Vec<Annotation> {
+    [
+        (0, "("),
+        (10, "p"),
+        (20, ")"),
+        (40, "("),
+        (50, "N"),
+        (60, ")"),
+        (120, "("),
+        (150, "t"),
+        (180, ")"),
+    ]
+    .into_iter()
+    .map(|(d, s)| Annotation::new(p_on + d, s))
+    .collect()
+}
+
 #[cfg(test)]
 mod tests {
+    use super::test_beat as beat;
     use super::*;
 
     fn ann(sample: i64, symbol: &str) -> Annotation {
         Annotation::new(sample, symbol)
-    }
-
-    /// P 0–20, QRS 40–60, T 120–180 after `p_on`.
-    fn beat(p_on: i64) -> Vec<Annotation> {
-        [
-            (0, "("),
-            (10, "p"),
-            (20, ")"),
-            (40, "("),
-            (50, "N"),
-            (60, ")"),
-            (120, "("),
-            (150, "t"),
-            (180, ")"),
-        ]
-        .into_iter()
-        .map(|(d, s)| ann(p_on + d, s))
-        .collect()
     }
 
     #[test]

@@ -141,25 +141,7 @@ pub fn ludb_cycles(dir: &Path, names: &[String]) -> Result<Vec<Cycle>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ann(sample: i64, symbol: &str) -> Annotation {
-        Annotation::new(sample, symbol)
-    }
-
-    fn beat(p_on: i64) -> Vec<Annotation> {
-        [
-            (0, "("),
-            (10, "p"),
-            (20, ")"),
-            (40, "("),
-            (50, "N"),
-            (60, ")"),
-        ]
-        .into_iter()
-        .chain([(120, "("), (150, "t"), (180, ")")])
-        .map(|(d, s)| ann(p_on + d, s))
-        .collect()
-    }
+    use crate::delineate::wave_cycles::test_beat as beat;
 
     #[test]
     fn complete_cycles_run_from_p_onset_to_next_p_onset_inclusive() {
