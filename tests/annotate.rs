@@ -354,17 +354,9 @@ fn cli_json_format_writes_only_the_json() {
 }
 
 #[test]
-fn cli_refuses_a_missing_or_wrong_output_folder() {
+fn cli_refuses_an_output_folder_that_is_a_file() {
     let dir = ludb_copy(&[]);
     let rec = dir.path().join("1");
-    let missing = dir.path().join("no/such/folder");
-    let o = run(&["annotate", path_str(&rec), "--out", path_str(&missing)]);
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        err.contains(path_str(&missing)) && err.contains("does not exist"),
-        "{err}"
-    );
     let file = dir.path().join("1.hea");
     let o = run(&["annotate", path_str(&rec), "--out", path_str(&file)]);
     let err = stderr(&o);
@@ -394,4 +386,54 @@ fn cli_annotates_the_demo_record_without_a_path() {
             assert!(read_annotations(&out.path().join(name)).is_ok(), "{name}");
         }
     }
+}
+
+/// LUDB record 1 with its leads renamed by `rename` and, when `flat`, every sample zero.
+fn ludb_variant(rename: impl Fn(usize, &str) -> String, flat: bool) -> tempfile::TempDir {
+    let dir = ludb_copy(&[]);
+    let hea = dir.path().join("1.hea");
+    let text = std::fs::read_to_string(&hea).unwrap();
+    let lines: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| match (i, line.rsplit_once(' ')) {
+            (1.., Some((head, name))) => format!("{head} {}", rename(i - 1, name)),
+            _ => line.to_string(),
+        })
+        .collect();
+    std::fs::write(&hea, lines.join("\n") + "\n").unwrap();
+    if flat {
+        // Format 16 with no checksum check: zeros are a flat line in every lead.
+        let dat = dir.path().join("1.dat");
+        let len = std::fs::metadata(&dat).unwrap().len() as usize;
+        std::fs::write(&dat, vec![0u8; len]).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn a_record_without_beats_says_which_leads_were_flat_or_not_read() {
+    // Holter-style names the network takes no input for.
+    let unknown = ludb_variant(|i, _| format!("ECG{}", i + 1), false);
+    let out_dir = unknown.path().join("new/out");
+    let rec = unknown.path().join("1");
+    let out = run(&["annotate", path_str(&rec), "--out", path_str(&out_dir)]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(out_dir.is_dir(), "--out is created when missing");
+    assert!(
+        err.contains("no lead the annotator reads")
+            && err.contains("not read (not one of the 12 standard leads): ECG1, ECG2"),
+        "{err}"
+    );
+    assert!(!err.contains("hold no waves"), "{err}");
+
+    // Standard names over a flat line.
+    let flat = ludb_variant(|_, name| name.to_string(), true);
+    let rec = flat.path().join("1");
+    let out_dir = flat.path().join("out");
+    let out = run(&["annotate", path_str(&rec), "--out", path_str(&out_dir)]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("flat: I, II, III"), "{err}");
 }

@@ -1,9 +1,10 @@
 //! `ecg-panorama annotate`: delineate a record and write its annotation files.
 
 use super::RecordArg;
-use ecg_panorama::delineate::Delineator;
+use anyhow::Context;
 use ecg_panorama::delineate::cycles::{CycleFlag, cycles};
 use ecg_panorama::delineate::output::{OutputFormat, write_outputs};
+use ecg_panorama::delineate::{Delineator, LeadUse, lead_use};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -24,7 +25,7 @@ pub enum Format {
 pub struct AnnotateArgs {
     #[command(flatten)]
     record: RecordArg,
-    /// Existing folder to write the files into.
+    /// Folder to write the files into (created when missing).
     #[arg(long, default_value = ".")]
     out: PathBuf,
     /// Which files to write.
@@ -44,17 +45,14 @@ const PROGRESS_AFTER_S: f64 = 60.0;
 /// Run `annotate`: prints each file written on stdout, a one-line summary on stderr.
 pub fn run(args: &AnnotateArgs) -> anyhow::Result<()> {
     // Fail on a bad output folder before spending time on the delineation.
-    if !args.out.is_dir() {
+    if args.out.exists() && !args.out.is_dir() {
         anyhow::bail!(
-            "{}: {}",
-            args.out.display(),
-            if args.out.exists() {
-                "not a folder (--out must name a folder)"
-            } else {
-                "output folder does not exist"
-            }
+            "{}: not a folder (--out must name a folder)",
+            args.out.display()
         );
     }
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("{}: cannot create the output folder", args.out.display()))?;
     let record = args.record.load()?;
     let long = record.duration_s() > PROGRESS_AFTER_S;
     let start = Instant::now();
@@ -93,7 +91,7 @@ pub fn run(args: &AnnotateArgs) -> anyhow::Result<()> {
         String::new()
     };
     let detail = if cs.is_empty() {
-        " (no beats found: the files hold no waves)".to_string()
+        format!(" ({})", no_beats(&lead_use(&record)?))
     } else if flags.is_empty() {
         String::new()
     } else {
@@ -101,4 +99,39 @@ pub fn run(args: &AnnotateArgs) -> anyhow::Result<()> {
     };
     eprintln!("{}: {} cycles{timing}{detail}", record.name, cs.len());
     Ok(())
+}
+
+/// Why a record gave no beats, naming the leads by what the annotator did with them.
+fn no_beats(leads: &[(String, LeadUse)]) -> String {
+    let named = |kind: LeadUse| -> Vec<&str> {
+        leads
+            .iter()
+            .filter(|(_, u)| *u == kind)
+            .map(|(n, _)| n.as_str())
+            .collect()
+    };
+    let (read, flat, not_read) = (
+        named(LeadUse::Read),
+        named(LeadUse::Flat),
+        named(LeadUse::NotRead),
+    );
+    let mut parts = Vec::new();
+    if !read.is_empty() {
+        parts.push(format!(
+            "no beats found in any lead; the signal is flat or noise in {}",
+            read.join(", ")
+        ));
+    } else {
+        parts.push("no beats found: no lead the annotator reads holds a signal".to_string());
+    }
+    if !flat.is_empty() {
+        parts.push(format!("flat: {}", flat.join(", ")));
+    }
+    if !not_read.is_empty() {
+        parts.push(format!(
+            "not read (not one of the 12 standard leads): {}",
+            not_read.join(", ")
+        ));
+    }
+    parts.join("; ")
 }

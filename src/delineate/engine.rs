@@ -210,6 +210,37 @@ impl Delineator {
     }
 }
 
+/// How the delineator uses one lead of a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeadUse {
+    /// The network reads it.
+    Read,
+    /// A standard lead too flat to carry waves (below 0.02 mV peak to peak, or no samples).
+    Flat,
+    /// A name the network takes no input for (not one of the 12 standard leads).
+    NotRead,
+}
+
+/// How each lead of `record` is used, in the record's lead order: what a user is told when a
+/// record gives no beats.
+pub fn lead_use(record: &Record) -> Result<Vec<(String, LeadUse)>> {
+    let input = prepare(record)?;
+    Ok(record
+        .leads
+        .iter()
+        .enumerate()
+        .map(|(i, lead)| {
+            let used = match slot_of(&lead.name) {
+                Some(s) if input.source[s] == Some(i) && !is_flat(&input.slots[s]) => LeadUse::Read,
+                Some(s) if input.source[s] == Some(i) => LeadUse::Flat,
+                // A second lead of the same name is not read either.
+                _ => LeadUse::NotRead,
+            };
+            (lead.name.clone(), used)
+        })
+        .collect())
+}
+
 fn is_flat(x: &[f32]) -> bool {
     let (lo, hi) = x
         .iter()

@@ -93,5 +93,5 @@ pub mod prep;
 pub mod train;
 pub mod unet;
 pub use bounds::CycleBounds;
-pub use engine::Delineator;
+pub use engine::{Delineator, LeadUse, lead_use};
 pub use wave_cycles::cycles_from_waves;
