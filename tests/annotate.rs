@@ -412,21 +412,41 @@ fn ludb_variant(rename: impl Fn(usize, &str) -> String, flat: bool) -> tempfile:
 }
 
 #[test]
-fn a_record_without_beats_says_which_leads_were_flat_or_not_read() {
-    // Holter-style names the network takes no input for.
+fn leads_with_holter_names_are_delineated_and_a_flat_record_says_so() {
+    // The same signals under names the 12 standard leads do not include.
     let unknown = ludb_variant(|i, _| format!("ECG{}", i + 1), false);
     let out_dir = unknown.path().join("new/out");
     let rec = unknown.path().join("1");
-    let out = run(&["annotate", path_str(&rec), "--out", path_str(&out_dir)]);
+    let out = run(&[
+        "annotate",
+        path_str(&rec),
+        "--out",
+        path_str(&out_dir),
+        "--format",
+        "json",
+    ]);
     let err = stderr(&out);
     assert!(out.status.success(), "{err}");
     assert!(out_dir.is_dir(), "--out is created when missing");
-    assert!(
-        err.contains("no lead the annotator reads")
-            && err.contains("not read (not one of the 12 standard leads): ECG1, ECG2"),
-        "{err}"
-    );
-    assert!(!err.contains("hold no waves"), "{err}");
+    let renamed = CycleLabels::read(&out_dir.join("1.json")).unwrap();
+    // LUDB record 1: a regular sinus rhythm, 8 beats in its 10 s.
+    let original = ludb_copy(&[]);
+    let out = run(&[
+        "annotate",
+        path_str(&original.path().join("1")),
+        "--out",
+        path_str(original.path()),
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let standard = CycleLabels::read(&original.path().join("1.json")).unwrap();
+    assert!(standard.r_on.len() >= 8, "{:?}", standard.r_on);
+    assert_eq!(renamed.r_on.len(), standard.r_on.len());
+    for (a, b) in renamed.r_on.iter().zip(&standard.r_on) {
+        // 10 ms at 500 Hz: the same QRS, whichever input slots the leads filled.
+        assert!(a.abs_diff(*b) <= 5, "QRS onsets {a} and {b}");
+    }
 
     // Standard names over a flat line.
     let flat = ludb_variant(|_, name| name.to_string(), true);
@@ -435,5 +455,9 @@ fn a_record_without_beats_says_which_leads_were_flat_or_not_read() {
     let out = run(&["annotate", path_str(&rec), "--out", path_str(&out_dir)]);
     let err = stderr(&out);
     assert!(out.status.success(), "{err}");
-    assert!(err.contains("flat: I, II, III"), "{err}");
+    assert!(
+        err.contains("no beats found") && err.contains("flat: I, II, III"),
+        "{err}"
+    );
+    assert!(!err.contains("hold no waves"), "{err}");
 }

@@ -129,7 +129,7 @@ fn no_beats(leads: &[(String, LeadUse)]) -> String {
     }
     if !not_read.is_empty() {
         parts.push(format!(
-            "not read (not one of the 12 standard leads): {}",
+            "not read (no input slot left for them): {}",
             not_read.join(", ")
         ));
     }

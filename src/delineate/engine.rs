@@ -172,8 +172,11 @@ impl Delineator {
         let leads = record
             .leads
             .iter()
-            .map(|lead| {
-                let slot = slot_of(&lead.name).filter(|s| input.source[*s].is_some());
+            .enumerate()
+            .map(|(i, lead)| {
+                let slot = input
+                    .slot_for(i)
+                    .or_else(|| slot_of(&lead.name).filter(|s| input.source[*s].is_some()));
                 let waves = match slot {
                     Some(s) if active.contains(&s) => {
                         let energy: Vec<f32> = input.slots[s].iter().map(|v| v.abs()).collect();
@@ -217,7 +220,8 @@ pub enum LeadUse {
     Read,
     /// A standard lead too flat to carry waves (below 0.02 mV peak to peak, or no samples).
     Flat,
-    /// A name the network takes no input for (not one of the 12 standard leads).
+    /// No input slot was left for it (a second lead of the same name, or more leads than the
+    /// network's twelve inputs).
     NotRead,
 }
 
@@ -230,11 +234,10 @@ pub fn lead_use(record: &Record) -> Result<Vec<(String, LeadUse)>> {
         .iter()
         .enumerate()
         .map(|(i, lead)| {
-            let used = match slot_of(&lead.name) {
-                Some(s) if input.source[s] == Some(i) && !is_flat(&input.slots[s]) => LeadUse::Read,
-                Some(s) if input.source[s] == Some(i) => LeadUse::Flat,
-                // A second lead of the same name is not read either.
-                _ => LeadUse::NotRead,
+            let used = match input.slot_for(i) {
+                Some(s) if !is_flat(&input.slots[s]) => LeadUse::Read,
+                Some(_) => LeadUse::Flat,
+                None => LeadUse::NotRead,
             };
             (lead.name.clone(), used)
         })

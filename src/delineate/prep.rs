@@ -28,8 +28,22 @@ pub struct Prepared {
     pub len: usize,
 }
 
+/// Slots a lead outside the twelve (a Holter channel such as ECG1 or CM5, a Frank lead) takes
+/// when its own is free, in this order: monitoring leads look most like II, V5 and V1.
+const FALLBACK_SLOTS: [&str; 12] = [
+    "II", "V5", "V1", "V2", "I", "III", "aVF", "V3", "V4", "V6", "aVL", "aVR",
+];
+
+impl Prepared {
+    /// The slot record lead `lead` (its index in the record) fills, if any.
+    pub fn slot_for(&self, lead: usize) -> Option<usize> {
+        self.source.iter().position(|&s| s == Some(lead))
+    }
+}
+
 /// Resample to 500 Hz, remove baseline wander and place each standard lead in its slot; leads
-/// outside the twelve (Frank, unknown) are not network inputs. Missing samples become 0.
+/// outside the twelve (Frank, unknown names) then fill the slots still free, so a two-lead
+/// Holter record is delineated like one with standard names. Missing samples become 0.
 pub fn prepare(record: &Record) -> Result<Prepared> {
     let at500;
     let rec = if record.fs == NET_FS {
@@ -41,15 +55,22 @@ pub fn prepare(record: &Record) -> Result<Prepared> {
     let len = rec.len();
     let mut slots = vec![vec![0f32; len]; SLOTS];
     let mut source = [None; SLOTS];
+    let standard: Vec<Option<usize>> = rec.leads.iter().map(|l| slot_of(&l.name)).collect();
+    let mut free = FALLBACK_SLOTS.iter().filter_map(|n| slot_of(n));
     for (i, lead) in rec.leads.iter().enumerate() {
-        let Some(slot) = slot_of(&lead.name) else {
-            continue;
+        let empty = lead.samples.iter().all(|v| !v.is_finite());
+        let slot = match standard[i] {
+            Some(slot) if source[slot].is_none() => slot,
+            Some(_) => continue,
+            None if empty => continue,
+            // A free slot no standard lead of this record claims.
+            None => match free.find(|&s| source[s].is_none() && !standard.contains(&Some(s))) {
+                Some(slot) => slot,
+                None => continue,
+            },
         };
-        if source[slot].is_some() {
-            continue;
-        }
         source[slot] = Some(i);
-        if lead.samples.iter().all(|v| !v.is_finite()) {
+        if empty {
             continue;
         }
         let clean = remove_baseline(&lead.samples, NET_FS)?;
