@@ -2,6 +2,7 @@
 
 use ecg_panorama::eval::delineation::{SpanRule, TOLERANCE_MS};
 use ecg_panorama::eval::ludb::{EvalConfig, LUDB_LEADS, evaluate};
+use ecg_panorama::eval::qtdb::{QtdbConfig, evaluate_qtdb, holds_q1c};
 use ecg_panorama::geometry::normalise_lead_name;
 use std::io::Write;
 use std::path::PathBuf;
@@ -10,10 +11,17 @@ use std::path::PathBuf;
 #[derive(clap::Args)]
 pub struct EvalArgs {
     /// Folder of records with per-lead reference annotation files (LUDB layout: NAME.hea,
-    /// NAME.dat, NAME.i, NAME.ii, … NAME.v6).
+    /// NAME.dat, NAME.i, NAME.ii, … NAME.v6), or with record-level ones (QTDB layout:
+    /// NAME.hea, NAME.dat, NAME.q1c).
     #[arg(long)]
     records: PathBuf,
-    /// Lead to score, or `all` for the 12 leads pooled.
+    /// Which reference files to score against: per-lead LUDB files (`leads`), QTDB's
+    /// record-level `q1c` files (`q1c`: the delineator's beats against the cardiologist's
+    /// marks, each kind counted within the span of its reference marks; Se and error only, as
+    /// q1c marks only some beats), or `auto`: `q1c` when the records folder holds a *.q1c file.
+    #[arg(long, value_enum, default_value_t = Reference::Auto)]
+    reference: Reference,
+    /// Lead to score, or `all` for the 12 leads pooled (per-lead references only).
     #[arg(long, default_value = "all", value_parser = lead_values())]
     lead: String,
     /// Print JSON instead of a table.
@@ -22,8 +30,8 @@ pub struct EvalArgs {
     /// Score only the test records of this split file (`train NAME` / `test NAME` lines).
     #[arg(long)]
     split: Option<PathBuf>,
-    /// Score the annotation files in this folder (NAME.ii, … as the references) instead of
-    /// running the built-in delineator.
+    /// Score the annotation files in this folder (NAME.ii, … or NAME.q1c, as the references)
+    /// instead of running the built-in delineator.
     #[arg(long)]
     predictions: Option<PathBuf>,
     /// Evaluate the delineator with these weights (safetensors) instead of the shipped ones.
@@ -32,9 +40,20 @@ pub struct EvalArgs {
     /// What counts as the annotated part of a lead: from its first to its last reference mark
     /// (`lead`), or per boundary kind, from the first to the last reference boundary of that
     /// kind (`kind`; LUDB files end at a QRS without its T wave, so under `lead` a correct T
-    /// there counts as a false positive).
+    /// there counts as a false positive). Per-lead references only; q1c is always scored per kind.
     #[arg(long, value_enum, default_value_t = Span::Lead)]
     span: Span,
+}
+
+/// `--reference` values.
+#[derive(clap::ValueEnum, Clone, Copy, PartialEq, Eq)]
+enum Reference {
+    /// `q1c` when the records folder holds a *.q1c file, else `leads`.
+    Auto,
+    /// Per-lead LUDB files.
+    Leads,
+    /// QTDB's record-level q1c files.
+    Q1c,
 }
 
 /// `--span` values.
@@ -54,6 +73,14 @@ fn lead_values() -> clap::builder::PossibleValuesParser {
 
 /// Run `eval-delineation`.
 pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
+    let q1c = match args.reference {
+        Reference::Q1c => true,
+        Reference::Leads => false,
+        Reference::Auto => args.records.is_dir() && holds_q1c(&args.records)?,
+    };
+    if q1c {
+        return run_qtdb(args);
+    }
     let leads: Vec<String> = if args.lead == "all" {
         LUDB_LEADS.iter().map(|l| l.to_string()).collect()
     } else {
@@ -95,6 +122,58 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     )?;
     write!(out, "{}", report.table())?;
     match report.median_ms_per_record {
+        Some(ms) => writeln!(
+            out,
+            "median time per record (all leads, file loading excluded): {ms:.2} ms"
+        )?,
+        None => writeln!(
+            out,
+            "median time per record: not timed (predictions read from files)"
+        )?,
+    }
+    Ok(())
+}
+
+/// `eval-delineation` against QTDB's record-level q1c marks.
+fn run_qtdb(args: &EvalArgs) -> anyhow::Result<()> {
+    let config = QtdbConfig {
+        records: args.records.clone(),
+        split: args.split.clone(),
+        weights: args.weights.clone(),
+        predictions: args.predictions.clone(),
+    };
+    let report = evaluate_qtdb(&config, &mut |note| eprintln!("note: {note}"))?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+        return Ok(());
+    }
+    let source = match &args.predictions {
+        Some(dir) => format!("predictions in {}", dir.display()),
+        None => "built-in delineator, record-level beats".to_string(),
+    };
+    writeln!(
+        out,
+        "{} record(s), q1c references, {source}; a match lies within {TOLERANCE_MS} ms; span: first to last reference boundary of each kind",
+        report.report.records
+    )?;
+    write!(out, "{}", report.table())?;
+    writeln!(
+        out,
+        "PPV is not reported: q1c marks only some beats, so an unmatched prediction is not a false one."
+    )?;
+    writeln!(
+        out,
+        "records with no beats found (all their reference boundaries missed): {} of {}{}",
+        report.without_beats.len(),
+        report.report.records,
+        if report.without_beats.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", report.without_beats.join(", "))
+        }
+    )?;
+    match report.report.median_ms_per_record {
         Some(ms) => writeln!(
             out,
             "median time per record (all leads, file loading excluded): {ms:.2} ms"

@@ -55,7 +55,7 @@ enum Command {
         #[command(subcommand)]
         what: bench::BenchCommand,
     },
-    /// Score wave boundaries against reference annotations (LUDB layout).
+    /// Score wave boundaries against reference annotations (LUDB per-lead or QTDB q1c layout).
     EvalDelineation(eval_delineation::EvalArgs),
     /// Score lead synthesis (Nef-Net, linear regression, dipole least squares) on LUDB-layout
     /// records.

@@ -2,9 +2,11 @@
 //!
 //! [`delineation`] scores wave boundaries (P, QRS and T onsets and offsets) and [`ludb`] runs
 //! that scoring over a folder of records laid out as LUDB is, either on the built-in delineator
-//! or on prediction files written by another method.
+//! or on prediction files written by another method; [`qtdb`] does the same on QT Database
+//! records against their record-level `q1c` marks.
 
 pub mod delineation;
 pub mod ludb;
 pub mod panorama;
+pub mod qtdb;
 pub mod view;

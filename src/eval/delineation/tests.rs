@@ -242,6 +242,28 @@ fn pooling_two_records_equals_scoring_them_jointly() {
 }
 
 #[test]
+fn the_sensitivity_table_leaves_out_what_needs_every_wave_annotated() {
+    let anns = two_beats();
+    let report = DelineationReport {
+        tally: score_lead(&anns, &annotation_boundaries(&anns), 500.0),
+        records: 1,
+        median_ms_per_record: None,
+    };
+    let table = report.sensitivity_table();
+    let header = table.lines().next().unwrap();
+    assert!(header.contains("Se %") && header.contains("FN"), "{header}");
+    assert!(
+        !header.contains("PPV") && !header.contains("FP"),
+        "{header}"
+    );
+    let qrs_on = table.lines().find(|l| l.starts_with("QRS on")).unwrap();
+    assert_eq!(
+        qrs_on.split_whitespace().collect::<Vec<_>>(),
+        ["QRS", "on", "100.0", "0.0", "0.0", "2", "0"]
+    );
+}
+
+#[test]
 fn median_of_odd_and_even_counts() {
     assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
     assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), Some(2.5));

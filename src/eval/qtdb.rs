@@ -1,0 +1,283 @@
+//! Delineation scoring over QT Database records: `NAME.hea`/`NAME.dat` with a cardiologist's
+//! boundaries in `NAME.q1c`, marked on a stretch of the record (at least 30 beats) and not per
+//! lead.
+//!
+//! The predictions are record-level: the built-in [`Delineator`]'s beats (all leads
+//! considered), or another method's `NAME.q1c`-shaped files. Each boundary kind counts only
+//! within the span of its own reference marks ([`SpanRule::Kind`]), since outside it the
+//! reference says nothing; for the same reason a prediction without a reference is not a false
+//! one, and the report gives Se, not PPV.
+
+use super::delineation::{
+    Boundary, BoundaryKind, DelineationReport, SpanRule, Tally, annotated_span,
+    annotation_boundaries, median, score_boundaries_with, wave_boundaries,
+};
+use super::ludb::select_records;
+use crate::delineate::{Delineation, Delineator};
+use crate::error::{Error, Result};
+use crate::record::annotation::read_annotations;
+use crate::record::open_record;
+use crate::record::wfdb_io::read_header;
+use serde::Serialize;
+use serde::ser::SerializeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Extension of QTDB's reference annotation files (the first cardiologist's marks).
+pub const Q1C: &str = "q1c";
+
+/// What to score, and where the predictions come from.
+#[derive(Debug, Clone)]
+pub struct QtdbConfig {
+    /// Folder holding the records and their `NAME.q1c` files.
+    pub records: PathBuf,
+    /// Split file whose test records are the only ones scored; all records when `None`.
+    pub split: Option<PathBuf>,
+    /// Delineator weights to evaluate instead of the shipped ones.
+    pub weights: Option<PathBuf>,
+    /// Folder of predicted `NAME.q1c` files to score instead of running the built-in delineator.
+    pub predictions: Option<PathBuf>,
+}
+
+/// A QTDB evaluation: the pooled report and the records on which no beat was predicted (their
+/// reference boundaries all count as missed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct QtdbReport {
+    /// Counts pooled over every scored record (false positives are counted but not reported).
+    pub report: DelineationReport,
+    /// Scored records with no predicted beat, in scoring order.
+    pub without_beats: Vec<String>,
+}
+
+impl QtdbReport {
+    /// A plain-text table: one row per kind with Se in %, mean and SD of the error in ms, TP
+    /// and FN; undefined figures print as `-`.
+    pub fn table(&self) -> String {
+        self.report.sensitivity_table()
+    }
+}
+
+impl Serialize for QtdbReport {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(BoundaryKind::ALL.len() + 3))?;
+        for kind in BoundaryKind::ALL {
+            map.serialize_entry(kind.label(), &SeScore::of(&self.report, kind))?;
+        }
+        map.serialize_entry("records", &self.report.records)?;
+        map.serialize_entry("records_without_beats", &self.without_beats)?;
+        map.serialize_entry("median_ms_per_record", &self.report.median_ms_per_record)?;
+        map.end()
+    }
+}
+
+/// The figures of one kind that partly annotated references support (no PPV, F1 or FP).
+#[derive(Serialize)]
+struct SeScore {
+    se: f64,
+    mean_ms: f64,
+    sd_ms: f64,
+    tp: usize,
+    #[serde(rename = "fn")]
+    fn_: usize,
+}
+
+impl SeScore {
+    fn of(report: &DelineationReport, kind: BoundaryKind) -> Self {
+        let s = report.score(kind);
+        SeScore {
+            se: s.se,
+            mean_ms: s.mean_ms,
+            sd_ms: s.sd_ms,
+            tp: s.tp,
+            fn_: s.fn_,
+        }
+    }
+}
+
+/// Where the predictions come from.
+enum Source<'a> {
+    /// The built-in delineator, run on each record.
+    Delineator(Delineator),
+    /// A folder of `NAME.q1c`-shaped files.
+    Files(&'a Path),
+}
+
+/// Whether `dir` holds any `*.q1c` file, i.e. is laid out as QTDB rather than LUDB.
+pub fn holds_q1c(dir: &Path) -> Result<bool> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    for entry in entries {
+        let path = entry.map_err(|e| Error::io(dir, e))?.path();
+        if path.extension().is_some_and(|e| e == Q1C) && path.is_file() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// The record-level boundaries of a delineation: every wave of every beat.
+pub fn beat_boundaries(delineation: &Delineation) -> Vec<Boundary> {
+    let waves: Vec<_> = delineation
+        .beats
+        .iter()
+        .flat_map(|b| b.p.iter().chain([&b.qrs]).chain(b.t.iter()).copied())
+        .collect();
+    wave_boundaries(&waves)
+}
+
+/// Score every selected record of `config.records` that has a `NAME.q1c` file.
+///
+/// A selected record without one is skipped and reported through `note`, as is each record on
+/// which no beat is predicted. Errors: a missing records or predictions folder, a split naming
+/// records the folder lacks, an unreadable or missing file (named), or nothing left to score.
+pub fn evaluate_qtdb(config: &QtdbConfig, note: &mut dyn FnMut(&str)) -> Result<QtdbReport> {
+    let dir = &config.records;
+    if !dir.is_dir() {
+        return Err(Error::NotFound {
+            path: dir.clone(),
+            context: " (records folder)".into(),
+        });
+    }
+    if let Some(pred) = &config.predictions
+        && !pred.is_dir()
+    {
+        return Err(Error::NotFound {
+            path: pred.clone(),
+            context: " (predictions folder)".into(),
+        });
+    }
+    let names = select_records(dir, config.split.as_deref())?;
+    let source = match (&config.predictions, &config.weights) {
+        (Some(pred_dir), _) => Source::Files(pred_dir),
+        (None, None) => Source::Delineator(Delineator::load_default()?),
+        (None, Some(w)) => Source::Delineator(Delineator::load(w)?),
+    };
+    let mut tally = Tally::default();
+    let mut times_ms = Vec::new();
+    let mut records = 0;
+    let mut without_beats = Vec::new();
+    for name in &names {
+        let reference_path = dir.join(format!("{name}.{Q1C}"));
+        if !reference_path.is_file() {
+            note(&format!(
+                "skipping record {name}: no reference annotation file ({name}.{Q1C})"
+            ));
+            continue;
+        }
+        let (fs, predicted) = match &source {
+            Source::Delineator(engine) => {
+                let record = open_record(&dir.join(name))?;
+                let start = Instant::now();
+                let delineation = engine.delineate(&record)?;
+                times_ms.push(start.elapsed().as_secs_f64() * 1e3);
+                (delineation.fs, beat_boundaries(&delineation))
+            }
+            Source::Files(pred_dir) => {
+                let hea = dir.join(format!("{name}.hea"));
+                // WFDB's default rate when a header gives none.
+                let fs = read_header(&hea)?
+                    .metadata
+                    .sampling_frequency
+                    .unwrap_or(250.0);
+                let path = pred_dir.join(format!("{name}.{Q1C}"));
+                (fs, annotation_boundaries(&read_annotations(&path)?))
+            }
+        };
+        if predicted.is_empty() {
+            note(&format!(
+                "record {name}: no beats predicted; its reference boundaries count as missed"
+            ));
+            without_beats.push(name.clone());
+        }
+        let reference = read_annotations(&reference_path)?;
+        tally.add(&score_boundaries_with(
+            &annotation_boundaries(&reference),
+            &predicted,
+            annotated_span(&reference),
+            fs,
+            SpanRule::Kind,
+        ));
+        records += 1;
+    }
+    if records == 0 {
+        return Err(Error::Invalid(format!(
+            "{}: no record to score (no selected record has a {Q1C} reference file)",
+            dir.display()
+        )));
+    }
+    Ok(QtdbReport {
+        report: DelineationReport {
+            tally,
+            records,
+            median_ms_per_record: median(&times_ms),
+        },
+        without_beats,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::delineate::{Beat, Wave, WaveKind};
+
+    fn wave(kind: WaveKind, on: usize, off: usize) -> Wave {
+        Wave {
+            kind,
+            on,
+            peak: (on + off) / 2,
+            off,
+        }
+    }
+
+    #[test]
+    fn beats_give_the_boundaries_of_the_waves_they_have() {
+        let delineation = Delineation {
+            fs: 250.0,
+            len: 1000,
+            leads: Vec::new(),
+            beats: vec![
+                Beat {
+                    p: Some(wave(WaveKind::P, 10, 30)),
+                    qrs: wave(WaveKind::Qrs, 40, 60),
+                    t: None,
+                },
+                Beat {
+                    p: None,
+                    qrs: wave(WaveKind::Qrs, 240, 260),
+                    t: Some(wave(WaveKind::T, 300, 380)),
+                },
+            ],
+        };
+        let got: Vec<(BoundaryKind, i64)> = beat_boundaries(&delineation)
+            .iter()
+            .map(|b| (b.kind, b.sample))
+            .collect();
+        use BoundaryKind::*;
+        assert_eq!(
+            got,
+            [
+                (POn, 10),
+                (POff, 30),
+                (QrsOn, 40),
+                (QrsOff, 60),
+                (QrsOn, 240),
+                (QrsOff, 260),
+                (TOn, 300),
+                (TOff, 380)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_folder_is_qtdb_when_it_holds_a_q1c_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("1.hea"), "x").unwrap();
+        std::fs::write(dir.path().join("1.ii"), "").unwrap();
+        assert!(!holds_q1c(dir.path()).unwrap());
+        std::fs::write(dir.path().join("sel1.q1c"), "").unwrap();
+        assert!(holds_q1c(dir.path()).unwrap());
+        assert!(holds_q1c(&dir.path().join("absent")).is_err());
+    }
+}

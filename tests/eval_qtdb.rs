@@ -1,0 +1,257 @@
+//! `eval-delineation` on real QT Database files (q1c references): the references scored as
+//! their own predictions are perfect, a known shift comes out as the mean error at the records'
+//! 250 Hz, a record with no predicted beat counts as all missed, and bad input fails cleanly.
+
+mod common;
+
+use ecg_panorama::record::annotation::{Annotation, read_annotations, write_annotations};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const KINDS: [&str; 6] = ["P on", "P off", "QRS on", "QRS off", "T on", "T off"];
+/// A sinus record with P waves and a paced one without any P mark in its q1c.
+const FEW: [&str; 2] = ["sel100", "sel102"];
+
+fn qtdb() -> PathBuf {
+    common::data_dir().join("qtdb")
+}
+
+fn cli(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ecg-panorama"))
+        .arg("eval-delineation")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn ok_stdout(args: &[&str]) -> String {
+    let out = cli(args);
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn json(args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.push("--json");
+    serde_json::from_str(&ok_stdout(&all)).unwrap()
+}
+
+/// A split file whose test records are `names`.
+fn split_file(dir: &Path, names: &[&str]) -> PathBuf {
+    let path = dir.join("split.txt");
+    let text: String = names.iter().map(|n| format!("test {n}\n")).collect();
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Prediction files: each record's q1c moved by `shift` samples (`None`: an empty file).
+fn predictions(dir: &Path, records: &[(&str, Option<i64>)]) -> PathBuf {
+    let pred = dir.join("pred");
+    std::fs::create_dir_all(&pred).unwrap();
+    for &(name, shift) in records {
+        let moved: Vec<Annotation> = match shift {
+            Some(d) => read_annotations(&qtdb().join(format!("{name}.q1c")))
+                .unwrap()
+                .into_iter()
+                .map(|a| Annotation {
+                    sample: a.sample + d,
+                    ..a
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        write_annotations(&pred.join(format!("{name}.q1c")), &moved).unwrap();
+    }
+    pred
+}
+
+#[test]
+fn references_scored_as_predictions_are_perfect() {
+    let tmp = tempfile::tempdir().unwrap();
+    let split = split_file(tmp.path(), &FEW);
+    let data = qtdb();
+    // The folder's q1c files select QTDB scoring without `--reference`.
+    let args = [
+        "--records",
+        s(&data),
+        "--split",
+        s(&split),
+        "--predictions",
+        s(&data),
+    ];
+    let report = json(&args);
+    assert_eq!(report["records"], FEW.len());
+    assert_eq!(report["records_without_beats"], Value::Array(vec![]));
+    assert!(report["median_ms_per_record"].is_null());
+    for kind in KINDS {
+        let k = &report[kind];
+        let mut fields: Vec<&str> = k.as_object().unwrap().keys().map(String::as_str).collect();
+        fields.sort_unstable();
+        assert_eq!(fields, ["fn", "mean_ms", "sd_ms", "se", "tp"], "{kind}");
+        assert_eq!(k["fn"], 0, "{kind}: {k}");
+        if kind == "T on" {
+            // q1c marks no T onset on these records.
+            assert_eq!(k["tp"], 0, "{k}");
+            assert!(k["se"].is_null(), "{k}");
+            continue;
+        }
+        assert!(k["tp"].as_u64().unwrap() >= 30, "{kind}: {k}");
+        assert_eq!(k["se"], 1.0, "{kind}: {k}");
+        assert_eq!(
+            (&k["mean_ms"], &k["sd_ms"]),
+            (&Value::from(0.0), &Value::from(0.0))
+        );
+    }
+    let table = ok_stdout(&args);
+    assert!(table.contains("q1c references"), "{table}");
+    assert!(table.contains("PPV is not reported"), "{table}");
+    assert!(table.contains("no beats found (all their reference boundaries missed): 0 of 2"));
+    assert!(!table.contains("PPV %"), "{table}");
+}
+
+#[test]
+fn predictions_shifted_by_8_ms_give_mean_8_and_sd_0() {
+    let tmp = tempfile::tempdir().unwrap();
+    let split = split_file(tmp.path(), &FEW);
+    // QTDB is sampled at 250 Hz: 2 samples are 8 ms.
+    let pred = predictions(tmp.path(), &[("sel100", Some(2)), ("sel102", Some(2))]);
+    let report = json(&[
+        "--records",
+        s(&qtdb()),
+        "--split",
+        s(&split),
+        "--reference",
+        "q1c",
+        "--predictions",
+        s(&pred),
+    ]);
+    for kind in ["P on", "P off", "QRS on", "QRS off", "T off"] {
+        let k = &report[kind];
+        assert_eq!(k["mean_ms"], 8.0, "{kind}: {k}");
+        assert_eq!(k["sd_ms"], 0.0, "{kind}: {k}");
+        assert_eq!((&k["se"], &k["fn"]), (&Value::from(1.0), &Value::from(0)));
+    }
+}
+
+#[test]
+fn a_record_without_beats_counts_as_all_missed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let split = split_file(tmp.path(), &FEW);
+    let data = qtdb();
+    let pred = predictions(tmp.path(), &[("sel100", None), ("sel102", Some(0))]);
+    let args = [
+        "--records",
+        s(&data),
+        "--split",
+        s(&split),
+        "--predictions",
+        s(&pred),
+    ];
+    let both = json(&[
+        "--records",
+        s(&data),
+        "--split",
+        s(&split),
+        "--predictions",
+        s(&data),
+    ]);
+    let report = json(&args);
+    assert_eq!(report["records"], 2);
+    assert_eq!(report["records_without_beats"], Value::from(vec!["sel100"]));
+    // sel102 (paced) has no P mark: every reference P is sel100's, and all are missed.
+    assert_eq!(report["P on"]["tp"], 0);
+    assert_eq!(report["P on"]["fn"], both["P on"]["tp"]);
+    assert_eq!(report["P on"]["se"], 0.0);
+    let n = |r: &Value, key: &str| r["QRS on"][key].as_u64().unwrap();
+    assert_eq!(n(&report, "tp") + n(&report, "fn"), n(&both, "tp"));
+    assert!(n(&report, "fn") >= 30 && n(&report, "tp") >= 30, "{report}");
+    let table = ok_stdout(&args);
+    assert!(
+        table.contains(
+            "records with no beats found (all their reference boundaries missed): 1 of 2 (sel100)"
+        ),
+        "{table}"
+    );
+}
+
+#[test]
+fn bad_input_fails_with_a_clear_message() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fail = |args: &[&str], needles: &[&str]| {
+        let out = cli(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        for n in needles {
+            assert!(err.contains(n), "{args:?}: {n:?} not in {err}");
+        }
+    };
+    let split = split_file(tmp.path(), &FEW);
+    let data = qtdb();
+    // A prediction file is missing.
+    let pred = predictions(tmp.path(), &[("sel100", Some(0))]);
+    let args = ["--records", s(&data), "--split", s(&split), "--predictions"];
+    fail(
+        &[&args[..], &[s(&pred)]].concat(),
+        &["sel102.q1c", "not found"],
+    );
+    // A prediction file is not an annotation file.
+    std::fs::write(pred.join("sel102.q1c"), [1u8, 2, 3]).unwrap();
+    fail(
+        &[&args[..], &[s(&pred)]].concat(),
+        &["sel102.q1c", "malformed"],
+    );
+    // A folder without q1c files, forced to q1c scoring: nothing to score.
+    let bare = tmp.path().join("bare");
+    std::fs::create_dir(&bare).unwrap();
+    for ext in ["hea", "dat"] {
+        std::fs::copy(
+            data.join(format!("sel100.{ext}")),
+            bare.join(format!("sel100.{ext}")),
+        )
+        .unwrap();
+    }
+    let out = cli(&["--records", s(&bare), "--reference", "q1c"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("skipping record sel100"), "{err}");
+    assert!(
+        err.contains("no record to score") && err.contains("q1c"),
+        "{err}"
+    );
+    // A split naming a record the folder lacks.
+    let missing = tmp.path().join("missing");
+    std::fs::create_dir(&missing).unwrap();
+    let split = split_file(&missing, &["sel100", "sel999"]);
+    fail(&["--records", s(&data), "--split", s(&split)], &["sel999"]);
+}
+
+#[test]
+fn the_built_in_delineator_finds_a_record_s_beats() {
+    let tmp = tempfile::tempdir().unwrap();
+    let split = split_file(tmp.path(), &["sel100"]);
+    let report = json(&["--records", s(&qtdb()), "--split", s(&split)]);
+    assert_eq!(report["records"], 1);
+    assert_eq!(report["records_without_beats"], Value::Array(vec![]));
+    let median = report["median_ms_per_record"].as_f64().unwrap();
+    assert!(median.is_finite() && median > 0.0, "median time {median}");
+    // sel100 is MLII/V5 sinus rhythm, which the shipped model reads: every marked beat is
+    // found and placed within a QRS width (Se 100 %, |mean| ≤ 18 ms, SD ≤ 18 ms today).
+    for kind in ["P on", "P off", "QRS on", "QRS off", "T off"] {
+        let k = &report[kind];
+        let num = |key: &str| k[key].as_f64().unwrap();
+        assert!(num("se") >= 0.95, "{kind}: {k}");
+        assert!(
+            num("mean_ms").abs() <= 30.0 && num("sd_ms") <= 30.0,
+            "{kind}: {k}"
+        );
+    }
+}
