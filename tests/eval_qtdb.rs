@@ -4,53 +4,16 @@
 
 mod common;
 
+use common::eval_cli::{KINDS, cli, json, ok_stdout, s, split_file};
 use ecg_panorama::record::annotation::{Annotation, read_annotations, write_annotations};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-const KINDS: [&str; 6] = ["P on", "P off", "QRS on", "QRS off", "T on", "T off"];
 /// A sinus record with P waves and a paced one without any P mark in its q1c.
 const FEW: [&str; 2] = ["sel100", "sel102"];
 
 fn qtdb() -> PathBuf {
     common::data_dir().join("qtdb")
-}
-
-fn cli(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ecg-panorama"))
-        .arg("eval-delineation")
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn ok_stdout(args: &[&str]) -> String {
-    let out = cli(args);
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn json(args: &[&str]) -> Value {
-    let mut all = args.to_vec();
-    all.push("--json");
-    serde_json::from_str(&ok_stdout(&all)).unwrap()
-}
-
-/// A split file whose test records are `names`.
-fn split_file(dir: &Path, names: &[&str]) -> PathBuf {
-    let path = dir.join("split.txt");
-    let text: String = names.iter().map(|n| format!("test {n}\n")).collect();
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 /// Prediction files: each record's q1c moved by `shift` samples (`None`: an empty file).

@@ -121,17 +121,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         }
     )?;
     write!(out, "{}", report.table())?;
-    match report.median_ms_per_record {
-        Some(ms) => writeln!(
-            out,
-            "median time per record (all leads, file loading excluded): {ms:.2} ms"
-        )?,
-        None => writeln!(
-            out,
-            "median time per record: not timed (predictions read from files)"
-        )?,
-    }
-    Ok(())
+    write_median(&mut out, report.median_ms_per_record)
 }
 
 /// `eval-delineation` against QTDB's record-level q1c marks.
@@ -173,7 +163,12 @@ fn run_qtdb(args: &EvalArgs) -> anyhow::Result<()> {
             format!(" ({})", report.without_beats.join(", "))
         }
     )?;
-    match report.report.median_ms_per_record {
+    write_median(&mut out, report.report.median_ms_per_record)
+}
+
+/// The closing line of both tables: the delineator's median time per record.
+fn write_median(out: &mut dyn Write, median_ms: Option<f64>) -> anyhow::Result<()> {
+    match median_ms {
         Some(ms) => writeln!(
             out,
             "median time per record (all leads, file loading excluded): {ms:.2} ms"

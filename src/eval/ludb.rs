@@ -49,29 +49,12 @@ pub struct EvalConfig {
 /// missing prediction file, or nothing left to score.
 pub fn evaluate(config: &EvalConfig, note: &mut dyn FnMut(&str)) -> Result<DelineationReport> {
     let dir = &config.records;
-    if !dir.is_dir() {
-        return Err(Error::NotFound {
-            path: dir.clone(),
-            context: " (records folder)".into(),
-        });
-    }
+    check_records_folder(dir)?;
     if config.leads.is_empty() {
         return Err(Error::Invalid("no lead selected to score".into()));
     }
-    if let Some(pred) = &config.predictions
-        && !pred.is_dir()
-    {
-        return Err(Error::NotFound {
-            path: pred.clone(),
-            context: " (predictions folder)".into(),
-        });
-    }
+    let source = Source::open(config.predictions.as_deref(), config.weights.as_deref())?;
     let names = select_records(dir, config.split.as_deref())?;
-    let delineator = match (&config.predictions, &config.weights) {
-        (None, None) => Some(Delineator::load_default()?),
-        (None, Some(w)) => Some(Delineator::load(w)?),
-        (Some(_), _) => None,
-    };
     let mut tally = Tally::default();
     let mut times_ms = Vec::new();
     let mut records = 0;
@@ -94,8 +77,8 @@ pub fn evaluate(config: &EvalConfig, note: &mut dyn FnMut(&str)) -> Result<Delin
             ));
         }
         let stem = dir.join(name);
-        let (fs, predicted): (f64, Vec<Vec<Boundary>>) = match (&delineator, &config.predictions) {
-            (Some(engine), _) => {
+        let (fs, predicted): (f64, Vec<Vec<Boundary>>) = match &source {
+            Source::Delineator(engine) => {
                 let record = open_record(&stem)?;
                 let start = Instant::now();
                 let delineation = engine.delineate(&record)?;
@@ -117,12 +100,8 @@ pub fn evaluate(config: &EvalConfig, note: &mut dyn FnMut(&str)) -> Result<Delin
                 }
                 (delineation.fs, per_lead)
             }
-            (None, Some(pred_dir)) => {
-                let hea = dir.join(format!("{name}.hea"));
-                let fs = read_header(&hea)?
-                    .metadata
-                    .sampling_frequency
-                    .unwrap_or(250.0);
+            Source::Files(pred_dir) => {
+                let fs = header_rate(dir, name)?;
                 let mut per_lead = Vec::with_capacity(present.len());
                 for ext in &present {
                     let path = pred_dir.join(format!("{name}.{ext}"));
@@ -130,7 +109,6 @@ pub fn evaluate(config: &EvalConfig, note: &mut dyn FnMut(&str)) -> Result<Delin
                 }
                 (fs, per_lead)
             }
-            (None, None) => unreachable!("the delineator is loaded when no predictions are given"),
         };
         for (ext, pred) in present.iter().zip(&predicted) {
             let reference = read_annotations(&dir.join(format!("{name}.{ext}")))?;
@@ -150,6 +128,52 @@ pub fn evaluate(config: &EvalConfig, note: &mut dyn FnMut(&str)) -> Result<Delin
         records,
         median_ms_per_record: median(&times_ms),
     })
+}
+
+/// Where the predictions scored come from.
+pub(crate) enum Source<'a> {
+    /// The built-in delineator (or the weights given), run on each record.
+    Delineator(Delineator),
+    /// A folder of annotation files laid out like the references.
+    Files(&'a Path),
+}
+
+impl<'a> Source<'a> {
+    /// Prediction files from `predictions` when given (the folder must exist), else the
+    /// delineator with `weights` or the shipped ones.
+    pub(crate) fn open(predictions: Option<&'a Path>, weights: Option<&Path>) -> Result<Self> {
+        match (predictions, weights) {
+            (Some(pred), _) if !pred.is_dir() => Err(Error::NotFound {
+                path: pred.to_path_buf(),
+                context: " (predictions folder)".into(),
+            }),
+            (Some(pred), _) => Ok(Source::Files(pred)),
+            (None, None) => Ok(Source::Delineator(Delineator::load_default()?)),
+            (None, Some(w)) => Ok(Source::Delineator(Delineator::load(w)?)),
+        }
+    }
+}
+
+/// A clear error when the records folder is missing.
+pub(crate) fn check_records_folder(dir: &Path) -> Result<()> {
+    if dir.is_dir() {
+        Ok(())
+    } else {
+        Err(Error::NotFound {
+            path: dir.to_path_buf(),
+            context: " (records folder)".into(),
+        })
+    }
+}
+
+/// The sampling rate record `name`'s header gives, or WFDB's default 250 Hz when it gives none:
+/// what prediction files' sample indices are counted in.
+pub(crate) fn header_rate(dir: &Path, name: &str) -> Result<f64> {
+    let hea = dir.join(format!("{name}.hea"));
+    Ok(read_header(&hea)?
+        .metadata
+        .sampling_frequency
+        .unwrap_or(250.0))
 }
 
 fn file_list(name: &str, exts: &[&String]) -> String {

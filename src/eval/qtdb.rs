@@ -2,7 +2,7 @@
 //! boundaries in `NAME.q1c`, marked on a stretch of the record (at least 30 beats) and not per
 //! lead.
 //!
-//! The predictions are record-level: the built-in [`Delineator`]'s beats (all leads
+//! The predictions are record-level: the built-in [`Delineator`](crate::delineate::Delineator)'s beats (all leads
 //! considered), or another method's `NAME.q1c`-shaped files. Each boundary kind counts only
 //! within the span of its own reference marks ([`SpanRule::Kind`]), since outside it the
 //! reference says nothing; for the same reason a prediction without a reference is not a false
@@ -12,12 +12,11 @@ use super::delineation::{
     Boundary, BoundaryKind, DelineationReport, SpanRule, Tally, annotated_span,
     annotation_boundaries, median, score_boundaries_with, wave_boundaries,
 };
-use super::ludb::select_records;
-use crate::delineate::{Delineation, Delineator};
+use super::ludb::{Source, check_records_folder, header_rate, select_records};
+use crate::delineate::Delineation;
 use crate::error::{Error, Result};
 use crate::record::annotation::read_annotations;
 use crate::record::open_record;
-use crate::record::wfdb_io::read_header;
 use serde::Serialize;
 use serde::ser::SerializeMap;
 use std::path::{Path, PathBuf};
@@ -97,14 +96,6 @@ impl SeScore {
     }
 }
 
-/// Where the predictions come from.
-enum Source<'a> {
-    /// The built-in delineator, run on each record.
-    Delineator(Delineator),
-    /// A folder of `NAME.q1c`-shaped files.
-    Files(&'a Path),
-}
-
 /// Whether `dir` holds any `*.q1c` file, i.e. is laid out as QTDB rather than LUDB.
 pub fn holds_q1c(dir: &Path) -> Result<bool> {
     let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
@@ -134,26 +125,9 @@ pub fn beat_boundaries(delineation: &Delineation) -> Vec<Boundary> {
 /// records the folder lacks, an unreadable or missing file (named), or nothing left to score.
 pub fn evaluate_qtdb(config: &QtdbConfig, note: &mut dyn FnMut(&str)) -> Result<QtdbReport> {
     let dir = &config.records;
-    if !dir.is_dir() {
-        return Err(Error::NotFound {
-            path: dir.clone(),
-            context: " (records folder)".into(),
-        });
-    }
-    if let Some(pred) = &config.predictions
-        && !pred.is_dir()
-    {
-        return Err(Error::NotFound {
-            path: pred.clone(),
-            context: " (predictions folder)".into(),
-        });
-    }
+    check_records_folder(dir)?;
+    let source = Source::open(config.predictions.as_deref(), config.weights.as_deref())?;
     let names = select_records(dir, config.split.as_deref())?;
-    let source = match (&config.predictions, &config.weights) {
-        (Some(pred_dir), _) => Source::Files(pred_dir),
-        (None, None) => Source::Delineator(Delineator::load_default()?),
-        (None, Some(w)) => Source::Delineator(Delineator::load(w)?),
-    };
     let mut tally = Tally::default();
     let mut times_ms = Vec::new();
     let mut records = 0;
@@ -175,12 +149,7 @@ pub fn evaluate_qtdb(config: &QtdbConfig, note: &mut dyn FnMut(&str)) -> Result<
                 (delineation.fs, beat_boundaries(&delineation))
             }
             Source::Files(pred_dir) => {
-                let hea = dir.join(format!("{name}.hea"));
-                // WFDB's default rate when a header gives none.
-                let fs = read_header(&hea)?
-                    .metadata
-                    .sampling_frequency
-                    .unwrap_or(250.0);
+                let fs = header_rate(dir, name)?;
                 let path = pred_dir.join(format!("{name}.{Q1C}"));
                 (fs, annotation_boundaries(&read_annotations(&path)?))
             }

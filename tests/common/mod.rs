@@ -2,6 +2,7 @@
 //! that has wfdb-python and SciPy (installed by `scripts/setup.sh`).
 #![allow(dead_code)]
 
+pub mod eval_cli;
 pub mod export_fixture;
 
 use std::path::PathBuf;
