@@ -1,6 +1,7 @@
 //! `ecg-panorama train-delineator`: train the delineation U-Net on LUDB-layout records.
 
-use ecg_panorama::delineate::train::{TrainConfig, load_examples, train};
+use ecg_panorama::delineate::train::{TrainConfig, balance, load_examples, train};
+use ecg_panorama::delineate::train_q1c::load_q1c_examples;
 use ecg_panorama::record::split::Split;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
@@ -35,27 +36,61 @@ pub struct TrainArgs {
     /// Training records to hold out for validation as well (comma-separated names).
     #[arg(long, value_delimiter = ',')]
     hold_out: Vec<String>,
+    /// QT Database folder (`NAME.hea`, `NAME.dat`, `NAME.q1c`) to train on as well.
+    #[arg(long, requires = "qtdb_split")]
+    qtdb: Option<PathBuf>,
+    /// QTDB split file: only its `train` records are used.
+    #[arg(long, requires = "qtdb")]
+    qtdb_split: Option<PathBuf>,
+    /// Share of the crops drawn from QTDB records.
+    #[arg(long, default_value_t = 0.35)]
+    qtdb_share: f64,
+}
+
+/// Split `names` into training and validation names: every eighth (when validating) and the
+/// named hold-outs validate.
+fn hold_out(names: &[String], validate: bool, extra: &[String]) -> (Vec<String>, Vec<String>) {
+    let (mut train, mut val) = (Vec::new(), Vec::new());
+    for (i, name) in names.iter().enumerate() {
+        if (validate && i % 8 == 7) || extra.contains(name) {
+            val.push(name.clone());
+        } else {
+            train.push(name.clone());
+        }
+    }
+    (train, val)
 }
 
 /// Run `train-delineator`.
 pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     let split = Split::read(&args.split)?;
-    let (mut train_names, mut val_names) = (Vec::new(), Vec::new());
-    for (i, name) in split.train.iter().enumerate() {
-        if (args.validate && i % 8 == 7) || args.hold_out.contains(name) {
-            val_names.push(name.clone());
-        } else {
-            train_names.push(name.clone());
-        }
-    }
+    let (train_names, val_names) = hold_out(&split.train, args.validate, &args.hold_out);
     eprintln!(
         "loading {} training and {} validation records from {}",
         train_names.len(),
         val_names.len(),
         args.records.display()
     );
-    let train_set = load_examples(&args.records, &train_names)?;
-    let val_set = load_examples(&args.records, &val_names)?;
+    let mut train_set = load_examples(&args.records, &train_names)?;
+    let mut val_set = load_examples(&args.records, &val_names)?;
+    if let (Some(dir), Some(split)) = (&args.qtdb, &args.qtdb_split) {
+        let split = Split::read(split)?;
+        let (train_names, val_names) = hold_out(&split.train, args.validate, &args.hold_out);
+        let mut extra = load_q1c_examples(dir, &train_names)?;
+        if extra.is_empty() {
+            anyhow::bail!("{}: no training record with a q1c file", dir.display());
+        }
+        eprintln!(
+            "loading {} training and {} validation QTDB records from {} ({:.0} % of the crops)",
+            extra.len(),
+            val_names.len(),
+            dir.display(),
+            args.qtdb_share * 100.0
+        );
+        balance(&mut train_set, &mut extra, args.qtdb_share);
+        train_set.extend(extra);
+        val_set.extend(load_q1c_examples(dir, &val_names)?);
+    }
     let cfg = TrainConfig {
         steps: args.steps,
         batch: args.batch,

@@ -91,6 +91,7 @@ pub mod decode;
 mod engine;
 pub mod prep;
 pub mod train;
+pub mod train_q1c;
 pub mod unet;
 pub use bounds::CycleBounds;
 pub use engine::{Delineator, LeadUse, lead_use};

@@ -1,4 +1,4 @@
-//! Training the delineation U-Net on LUDB: per-sample labels from the cardiologists' wave
+//! Training the delineation U-Net on LUDB (and QTDB, see [`super::train_q1c`]): per-sample labels from the cardiologists' wave
 //! boundaries, heavy augmentation (tempo, amplitude, noise, wander, hum, missing leads, pure
 //! noise and flat lines), masked cross-entropy, AdamW with a cosine schedule.
 
@@ -27,6 +27,8 @@ pub const T: u8 = 3;
 pub struct Example {
     /// Record name.
     pub name: String,
+    /// How often it is drawn, relative to the other examples (before the no-P weight).
+    pub weight: f64,
     /// Network input.
     pub input: Prepared,
     /// `[SLOTS][len]` class per sample.
@@ -99,6 +101,7 @@ pub fn load_examples(dir: &Path, names: &[String]) -> Result<Vec<Example>> {
             }
             Ok(Example {
                 name: name.clone(),
+                weight: 1.0,
                 input,
                 labels,
                 mask,
@@ -132,7 +135,7 @@ impl Default for TrainConfig {
             crop: 2048,
             lr: 3e-3,
             seed: 20_201_120,
-            no_p_weight: 3.0,
+            no_p_weight: 1.0,
         }
     }
 }
@@ -236,6 +239,15 @@ fn augment(
     }
 }
 
+/// Set the draw weights so that `share` of the crops come from `extra` and the rest from
+/// `base`, each example of a set as likely as the others of its set.
+pub fn balance(base: &mut [Example], extra: &mut [Example], share: f64) {
+    let share = share.clamp(0.0, 1.0);
+    let (nb, ne) = (base.len() as f64, extra.len() as f64);
+    base.iter_mut().for_each(|e| e.weight = (1.0 - share) / nb);
+    extra.iter_mut().for_each(|e| e.weight = share / ne);
+}
+
 /// Draw a batch of augmented crops.
 pub fn draw_batch(
     examples: &[Example],
@@ -248,7 +260,7 @@ pub fn draw_batch(
     let per = SLOTS * cfg.crop;
     // Records without any P wave (atrial fibrillation, flutter) are few; drawing them more
     // often teaches the network that fibrillatory waves are not P waves.
-    let weight = |e: &Example| if e.has_p() { 1.0 } else { cfg.no_p_weight };
+    let weight = |e: &Example| e.weight * if e.has_p() { 1.0 } else { cfg.no_p_weight };
     let total: f64 = examples.iter().map(weight).sum();
     for b in 0..cfg.batch {
         let mut pick = rng.random_range(0.0..total);
@@ -400,6 +412,7 @@ mod tests {
         }
         let ex = Example {
             name: "x".into(),
+            weight: 1.0,
             input: Prepared { slots, source, len },
             labels,
             mask: vec![vec![1u8; len]; SLOTS],

@@ -22,8 +22,7 @@ use serde::ser::SerializeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-/// Extension of QTDB's reference annotation files (the first cardiologist's marks).
-pub const Q1C: &str = "q1c";
+pub use crate::record::annotation::Q1C;
 
 /// What to score, and where the predictions come from.
 #[derive(Debug, Clone)]

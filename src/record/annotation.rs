@@ -10,6 +10,9 @@ use crate::error::{Error, Result};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
+/// Extension of QTDB's reference annotation files (the first cardiologist's marks).
+pub const Q1C: &str = "q1c";
+
 /// One annotation: sample index, mnemonic symbol, and the optional fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Annotation {
