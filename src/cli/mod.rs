@@ -7,6 +7,7 @@ mod convert;
 mod eval_delineation;
 mod eval_panorama;
 mod eval_prior;
+mod eval_rhythm;
 mod eval_view;
 mod info;
 mod synth;
@@ -57,6 +58,9 @@ enum Command {
     },
     /// Score wave boundaries against reference annotations (LUDB per-lead or QTDB q1c layout).
     EvalDelineation(eval_delineation::EvalArgs),
+    /// Score the delineator's P waves beat by beat against WFDB beat and rhythm annotations
+    /// (`NAME.atr`): sinus beats keep theirs, ventricular ectopic and AF/flutter beats have none.
+    EvalRhythm(eval_rhythm::EvalRhythmArgs),
     /// Score lead synthesis (Nef-Net, linear regression, dipole least squares) on LUDB-layout
     /// records.
     EvalPanorama(eval_panorama::EvalPanoramaArgs),
@@ -146,6 +150,7 @@ pub fn run() -> ExitCode {
         Some(Command::Annotate(args)) => annotate::run(&args),
         Some(Command::Bench { what }) => bench::run(&what),
         Some(Command::EvalDelineation(args)) => eval_delineation::run(&args),
+        Some(Command::EvalRhythm(args)) => eval_rhythm::run(&args),
         Some(Command::EvalPanorama(args)) => eval_panorama::run(&args),
         Some(Command::EvalPrior(args)) => eval_prior::run(&args),
         Some(Command::EvalView(args)) => eval_view::run(&args),

@@ -147,28 +147,6 @@ pub fn beats_from_waves(waves: &[Wave], fs: f64) -> Vec<Beat> {
         .collect()
 }
 
-/// Median successive RR change, relative to the mean RR, above which a rhythm is taken as
-/// irregularly irregular. On the LUDB training records it separates 8 of 12 atrial
-/// fibrillation/flutter records from all 116 others (highest other: 0.18, irregular sinus).
-pub const CHAOTIC_RR: f64 = 0.2;
-
-/// True when the beats' RR intervals vary chaotically from beat to beat, as in atrial
-/// fibrillation: every successive change large, not an occasional ectopic pause.
-pub fn irregularly_irregular(beats: &[Beat]) -> bool {
-    let rr: Vec<f64> = beats
-        .windows(2)
-        .map(|w| w[1].qrs.on as f64 - w[0].qrs.on as f64)
-        .collect();
-    if rr.len() < 5 {
-        return false;
-    }
-    let mean = rr.iter().sum::<f64>() / rr.len() as f64;
-    let mut changes: Vec<f64> = rr.windows(2).map(|w| (w[1] - w[0]).abs()).collect();
-    changes.sort_by(f64::total_cmp);
-    let median = changes[changes.len() / 2];
-    mean > 0.0 && median / mean > CHAOTIC_RR
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,35 +201,6 @@ mod tests {
         );
         assert_eq!(waves.len(), 1);
         assert_eq!((waves[0].on, waves[0].off), (50, 89));
-    }
-
-    fn beats_at(onsets: &[usize]) -> Vec<Beat> {
-        onsets
-            .iter()
-            .map(|&on| Beat {
-                p: None,
-                qrs: Wave {
-                    kind: WaveKind::Qrs,
-                    on,
-                    peak: on,
-                    off: on + 40,
-                },
-                t: None,
-            })
-            .collect()
-    }
-
-    #[test]
-    fn chaotic_rr_is_told_from_sinus_with_an_ectopic_pause() {
-        // Sinus at 400 samples with one premature beat and its compensatory pause.
-        let sinus = beats_at(&[0, 400, 800, 1200, 1450, 2000, 2400, 2800, 3200]);
-        assert!(!irregularly_irregular(&sinus));
-        let af = beats_at(&[0, 300, 750, 950, 1500, 1700, 2250, 2450, 3000]);
-        assert!(irregularly_irregular(&af));
-        assert!(
-            !irregularly_irregular(&beats_at(&[0, 300, 750])),
-            "too few beats to tell"
-        );
     }
 
     #[test]

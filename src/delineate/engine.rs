@@ -1,10 +1,9 @@
 //! The automatic delineator: the U-Net labels every sample of every standard lead, then runs
 //! of labels become waves, and the leads' averaged probabilities become the record's beats.
 
-use super::decode::{
-    DecodeParams, beats_from_waves, irregularly_irregular, waves_from_probabilities,
-};
+use super::decode::{DecodeParams, beats_from_waves, waves_from_probabilities};
 use super::prep::{NET_FS, Prepared, prepare, slot_of};
+use super::rhythm::{RhythmParams, fibrillation_beats};
 use super::unet::{CLASSES, MULTIPLE, SLOTS, UNet, probabilities};
 use super::{Delineation, LeadWaves, Wave, WaveKind};
 use crate::error::{Error, Result};
@@ -31,6 +30,7 @@ pub struct Delineator {
     params: DecodeParams,
     /// Weight of the all-lead average in each lead's probabilities (the rest is the lead's own).
     blend: f32,
+    rhythm: RhythmParams,
 }
 
 impl std::fmt::Debug for Delineator {
@@ -64,12 +64,13 @@ impl Delineator {
             network: "delineation",
             cause: Box::new(cause),
         })?;
-        let (params, blend) = tuning();
+        let (params, blend, rhythm) = tuning();
         Ok(Self {
             net,
             device,
             params,
             blend,
+            rhythm,
         })
     }
 
@@ -144,20 +145,22 @@ impl Delineator {
                 })
                 .collect()
         });
-        let (global_waves, beats, chaotic) = if active.is_empty() {
-            (Vec::new(), Vec::new(), false)
+        let (global_waves, beats, (qrs_on, af)) = if active.is_empty() {
+            (Vec::new(), Vec::new(), (Vec::new(), Vec::new()))
         } else {
             let energy: Vec<f32> = (0..input.len)
                 .map(|i| active.iter().map(|&s| input.slots[s][i].powi(2)).sum())
                 .collect();
             let mut waves = waves_from_probabilities(&mean, &energy, NET_FS, &self.params);
             let mut beats = beats_from_waves(&waves, NET_FS);
-            // An irregularly irregular rhythm has no P waves (atrial fibrillation): what the
-            // network takes for P there are fibrillatory waves.
-            let chaotic = irregularly_irregular(&beats);
-            if chaotic {
-                waves.retain(|w| w.kind != WaveKind::P);
-                beats.iter_mut().for_each(|b| b.p = None);
+            // In atrial fibrillation what the network takes for P waves are fibrillatory ones.
+            let af = fibrillation_beats(&beats, NET_FS, &self.rhythm);
+            let qrs_on: Vec<usize> = beats.iter().map(|b| b.qrs.on).collect();
+            waves.retain(|w| w.kind != WaveKind::P || !in_fibrillation(&qrs_on, &af, w.off));
+            for (b, &f) in beats.iter_mut().zip(&af) {
+                if f {
+                    b.p = None;
+                }
             }
             let beats = beats
                 .into_iter()
@@ -167,7 +170,7 @@ impl Delineator {
                     t: b.t.map(to_record),
                 })
                 .collect();
-            (waves, beats, chaotic)
+            (waves, beats, (qrs_on, af))
         };
         let leads = record
             .leads
@@ -189,9 +192,9 @@ impl Delineator {
                         });
                         let mut waves =
                             waves_from_probabilities(&own, &energy, NET_FS, &self.params);
-                        if chaotic {
-                            waves.retain(|w| w.kind != WaveKind::P);
-                        }
+                        waves.retain(|w| {
+                            w.kind != WaveKind::P || !in_fibrillation(&qrs_on, &af, w.off)
+                        });
                         waves
                     }
                     Some(_) => Vec::new(),
@@ -244,6 +247,15 @@ pub fn lead_use(record: &Record) -> Result<Vec<(String, LeadUse)>> {
         .collect())
 }
 
+/// Whether a wave ending at `sample` belongs to a beat in fibrillation: the beat whose QRS
+/// follows it (the last beat's after the last QRS).
+fn in_fibrillation(qrs_on: &[usize], af: &[bool], sample: usize) -> bool {
+    let next = qrs_on.partition_point(|&on| on < sample);
+    af.get(next.min(af.len().saturating_sub(1)))
+        .copied()
+        .unwrap_or(false)
+}
+
 fn is_flat(x: &[f32]) -> bool {
     let (lo, hi) = x
         .iter()
@@ -255,21 +267,32 @@ fn to_index(i: usize, scale: f64, len: usize) -> usize {
     ((i as f64 * scale).round() as usize).min(len.saturating_sub(1))
 }
 
-/// Decoding settings; `ECG_DECODE=minP,minQRS,minT,mergeP,mergeQRS,mergeT,blend` overrides
-/// them for tuning on validation records.
-fn tuning() -> (DecodeParams, f32) {
+/// Decoding settings; `ECG_DECODE=minP,minQRS,minT,mergeP,mergeQRS,mergeT,blend` and
+/// `ECG_RHYTHM=chaotic,irregular,steadyP` override them for tuning on training records.
+fn tuning() -> (DecodeParams, f32, RhythmParams) {
     let mut p = DecodeParams::default();
     let mut blend = 0.0;
-    if let Ok(v) = std::env::var("ECG_DECODE") {
-        let x: Vec<f64> = v.split(',').filter_map(|t| t.parse().ok()).collect();
-        if x.len() >= 7 {
-            p.min_ms = [x[0], x[1], x[2]];
-            p.merge_ms = [x[3], x[4], x[5]];
-            blend = x[6] as f32;
-        }
-        if x.len() == 10 {
-            p.min_prob = [x[7] as f32, x[8] as f32, x[9] as f32];
-        }
+    let numbers = |var: &str| -> Vec<f64> {
+        std::env::var(var)
+            .map(|v| v.split(',').filter_map(|t| t.parse().ok()).collect())
+            .unwrap_or_default()
+    };
+    let x = numbers("ECG_DECODE");
+    if x.len() >= 7 {
+        p.min_ms = [x[0], x[1], x[2]];
+        p.merge_ms = [x[3], x[4], x[5]];
+        blend = x[6] as f32;
     }
-    (p, blend)
+    if x.len() == 10 {
+        p.min_prob = [x[7] as f32, x[8] as f32, x[9] as f32];
+    }
+    let mut rhythm = RhythmParams::default();
+    if let [chaotic, irregular, steady_p] = numbers("ECG_RHYTHM")[..] {
+        rhythm = RhythmParams {
+            chaotic,
+            irregular,
+            steady_p,
+        };
+    }
+    (p, blend, rhythm)
 }

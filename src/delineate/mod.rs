@@ -90,6 +90,7 @@ pub struct Delineation {
 pub mod decode;
 mod engine;
 pub mod prep;
+pub mod rhythm;
 pub mod train;
 pub mod train_q1c;
 pub mod unet;

@@ -10,7 +10,7 @@ use super::prep::{NET_FS, prepare};
 use super::train::{Example, NONE, P, QRS, T};
 use super::unet::SLOTS;
 use crate::error::Result;
-use crate::record::annotation::{Annotation, Q1C, read_annotations};
+use crate::record::annotation::{Annotation, Q1C, is_beat_symbol, read_annotations};
 use crate::record::open_record;
 use std::path::Path;
 
@@ -69,7 +69,7 @@ fn marked_waves(anns: &[Annotation], scale: f64) -> Vec<Marked> {
                     "p" => Some(P),
                     "t" => Some(T),
                     "u" => None,
-                    s if is_beat(s) => Some(QRS),
+                    s if is_beat_symbol(s) => Some(QRS),
                     _ => continue,
                 };
                 // A peak after a closed wave, or a second peak, starts a wave without onset.
@@ -93,15 +93,6 @@ fn marked_waves(anns: &[Annotation], scale: f64) -> Vec<Marked> {
     out.extend(cur);
     out.retain(|w| w.first().is_some());
     out
-}
-
-/// Beat labels of WFDB annotation files (QRS peaks).
-fn is_beat(symbol: &str) -> bool {
-    matches!(
-        symbol,
-        "N" | "L" | "R" | "B" | "A" | "a" | "J" | "S" | "V" | "r" | "F" | "e" | "j" | "n" | "E"
-            | "/" | "f" | "Q" | "?"
-    )
 }
 
 /// Per-sample classes and loss mask over `len` network samples from a record's q1c waves.
@@ -155,7 +146,10 @@ fn label_record(waves: &[Marked], len: usize) -> (Vec<u8>, Vec<u8>) {
         .filter_map(|q| Some(q[1].first()?.saturating_sub(q[0].first()?)))
         .collect();
     rr.sort_unstable();
-    let median_rr = rr.get(rr.len().saturating_sub(1) / 2).copied().unwrap_or(usize::MAX);
+    let median_rr = rr
+        .get(rr.len().saturating_sub(1) / 2)
+        .copied()
+        .unwrap_or(usize::MAX);
     for pair in qrs.windows(2) {
         let (Some(prev_end), Some(next_on)) = (pair[0].last(), pair[1].first()) else {
             continue;
@@ -173,8 +167,8 @@ fn label_record(waves: &[Marked], len: usize) -> (Vec<u8>, Vec<u8>) {
             .filter_map(Marked::first)
             .filter(|&s| s > end_of_beat && s < next_on)
             .min();
-        let skipped = (next_on - pair[0].first().unwrap_or(prev_end)) as f64
-            > SKIPPED_RR * median_rr as f64;
+        let skipped =
+            (next_on - pair[0].first().unwrap_or(prev_end)) as f64 > SKIPPED_RR * median_rr as f64;
         if skipped {
             unmask(&mut mask, end_of_beat + 1, p_on.unwrap_or(next_on));
         } else if p_on.is_none() || !any_p {
@@ -244,14 +238,7 @@ mod tests {
     use super::*;
 
     fn ann(sample: i64, symbol: &str) -> Annotation {
-        Annotation {
-            sample,
-            symbol: symbol.into(),
-            subtype: 0,
-            chan: 0,
-            num: 0,
-            aux: None,
-        }
+        Annotation::new(sample, symbol)
     }
 
     /// Two beats at 250 Hz: P, QRS (labelled `A`), T from its peak; the second without P.

@@ -9,4 +9,5 @@ pub mod delineation;
 pub mod ludb;
 pub mod panorama;
 pub mod qtdb;
+pub mod rhythm;
 pub mod view;

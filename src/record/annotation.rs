@@ -13,6 +13,32 @@ use std::path::Path;
 /// Extension of QTDB's reference annotation files (the first cardiologist's marks).
 pub const Q1C: &str = "q1c";
 
+/// Whether a WFDB label marks a beat (a QRS): normal, bundle-branch, premature, escape,
+/// paced, fusion or unclassifiable.
+pub fn is_beat_symbol(symbol: &str) -> bool {
+    matches!(
+        symbol,
+        "N" | "L"
+            | "R"
+            | "B"
+            | "A"
+            | "a"
+            | "J"
+            | "S"
+            | "V"
+            | "r"
+            | "F"
+            | "e"
+            | "j"
+            | "n"
+            | "E"
+            | "/"
+            | "f"
+            | "Q"
+            | "?"
+    )
+}
+
 /// One annotation: sample index, mnemonic symbol, and the optional fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Annotation {
