@@ -310,4 +310,32 @@ mod tests {
         assert!(labels[1400..=1440].iter().all(|&c| c == P));
         assert!(mask[1400..=1520].iter().all(|&m| m == 1));
     }
+
+    #[test]
+    fn a_qtdb_record_gives_labels_on_its_annotated_stretch_in_both_leads() {
+        let dir = crate::test_data_dir().join("qtdb");
+        let ex = load_q1c_examples(&dir, &["sel100".to_string(), "nosuch".to_string()]).unwrap();
+        assert_eq!(ex.len(), 1, "a record without a q1c file is skipped");
+        let ex = &ex[0];
+        let live: Vec<usize> = (0..SLOTS)
+            .filter(|&s| ex.input.source[s].is_some())
+            .collect();
+        assert_eq!(live.len(), 2);
+        // sel100's marks span 150272..156196 at 250 Hz: about 23.7 s, plus 4 s either side.
+        let span = (156_196 - 150_272) * 2;
+        assert!(
+            ex.input.len.abs_diff(span + 8 * 500) < 200,
+            "{}",
+            ex.input.len
+        );
+        for &s in &live {
+            let taught = ex.mask[s].iter().filter(|&&m| m == 1).count();
+            assert!(taught > span / 2 && taught <= span + 100, "{taught}");
+            for class in [P, QRS, T] {
+                let n = ex.labels[s].iter().filter(|&&c| c == class).count();
+                assert!(n > 30 * 10, "class {class}: {n} samples");
+            }
+        }
+        assert_eq!(ex.labels[live[0]], ex.labels[live[1]], "record-level marks");
+    }
 }

@@ -24,7 +24,8 @@ pub const MATCH_MS: f64 = 60.0;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BeatClass {
-    /// A normally conducted beat in sinus rhythm (with or without ectopy around it): has a P.
+    /// A sinus beat (`N`, or bundle branch block `L`/`R`) in sinus rhythm, with or without
+    /// ectopy around it: has a P.
     Sinus,
     /// A premature ventricular beat (`V`) outside atrial fibrillation: has no P of its own.
     Ventricular,
@@ -57,6 +58,8 @@ impl BeatClass {
 
 /// Rhythm notes (`+` marks' aux text) of sinus rhythm, with or without ectopy or block.
 const SINUS_RHYTHMS: [&str; 6] = ["(N", "(SBR", "(B", "(T", "(BII", "(SAR"];
+/// Beats conducted from a sinus P wave: normal, and left or right bundle branch block.
+const SINUS_BEATS: [&str; 3] = ["N", "L", "R"];
 /// Rhythm notes of atrial fibrillation and flutter.
 const FIBRILLATION_RHYTHMS: [&str; 2] = ["(AFIB", "(AFL"];
 
@@ -79,7 +82,9 @@ pub fn classify_beats(anns: &[Annotation]) -> Vec<(i64, BeatClass)> {
             Some(BeatClass::Fibrillation)
         } else if a.symbol == "V" {
             Some(BeatClass::Ventricular)
-        } else if a.symbol == "N" && SINUS_RHYTHMS.contains(&rhythm.as_str()) {
+        } else if SINUS_BEATS.contains(&a.symbol.as_str())
+            && SINUS_RHYTHMS.contains(&rhythm.as_str())
+        {
             Some(BeatClass::Sinus)
         } else {
             None
@@ -273,6 +278,7 @@ mod tests {
             ann(55, "+", Some("(N\0")),
             ann(60, "A", None),
             ann(70, "N", None),
+            ann(80, "R", None),
         ];
         assert_eq!(
             classify_beats(&anns),
@@ -282,6 +288,7 @@ mod tests {
                 (30, BeatClass::Fibrillation),
                 (40, BeatClass::Fibrillation),
                 (70, BeatClass::Sinus),
+                (80, BeatClass::Sinus),
             ]
         );
     }

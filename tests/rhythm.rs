@@ -1,0 +1,63 @@
+//! P waves beat by beat: atrial fibrillation loses them, sinus rhythm with ectopic beats keeps
+//! those of its sinus beats, and ectopic ventricular beats are flagged on their own.
+
+mod common;
+
+use ecg_panorama::delineate::Delineator;
+use ecg_panorama::delineate::cycles::{CycleFlag, cycles};
+use ecg_panorama::eval::rhythm::{BeatClass, ClassCount, classify_beats, score_beats};
+use ecg_panorama::record::annotation::read_annotations;
+use ecg_panorama::record::open_record;
+
+/// Per-class counts of one record with `NAME.atr` beat and rhythm labels.
+fn counts(folder: &str, name: &str) -> [ClassCount; 3] {
+    let dir = common::data_dir().join(folder);
+    let reference = classify_beats(&read_annotations(&dir.join(format!("{name}.atr"))).unwrap());
+    let record = open_record(&dir.join(name)).unwrap();
+    let d = Delineator::load_default().unwrap().delineate(&record).unwrap();
+    score_beats(&d, &reference)
+}
+
+fn pct(c: &ClassCount, class: BeatClass) -> f64 {
+    c.correct_pct(class).unwrap_or(0.0)
+}
+
+#[test]
+fn persistent_atrial_fibrillation_has_no_p_waves() {
+    // CPSC 2021, a persistent-AF record (2 leads, 200 Hz).
+    let c = counts("cpsc2021-samples", "data_84_3");
+    assert!(c[2].matched > 200, "{c:?}");
+    assert!(pct(&c[2], BeatClass::Fibrillation) >= AF_MIN, "{c:?}");
+}
+
+#[test]
+fn sinus_rhythm_with_frequent_pvcs_keeps_its_p_waves() {
+    // QTDB sel223 (MIT-BIH 223): sinus rhythm with frequent PVCs, runs and bigeminy.
+    let c = counts("qtdb", "sel223");
+    assert!(c[0].matched > 900 && c[1].matched > 250, "{c:?}");
+    assert!(pct(&c[0], BeatClass::Sinus) >= SINUS_MIN, "{c:?}");
+    assert!(pct(&c[1], BeatClass::Ventricular) >= PVC_MIN, "{c:?}");
+}
+
+#[test]
+fn paroxysmal_af_loses_p_waves_only_in_its_episodes() {
+    // CPSC 2021 data_92_19: sinus rhythm with an AF episode.
+    let c = counts("cpsc2021-samples", "data_92_19");
+    assert!(pct(&c[0], BeatClass::Sinus) >= SINUS_MIN, "{c:?}");
+    assert!(pct(&c[2], BeatClass::Fibrillation) >= AF_MIN, "{c:?}");
+}
+
+#[test]
+fn ludb_atrial_fibrillation_gives_cycles_flagged_without_p() {
+    // LUDB's atrial fibrillation test records.
+    let engine = Delineator::load_default().unwrap();
+    let (mut all, mut without_p) = (0, 0);
+    for name in ["51", "101", "173"] {
+        let record = open_record(&common::data_dir().join("ludb/data").join(name)).unwrap();
+        let cs = cycles(&engine.delineate(&record).unwrap());
+        all += cs.len();
+        without_p += cs.iter().filter(|c| c.has(CycleFlag::NoPWave)).count();
+    }
+    assert!(all >= 15, "{all}");
+    assert!(without_p as f64 >= AF_MIN / 100.0 * all as f64, "{without_p} of {all}");
+}
