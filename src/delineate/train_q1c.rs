@@ -99,8 +99,24 @@ fn marked_waves(anns: &[Annotation], scale: f64) -> Vec<Marked> {
 fn is_beat(symbol: &str) -> bool {
     matches!(
         symbol,
-        "N" | "L" | "R" | "B" | "A" | "a" | "J" | "S" | "V" | "r" | "F" | "e" | "j" | "n" | "E"
-            | "/" | "f" | "Q" | "?"
+        "N" | "L"
+            | "R"
+            | "B"
+            | "A"
+            | "a"
+            | "J"
+            | "S"
+            | "V"
+            | "r"
+            | "F"
+            | "e"
+            | "j"
+            | "n"
+            | "E"
+            | "/"
+            | "f"
+            | "Q"
+            | "?"
     )
 }
 
@@ -155,7 +171,10 @@ fn label_record(waves: &[Marked], len: usize) -> (Vec<u8>, Vec<u8>) {
         .filter_map(|q| Some(q[1].first()?.saturating_sub(q[0].first()?)))
         .collect();
     rr.sort_unstable();
-    let median_rr = rr.get(rr.len().saturating_sub(1) / 2).copied().unwrap_or(usize::MAX);
+    let median_rr = rr
+        .get(rr.len().saturating_sub(1) / 2)
+        .copied()
+        .unwrap_or(usize::MAX);
     for pair in qrs.windows(2) {
         let (Some(prev_end), Some(next_on)) = (pair[0].last(), pair[1].first()) else {
             continue;
@@ -173,8 +192,8 @@ fn label_record(waves: &[Marked], len: usize) -> (Vec<u8>, Vec<u8>) {
             .filter_map(Marked::first)
             .filter(|&s| s > end_of_beat && s < next_on)
             .min();
-        let skipped = (next_on - pair[0].first().unwrap_or(prev_end)) as f64
-            > SKIPPED_RR * median_rr as f64;
+        let skipped =
+            (next_on - pair[0].first().unwrap_or(prev_end)) as f64 > SKIPPED_RR * median_rr as f64;
         if skipped {
             unmask(&mut mask, end_of_beat + 1, p_on.unwrap_or(next_on));
         } else if p_on.is_none() || !any_p {
@@ -301,10 +320,7 @@ mod tests {
     fn u_waves_stay_none_and_skipped_beats_are_masked() {
         let mut anns = two_beats();
         // U wave after the first T, then a third beat after a long gap.
-        anns.splice(
-            8..8,
-            [ann(240, "("), ann(250, "u"), ann(260, ")")].into_iter(),
-        );
+        anns.splice(8..8, [ann(240, "("), ann(250, "u"), ann(260, ")")]);
         for (s, sym) in [
             (700, "("),
             (710, "p"),
