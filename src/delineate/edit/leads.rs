@@ -10,17 +10,13 @@
 
 use super::ops::sort_in_cycle_order;
 use super::{AnnotationDoc, BoundaryKind, Mark, Origin, Peak};
+use crate::delineate::output::{lead_extension, unique_extensions};
 use crate::delineate::{Delineation, Wave};
 use crate::record::Record;
 use std::path::PathBuf;
 
 /// Extension of the record-level wave file (`NAME.ii`, LUDB's lead-II file).
 pub const CYCLES_EXT: &str = "ii";
-
-/// Extensions of a record's own files, which a lead name must not take over.
-const RESERVED: [&str; 9] = [
-    "hea", "dat", "json", "atr", "mat", "npy", "csv", "xyz", "tmp",
-];
 
 /// A lead as the per-lead files name it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -32,33 +28,27 @@ pub struct LeadName {
 }
 
 impl LeadName {
-    /// The lead `name` (canonical) that its record writes `raw`: the extension is the raw
-    /// name in lowercase letters and digits (LUDB `v1`, MIT-BIH `mlii`, Frank `vx`), the
-    /// canonical name's when the raw one has none.
-    pub fn new(name: &str, raw: &str) -> Self {
-        let ext = |s: &str| -> String {
-            s.chars()
-                .filter(char::is_ascii_alphanumeric)
-                .map(|c| c.to_ascii_lowercase())
-                .collect()
-        };
-        let from_raw = ext(raw);
+    /// The lead of canonical name `lead`, with the extension `annotate` writes its file under
+    /// ([`lead_extension`]: LUDB's `i`, `avr`, `v1`, Frank `vx`; MIT-BIH's MLII is lead II).
+    pub fn new(lead: &str) -> Self {
         Self {
-            lead: name.to_string(),
-            ext: if from_raw.is_empty() {
-                ext(name)
-            } else {
-                from_raw
-            },
+            lead: lead.to_string(),
+            ext: lead_extension(lead),
         }
     }
 
-    /// The record's leads, in its order.
+    /// The record's leads, in its order, named as `annotate` names their files (a repeated
+    /// name gets `_2`, …).
     pub fn of_record(record: &Record) -> Vec<Self> {
+        let names = record.leads.iter().map(|l| l.name.as_str());
         record
             .leads
             .iter()
-            .map(|l| Self::new(&l.name, &l.raw_name))
+            .zip(unique_extensions(names))
+            .map(|(l, ext)| Self {
+                lead: l.name.clone(),
+                ext,
+            })
             .collect()
     }
 
@@ -111,19 +101,18 @@ pub struct LeadDocs {
 
 impl LeadDocs {
     /// Documents for `names` made by `make` (not called for the lead of the record-level
-    /// file). A lead whose extension repeats an earlier one's or names a record file is left
-    /// out with a warning.
+    /// file). A lead without an extension, or whose extension repeats an earlier one's, is
+    /// left out with a warning.
     pub(super) fn build(
         names: &[LeadName],
         mut make: impl FnMut(usize, &LeadName) -> (AnnotationDoc, Option<PathBuf>),
     ) -> Self {
         let mut out = Self::default();
         for (i, name) in names.iter().enumerate() {
-            if RESERVED.contains(&name.ext.as_str()) || name.ext.is_empty() {
+            if name.ext.is_empty() {
                 out.warnings.push(format!(
-                    "lead {}: its name gives no file name of its own (`{}`); it has no \
-                     boundaries of its own",
-                    name.lead, name.ext
+                    "lead {:?}: its name gives no file name; it has no boundaries of its own",
+                    name.lead
                 ));
                 continue;
             }

@@ -48,15 +48,24 @@ fn lead_mut<'a>(docs: &'a mut RecordDocs, target: &Target) -> &'a mut Annotation
 }
 
 #[test]
-fn lead_names_give_ludb_file_extensions() {
-    assert_eq!(LeadName::new("V1", "v1").ext, "v1");
-    assert_eq!(LeadName::new("aVR", "aVR").ext, "avr");
-    assert_eq!(LeadName::new("II", "MLII").ext, "mlii");
-    assert_eq!(LeadName::new("vx", "vx").ext, "vx");
-    assert_eq!(LeadName::new("I", "lead I").ext, "leadi");
-    assert_eq!(LeadName::new("X", "--").ext, "x");
-    assert!(LeadName::new("II", "ii").is_cycles());
-    assert!(!LeadName::new("II", "MLII").is_cycles());
+fn lead_names_give_the_file_extensions_annotate_writes() {
+    assert_eq!(LeadName::new("V1").ext, "v1");
+    assert_eq!(LeadName::new("aVR").ext, "avr");
+    assert_eq!(LeadName::new("vx").ext, "vx");
+    assert_eq!(LeadName::new("DAT").ext, "lead_dat");
+    assert!(LeadName::new("II").is_cycles());
+    let mut record = open_record(&crate::test_data_dir().join("wfdb-samples/100")).unwrap();
+    let names: Vec<String> = LeadName::of_record(&record)
+        .into_iter()
+        .map(|n| n.ext)
+        .collect();
+    assert_eq!(names, ["ii", "v5"], "MIT-BIH's MLII is lead II");
+    record.leads[1].name = "II".into();
+    let names: Vec<String> = LeadName::of_record(&record)
+        .into_iter()
+        .map(|n| n.ext)
+        .collect();
+    assert_eq!(names, ["ii", "ii_2"]);
 }
 
 #[test]
@@ -260,7 +269,7 @@ fn a_record_without_files_takes_the_annotators_own_lead_waves() {
         ],
         beats: vec![beat],
     };
-    let names = [LeadName::new("II", "II"), LeadName::new("V1", "V1")];
+    let names = [LeadName::new("II"), LeadName::new("V1")];
     let runs = Cell::new(0);
     let docs = RecordDocs::open_beside_with(
         &dir.path().join("rec"),
@@ -295,11 +304,11 @@ fn a_record_without_files_takes_the_annotators_own_lead_waves() {
 }
 
 #[test]
-fn repeated_and_reserved_lead_names_are_left_out_with_a_warning() {
+fn repeated_and_empty_lead_names_are_left_out_with_a_warning() {
     let names = [
-        LeadName::new("V1", "V1"),
-        LeadName::new("V1", "v1"),
-        LeadName::new("dat", "dat"),
+        LeadName::new("V1"),
+        LeadName::new("V1"),
+        LeadName::new("--"),
     ];
     let doc = AnnotationDoc::new(10, 500.0, Vec::new(), Origin::Empty);
     let leads = LeadDocs::same_for_all(&names, &doc);
