@@ -28,10 +28,18 @@ pub fn bar(ui: &mut egui::Ui, state: &mut AppState) {
     ui.horizontal_wrapped(|ui| {
         mode_combo(ui, &mut state.boundaries, &leads);
         let cycles = a.doc.cycles().len();
+        let is_cycles = |name: &str| a.leads.get(name).is_some_and(|l| l.doc().is_none());
+        let lead_text = match &target {
+            Some(Target::Lead(name)) if is_cycles(name) => {
+                format!("lead {name} (its file is the cycles': edits change the cycles)")
+            }
+            Some(Target::Lead(name)) => format!("lead {name}"),
+            _ => String::new(),
+        };
         let doc = target.as_ref().and_then(|t| a.doc_for_mut(t));
         let what = match (&target, &doc) {
             (Some(Target::Cycles), _) => format!("{cycles} cycles"),
-            (Some(Target::Lead(name)), Some(_)) => format!("lead {name}"),
+            (Some(Target::Lead(_)), Some(_)) => lead_text,
             (Some(Target::Lead(name)), None) => format!("this record has no lead {name}"),
             (None, _) => "point at a lead to edit its boundaries".into(),
         };
