@@ -1,10 +1,10 @@
-//! Remembered settings: what the user chose (engine, inputs, filters, zoom, view, viewpoint)
-//! comes back when the app starts again with the same storage.
+//! Remembered settings: what the user chose (engine, inputs, filters, zoom, view, viewpoint,
+//! boundary mode) comes back when the app starts again with the same storage.
 
 mod harness;
 
 use ecg_panorama::app::settings::KEY;
-use ecg_panorama::app::{App, AppState, View};
+use ecg_panorama::app::{App, AppState, BoundaryMode, View};
 use ecg_panorama::geometry::Viewpoint;
 use ecg_panorama::panorama::EngineKind;
 use harness::{app, harness, settle};
@@ -42,7 +42,7 @@ fn restart(storage: &Memory, view: Option<View>, dir: &Path) -> App {
 }
 
 #[test]
-fn engine_inputs_filters_zoom_and_view_come_back_after_a_restart() {
+fn engine_inputs_filters_zoom_view_and_boundary_mode_come_back_after_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let fresh = AppState::default();
     let mut h = harness(app(None, View::Annotate, dir.path()));
@@ -61,6 +61,8 @@ fn engine_inputs_filters_zoom_and_view_come_back_after_a_restart() {
         s.paper.px_per_mm = 7.5;
         s.view = View::Grid;
         s.viewpoint = Viewpoint::from_degrees(60.0, -30.0);
+        assert_eq!(fresh.boundaries, BoundaryMode::Cycles);
+        s.boundaries = BoundaryMode::Lead("V1".into());
     }
     h.state().save_settings(&mut storage);
     drop(h);
@@ -73,6 +75,7 @@ fn engine_inputs_filters_zoom_and_view_come_back_after_a_restart() {
     assert_eq!(s.filters.mains_hz, 60.0);
     assert_eq!(s.paper.px_per_mm, 7.5);
     assert_eq!(s.view, View::Grid);
+    assert_eq!(s.boundaries, BoundaryMode::Lead("V1".into()));
     let v = Viewpoint::from_degrees(60.0, -30.0);
     assert!((s.viewpoint.theta - v.theta).abs() < 1e-12);
     assert!((s.viewpoint.phi - v.phi).abs() < 1e-12);

@@ -14,7 +14,10 @@ fn counts(folder: &str, name: &str) -> [ClassCount; 3] {
     let dir = common::data_dir().join(folder);
     let reference = classify_beats(&read_annotations(&dir.join(format!("{name}.atr"))).unwrap());
     let record = open_record(&dir.join(name)).unwrap();
-    let d = Delineator::load_default().unwrap().delineate(&record).unwrap();
+    let d = Delineator::load_default()
+        .unwrap()
+        .delineate(&record)
+        .unwrap();
     score_beats(&d, &reference)
 }
 
@@ -59,5 +62,8 @@ fn ludb_atrial_fibrillation_gives_cycles_flagged_without_p() {
         without_p += cs.iter().filter(|c| c.has(CycleFlag::NoPWave)).count();
     }
     assert!(all >= 15, "{all}");
-    assert!(without_p as f64 >= AF_MIN / 100.0 * all as f64, "{without_p} of {all}");
+    assert!(
+        without_p as f64 >= AF_MIN / 100.0 * all as f64,
+        "{without_p} of {all}"
+    );
 }

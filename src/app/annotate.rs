@@ -1,76 +1,135 @@
 //! The annotator on the record view: boundary marks drawn on the paper, dragged with the
-//! mouse, set with the keys 1–6 at the cursor, deleted, cycles added and removed, undo/redo.
+//! mouse, set with the keys 1–6 at the cursor, deleted, cycles added and removed, undo/redo;
+//! on the cycles or, per the boundary mode, on a lead's own boundaries.
 
+use super::boundary_mode::BoundaryMode;
 use super::paper::Geometry;
 use super::state::AppState;
-use crate::delineate::edit::BoundaryKind;
+use crate::delineate::edit::{AnnotationDoc, BoundaryKind, Target};
 use eframe::egui;
 use egui::{Color32, Key, Modifiers, Stroke};
 
 /// Pointer distance (points) within which a boundary is grabbed.
 const GRAB: f32 = 6.0;
 
-/// The annotator's bar: where the boundaries came from, edit buttons.
+/// The annotator's bar: which boundaries are shown and edited, where they came from, edit
+/// buttons.
 pub fn bar(ui: &mut egui::Ui, state: &mut AppState) {
+    let target = state.edit_target();
+    let leads: Vec<String> = state
+        .annotations
+        .iter()
+        .flat_map(|a| a.leads.leads().iter().map(|l| l.name().lead.clone()))
+        .collect();
     let Some(a) = state.annotations.as_mut() else {
         ui.label("Cycles: being found…");
         return;
     };
     ui.horizontal_wrapped(|ui| {
-        ui.label(format!("{} cycles, from {}{}", a.cycles().len(), a.source(), if a.is_dirty() { " (edited, not saved)" } else { "" }));
+        mode_combo(ui, &mut state.boundaries, &leads);
+        let cycles = a.doc.cycles().len();
+        let is_cycles = |name: &str| a.leads.get(name).is_some_and(|l| l.doc().is_none());
+        let lead_text = match &target {
+            Some(Target::Lead(name)) if is_cycles(name) => {
+                format!("lead {name} (its file is the cycles': edits change the cycles)")
+            }
+            Some(Target::Lead(name)) => format!("lead {name}"),
+            _ => String::new(),
+        };
+        let doc = target.as_ref().and_then(|t| a.doc_for_mut(t));
+        let what = match (&target, &doc) {
+            (Some(Target::Cycles), _) => format!("{cycles} cycles"),
+            (Some(Target::Lead(_)), Some(_)) => lead_text,
+            (Some(Target::Lead(name)), None) => format!("this record has no lead {name}"),
+            (None, _) => "point at a lead to edit its boundaries".into(),
+        };
+        let Some(doc) = doc else {
+            ui.label(what);
+            return;
+        };
+        let edited = if doc.is_dirty() { " (edited, not saved)" } else { "" };
+        ui.label(format!("{what}, from {}{edited}", doc.origin()));
         ui.separator();
-        if ui.add_enabled(a.doc.can_undo(), egui::Button::new("Undo")).on_hover_text("Ctrl+Z").clicked() {
-            a.doc.undo();
+        if ui.add_enabled(doc.can_undo(), egui::Button::new("Undo")).on_hover_text("Ctrl+Z").clicked() {
+            doc.undo();
         }
-        if ui.add_enabled(a.doc.can_redo(), egui::Button::new("Redo")).on_hover_text("Ctrl+Shift+Z").clicked() {
-            a.doc.redo();
+        if ui.add_enabled(doc.can_redo(), egui::Button::new("Redo")).on_hover_text("Ctrl+Shift+Z").clicked() {
+            doc.redo();
         }
         ui.weak("Keys at the cursor: 1 P on, 2 P off, 3 QRS on, 4 QRS off, 5 T on, 6 T off, Del delete, A add cycle, R remove cycle; drag a boundary to move it.");
     });
 }
 
-/// Handle edits on the paper; true while a boundary is being dragged (no caliper then).
+/// The boundary mode's combo box: the cycles, the lead under the cursor, or one of `leads`.
+fn mode_combo(ui: &mut egui::Ui, mode: &mut BoundaryMode, leads: &[String]) {
+    egui::ComboBox::new("boundary_mode", "Boundaries")
+        .selected_text(mode.label())
+        .show_ui(ui, |ui| {
+            let fixed = [BoundaryMode::Cycles, BoundaryMode::UnderCursor];
+            let each = leads.iter().map(|l| BoundaryMode::Lead(l.clone()));
+            for m in fixed.into_iter().chain(each) {
+                let label = m.label();
+                ui.selectable_value(mode, m, label);
+            }
+        })
+        .response
+        .on_hover_text("Whose boundaries are drawn and edited: the cycles the panorama uses, or a lead's own (LUDB keeps one file per lead)");
+}
+
+/// Handle edits on the paper (`rows`: the lead of each row); true while a boundary is being
+/// dragged (no caliper then).
 pub fn interact(
     ui: &egui::Ui,
     response: &egui::Response,
     geo: &Geometry,
+    rows: &[String],
     state: &mut AppState,
 ) -> bool {
     let cursor = state.cursor;
-    let Some(a) = state.annotations.as_mut() else {
-        return false;
-    };
-    let doc = &mut a.doc;
     let id = response.id.with("moving_mark");
     let tolerance = (GRAB / geo.px_per_s * geo.fs as f32).ceil() as usize;
     if response.drag_started_by(egui::PointerButton::Primary)
         && let Some(origin) = ui.input(|i| i.pointer.press_origin())
-        && let Some(i) = doc.nearest(geo.sample(origin.x), tolerance)
     {
-        ui.data_mut(|d| d.insert_temp(id, i));
+        // The drag stays on the document it started on, whichever strip the pointer crosses.
+        let lead = geo.row_at(origin.y).and_then(|r| rows.get(r));
+        let target = state.boundaries.target(lead.map(String::as_str));
+        let grabbed = target.and_then(|t| {
+            let doc = state.annotations.as_ref()?.doc_for(&t)?;
+            Some((t, doc.nearest(geo.sample(origin.x), tolerance)?))
+        });
+        if let Some(grabbed) = grabbed {
+            ui.data_mut(|d| d.insert_temp(id, grabbed));
+        }
     }
-    let moving = ui.data(|d| d.get_temp::<usize>(id));
-    if let Some(i) = moving {
+    let moving = ui.data(|d| d.get_temp::<(Target, usize)>(id));
+    let Some(a) = state.annotations.as_mut() else {
+        return false;
+    };
+    if let Some((target, i)) = &moving
+        && let Some(doc) = a.doc_for_mut(target)
+    {
         if let Some(pos) = response.interact_pointer_pos() {
-            doc.move_mark(i, geo.sample(pos.x).min(doc.record_len().saturating_sub(1)));
+            doc.move_mark(
+                *i,
+                geo.sample(pos.x).min(doc.record_len().saturating_sub(1)),
+            );
         }
         if !response.dragged() {
             doc.finish_drag();
-            ui.data_mut(|d| d.remove::<usize>(id));
+            ui.data_mut(|d| d.remove::<(Target, usize)>(id));
         }
     }
-    if !ui.ctx().egui_wants_keyboard_input() {
+    let target = state.boundaries.target(state.hover_lead.as_deref());
+    if !ui.ctx().egui_wants_keyboard_input()
+        && let Some(doc) = target.and_then(|t| a.doc_for_mut(&t))
+    {
         keys(ui, doc, cursor, geo);
     }
     moving.is_some()
 }
 
-fn keys(
-    ui: &egui::Ui,
-    doc: &mut crate::delineate::edit::AnnotationDoc,
-    cursor: Option<usize>,
-    geo: &Geometry,
-) {
+fn keys(ui: &egui::Ui, doc: &mut AnnotationDoc, cursor: Option<usize>, geo: &Geometry) {
     let redo = ui.input_mut(|i| {
         i.consume_key(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z)
             || i.consume_key(Modifiers::COMMAND, Key::Y)
@@ -112,30 +171,53 @@ fn keys(
     }
 }
 
-/// Draw every boundary in view as a labelled vertical line.
-pub fn paint_marks(ui: &egui::Ui, geo: &Geometry, state: &AppState) {
+/// Draw every boundary in view as a labelled vertical line: the cycles' across the paper, or
+/// in a per-lead mode each lead's own on its strip (`rows`: the lead of each row), labelled on
+/// the strip being edited.
+pub fn paint_marks(ui: &egui::Ui, geo: &Geometry, rows: &[String], state: &AppState) {
     let Some(a) = &state.annotations else {
         return;
     };
     let painter = ui.painter_at(geo.rect);
+    if !state.boundaries.per_lead() {
+        paint_doc(&painter, geo, &a.doc, geo.rect.y_range(), true);
+        return;
+    }
+    let edited = state.edit_target();
+    for (r, lead) in rows.iter().enumerate() {
+        let target = state.boundaries.strip_target(lead);
+        if let Some(doc) = a.doc_for(&target) {
+            let labelled = edited.as_ref() == Some(&target);
+            paint_doc(&painter, geo, doc, geo.row_span(r), labelled);
+        }
+    }
+}
+
+/// One document's marks over the screen y range `ys`; labelled ones are drawn stronger.
+fn paint_doc(
+    painter: &egui::Painter,
+    geo: &Geometry,
+    doc: &AnnotationDoc,
+    ys: egui::Rangef,
+    labelled: bool,
+) {
     let vis = geo.visible();
     let color = Color32::from_rgb(90, 60, 140);
-    for (k, m) in a.doc.marks().iter().enumerate() {
+    let alpha = if labelled { 0.6 } else { 0.3 };
+    for (k, m) in doc.marks().iter().enumerate() {
         if !vis.contains(&m.sample) {
             continue;
         }
         let x = geo.x(m.sample);
-        painter.vline(
-            x,
-            geo.rect.y_range(),
-            Stroke::new(1.0, color.gamma_multiply(0.6)),
-        );
-        painter.text(
-            egui::pos2(x + 2.0, geo.rect.top() + 2.0 + 11.0 * (k % 2) as f32),
-            egui::Align2::LEFT_TOP,
-            m.kind.label(),
-            egui::FontId::proportional(9.0),
-            color,
-        );
+        painter.vline(x, ys, Stroke::new(1.0, color.gamma_multiply(alpha)));
+        if labelled {
+            painter.text(
+                egui::pos2(x + 2.0, ys.min + 2.0 + 11.0 * (k % 2) as f32),
+                egui::Align2::LEFT_TOP,
+                m.kind.label(),
+                egui::FontId::proportional(9.0),
+                color,
+            );
+        }
     }
 }

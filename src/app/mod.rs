@@ -7,6 +7,7 @@
 use eframe::egui;
 mod annotate;
 mod annotations;
+pub mod boundary_mode;
 mod core;
 pub mod export_dialog;
 pub mod gizmo;
@@ -24,6 +25,7 @@ pub mod synth;
 
 pub use self::core::App;
 pub use annotations::Annotations;
+pub use boundary_mode::BoundaryMode;
 pub use state::{AppState, GridKind, View};
 
 use std::path::{Path, PathBuf};

@@ -70,6 +70,7 @@ pub fn panorama_view(ui: &mut egui::Ui, state: &mut AppState, status: &Status) -
             label: format!("synth {}", angles(state.viewpoint).replace("φ", "\nφ")),
             segments: synth_rows,
             color: SYNTH_COLOR,
+            bands: Vec::new(),
         }];
         rows.extend(
             display
@@ -80,6 +81,7 @@ pub fn panorama_view(ui: &mut egui::Ui, state: &mut AppState, status: &Status) -
                     label: l.name.clone(),
                     segments: vec![(0, l.samples.as_slice())],
                     color: Color32::BLACK,
+                    bands: Vec::new(),
                 }),
         );
         let bands = state

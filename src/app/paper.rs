@@ -23,6 +23,9 @@ pub struct Row<'a> {
     pub segments: Vec<(usize, &'a [f64])>,
     /// Trace colour.
     pub color: Color32,
+    /// Deflection bands (start, end, deflection index) of this row alone, drawn behind its
+    /// strip: a lead's own boundaries.
+    pub bands: Vec<(usize, usize, usize)>,
 }
 
 /// Where samples and millivolts sit on the painted paper.
@@ -40,6 +43,8 @@ pub struct Geometry {
     pub px_per_mv: f32,
     /// Row height, points.
     pub row_h: f32,
+    /// Number of rows.
+    pub rows: usize,
 }
 
 impl Geometry {
@@ -56,6 +61,18 @@ impl Geometry {
     /// Sample at screen x (clamped at 0).
     pub fn sample(&self, x: f32) -> usize {
         (self.time(x) * self.fs).round().max(0.0) as usize
+    }
+
+    /// The row at screen y.
+    pub fn row_at(&self, y: f32) -> Option<usize> {
+        let pos = (y - self.rect.top()) / self.row_h;
+        (pos >= 0.0 && (pos as usize) < self.rows).then_some(pos as usize)
+    }
+
+    /// Screen y range of row `i`.
+    pub fn row_span(&self, i: usize) -> egui::Rangef {
+        let top = self.rect.top() + self.row_h * i as f32;
+        egui::Rangef::new(top, top + self.row_h)
     }
 
     /// Visible samples.
@@ -92,20 +109,16 @@ pub fn paper(
         px_per_s: MM_PER_S * paper.px_per_mm,
         px_per_mv: MM_PER_MV * paper.px_per_mm,
         row_h: ROW_MM * paper.px_per_mm,
+        rows: rows.len(),
     };
     if !ui.is_rect_visible(rect) {
         return (response, geo);
     }
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 0.0, Color32::from_rgb(255, 250, 245));
-    let vis = geo.visible();
-    for &(a, b, k) in bands {
-        if b < vis.start || a > vis.end {
-            continue;
-        }
-        let [r, g, bl] = DEFLECTIONS[k].1;
-        let band = Rect::from_x_y_ranges(geo.x(a)..=geo.x(b), signal.y_range());
-        painter.rect_filled(band, 0.0, Color32::from_rgba_unmultiplied(r, g, bl, 60));
+    paint_bands(&painter, &geo, bands, signal.y_range());
+    for (i, row) in rows.iter().enumerate() {
+        paint_bands(&painter, &geo, &row.bands, geo.row_span(i));
     }
     grid(&painter, signal, &geo);
     for (i, row) in rows.iter().enumerate() {
@@ -139,6 +152,24 @@ pub fn paper(
         Color32::DARK_GRAY,
     );
     (response, geo)
+}
+
+/// Bands (start, end, deflection index) over the screen y range `ys`.
+fn paint_bands(
+    painter: &egui::Painter,
+    geo: &Geometry,
+    bands: &[(usize, usize, usize)],
+    ys: egui::Rangef,
+) {
+    let vis = geo.visible();
+    for &(a, b, k) in bands {
+        if b < vis.start || a > vis.end {
+            continue;
+        }
+        let [r, g, bl] = DEFLECTIONS[k].1;
+        let band = Rect::from_x_y_ranges(geo.x(a)..=geo.x(b), ys);
+        painter.rect_filled(band, 0.0, Color32::from_rgba_unmultiplied(r, g, bl, 60));
+    }
 }
 
 fn pan_zoom(ui: &egui::Ui, response: &Response, paper: &mut Paper, signal: Rect, duration: f64) {

@@ -99,24 +99,34 @@ pub fn record_view(ui: &mut egui::Ui, state: &mut AppState) -> Requests {
         ui.label("No record loaded.");
         return req;
     };
-    let rows: Vec<Row> = display
+    let shown: Vec<&crate::record::Lead> = display
         .leads
         .iter()
         .filter(|l| !state.hidden.contains(&l.name))
+        .collect();
+    let names: Vec<String> = shown.iter().map(|l| l.name.clone()).collect();
+    let strip_bands = |lead: &str| match &state.annotations {
+        Some(a) if state.boundaries.per_lead() => {
+            a.bands_of(&state.boundaries.strip_target(lead), 0..display.len())
+        }
+        _ => Vec::new(),
+    };
+    let rows: Vec<Row> = shown
+        .iter()
         .map(|l| Row {
             label: l.name.clone(),
             segments: vec![(0, l.samples.as_slice())],
             color: Color32::BLACK,
+            bands: strip_bands(&l.name),
         })
         .collect();
     egui::ScrollArea::vertical()
         .auto_shrink(false)
         .show(ui, |ui| {
-            let bands = state
-                .annotations
-                .as_ref()
-                .map(|a| a.bands(0..display.len()))
-                .unwrap_or_default();
+            let bands = match &state.annotations {
+                Some(a) if !state.boundaries.per_lead() => a.bands(0..display.len()),
+                _ => Vec::new(),
+            };
             let (response, geo) = paper(
                 ui,
                 &mut state.paper,
@@ -125,15 +135,22 @@ pub fn record_view(ui: &mut egui::Ui, state: &mut AppState) -> Requests {
                 &rows,
                 &bands,
             );
-            state.cursor = response
-                .hover_pos()
+            let hover = response.hover_pos();
+            state.cursor = hover
                 .map(|p| geo.sample(p.x))
                 .filter(|&s| s < display.len());
-            let editing = annotate::interact(ui, &response, &geo, state);
+            // Kept when the pointer leaves, so the bar's buttons act on the last lead pointed at.
+            if let Some(lead) = hover
+                .and_then(|p| geo.row_at(p.y))
+                .and_then(|r| names.get(r))
+            {
+                state.hover_lead = Some(lead.clone());
+            }
+            let editing = annotate::interact(ui, &response, &geo, &names, state);
             if !editing {
                 caliper(ui, &response, &geo, state);
             }
-            annotate::paint_marks(ui, &geo, state);
+            annotate::paint_marks(ui, &geo, &names, state);
             paint_caliper(ui, &geo, state);
             paint_cursor(ui, &geo, state);
         });

@@ -3,8 +3,7 @@
 
 use super::core::App;
 use super::jobs::{Job, take_done};
-use crate::delineate::edit::AnnotationDoc;
-use crate::delineate::edit::Recovery;
+use crate::delineate::edit::{AnnotationDoc, LeadDocs, Recovery, refuse_existing};
 use eframe::egui;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -23,14 +22,27 @@ pub struct SaveDialog {
     pub existing: Vec<PathBuf>,
 }
 
-/// What a background save sends back: whose document it saved, where, and the document as
-/// saved (its clean state is taken over by the live document).
+/// What a background save sends back: whose documents it saved, the files written, and the
+/// documents as saved (their clean state is taken over by the live documents).
 pub(super) struct Saved {
     record_id: u64,
     key: PathBuf,
-    wave: PathBuf,
-    json: PathBuf,
+    files: Vec<PathBuf>,
     doc: AnnotationDoc,
+    leads: LeadDocs,
+}
+
+/// Files as a short list: the first three, then how many more.
+fn file_list(files: &[PathBuf]) -> String {
+    let mut names: Vec<String> = files
+        .iter()
+        .take(3)
+        .map(|p| p.display().to_string())
+        .collect();
+    if files.len() > 3 {
+        names.push(format!("{} more", files.len() - 3));
+    }
+    names.join(", ")
 }
 
 /// A folder the user can write into (checked by creating a file there).
@@ -39,14 +51,13 @@ fn writable(dir: &Path) -> bool {
 }
 
 impl App {
-    /// The two files annotations are saved as in `folder`: `NAME.ii` (WFDB wave file, as LUDB
-    /// names lead II's) and `NAME.json` (the seed's labels with the cycles).
-    pub fn annotation_files(&self, folder: &Path) -> Option<(PathBuf, PathBuf)> {
+    /// The files annotations are saved as in `folder`: `NAME.ii` (WFDB wave file, as LUDB
+    /// names lead II's) and `NAME.json` (the seed's labels with the cycles) for the cycles,
+    /// then the per-lead files `NAME.<lead>` ([`LeadDocs::files_to_save`] says which).
+    pub fn annotation_files(&self, folder: &Path) -> Option<Vec<PathBuf>> {
         let name = &self.state.record.as_ref()?.name;
-        Some((
-            folder.join(format!("{name}.ii")),
-            folder.join(format!("{name}.json")),
-        ))
+        let a = self.state.annotations.as_ref()?;
+        Some(a.leads.save_plan(folder, name))
     }
 
     /// The folder annotations go to by default: beside the record when writable, else the
@@ -70,10 +81,11 @@ impl App {
         }
     }
 
-    /// Start saving the annotations into `folder` in the background; existing files are
-    /// replaced only with `overwrite`. Returns the two files it will write. The document stays
-    /// dirty until the save reports success (then the recovery file goes); a failure is shown
-    /// as an error and the edits stay, in the document and the recovery file.
+    /// Start saving the annotations (the cycles and the leads) into `folder` in the
+    /// background; existing files are replaced only with `overwrite`. Returns the cycles' two
+    /// files (wave file, JSON labels); [`App::annotation_files`] lists every file. The
+    /// documents stay dirty until the save reports success (then the recovery file goes); a
+    /// failure is shown as an error and the edits stay, in the documents and the recovery file.
     pub fn save_annotations(
         &mut self,
         folder: &Path,
@@ -82,9 +94,9 @@ impl App {
         if self.save_job.is_some() {
             anyhow::bail!("a save is still running");
         }
-        let (wave, json) = self
+        let files = self
             .annotation_files(folder)
-            .ok_or_else(|| anyhow::anyhow!("no record is open"))?;
+            .ok_or_else(|| anyhow::anyhow!("no record or no annotations yet"))?;
         let name = self
             .state
             .record
@@ -96,44 +108,30 @@ impl App {
             .annotations
             .as_ref()
             .ok_or_else(|| anyhow::anyhow!("no annotations yet"))?;
-        let existing: Vec<String> = [&wave, &json]
-            .into_iter()
-            .filter(|p| p.symlink_metadata().is_ok())
-            .map(|p| p.display().to_string())
-            .collect();
-        if !overwrite && !existing.is_empty() {
-            // Checked here too so the dialog can ask at once; the writer refuses again if a
-            // file appears meanwhile.
-            anyhow::bail!(
-                "{}: already {}; nothing was saved (confirm to replace)",
-                existing.join(", "),
-                if existing.len() == 1 {
-                    "exists"
-                } else {
-                    "exist"
-                }
-            );
-        }
-        let mut doc = a.doc.clone();
+        // Checked here too so the dialog can ask at once; the writer refuses again if a file
+        // appears meanwhile.
+        let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+        refuse_existing(&paths, overwrite)?;
+        let (mut doc, mut leads) = (a.doc.clone(), a.leads.clone());
         let (record_id, key) = (self.state.record_id, a.key.clone());
-        let (folder, w, j) = (folder.to_path_buf(), wave.clone(), json.clone());
+        let folder = folder.to_path_buf();
         self.save_job = Some(Job::spawn(
             "Saving annotations",
             self.ctx.clone(),
             move |_| {
                 std::fs::create_dir_all(&folder)
                     .map_err(|e| anyhow::anyhow!("{}: {e}", folder.display()))?;
-                doc.save(&w, &j, &name, overwrite)?;
+                let files = leads.save_with_cycles(&mut doc, &folder, &name, overwrite)?;
                 Ok(Saved {
                     record_id,
                     key,
-                    wave: w,
-                    json: j,
+                    files,
                     doc,
+                    leads,
                 })
             },
         ));
-        Ok((wave, json))
+        Ok((files[0].clone(), files[1].clone()))
     }
 
     /// Take in a finished background save.
@@ -145,19 +143,19 @@ impl App {
             Ok(s) => s,
             Err(e) => return self.state.error(format!("Not saved: {e}")),
         };
-        let files = format!("{} and {}", s.wave.display(), s.json.display());
         let same_record = s.record_id == self.state.record_id;
         if let Some(a) = self.state.annotations.as_mut().filter(|_| same_record) {
             a.doc.take_saved(&s.doc);
+            a.leads.take_saved(&s.leads);
             // Edits made while the save ran are in no file yet: their recovery file stays.
-            if !a.doc.is_dirty()
+            if !a.is_dirty()
                 && let Err(e) = Recovery::discard_in(&self.data_dir.join("recovery"), &s.key)
             {
                 self.state
                     .error(format!("Saved, but the recovery file stays: {e}"));
             }
         }
-        self.state.info(format!("Saved {files}"));
+        self.state.info(format!("Saved {}", file_list(&s.files)));
     }
 
     /// Write the recovery file once the document has been quiet for a second.
@@ -171,7 +169,7 @@ impl App {
         let Some(a) = self.state.annotations.as_mut() else {
             return;
         };
-        let rev = a.doc.revision();
+        let rev = a.revision();
         if self.last_revision != Some(rev) {
             self.last_revision = Some(rev);
             self.last_edit = Instant::now();
@@ -183,9 +181,10 @@ impl App {
             return;
         }
         a.autosaved = rev;
-        let (doc, key, dir) = (a.doc.clone(), a.key.clone(), self.recovery_dir());
+        let (doc, leads) = (a.doc.clone(), a.leads.clone());
+        let (key, dir) = (a.key.clone(), self.recovery_dir());
         self.autosave_job = Some(Job::spawn("Autosaving", self.ctx.clone(), move |_| {
-            Recovery::save_in(&dir, &doc, &key)?;
+            Recovery::save_all_in(&dir, &doc, &leads, &key)?;
             Ok(())
         }));
     }
@@ -216,16 +215,15 @@ impl App {
                     d.existing.clear();
                 }
                 let folder = PathBuf::from(d.folder.trim());
-                if let Some((w, j)) = self.annotation_files(&folder) {
-                    ui.weak(format!("Writes {} and {}", w.display(), j.display()));
+                let files = self.annotation_files(&folder).unwrap_or_default();
+                if !files.is_empty() {
+                    ui.weak(format!("Writes {}", file_list(&files)));
                 }
                 if d.existing.is_empty() {
                     if ui.button("Save").clicked() {
-                        match self.annotation_files(&folder) {
-                            Some((w, j)) if w.exists() || j.exists() => {
-                                d.existing = [w, j].into_iter().filter(|p| p.exists()).collect()
-                            }
-                            _ => d.open = !self.save_result(&folder, false),
+                        d.existing = files.into_iter().filter(|p| p.exists()).collect();
+                        if d.existing.is_empty() {
+                            d.open = !self.save_result(&folder, false);
                         }
                     }
                 } else {

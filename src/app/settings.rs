@@ -40,3 +40,19 @@ impl App {
         eframe::set_value(storage, KEY, &self.state);
     }
 }
+
+/// The engine by its command-line name, so the stored settings read like the command line and
+/// a name this build does not know falls back to the default instead of failing the rest.
+pub(super) mod engine_name {
+    use crate::panorama::EngineKind;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(kind: &EngineKind, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(kind.as_str())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<EngineKind, D::Error> {
+        let name = String::deserialize(d)?;
+        Ok(<EngineKind as clap::ValueEnum>::from_str(&name, true).unwrap_or(EngineKind::NefNet))
+    }
+}

@@ -1,11 +1,12 @@
 //! What the app shows and edits, as plain data: testable without a window.
 //!
 //! The state is split as eframe's template does: the fields a user expects the app to
-//! remember (engine, inputs, filters, zoom, view and viewpoint) are serialised and kept
-//! through eframe's storage; everything about the open record and the session is
+//! remember (engine, inputs, filters, zoom, view, viewpoint, boundary mode) are serialised and
+//! kept through eframe's storage; everything about the open record and the session is
 //! `#[serde(skip)]` runtime state.
 
 use super::annotations::Annotations;
+use super::boundary_mode::BoundaryMode;
 use crate::delineate::CycleBounds;
 use crate::geometry::{STANDARD_12, Viewpoint, lead_view, normalise_lead_name};
 use crate::panorama::EngineKind;
@@ -115,15 +116,20 @@ pub struct AppState {
     /// Leads hidden in the record view.
     #[serde(skip)]
     pub hidden: BTreeSet<String>,
-    /// The cycles and their boundaries (loaded, proposed or edited).
+    /// The cycles and their boundaries (loaded, proposed or edited), and each lead's own.
     #[serde(skip)]
     pub annotations: Option<Annotations>,
+    /// Which boundaries the annotator shows and edits.
+    pub boundaries: BoundaryMode,
+    /// The lead whose strip the pointer is over, or was last over (the bar's buttons act on it).
+    #[serde(skip)]
+    pub hover_lead: Option<String>,
     /// The current viewpoint.
     pub viewpoint: Viewpoint,
     /// Input leads of the panorama engine.
     pub inputs: Vec<String>,
     /// The panorama engine.
-    #[serde(with = "engine_name")]
+    #[serde(with = "super::settings::engine_name")]
     pub engine: EngineKind,
     /// The selected cycle.
     #[serde(skip)]
@@ -173,6 +179,8 @@ impl AppState {
             filters: Filters::default(),
             hidden: BTreeSet::new(),
             annotations: None,
+            boundaries: BoundaryMode::default(),
+            hover_lead: None,
             viewpoint: Viewpoint::from_degrees(150.0, 90.0),
             inputs: Vec::new(),
             engine: EngineKind::NefNet,
@@ -201,6 +209,7 @@ impl AppState {
         self.view = saved.view;
         self.grid = saved.grid;
         self.paper = saved.paper;
+        self.boundaries = saved.boundaries;
     }
 
     /// Take a newly loaded record: the remembered inputs when the record has them all, else
@@ -225,6 +234,7 @@ impl AppState {
         self.cycle = 0;
         self.paper.t0 = 0.0;
         self.cursor = None;
+        self.hover_lead = None;
         self.caliper = None;
     }
 
@@ -331,20 +341,4 @@ pub fn default_inputs(record: &Record) -> Vec<String> {
         .take(3)
         .map(|l| l.name.clone())
         .collect()
-}
-
-/// The engine by its command-line name, so the stored settings read like the command line and
-/// a name this build does not know falls back to the default instead of failing the rest.
-mod engine_name {
-    use crate::panorama::EngineKind;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(kind: &EngineKind, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(kind.as_str())
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<EngineKind, D::Error> {
-        let name = String::deserialize(d)?;
-        Ok(<EngineKind as clap::ValueEnum>::from_str(&name, true).unwrap_or(EngineKind::NefNet))
-    }
 }

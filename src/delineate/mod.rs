@@ -54,6 +54,18 @@ pub struct Wave {
     pub off: usize,
 }
 
+impl Wave {
+    /// A wave of `kind` from `on` to `off` with its peak at `peak`.
+    pub fn new(kind: WaveKind, on: usize, peak: usize, off: usize) -> Self {
+        Self {
+            kind,
+            on,
+            peak,
+            off,
+        }
+    }
+}
+
 /// The waves found in one lead, sorted by onset.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LeadWaves {

@@ -25,143 +25,36 @@
 //! Files: [`AnnotationDoc::save`] writes a LUDB-style WFDB wave file and the JSON labels (see
 //! there for how marks that do not form a whole wave are kept); [`Recovery`] autosaves to the
 //! user's data folder.
+//!
+//! Per lead: [`LeadDocs`] holds one such document per lead of a record (LUDB's `NAME.v1`, …),
+//! each with its own undo/redo and dirty state, beside the record-level document that gives
+//! the cycles; [`RecordDocs`] opens both, [`LeadDocs::save_with_cycles`] saves both.
 
+mod kind;
+mod leads;
+mod leads_open;
+mod leads_save;
+#[cfg(test)]
+mod leads_tests;
 mod open;
 mod ops;
+mod read;
+mod recovered;
 mod recovery;
 mod save;
 #[cfg(test)]
 mod tests;
 
+pub use kind::BoundaryKind;
+pub use leads::{CYCLES_EXT, LeadDoc, LeadDocs, LeadName, Target};
+pub use leads_open::RecordDocs;
+pub use recovered::Recovered;
 pub use recovery::{DATA_DIR_ENV, Recovery};
+pub use save::refuse_existing;
 
 use crate::delineate::WaveKind;
 use std::collections::VecDeque;
 use std::path::PathBuf;
-
-/// The six boundary kinds, keys 1–6 in the app: 1 P on, 2 P off, 3 QRS on, 4 QRS off, 5 T on, 6 T off.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum BoundaryKind {
-    /// P wave onset: the start of a cycle.
-    POn,
-    /// P wave offset.
-    POff,
-    /// QRS complex onset.
-    QrsOn,
-    /// QRS complex offset.
-    QrsOff,
-    /// T wave onset.
-    TOn,
-    /// T wave offset.
-    TOff,
-}
-
-impl BoundaryKind {
-    /// All six in cycle order (the order of keys 1–6).
-    pub const ALL: [BoundaryKind; 6] = [
-        BoundaryKind::POn,
-        BoundaryKind::POff,
-        BoundaryKind::QrsOn,
-        BoundaryKind::QrsOff,
-        BoundaryKind::TOn,
-        BoundaryKind::TOff,
-    ];
-
-    /// The kind of key `1`–`6`; `None` for any other number.
-    pub fn from_key(key: u8) -> Option<Self> {
-        key.checked_sub(1)
-            .and_then(|k| Self::ALL.get(usize::from(k)))
-            .copied()
-    }
-
-    /// The key (1–6) that sets this kind.
-    pub fn key(self) -> u8 {
-        self as u8 + 1
-    }
-
-    /// Position in the cycle order, 0 (P on) to 5 (T off).
-    pub fn index(self) -> usize {
-        self as usize
-    }
-
-    /// Name shown to the user ("P on", "QRS off", …); also the text of WFDB notes that keep a
-    /// mark outside a whole wave.
-    pub fn label(self) -> &'static str {
-        match self {
-            BoundaryKind::POn => "P on",
-            BoundaryKind::POff => "P off",
-            BoundaryKind::QrsOn => "QRS on",
-            BoundaryKind::QrsOff => "QRS off",
-            BoundaryKind::TOn => "T on",
-            BoundaryKind::TOff => "T off",
-        }
-    }
-
-    /// The seed JSON key of this kind ("P on", "R on", …).
-    pub fn json_key(self) -> &'static str {
-        match self {
-            BoundaryKind::QrsOn => "R on",
-            BoundaryKind::QrsOff => "R off",
-            other => other.label(),
-        }
-    }
-
-    /// The kind named by a label or a seed JSON key.
-    pub fn from_label(text: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.label() == text || k.json_key() == text)
-    }
-
-    /// The wave this boundary opens or closes.
-    pub fn wave(self) -> WaveKind {
-        match self {
-            BoundaryKind::POn | BoundaryKind::POff => WaveKind::P,
-            BoundaryKind::QrsOn | BoundaryKind::QrsOff => WaveKind::Qrs,
-            BoundaryKind::TOn | BoundaryKind::TOff => WaveKind::T,
-        }
-    }
-
-    /// True for the three onsets.
-    pub fn is_onset(self) -> bool {
-        matches!(
-            self,
-            BoundaryKind::POn | BoundaryKind::QrsOn | BoundaryKind::TOn
-        )
-    }
-
-    /// The onset of a wave.
-    pub fn onset(wave: WaveKind) -> Self {
-        match wave {
-            WaveKind::P => BoundaryKind::POn,
-            WaveKind::Qrs => BoundaryKind::QrsOn,
-            WaveKind::T => BoundaryKind::TOn,
-        }
-    }
-
-    /// The offset of a wave.
-    pub fn offset(wave: WaveKind) -> Self {
-        match wave {
-            WaveKind::P => BoundaryKind::POff,
-            WaveKind::Qrs => BoundaryKind::QrsOff,
-            WaveKind::T => BoundaryKind::TOff,
-        }
-    }
-
-    /// The kind that follows this one in a cycle (a T off is followed by the next P on).
-    pub fn next(self) -> Self {
-        Self::ALL[(self.index() + 1) % 6]
-    }
-}
-
-impl std::fmt::Display for BoundaryKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.label())
-    }
-}
 
 /// One boundary mark at a sample of the record (the record's own rate).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

@@ -1,39 +1,17 @@
-//! Crash recovery: the document autosaved to the user data folder, one file per record.
+//! Crash recovery: the documents autosaved to the user data folder, one file per record.
 
-use super::{AnnotationDoc, Mark, Origin, Peak, valid_fs};
-use crate::delineate::WaveKind;
+use super::leads::LeadDocs;
+use super::recovered::{Recovered, RecoveryFile};
+use super::{AnnotationDoc, valid_fs};
 use crate::error::{Error, Result, read_text};
 use crate::record::record_stem;
-use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 pub use crate::fsio::DATA_DIR_ENV;
 
-const FORMAT: &str = "ecg-panorama annotation recovery";
-const VERSION: u32 = 1;
-const KIND: &str = "annotation recovery file";
-
-/// What a recovery file holds (JSON).
-#[derive(Debug, Serialize, Deserialize)]
-struct RecoveryFile {
-    format: String,
-    version: u32,
-    /// The record's canonical path, without its signal extension.
-    record: String,
-    fs: f64,
-    samples: usize,
-    revision: u64,
-    /// Where the edited marks first came from, for the user's information.
-    origin: String,
-    marks: Vec<Mark>,
-    /// Peaks as (WFDB symbol, sample).
-    #[serde(default)]
-    peaks: Vec<(String, usize)>,
-}
-
 /// Crash recovery: autosave to the user data folder, atomic ([`crate::fsio`]), one file per
 /// record path (a hash of the canonical path in the name), JSON with the record path, fs,
-/// length, marks and revision.
+/// length, marks and revision, and the marks of the leads edited on their own.
 pub struct Recovery;
 
 /// The record's identity: its canonical folder joined with its name without signal extension,
@@ -103,6 +81,28 @@ impl Recovery {
 
     /// Autosave `doc` into folder `dir` (created when missing); returns the file written.
     pub fn save_in(dir: &Path, doc: &AnnotationDoc, record_path: &Path) -> Result<PathBuf> {
+        Self::write_in(dir, doc, true, &LeadDocs::default(), record_path)
+    }
+
+    /// Autosave the record-level document `cycles` and the per-lead documents `leads` into
+    /// folder `dir`: the leads with edits, and the record-level marks marked as edited or not,
+    /// so that edits to leads alone do not make the saved cycles count as edited on reopening.
+    pub fn save_all_in(
+        dir: &Path,
+        cycles: &AnnotationDoc,
+        leads: &LeadDocs,
+        record_path: &Path,
+    ) -> Result<PathBuf> {
+        Self::write_in(dir, cycles, cycles.is_dirty(), leads, record_path)
+    }
+
+    fn write_in(
+        dir: &Path,
+        doc: &AnnotationDoc,
+        cycles_edited: bool,
+        leads: &LeadDocs,
+        record_path: &Path,
+    ) -> Result<PathBuf> {
         if !valid_fs(doc.fs) {
             return Err(Error::Invalid(format!(
                 "recovery not saved: invalid sampling rate {} Hz",
@@ -116,21 +116,7 @@ impl Recovery {
                 record_path.display()
             )));
         };
-        let file = RecoveryFile {
-            format: FORMAT.into(),
-            version: VERSION,
-            record: key.to_string_lossy().into_owned(),
-            fs: doc.fs,
-            samples: doc.len,
-            revision: doc.revision,
-            origin: doc.origin.to_string(),
-            marks: doc.marks.clone(),
-            peaks: doc
-                .peaks
-                .iter()
-                .map(|p| (p.wave.symbol().to_string(), p.sample))
-                .collect(),
-        };
+        let file = RecoveryFile::new(&key, doc, cycles_edited, leads);
         let mut bytes = serde_json::to_vec(&file)?;
         bytes.push(b'\n');
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
@@ -149,74 +135,31 @@ impl Recovery {
 
     /// [`Recovery::load`] from folder `dir`.
     pub fn load_in(dir: &Path, record_path: &Path) -> Result<Option<AnnotationDoc>> {
+        Ok(Self::read_in(dir, record_path)?.map(|r| r.cycles))
+    }
+
+    /// Everything the recovery file of `record_path` in folder `dir` holds (record-level and
+    /// per-lead edits), `None` when there is none; a file that cannot be read is an error
+    /// naming it.
+    pub fn read_in(dir: &Path, record_path: &Path) -> Result<Option<Recovered>> {
         match Self::path_in(dir, record_path) {
-            Some(path) if path.is_file() => Self::load_file(&path, Some(record_path)).map(Some),
+            Some(path) if path.is_file() => Self::read_file(&path, Some(record_path)).map(Some),
             _ => Ok(None),
         }
     }
 
-    /// Read a recovery file; with `record_path`, it must hold that record's edits. The
-    /// document is dirty (its edits are in no saved file) and keeps the saved revision.
+    /// Read a recovery file's record-level document; with `record_path`, it must hold that
+    /// record's edits. The document is dirty (its edits are in no saved file) and keeps the
+    /// saved revision.
     pub fn load_file(path: &Path, record_path: Option<&Path>) -> Result<AnnotationDoc> {
-        let bad = |reason: String| Error::malformed(path, KIND, reason);
-        let file: RecoveryFile =
-            serde_json::from_str(&read_text(path)?).map_err(|e| bad(e.to_string()))?;
-        if file.format != FORMAT {
-            return Err(bad(format!(
-                "format {:?}, expected {FORMAT:?}",
-                file.format
-            )));
-        }
-        if file.version != VERSION {
-            return Err(bad(format!(
-                "version {} (this program reads {VERSION})",
-                file.version
-            )));
-        }
-        if !valid_fs(file.fs) {
-            return Err(bad(format!("invalid sampling rate {} Hz", file.fs)));
-        }
-        if let Some(key) = record_path.and_then(record_key)
-            && Path::new(&file.record) != key
-        {
-            return Err(bad(format!(
-                "holds the edits of record {}, not {}",
-                file.record,
-                key.display()
-            )));
-        }
-        if let Some(m) = file.marks.iter().find(|m| m.sample >= file.samples) {
-            return Err(bad(format!(
-                "{} at sample {} lies past the record's end ({} samples)",
-                m.kind, m.sample, file.samples
-            )));
-        }
-        if file.marks.windows(2).any(|w| w[0].sample > w[1].sample) {
-            return Err(bad("marks are not sorted by sample".into()));
-        }
-        let peaks = file
-            .peaks
-            .iter()
-            .map(|(symbol, sample)| {
-                WaveKind::from_symbol(symbol)
-                    .filter(|_| *sample < file.samples)
-                    .map(|wave| Peak {
-                        wave,
-                        sample: *sample,
-                    })
-                    .ok_or_else(|| bad(format!("bad peak {symbol:?} at sample {sample}")))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let mut doc = AnnotationDoc::new(
-            file.samples,
-            file.fs,
-            file.marks,
-            Origin::Recovery(path.to_path_buf()),
-        );
-        doc.peaks = peaks;
-        doc.peaks.sort_by_key(|p| p.sample);
-        doc.revision = file.revision;
-        Ok(doc)
+        Ok(Self::read_file(path, record_path)?.cycles)
+    }
+
+    /// Read everything a recovery file holds; with `record_path`, it must hold that record's
+    /// edits.
+    pub fn read_file(path: &Path, record_path: Option<&Path>) -> Result<Recovered> {
+        let key = record_path.and_then(record_key);
+        Recovered::parse(path, &read_text(path)?, key.as_deref())
     }
 
     /// Delete the recovery file of `record_path` (after a save, or when the user drops the

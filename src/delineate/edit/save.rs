@@ -120,38 +120,41 @@ impl AnnotationDoc {
         record_name: &str,
         overwrite: bool,
     ) -> Result<()> {
-        if !valid_fs(self.fs) {
-            return Err(Error::Invalid(format!(
-                "nothing was saved: invalid sampling rate {} Hz",
-                self.fs
-            )));
-        }
         if wave_path == json_path {
             return Err(Error::Invalid(format!(
                 "{}: the wave file and the JSON labels need two different files",
                 wave_path.display()
             )));
         }
-        let wave = encode_annotations(&self.wave_annotations()?)?;
-        let mut json = serde_json::to_vec(&self.labels_document(record_name))?;
-        json.push(b'\n');
+        let (wave, json) = (self.wave_bytes()?, self.json_bytes(record_name)?);
         let files = [(wave_path, wave.as_slice()), (json_path, json.as_slice())];
-        let existing: Vec<&Path> = files
-            .iter()
-            .map(|(p, _)| *p)
-            .filter(|p| p.symlink_metadata().is_ok())
-            .collect();
-        if !overwrite && !existing.is_empty() {
-            let names: Vec<String> = existing.iter().map(|p| p.display().to_string()).collect();
-            let verb = if names.len() == 1 { "exists" } else { "exist" };
+        refuse_existing(&[wave_path, json_path], overwrite)?;
+        crate::fsio::write_set(&files, crate::fsio::Replace::allow_if(overwrite))?;
+        self.mark_saved();
+        Ok(())
+    }
+
+    /// The wave file `save` writes, encoded; an error names why nothing can be saved.
+    pub(super) fn wave_bytes(&self) -> Result<Vec<u8>> {
+        if !valid_fs(self.fs) {
             return Err(Error::Invalid(format!(
-                "{}: already {verb}; nothing was saved (confirm to replace)",
-                names.join(", ")
+                "nothing was saved: invalid sampling rate {} Hz",
+                self.fs
             )));
         }
-        crate::fsio::write_set(&files, crate::fsio::Replace::allow_if(overwrite))?;
+        encode_annotations(&self.wave_annotations()?)
+    }
+
+    /// The JSON labels `save` writes.
+    pub(super) fn json_bytes(&self, record_name: &str) -> Result<Vec<u8>> {
+        let mut json = serde_json::to_vec(&self.labels_document(record_name))?;
+        json.push(b'\n');
+        Ok(json)
+    }
+
+    /// The marks are now what the files hold: the document is clean.
+    pub(super) fn mark_saved(&mut self) {
         self.clean = Some(self.marks.clone());
-        Ok(())
     }
 
     /// Take the saved state of `saved`, a copy of this document that was saved elsewhere (in
@@ -159,4 +162,26 @@ impl AnnotationDoc {
     pub fn take_saved(&mut self, saved: &AnnotationDoc) {
         self.clean = saved.clean.clone();
     }
+}
+
+/// Stop before anything is written when one of `paths` exists and `overwrite` is false; the
+/// error names every such file, so the user can be asked about all of them at once.
+pub fn refuse_existing(paths: &[&Path], overwrite: bool) -> Result<()> {
+    let existing: Vec<String> = paths
+        .iter()
+        .filter(|p| p.symlink_metadata().is_ok())
+        .map(|p| p.display().to_string())
+        .collect();
+    if overwrite || existing.is_empty() {
+        return Ok(());
+    }
+    let verb = if existing.len() == 1 {
+        "exists"
+    } else {
+        "exist"
+    };
+    Err(Error::Invalid(format!(
+        "{}: already {verb}; nothing was saved (confirm to replace)",
+        existing.join(", ")
+    )))
 }

@@ -28,7 +28,7 @@ mod tests;
 
 pub use json::{LabelsDocument, global_labels, labels_document};
 pub use lead_annotations::lead_annotations;
-pub use paths::{lead_extension, lead_extensions, output_paths};
+pub use paths::{lead_extension, lead_extensions, output_paths, unique_extensions};
 pub use write::write_outputs;
 
 /// Which files `write_outputs` writes.

@@ -33,9 +33,14 @@ pub fn lead_extension(lead: &str) -> String {
 /// The extension of every lead of `d`, in lead order; unnamed leads become `leadK` (from 1) and
 /// repeated names get `_2`, `_3`, … so that no two leads share a file.
 pub fn lead_extensions(d: &Delineation) -> Vec<String> {
-    let mut out: Vec<String> = Vec::with_capacity(d.leads.len());
-    for (k, lead) in d.leads.iter().enumerate() {
-        let mut ext = lead_extension(&lead.lead);
+    unique_extensions(d.leads.iter().map(|l| l.lead.as_str()))
+}
+
+/// [`lead_extensions`] of leads named `leads` (canonical names, in the record's order).
+pub fn unique_extensions<'a>(leads: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (k, lead) in leads.into_iter().enumerate() {
+        let mut ext = lead_extension(lead);
         if ext.is_empty() {
             ext = format!("lead{}", k + 1);
         }
