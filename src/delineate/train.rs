@@ -3,7 +3,7 @@
 //! noise and flat lines), masked cross-entropy, AdamW with a cosine schedule.
 
 use super::prep::{NET_FS, Prepared, prepare};
-use super::unet::{MULTIPLE, SLOTS, UNet, masked_cross_entropy};
+use super::unet::{MULTIPLE, SLOTS, UNet, masked_cross_entropy, record_cross_entropy};
 use crate::error::{Error, Result};
 use crate::record::annotation::read_annotations;
 use crate::record::open_record;
@@ -29,6 +29,9 @@ pub struct Example {
     pub name: String,
     /// How often it is drawn, relative to the other examples (before the no-P weight).
     pub weight: f64,
+    /// The labels are the record's (QTDB), not each lead's: the loss then scores the
+    /// probabilities averaged over the live leads, as the engine finds the record's beats.
+    pub record_level: bool,
     /// Network input.
     pub input: Prepared,
     /// `[SLOTS][len]` class per sample.
@@ -102,6 +105,7 @@ pub fn load_examples(dir: &Path, names: &[String]) -> Result<Vec<Example>> {
             Ok(Example {
                 name: name.clone(),
                 weight: 1.0,
+                record_level: false,
                 input,
                 labels,
                 mask,
@@ -140,14 +144,31 @@ impl Default for TrainConfig {
     }
 }
 
-/// One augmented batch: inputs `[B, SLOTS, crop]`, labels and mask `[B, SLOTS, crop]`.
+/// One augmented batch: inputs `[B, SLOTS, crop]`, per-lead labels and mask `[B, SLOTS, crop]`,
+/// and for record-level examples the slot weights `[B, SLOTS]`, labels and mask `[B, crop]`.
 pub struct Batch {
     /// Network inputs.
     pub x: Tensor,
-    /// Target classes.
+    /// Per-lead target classes.
     pub y: Tensor,
-    /// Loss weights (0 or 1).
+    /// Per-lead loss weights (0 or 1).
     pub m: Tensor,
+    /// Weight of each slot in the record-level average (1/n on the n live slots).
+    pub rw: Tensor,
+    /// Record-level target classes.
+    pub ry: Tensor,
+    /// Record-level loss weights (0 or 1; 0 for per-lead examples).
+    pub rm: Tensor,
+}
+
+impl Batch {
+    /// The training loss: per-lead cross-entropy plus record-level cross-entropy, each a mean
+    /// over its own annotated samples.
+    pub fn loss(&self, logits: &Tensor) -> Result<Tensor> {
+        let lead = masked_cross_entropy(logits, &self.y, &self.m)?;
+        let record = record_cross_entropy(logits, &self.rw, &self.ry, &self.rm)?;
+        Ok((lead + record)?)
+    }
 }
 
 /// Draw one augmented crop of `ex` into the output slices.
@@ -257,6 +278,11 @@ pub fn draw_batch(
 ) -> Result<Batch> {
     let n = cfg.batch * SLOTS * cfg.crop;
     let (mut x, mut y, mut m) = (vec![0f32; n], vec![0u32; n], vec![0f32; n]);
+    let mut rw = vec![0f32; cfg.batch * SLOTS];
+    let (mut ry, mut rm) = (
+        vec![0u32; cfg.batch * cfg.crop],
+        vec![0f32; cfg.batch * cfg.crop],
+    );
     let per = SLOTS * cfg.crop;
     // Records without any P wave (atrial fibrillation, flutter) are few; drawing them more
     // often teaches the network that fibrillatory waves are not P waves.
@@ -271,21 +297,60 @@ pub fn draw_batch(
                 pick < 0.0
             })
             .unwrap_or(&examples[examples.len() - 1]);
-        augment(
-            ex,
-            cfg.crop,
-            rng,
+        let (xs, ys, ms) = (
             &mut x[b * per..(b + 1) * per],
             &mut y[b * per..(b + 1) * per],
             &mut m[b * per..(b + 1) * per],
         );
+        augment(ex, cfg.crop, rng, xs, ys, ms);
+        if ex.record_level {
+            to_record_level(
+                ys,
+                ms,
+                cfg.crop,
+                &mut rw[b * SLOTS..(b + 1) * SLOTS],
+                &mut ry[b * cfg.crop..(b + 1) * cfg.crop],
+                &mut rm[b * cfg.crop..(b + 1) * cfg.crop],
+            );
+        }
     }
     let shape = (cfg.batch, SLOTS, cfg.crop);
     Ok(Batch {
         x: Tensor::from_vec(x, shape, device)?,
         y: Tensor::from_vec(y, shape, device)?,
         m: Tensor::from_vec(m, shape, device)?,
+        rw: Tensor::from_vec(rw, (cfg.batch, SLOTS), device)?,
+        ry: Tensor::from_vec(ry, (cfg.batch, cfg.crop), device)?,
+        rm: Tensor::from_vec(rm, (cfg.batch, cfg.crop), device)?,
     })
+}
+
+/// Move a record-level crop's labels from the per-lead rows (identical on every live slot)
+/// to the record-level ones, weighting the slots that carry labels equally. Pure-noise and
+/// flat crops stay per-lead: "none" holds in every lead.
+fn to_record_level(
+    y: &mut [u32],
+    m: &mut [f32],
+    crop: usize,
+    rw: &mut [f32],
+    ry: &mut [u32],
+    rm: &mut [f32],
+) {
+    let labelled: Vec<usize> = (0..SLOTS)
+        .filter(|&s| m[s * crop..(s + 1) * crop].iter().any(|&v| v > 0.0))
+        .collect();
+    if labelled.is_empty()
+        || (0..SLOTS).all(|s| m[s * crop..(s + 1) * crop].iter().all(|&v| v > 0.0))
+    {
+        return;
+    }
+    let first = labelled[0];
+    ry.copy_from_slice(&y[first * crop..(first + 1) * crop]);
+    rm.copy_from_slice(&m[first * crop..(first + 1) * crop]);
+    for &s in &labelled {
+        rw[s] = 1.0 / labelled.len() as f32;
+    }
+    m.fill(0.0);
 }
 
 /// Mean masked loss of the network on whole records (no augmentation), for validation.
@@ -311,7 +376,24 @@ pub fn evaluate_loss(net: &UNet, examples: &[Example], device: &Device) -> Resul
             .collect();
         let y = Tensor::from_vec(y, (1, SLOTS, len), device)?;
         let m = Tensor::from_vec(m, (1, SLOTS, len), device)?;
-        let loss = masked_cross_entropy(&net.forward(&x)?, &y, &m)?;
+        let logits = net.forward(&x)?;
+        let loss = if ex.record_level {
+            let live: Vec<usize> = (0..SLOTS)
+                .filter(|&s| ex.input.source[s].is_some())
+                .collect();
+            let w: Vec<f32> = (0..SLOTS)
+                .map(|s| f32::from(u8::from(live.contains(&s))) / live.len().max(1) as f32)
+                .collect();
+            let first = live.first().copied().unwrap_or(0);
+            record_cross_entropy(
+                &logits,
+                &Tensor::from_vec(w, (1, SLOTS), device)?,
+                &y.get(0)?.get(first)?.unsqueeze(0)?,
+                &m.get(0)?.get(first)?.unsqueeze(0)?,
+            )?
+        } else {
+            masked_cross_entropy(&logits, &y, &m)?
+        };
         total += loss.to_scalar::<f32>()?;
     }
     Ok(total / examples.len().max(1) as f32)
@@ -372,7 +454,7 @@ pub fn train(
         };
         opt.set_learning_rate(lr);
         let batch = draw_batch(train_set, cfg, &mut rng, &device)?;
-        let loss = masked_cross_entropy(&net.forward(&batch.x)?, &batch.y, &batch.m)?;
+        let loss = batch.loss(&net.forward(&batch.x)?)?;
         opt.backward_step(&loss)?;
         let val_loss = if !val_set.is_empty() && (step % 100 == 0 || step == cfg.steps) {
             Some(evaluate_loss(&net, val_set, &device)?)
@@ -413,6 +495,7 @@ mod tests {
         let ex = Example {
             name: "x".into(),
             weight: 1.0,
+            record_level: false,
             input: Prepared { slots, source, len },
             labels,
             mask: vec![vec![1u8; len]; SLOTS],
@@ -433,5 +516,65 @@ mod tests {
                 assert!(x[i] > 0.2, "a QRS label sits on the QRS: {}", x[i]);
             }
         }
+    }
+
+    #[test]
+    fn record_level_examples_are_scored_on_the_average_of_their_leads() {
+        let len = 3000;
+        let mut source = [None; SLOTS];
+        source[1] = Some(0);
+        source[10] = Some(1);
+        let mut labels = vec![vec![NONE; len]; SLOTS];
+        let mut mask = vec![vec![0u8; len]; SLOTS];
+        for s in [1, 10] {
+            labels[s][1000..1050].fill(QRS);
+            mask[s].fill(1);
+        }
+        let ex = Example {
+            name: "q".into(),
+            weight: 1.0,
+            record_level: true,
+            input: Prepared {
+                slots: vec![vec![0.1f32; len]; SLOTS],
+                source,
+                len,
+            },
+            labels,
+            mask,
+        };
+        let cfg = TrainConfig {
+            batch: 6,
+            crop: 1024,
+            ..Default::default()
+        };
+        let mut rng = StdRng::seed_from_u64(3);
+        let b = draw_batch(std::slice::from_ref(&ex), &cfg, &mut rng, &Device::Cpu).unwrap();
+        let m = b.m.sum_all().unwrap().to_scalar::<f32>().unwrap();
+        let rm = b.rm.sum_all().unwrap().to_scalar::<f32>().unwrap();
+        assert!(rm > 0.0, "record-level labels are used");
+        let rw = b.rw.to_vec2::<f32>().unwrap();
+        for (row, crop_rm) in rw
+            .iter()
+            .zip(b.rm.sum(1).unwrap().to_vec1::<f32>().unwrap())
+        {
+            if crop_rm > 0.0 {
+                let total: f32 = row.iter().sum();
+                assert!((total - 1.0).abs() < 1e-5, "{row:?}");
+                assert!(
+                    row.iter()
+                        .enumerate()
+                        .all(|(s, &w)| w == 0.0 || s == 1 || s == 10)
+                );
+            }
+        }
+        // Only pure-noise crops keep per-lead labels ("none" everywhere).
+        let y = b.y.flatten_all().unwrap().to_vec1::<u32>().unwrap();
+        let mv = b.m.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+        assert!(
+            y.iter()
+                .zip(&mv)
+                .all(|(&c, &w)| w == 0.0 || c == u32::from(NONE)),
+            "{m}"
+        );
     }
 }

@@ -225,6 +225,7 @@ pub fn load_q1c_examples(dir: &Path, names: &[String]) -> Result<Vec<Example>> {
         out.push(Example {
             name: name.clone(),
             weight: 1.0,
+            record_level: true,
             labels: (0..SLOTS).map(|s| per_slot(&labels, s)).collect(),
             mask: (0..SLOTS).map(|s| per_slot(&mask, s)).collect(),
             input: cut,
@@ -288,10 +289,7 @@ mod tests {
     fn u_waves_stay_none_and_skipped_beats_are_masked() {
         let mut anns = two_beats();
         // U wave after the first T, then a third beat after a long gap.
-        anns.splice(
-            8..8,
-            [ann(240, "("), ann(250, "u"), ann(260, ")")].into_iter(),
-        );
+        anns.splice(8..8, [ann(240, "("), ann(250, "u"), ann(260, ")")]);
         for (s, sym) in [
             (700, "("),
             (710, "p"),

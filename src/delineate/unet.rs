@@ -120,6 +120,26 @@ pub fn masked_cross_entropy(logits: &Tensor, target: &Tensor, mask: &Tensor) -> 
     (picked * mask)?.sum_all()?.neg()?.div(&total)
 }
 
+/// Masked cross-entropy of record-level probabilities: each slot's softmax `[B, SLOTS, CLASSES,
+/// L]` averaged with `weights` `[B, SLOTS]` (1/n on the n live slots, as the engine averages its
+/// live leads), against record-level classes `target` `[B, L]` where `mask` `[B, L]` is 1. Zero
+/// when nothing is masked in.
+pub fn record_cross_entropy(
+    logits: &Tensor,
+    weights: &Tensor,
+    target: &Tensor,
+    mask: &Tensor,
+) -> Result<Tensor> {
+    let p = candle_nn::ops::softmax(logits, 2)?;
+    let mean = p
+        .broadcast_mul(&weights.unsqueeze(2)?.unsqueeze(3)?)?
+        .sum(1)?;
+    let logp = (mean + 1e-6)?.log()?;
+    let picked = logp.gather(&target.unsqueeze(1)?, 1)?.squeeze(1)?;
+    let total = mask.sum_all()?.maximum(1.0)?;
+    (picked * mask)?.sum_all()?.neg()?.div(&total)
+}
+
 /// Per-sample class probabilities `[B, SLOTS, CLASSES, L]` as f32.
 pub fn probabilities(net: &UNet, x: &Tensor) -> Result<Tensor> {
     candle_nn::ops::softmax(&net.forward(x)?, 2)?.to_dtype(DType::F32)
@@ -167,6 +187,36 @@ mod tests {
         let x = Tensor::new(&[[[0f32, 4.0, 8.0]]], &Device::Cpu).unwrap();
         let up = upsample2_linear(&x).unwrap().to_vec3::<f32>().unwrap();
         assert_eq!(up, [[[0.0, 1.0, 3.0, 5.0, 7.0, 8.0]]]);
+    }
+
+    #[test]
+    fn record_loss_scores_the_average_of_the_live_slots() {
+        let d = Device::Cpu;
+        // Slot 0 says class 0, slot 1 class 1, with near certainty, on one sample.
+        let logits = Tensor::new(
+            &[[
+                [[9f32], [-9.0], [-9.0], [-9.0]],
+                [[-9.0], [9.0], [-9.0], [-9.0]],
+            ]],
+            &d,
+        )
+        .unwrap();
+        let target = Tensor::new(&[[0u32]], &d).unwrap();
+        let mask = Tensor::new(&[[1f32]], &d).unwrap();
+        let loss = |w: [f32; 2]| {
+            let w = Tensor::new(&[w], &d).unwrap();
+            record_cross_entropy(&logits, &w, &target, &mask)
+                .unwrap()
+                .to_scalar::<f32>()
+                .unwrap()
+        };
+        assert!((loss([0.5, 0.5]) - std::f32::consts::LN_2).abs() < 1e-3);
+        assert!(loss([1.0, 0.0]) < 1e-3);
+        assert!(loss([0.0, 1.0]) > 9.0);
+        let none = Tensor::new(&[[0f32]], &d).unwrap();
+        let w = Tensor::new(&[[0.5f32, 0.5]], &d).unwrap();
+        let zero = record_cross_entropy(&logits, &w, &target, &none).unwrap();
+        assert_eq!(zero.to_scalar::<f32>().unwrap(), 0.0);
     }
 
     #[test]
