@@ -5,6 +5,7 @@
 mod common;
 mod harness;
 
+use ecg_panorama::app::export_dialog::What;
 use ecg_panorama::app::{App, BoundaryMode, View};
 use ecg_panorama::delineate::edit::{AnnotationDoc, BoundaryKind, Mark, Target};
 use eframe::egui;
@@ -128,4 +129,28 @@ fn a_picked_lead_and_the_lead_under_the_cursor_are_edited_on_their_own() {
     assert_eq!(saved.marks(), edited.as_slice());
     assert!(out.join("1.ii").is_file() && out.join("1.json").is_file());
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), 13);
+}
+
+#[test]
+fn the_record_figure_shows_each_strips_own_bands_in_the_per_lead_modes() {
+    let dir = tempfile::tempdir().unwrap();
+    let rec = common::data_dir().join("ludb/data/1");
+    let mut h = harness(app(Some(rec), View::Annotate, &dir.path().join("data")));
+    settle(&mut h);
+    let starts = |h: &Harness<'static, App>, lead: &str| -> Vec<String> {
+        let (fig, _) = h.state().export_content(What::Record).unwrap();
+        let panel = fig.panels.iter().find(|p| p.label == lead).unwrap();
+        panel
+            .bands
+            .iter()
+            .map(|b| format!("{} {:.3}", b.label, b.start_s))
+            .collect()
+    };
+    let (ii, v1) = (starts(&h, "II"), starts(&h, "V1"));
+    assert!(!ii.is_empty());
+    assert_eq!(ii, v1, "the cycles' bands on every strip");
+    h.state_mut().state.boundaries = BoundaryMode::UnderCursor;
+    let (ii, v1) = (starts(&h, "II"), starts(&h, "V1"));
+    assert!(!v1.is_empty());
+    assert_ne!(ii, v1, "V1's own boundaries are not lead II's");
 }

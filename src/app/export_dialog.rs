@@ -7,6 +7,7 @@ use super::core::App;
 use super::jobs::Job;
 use super::panorama_view::{angles, engine_name};
 use super::synth::{Output, Purpose};
+use crate::delineate::edit::Target;
 use crate::export::{
     Band, Figure, FigureFormat, Panel, Trace, write_csv, write_figure, write_wfdb,
 };
@@ -97,11 +98,12 @@ impl App {
         let s = &self.state;
         let record = s.display.as_ref().ok_or("no record is open")?;
         let fs = record.fs;
-        let bands = |a: usize, b: usize| -> Vec<Band> {
+        // Each strip shows the bands it shows on screen: its own lead's in the per-lead modes.
+        let bands_of = |target: &Target, a: usize, b: usize| -> Vec<Band> {
             let Some(ann) = &s.annotations else {
                 return Vec::new();
             };
-            ann.bands(a..b)
+            ann.bands_of(target, a..b)
                 .into_iter()
                 .map(|(x, y, k)| Band {
                     label: DEFLECTIONS[k].0.to_string(),
@@ -111,6 +113,7 @@ impl App {
                 })
                 .collect()
         };
+        let bands = |a: usize, b: usize| bands_of(&Target::Cycles, a, b);
         let method = format!("{} from {}", engine_name(s.engine), s.inputs.join(", "));
         let missing = "nothing synthesized yet: open the view first and wait for it";
         match what {
@@ -188,7 +191,7 @@ impl App {
                     .iter()
                     .map(|t| {
                         let mut p = Panel::new(t.label.clone(), t.clone());
-                        p.bands = bands(a, b);
+                        p.bands = bands_of(&s.boundaries.strip_target(&t.label), a, b);
                         p
                     })
                     .collect();
