@@ -59,46 +59,36 @@ fn qtdb_records_train_beside_ludb_ones() {
     let split = dir.path().join("split.txt");
     std::fs::write(&split, "train 1\ntest 3\n").unwrap();
     let qt_split = dir.path().join("qt.txt");
-    std::fs::write(&qt_split, "train sel100\ntest sel102\n").unwrap();
     let out = dir.path().join("d.safetensors");
     let data = common::data_dir();
     let s = |p: &std::path::Path| p.to_str().unwrap().to_string();
-    let run = Command::new(env!("CARGO_BIN_EXE_ecg-panorama"))
-        .args(["train-delineator", "--records", &s(&data.join("ludb/data"))])
-        .args(["--split", &s(&split), "--out", &s(&out)])
-        .args([
-            "--qtdb",
-            &s(&data.join("qtdb")),
-            "--qtdb-split",
-            &s(&qt_split),
-        ])
-        .args(["--steps", "2", "--batch", "2", "--validate", "false"])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(run.status.success(), "{stderr}");
+    // A short run on LUDB record 1 and the QTDB records `qt_text` names; its stderr.
+    let train = |qt_text: &str| {
+        std::fs::write(&qt_split, qt_text).unwrap();
+        let run = Command::new(env!("CARGO_BIN_EXE_ecg-panorama"))
+            .args(["train-delineator", "--records", &s(&data.join("ludb/data"))])
+            .args(["--split", &s(&split), "--out", &s(&out)])
+            .args(["--qtdb", &s(&data.join("qtdb"))])
+            .args(["--qtdb-split", &s(&qt_split)])
+            .args(["--steps", "2", "--batch", "2", "--validate", "false"])
+            .output()
+            .unwrap();
+        (
+            run.status.success(),
+            String::from_utf8_lossy(&run.stderr).into_owned(),
+        )
+    };
+    let (ok, stderr) = train("train sel100\ntest sel102\n");
+    assert!(ok, "{stderr}");
     assert!(
         stderr.contains("1 training and 0 validation QTDB records"),
         "{stderr}"
     );
     assert!(Delineator::load(&out).is_ok());
     // A QTDB split without q1c-annotated training records is an error, not a silent LUDB run.
-    std::fs::write(&qt_split, "train nosuch\n").unwrap();
-    let run = Command::new(env!("CARGO_BIN_EXE_ecg-panorama"))
-        .args(["train-delineator", "--records", &s(&data.join("ludb/data"))])
-        .args(["--split", &s(&split), "--out", &s(&out)])
-        .args([
-            "--qtdb",
-            &s(&data.join("qtdb")),
-            "--qtdb-split",
-            &s(&qt_split),
-        ])
-        .args(["--steps", "1", "--batch", "1", "--validate", "false"])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&run.stderr);
+    let (ok, stderr) = train("train nosuch\n");
     assert!(
-        !run.status.success() && stderr.contains("no training record with a q1c file"),
+        !ok && stderr.contains("no training record with a q1c file"),
         "{stderr}"
     );
 }

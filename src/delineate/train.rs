@@ -381,8 +381,9 @@ pub fn evaluate_loss(net: &UNet, examples: &[Example], device: &Device) -> Resul
             let live: Vec<usize> = (0..SLOTS)
                 .filter(|&s| ex.input.source[s].is_some())
                 .collect();
+            let share = 1.0 / live.len().max(1) as f32;
             let w: Vec<f32> = (0..SLOTS)
-                .map(|s| f32::from(u8::from(live.contains(&s))) / live.len().max(1) as f32)
+                .map(|s| if live.contains(&s) { share } else { 0.0 })
                 .collect();
             let first = live.first().copied().unwrap_or(0);
             record_cross_entropy(

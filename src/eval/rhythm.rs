@@ -6,8 +6,8 @@
 //! [`MATCH_MS`]) holds its mark; unmatched beats are counted apart.
 
 use super::delineation::median;
-use super::ludb::{Source, check_records_folder, select_records};
-use crate::delineate::Delineation;
+use super::ludb::{check_records_folder, select_records};
+use crate::delineate::{Delineation, Delineator};
 use crate::error::{Error, Result};
 use crate::record::annotation::{Annotation, is_beat_symbol, read_annotations};
 use crate::record::open_record;
@@ -141,10 +141,12 @@ pub fn score_beats(d: &Delineation, reference: &[(i64, BeatClass)]) -> [ClassCou
     for &(sample, class) in reference {
         let slot = &mut counts[BeatClass::ALL.iter().position(|&c| c == class).unwrap_or(0)];
         slot.beats += 1;
+        // Beats are in time order: the first whose widened QRS does not end before the mark.
+        let first = d.beats.partition_point(|b| b.qrs.off as i64 + tol < sample);
         let beat = d
             .beats
-            .iter()
-            .find(|b| b.qrs.on as i64 - tol <= sample && sample <= b.qrs.off as i64 + tol);
+            .get(first)
+            .filter(|b| b.qrs.on as i64 - tol <= sample);
         if let Some(b) = beat {
             slot.matched += 1;
             slot.with_p += usize::from(b.p.is_some());
@@ -213,8 +215,9 @@ pub struct RhythmConfig {
 pub fn evaluate_rhythm(config: &RhythmConfig, note: &mut dyn FnMut(&str)) -> Result<RhythmReport> {
     let dir = &config.records;
     check_records_folder(dir)?;
-    let Source::Delineator(engine) = Source::open(None, config.weights.as_deref())? else {
-        return Err(Error::Invalid("no delineator".into()));
+    let engine = match &config.weights {
+        Some(path) => Delineator::load(path)?,
+        None => Delineator::load_default()?,
     };
     let mut records = Vec::new();
     let mut times = Vec::new();

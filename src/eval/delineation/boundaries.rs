@@ -4,63 +4,8 @@
 use crate::delineate::{Wave, WaveKind};
 use crate::record::annotation::Annotation;
 
-/// The six scored boundaries: onset and offset of each wave.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum BoundaryKind {
-    /// P wave onset.
-    POn,
-    /// P wave offset.
-    POff,
-    /// QRS onset.
-    QrsOn,
-    /// QRS offset.
-    QrsOff,
-    /// T wave onset.
-    TOn,
-    /// T wave offset.
-    TOff,
-}
-
-impl BoundaryKind {
-    /// Every kind, in report order.
-    pub const ALL: [BoundaryKind; 6] = [
-        BoundaryKind::POn,
-        BoundaryKind::POff,
-        BoundaryKind::QrsOn,
-        BoundaryKind::QrsOff,
-        BoundaryKind::TOn,
-        BoundaryKind::TOff,
-    ];
-
-    /// The boundary of `wave` at its onset (`onset`) or its offset.
-    pub fn new(wave: WaveKind, onset: bool) -> Self {
-        match (wave, onset) {
-            (WaveKind::P, true) => BoundaryKind::POn,
-            (WaveKind::P, false) => BoundaryKind::POff,
-            (WaveKind::Qrs, true) => BoundaryKind::QrsOn,
-            (WaveKind::Qrs, false) => BoundaryKind::QrsOff,
-            (WaveKind::T, true) => BoundaryKind::TOn,
-            (WaveKind::T, false) => BoundaryKind::TOff,
-        }
-    }
-
-    /// The report label: `"P on"`, `"P off"`, `"QRS on"`, `"QRS off"`, `"T on"`, `"T off"`.
-    pub fn label(self) -> &'static str {
-        match self {
-            BoundaryKind::POn => "P on",
-            BoundaryKind::POff => "P off",
-            BoundaryKind::QrsOn => "QRS on",
-            BoundaryKind::QrsOff => "QRS off",
-            BoundaryKind::TOn => "T on",
-            BoundaryKind::TOff => "T off",
-        }
-    }
-
-    /// Position in [`BoundaryKind::ALL`].
-    pub fn index(self) -> usize {
-        self as usize
-    }
-}
+/// The six scored boundaries: the ones the annotation documents mark, in the same order.
+pub use crate::delineate::edit::BoundaryKind;
 
 /// One wave boundary at a sample index of its record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,11 +28,8 @@ pub fn annotation_boundaries(anns: &[Annotation]) -> Vec<Boundary> {
     let mut out = Vec::new();
     for (k, a) in anns.iter().enumerate() {
         let kind = match a.symbol.as_str() {
-            "(" => peak(k + 1).map(|w| BoundaryKind::new(w, true)),
-            ")" => k
-                .checked_sub(1)
-                .and_then(peak)
-                .map(|w| BoundaryKind::new(w, false)),
+            "(" => peak(k + 1).map(BoundaryKind::onset),
+            ")" => k.checked_sub(1).and_then(peak).map(BoundaryKind::offset),
             _ => None,
         };
         if let Some(kind) = kind {
@@ -106,7 +48,11 @@ pub fn wave_boundaries(waves: &[Wave]) -> Vec<Boundary> {
     for w in waves {
         for (onset, sample) in [(true, w.on), (false, w.off)] {
             out.push(Boundary {
-                kind: BoundaryKind::new(w.kind, onset),
+                kind: if onset {
+                    BoundaryKind::onset(w.kind)
+                } else {
+                    BoundaryKind::offset(w.kind)
+                },
                 sample: i64::try_from(sample).unwrap_or(i64::MAX),
             });
         }
