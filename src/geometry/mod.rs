@@ -1,8 +1,10 @@
 //! Viewpoints on the sphere around the heart and the leads that look from them.
 
+mod kors;
 mod leads;
 mod std_lead;
 
+pub use kors::{KORS_INPUTS, KORS_MATRIX, kors_vector, kors_weights};
 pub use leads::{LeadId, LeadView, STANDARD_12, lead_view, normalise_lead_name};
 pub use std_lead::{LEADS, StdLead};
 
