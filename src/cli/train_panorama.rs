@@ -1,11 +1,14 @@
-//! `ecg-panorama train-panorama`: train Nef-Net on LUDB-layout records.
+//! `ecg-panorama train-panorama`: train Nef-Net on the records of one or more databases.
 
 use anyhow::{Context, bail};
 use ecg_panorama::geometry::{STANDARD_12, normalise_lead_name};
-use ecg_panorama::model::data::{annotator_cycles, training_cycles};
-use ecg_panorama::model::nefnet::RESIDUAL_WEIGHTS;
-use ecg_panorama::model::standin::Objective;
-use ecg_panorama::model::train::{TrainConfig, calibrate_residual, train};
+use ecg_panorama::model::calibration::{self, Calibration};
+use ecg_panorama::model::data::{annotator_cycles, database_cycles};
+use ecg_panorama::model::prior::Prior;
+use ecg_panorama::model::stored::model_bytes;
+use ecg_panorama::model::train::{
+    TrainConfig, calibrate_residual, fit_prior, net_from_varmap, train,
+};
 use ecg_panorama::record::split::Split;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
@@ -14,15 +17,17 @@ use std::path::{Path, PathBuf};
 /// Arguments of `train-panorama`.
 #[derive(clap::Args)]
 pub struct TrainPanoramaArgs {
-    /// Folder of LUDB-layout records (`N.hea`, `N.dat`, per-lead `N.i` … `N.v6`).
-    #[arg(long)]
-    records: PathBuf,
-    /// Split file: only its `train` records are used.
-    #[arg(long)]
-    split: PathBuf,
-    /// More 12-lead, 500 Hz records without boundary files (a folder of WFDB records, or one
-    /// record), cut into cycles by the automatic annotator; repeatable. They only train: the
-    /// validation records are LUDB's.
+    /// Folder of 12-lead, 500 Hz records, one per database; repeatable. Records with per-lead
+    /// boundary files (LUDB layout: `N.i` … `N.v6`) are cut by every lead's file, the others
+    /// by the automatic annotator.
+    #[arg(long, required = true)]
+    records: Vec<PathBuf>,
+    /// Split file of each `--records` folder, in the same order: only its `train` records are
+    /// used, every eighth of them to validate.
+    #[arg(long, required = true)]
+    split: Vec<PathBuf>,
+    /// More 12-lead, 500 Hz records without a split (a folder of WFDB records, or one
+    /// record), cut into cycles by the automatic annotator; repeatable. They only train.
     #[arg(long)]
     extra_records: Vec<PathBuf>,
     /// Output weights (safetensors), also the checkpoint written every 100 steps; the run's
@@ -58,23 +63,6 @@ pub struct TrainPanoramaArgs {
     /// V1–V6); the others draw random subsets.
     #[arg(long, default_value_t = TrainConfig::default().common_share)]
     common_share: f64,
-    /// Build the network without the time-varying gains on its input path.
-    #[arg(long)]
-    no_gates: bool,
-    /// Build the network without the linear prior (linear regression from the inputs, fitted
-    /// on the training cycles, that the network corrects).
-    #[arg(long)]
-    no_prior: bool,
-    /// Build the network with the learned lead field.
-    #[arg(long)]
-    lead_field: bool,
-    /// Give the prior only the population regression, without the patient-similar one
-    /// (training records weighted by how much their input leads look like the cycle's).
-    #[arg(long)]
-    no_local_prior: bool,
-    /// Reconstruction loss: the paper's `mae`, or `log-rmse` (each view's PSNR counts alike).
-    #[arg(long, value_enum, default_value = "mae")]
-    objective: ObjectiveArg,
     /// Continue the run checkpointed at `--out` (weights and step) instead of starting afresh.
     #[arg(long)]
     resume: bool,
@@ -83,21 +71,12 @@ pub struct TrainPanoramaArgs {
     validate: bool,
 }
 
-/// The `--objective` values.
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum ObjectiveArg {
-    /// Mean of log RMSE per view.
-    LogRmse,
-    /// Mean absolute error.
-    Mae,
-}
-
 /// What `NAME.train.json` records: the recipe, how far the run got and how long it took.
 #[derive(Serialize, Deserialize)]
 struct RunState {
     config: TrainConfig,
-    records: String,
-    split: String,
+    records: Vec<String>,
+    split: Vec<String>,
     /// `--extra-records` of the run (states written before it existed read as none).
     #[serde(default)]
     extra_records: Vec<String>,
@@ -135,14 +114,6 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
         targets: slots(&args.targets)?,
         all_inputs: args.all_inputs,
         common_share: args.common_share,
-        lead_field: args.lead_field,
-        gates: !args.no_gates,
-        prior: !args.no_prior,
-        objective: match args.objective {
-            ObjectiveArg::LogRmse => Objective::LogRmse,
-            ObjectiveArg::Mae => Objective::Mae,
-        },
-        local_prior: !args.no_local_prior,
     };
     if args.holdout_v4_i {
         cfg.inputs = slots(&["II", "V2", "V5"].map(String::from))?;
@@ -150,7 +121,6 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
         cfg.all_inputs = true;
     }
     let state_path = args.out.with_extension("train.json");
-    let varmap = candle_nn::VarMap::new();
     let mut start = 0;
     let mut seconds_before = 0.0;
     if args.resume {
@@ -162,16 +132,44 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
         start = state.step;
         seconds_before = state.seconds;
     }
-    let split = Split::read(&args.split)?;
-    let (mut train_names, mut val_names) = (Vec::new(), Vec::new());
-    for (i, name) in split.train.iter().enumerate() {
-        if args.validate && i % 8 == 7 {
-            val_names.push(name.clone());
-        } else {
-            train_names.push(name.clone());
+    anyhow::ensure!(
+        args.records.len() == args.split.len(),
+        "give one --split per --records folder ({} folders, {} splits)",
+        args.records.len(),
+        args.split.len()
+    );
+    let (mut train_set, mut val_set) = (Vec::new(), Vec::new());
+    let mut train_records = 0;
+    for (dir, split_path) in args.records.iter().zip(&args.split) {
+        let split = Split::read(split_path)?;
+        let (mut train_names, mut val_names) = (Vec::new(), Vec::new());
+        for (i, name) in split.train.iter().enumerate() {
+            if args.validate && i % 8 == 7 {
+                val_names.push(name.clone());
+            } else {
+                train_names.push(name.clone());
+            }
         }
+        let (train_cycles, mut skipped) = database_cycles(dir, &train_names)?;
+        let (val_cycles, val_skipped) = database_cycles(dir, &val_names)?;
+        skipped.extend(val_skipped);
+        eprintln!(
+            "{}: {} training cycles from {} records, {} validation cycles from {} records{}",
+            dir.display(),
+            train_cycles.len(),
+            train_names.len(),
+            val_cycles.len(),
+            val_names.len(),
+            if skipped.is_empty() {
+                String::new()
+            } else {
+                format!(" ({} skipped: not 12 leads at 500 Hz)", skipped.len())
+            }
+        );
+        train_records += train_names.len();
+        train_set.extend(train_cycles);
+        val_set.extend(val_cycles);
     }
-    let mut train_set = training_cycles(&args.records, &train_names)?;
     let extra = extra_record_paths(&args.extra_records)?;
     if !extra.is_empty() {
         let (cycles, skipped) = annotator_cycles(&extra)?;
@@ -187,42 +185,29 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
         );
         train_set.extend(cycles);
     }
-    let val_set = training_cycles(&args.records, &val_names)?;
     if train_set.is_empty() {
         bail!("no usable cycles in the training records");
     }
-    eprintln!(
-        "{} training cycles from {} records, {} validation cycles from {} records",
-        train_set.len(),
-        train_names.len(),
-        val_set.len(),
-        val_names.len()
-    );
     // Building the network registers its variables; a resumed run then overwrites them.
-    {
-        let dev = candle_core::Device::Cpu;
-        let vb = candle_nn::VarBuilder::from_varmap(&varmap, candle_core::DType::F32, &dev);
-        ecg_panorama::model::nefnet::NefNet::build(vb, cfg.shape())?;
-    }
-    let mut varmap = varmap;
+    let mut varmap = candle_nn::VarMap::new();
+    net_from_varmap(&varmap)?;
+    let mut calibration = Calibration::default();
     if args.resume {
         varmap
             .load(&args.out)
             .with_context(|| format!("{}: cannot load the checkpoint", args.out.display()))?;
-        // The calibration is fitted, not registered by the network: carry it over, so a run
-        // resumed without validation records keeps the one it had.
+        // The calibration is fitted, not trained: carry it over, so a run resumed without
+        // validation records keeps the one it had.
         let stored = candle_core::safetensors::load(&args.out, &candle_core::Device::Cpu)
             .with_context(|| format!("{}: cannot load the checkpoint", args.out.display()))?;
-        if let Some(t) = stored.get(RESIDUAL_WEIGHTS) {
-            ecg_panorama::model::train::set_fitted(
-                &varmap,
-                RESIDUAL_WEIGHTS,
-                &[12],
-                t.flatten_all()?.to_vec1::<f32>()?,
-            )?;
+        if let Some(t) = stored.get(calibration::STORED) {
+            calibration = Calibration::from_values(&t.flatten_all()?.to_vec1::<f32>()?)
+                .map_err(anyhow::Error::msg)?;
         }
         eprintln!("resuming at step {start} of {}", cfg.steps);
     }
+    // Fitted on the training cycles, every run: the same cycles give the same prior.
+    let prior = fit_prior(&train_set);
     let bar = ProgressBar::new(cfg.steps as u64);
     bar.set_position(start as u64);
     bar.set_style(
@@ -237,20 +222,24 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
     let mut last_val = None::<f32>;
     let mut state = RunState {
         config: cfg.clone(),
-        records: args.records.display().to_string(),
-        split: args.split.display().to_string(),
+        records: args
+            .records
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+        split: args.split.iter().map(|p| p.display().to_string()).collect(),
         extra_records: args
             .extra_records
             .iter()
             .map(|p| p.display().to_string())
             .collect(),
-        train_records: train_names.len(),
+        train_records,
         train_cycles: train_set.len(),
         step: start,
         seconds: seconds_before,
         val_mae: None,
     };
-    train(&cfg, &varmap, start, &train_set, &val_set, |r| {
+    train(&cfg, &varmap, &prior, start, &train_set, &val_set, |r| {
         let s = smooth.map_or(r.mae, |s| 0.95 * s + 0.05 * r.mae);
         smooth = Some(s);
         if r.val_mae.is_some() {
@@ -272,7 +261,14 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
             state.step = r.step;
             state.seconds = seconds_before + started.elapsed().as_secs_f64();
             state.val_mae = last_val;
-            save(&varmap, &args.out, &state, &state_path)?;
+            save(
+                &varmap,
+                &prior,
+                &calibration,
+                &args.out,
+                &state,
+                &state_path,
+            )?;
         }
         Ok(())
     })?;
@@ -280,17 +276,31 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
     if start >= cfg.steps {
         // No step ran (so no checkpoint was written): the prior refitted on the given records
         // is saved here.
-        save(&varmap, &args.out, &state, &state_path)?;
+        save(
+            &varmap,
+            &prior,
+            &calibration,
+            &args.out,
+            &state,
+            &state_path,
+        )?;
     }
-    if !val_set.is_empty() && cfg.prior {
+    if !val_set.is_empty() {
         let dev = candle_core::Device::Cpu;
-        let net = ecg_panorama::model::train::net_from_varmap(&varmap, cfg.shape())?;
-        let weights = calibrate_residual(&net, &cfg, &val_set, &dev)?;
+        let net = net_from_varmap(&varmap)?;
+        calibration = calibrate_residual(&net, &prior, &cfg, &val_set, &dev)?;
         eprintln!(
-            "correction kept per input count (1–12 leads), from the validation records: {weights:?}"
+            "correction kept per input count (1–12 leads), from the validation records: {:?}",
+            calibration.residual
         );
-        ecg_panorama::model::train::set_fitted(&varmap, RESIDUAL_WEIGHTS, &[12], weights)?;
-        save(&varmap, &args.out, &state, &state_path)?;
+        save(
+            &varmap,
+            &prior,
+            &calibration,
+            &args.out,
+            &state,
+            &state_path,
+        )?;
     }
     eprintln!(
         "weights written to {} ({} steps, {:.0} s)",
@@ -334,6 +344,8 @@ const STATE_KEY: &str = "ecg_panorama.train_state";
 /// read; `--resume` trusts only the state inside the weights.
 fn save(
     vm: &candle_nn::VarMap,
+    prior: &Prior,
+    calibration: &Calibration,
     path: &Path,
     state: &RunState,
     state_path: &Path,
@@ -341,7 +353,7 @@ fn save(
     use ecg_panorama::fsio::{Replace, write};
     let json = serde_json::to_string_pretty(state)?;
     let meta = std::collections::HashMap::from([(STATE_KEY.to_string(), json.clone())]);
-    let bytes = super::weights_bytes(vm, Some(meta))?;
+    let bytes = model_bytes(vm, prior, calibration, Some(meta))?;
     write(path, &bytes, Replace::Allow)?;
     write(state_path, json.as_bytes(), Replace::Allow)?;
     Ok(())

@@ -7,9 +7,9 @@
 //! left out here (the engine resamples them at inference).
 
 use super::angular::{ANGULAR_FEATURES, JITTER_SD, angular_features};
-use super::local_prior::lead_features;
 use super::nefnet::{T_X, deflection_rois};
-use super::prior::LeadPrior;
+use super::prepare::{InputLead, NetInputs};
+use super::prior::Prior;
 use super::standin::NefBatch;
 use crate::delineate::cycles::{CycleFlag, cycles};
 use crate::delineate::{CycleBounds, Delineator, cycles_from_waves};
@@ -22,11 +22,14 @@ use candle_core::{Device, Tensor};
 use rand::Rng;
 use rand::rngs::StdRng;
 use rand_distr::{Distribution, Normal};
+use std::collections::HashMap;
 use std::path::Path;
 
 /// One cycle of a 12-lead record: detrended leads in mV and its seven boundaries.
 #[derive(Debug, Clone)]
 pub struct TrainCycle {
+    /// The database (folder) the record comes from: batches balance databases.
+    pub database: String,
     /// Record name.
     pub record: String,
     /// The 12 standard leads (`STANDARD_12` order), `len` samples each, detrended.
@@ -37,37 +40,103 @@ pub struct TrainCycle {
     pub len: usize,
 }
 
-/// All cycles (≤ 512 samples) of the named 500 Hz, 12-lead records, from every lead's file.
-pub fn training_cycles(dir: &Path, names: &[String]) -> Result<Vec<TrainCycle>> {
-    let mut out = Vec::new();
+/// All cycles (≤ 512 samples) of the named 500 Hz, 12-lead records of folder `dir`: from every
+/// lead's boundary file where the record has them (LUDB layout), else from the automatic
+/// annotator. Records the annotator cannot serve (not 12 leads at 500 Hz) come back by name in
+/// the second list. The cycles' database is the folder's name.
+pub fn database_cycles(dir: &Path, names: &[String]) -> Result<(Vec<TrainCycle>, Vec<String>)> {
+    let database = database_name(dir);
+    let (mut out, mut skipped) = (Vec::new(), Vec::new());
+    let mut delineator = None;
     for name in names {
         let record = open_record(&dir.join(name))?;
-        let leads = twelve_leads(&record, name)?;
+        let leads = match twelve_leads(&record, name) {
+            Ok(l) if (record.fs - 500.0).abs() < 1e-6 => l,
+            _ => {
+                skipped.push(name.clone());
+                continue;
+            }
+        };
         let mut seen = std::collections::HashSet::new();
+        let mut from_files = false;
         for lead in &record.leads {
             let path = dir.join(format!("{name}.{}", lead.raw_name.to_lowercase()));
             if !path.is_file() {
                 continue;
             }
+            from_files = true;
             for b in cycles_from_waves(&read_annotations(&path)?, record.len()) {
                 if seen.insert(b) {
-                    out.extend(cut_cycle(name, &leads, b));
+                    out.extend(cut_cycle(&database, name, &leads, b));
                 }
             }
         }
+        if !from_files {
+            if delineator.is_none() {
+                delineator = Some(Delineator::load_default()?);
+            }
+            let d = delineator.as_ref().unwrap_or_else(|| unreachable!());
+            for b in complete_cycles(d, &record)? {
+                out.extend(cut_cycle(&database, name, &leads, b));
+            }
+        }
     }
-    Ok(out)
+    Ok((out, skipped))
+}
+
+/// [`database_cycles`] of records that all have boundary files; a record that cannot serve is
+/// an error.
+pub fn training_cycles(dir: &Path, names: &[String]) -> Result<Vec<TrainCycle>> {
+    let (cycles, skipped) = database_cycles(dir, names)?;
+    match skipped.first() {
+        Some(name) => Err(Error::Invalid(format!(
+            "{name}: not a 12-lead record at 500 Hz"
+        ))),
+        None => Ok(cycles),
+    }
+}
+
+/// The name batches know a folder's records by: its last component (its parent's too when
+/// that is a generic `data` or `records500`).
+pub fn database_name(dir: &Path) -> String {
+    let parts: Vec<String> = dir
+        .components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    match parts.as_slice() {
+        [.., parent, last] if matches!(last.as_str(), "data" | "records500") => {
+            format!("{parent}/{last}")
+        }
+        [.., last] => last.clone(),
+        [] => ".".to_string(),
+    }
+}
+
+/// The complete P-QRS-T-P cycles the annotator finds in `record`, none cut by its ends.
+fn complete_cycles(d: &Delineator, record: &crate::record::Record) -> Result<Vec<CycleBounds>> {
+    Ok(cycles(&d.delineate(record)?)
+        .iter()
+        .filter(|c| {
+            c.has_p() && c.has_t() && !c.has(CycleFlag::CutAtStart) && !c.has(CycleFlag::CutAtEnd)
+        })
+        .filter_map(|c| c.bounds(record.len()))
+        .collect())
 }
 
 /// The complete P-QRS-T-P cycles (≤ 512 samples) the automatic annotator finds in 12-lead,
 /// 500 Hz records without boundary files (`paths`: record paths without extension), for
 /// training on more patients than the annotated ones. Records at another rate or without the
-/// 12 standard leads are skipped (their names come back in the second list).
+/// 12 standard leads are skipped (their names come back in the second list). Each record's
+/// database is its folder's name.
 pub fn annotator_cycles(paths: &[std::path::PathBuf]) -> Result<(Vec<TrainCycle>, Vec<String>)> {
     let delineator = Delineator::load_default()?;
     let (mut out, mut skipped) = (Vec::new(), Vec::new());
     for path in paths {
         let name = path.display().to_string();
+        let database = database_name(path.parent().unwrap_or(Path::new(".")));
         let record = open_record(path)?;
         let Ok(leads) = twelve_leads(&record, &name) else {
             skipped.push(name);
@@ -77,13 +146,8 @@ pub fn annotator_cycles(paths: &[std::path::PathBuf]) -> Result<(Vec<TrainCycle>
             skipped.push(name);
             continue;
         }
-        let found = cycles(&delineator.delineate(&record)?);
-        for c in found.iter().filter(|c| {
-            c.has_p() && c.has_t() && !c.has(CycleFlag::CutAtStart) && !c.has(CycleFlag::CutAtEnd)
-        }) {
-            if let Some(b) = c.bounds(record.len()) {
-                out.extend(cut_cycle(&name, &leads, b));
-            }
+        for b in complete_cycles(&delineator, &record)? {
+            out.extend(cut_cycle(&database, &name, &leads, b));
         }
     }
     Ok((out, skipped))
@@ -100,7 +164,7 @@ fn twelve_leads<'a>(record: &'a crate::record::Record, name: &str) -> Result<Vec
 
 /// The detrended cycle with boundaries `b` (absolute), when it is 100–512 samples long and
 /// finite.
-fn cut_cycle(name: &str, leads: &[&[f64]], b: CycleBounds) -> Option<TrainCycle> {
+fn cut_cycle(database: &str, name: &str, leads: &[&[f64]], b: CycleBounds) -> Option<TrainCycle> {
     let (start, end, len) = (b.start(), b.end(), b.samples());
     if !(100..=T_X).contains(&len) {
         return None;
@@ -118,6 +182,7 @@ fn cut_cycle(name: &str, leads: &[&[f64]], b: CycleBounds) -> Option<TrainCycle>
         return None;
     }
     Some(TrainCycle {
+        database: database.to_string(),
         record: name.to_string(),
         leads: cut,
         bounds: b.relative(),
@@ -143,42 +208,78 @@ fn lead_angles(
     (angular_features(t, p), Viewpoint::new(t, p))
 }
 
-/// Draws training batches from a set of cycles: a random record first, then one of its
-/// cycles, so every patient counts alike however many cycles (and lead files) its record gives.
+/// Draws training batches from a set of cycles: a database first (by the square root of its
+/// record count, so a large database leads without setting every lead relation), then one of
+/// its records, then one of the record's cycles, so every patient of a database counts alike
+/// however many cycles (and lead files) its record gives.
 pub struct Batcher<'a> {
-    prior: Option<&'a LeadPrior>,
+    prior: &'a Prior,
     cycles: &'a [TrainCycle],
     /// Indices into `cycles`, one list per record.
     by_record: Vec<Vec<usize>>,
+    /// Indices into `by_record`, one list per database.
+    by_database: Vec<Vec<usize>>,
+    /// Cumulative draw weights of the databases (the last is the total).
+    database_weights: Vec<f64>,
     target_slots: &'a [usize],
     device: &'a Device,
 }
 
 impl<'a> Batcher<'a> {
-    /// Index `cycles` by record; queries come from `target_slots`, and with a `prior` every
-    /// batch carries its estimate of each query from that item's inputs.
+    /// Index `cycles` by database and record; queries come from `target_slots`, and every
+    /// batch carries `prior`'s estimate of each query from that item's inputs.
     pub fn new(
-        prior: Option<&'a LeadPrior>,
+        prior: &'a Prior,
         cycles: &'a [TrainCycle],
         target_slots: &'a [usize],
         device: &'a Device,
     ) -> Self {
         let mut by_record: Vec<Vec<usize>> = Vec::new();
-        let mut index = std::collections::HashMap::new();
+        let mut by_database: Vec<Vec<usize>> = Vec::new();
+        let (mut records, mut databases) = (HashMap::new(), HashMap::new());
         for (i, c) in cycles.iter().enumerate() {
-            let k = *index.entry(c.record.as_str()).or_insert_with(|| {
-                by_record.push(Vec::new());
-                by_record.len() - 1
-            });
+            let k = *records
+                .entry((c.database.as_str(), c.record.as_str()))
+                .or_insert_with(|| {
+                    by_record.push(Vec::new());
+                    let d = *databases.entry(c.database.as_str()).or_insert_with(|| {
+                        by_database.push(Vec::new());
+                        by_database.len() - 1
+                    });
+                    by_database[d].push(by_record.len() - 1);
+                    by_record.len() - 1
+                });
             by_record[k].push(i);
         }
+        let database_weights = by_database
+            .iter()
+            .scan(0.0, |total, d| {
+                *total += (d.len() as f64).sqrt();
+                Some(*total)
+            })
+            .collect();
         Self {
             prior,
             cycles,
             by_record,
+            by_database,
+            database_weights,
             target_slots,
             device,
         }
+    }
+
+    /// A database by its weight, then one of its records.
+    fn pick_record(&self, rng: &mut StdRng) -> usize {
+        let total = self.database_weights.last().copied().unwrap_or(0.0);
+        let u = rng.random_range(0.0..total.max(f64::MIN_POSITIVE));
+        let d = self
+            .database_weights
+            .iter()
+            .position(|&w| u < w)
+            .unwrap_or(self.by_database.len() - 1);
+        let records = &self.by_database[d];
+        records[rng.random_range(0..records.len())]
     }
 
     /// A batch of `b` cycles, each seen from the same number of random input leads (from
@@ -203,27 +304,24 @@ impl<'a> Batcher<'a> {
             return Err(Error::Invalid("batch: no cycles to draw from".into()));
         }
         for _ in 0..b {
-            let group = &self.by_record[rng.random_range(0..self.by_record.len())];
+            let group = &self.by_record[self.pick_record(rng)];
             let c = &cycles[group[rng.random_range(0..group.len())]];
             let mut pool = input_slots.to_vec();
             let mut chosen = Vec::with_capacity(n_views);
             for _ in 0..n_views.min(pool.len()) {
                 chosen.push(pool.swap_remove(rng.random_range(0..pool.len())));
             }
-            let scale = chosen
+            let leads: Vec<InputLead> = chosen
                 .iter()
-                .flat_map(|&s| c.leads[s].iter())
-                .fold(0.05f32, |m, v| m.max(v.abs()));
-            let pad = |x: &[f32]| {
-                (0..T_X)
-                    .map(|i| x.get(i).map_or(0.0, |v| v / scale))
-                    .collect::<Vec<f32>>()
-            };
-            let mut own = Vec::with_capacity(chosen.len());
-            for &s in &chosen {
-                views.extend(pad(&c.leads[s]));
-                own.push(lead_angles(s, Some((rng, JITTER_SD))).0);
-            }
+                .map(|&s| InputLead {
+                    slot: Some(s),
+                    angles: lead_angles(s, Some((rng, JITTER_SD))).0,
+                    samples: &c.leads[s],
+                })
+                .collect();
+            let exclude = prior.local.as_ref().and_then(|l| l.index_of(&c.record));
+            let inputs = NetInputs::new(prior, &leads, c.bounds, exclude);
+            views.extend_from_slice(&inputs.views);
             // The query is a lead that is not an input whenever the target set allows it: an
             // input is returned as recorded, never synthesized.
             let open: Vec<usize> = target_slots
@@ -233,34 +331,16 @@ impl<'a> Batcher<'a> {
                 .collect();
             let pool = if open.is_empty() { target_slots } else { &open };
             let tq = pool[rng.random_range(0..pool.len())];
-            target.extend(pad(&c.leads[tq]));
+            target.extend(inputs.scaled(&c.leads[tq]));
             let qa = lead_angles(tq, Some((rng, JITTER_SD))).0;
             q.extend(qa);
-            if let Some(prior) = prior {
-                // The prior at the lead's own direction, as it is when that lead is queried in use:
-                // the jitter teaches the network smooth angles, not a prior blurred between leads.
-                let own = lead_angles(tq, None).1;
-                // The patient-similar regression never sees the cycle's own record, as it
-                // never sees a new patient's.
-                let shapes: Vec<_> = chosen
-                    .iter()
-                    .map(|&s| lead_features(&c.leads[s], &c.bounds))
-                    .collect();
-                let exclude = prior.local.as_ref().and_then(|l| l.index_of(&c.record));
-                let start = views.len() - chosen.len() * T_X;
-                let mine: Vec<&[f32]> = views[start..].chunks_exact(T_X).collect();
-                match prior.regressions(&chosen, Some(&shapes), exclude) {
-                    Some(r) => {
-                        prior_est.extend(LeadPrior::estimate(&r, own, &mine, &c.bounds, T_X))
-                    }
-                    None => prior_est.extend(std::iter::repeat_n(0f32, T_X)),
-                }
-            }
-            for a in &own {
+            // The prior at the lead's own direction, as it is when that lead is queried in use:
+            // the jitter teaches the network smooth angles, not a prior blurred between leads.
+            prior_est.extend(inputs.prior_estimate(lead_angles(tq, None).1));
+            for a in &inputs.angles {
                 angles.extend(a);
-                pairs.extend(qa);
-                pairs.extend(a);
             }
+            inputs.push_pairs(&qa, &mut pairs);
             mask.extend((0..T_X).map(|i| if i < c.len { 1f32 } else { 0.0 }));
             rois.extend(deflection_rois(&c.bounds));
             standin.push(rng.random_range(0..chosen.len() as u32));
@@ -275,10 +355,7 @@ impl<'a> Batcher<'a> {
             pairs: Tensor::from_vec(pairs, (b, n, 2 * ANGULAR_FEATURES), device)?,
             target: Tensor::from_vec(target, (b, T_X), device)?,
             mask: Tensor::from_vec(mask, (b, T_X), device)?,
-            prior: match prior {
-                Some(_) => Some(Tensor::from_vec(prior_est, (b, 1, T_X), device)?),
-                None => None,
-            },
+            prior: Tensor::from_vec(prior_est, (b, 1, T_X), device)?,
             standin_view: standin,
         })
     }
@@ -292,6 +369,15 @@ mod tests {
 
     fn ludb() -> std::path::PathBuf {
         crate::test_data_dir().join("ludb/data")
+    }
+
+    /// A prior without patients: leads independent of each other.
+    fn plain_prior() -> Prior {
+        Prior {
+            moments: crate::model::prior::LeadMatrix::identity(),
+            sets: Vec::new(),
+            local: None,
+        }
     }
 
     #[test]
@@ -319,7 +405,7 @@ mod tests {
         single.bounds = CycleBounds::new([0, 10, 20, 40, 60, 90, 110], 111).unwrap();
         cycles.push(single);
         let mut rng = StdRng::seed_from_u64(5);
-        let b = Batcher::new(None, &cycles, &[0], &Device::Cpu)
+        let b = Batcher::new(&plain_prior(), &cycles, &[0], &Device::Cpu)
             .draw(400, 1, &[1], &mut rng)
             .unwrap();
         let lens = b.mask.sum(1).unwrap().to_vec1::<f32>().unwrap();
@@ -327,6 +413,38 @@ mod tests {
         assert!(
             (0.4..0.6).contains(&share),
             "share of the one-cycle record {share}"
+        );
+    }
+
+    #[test]
+    fn databases_are_drawn_by_the_square_root_of_their_records() {
+        let one = training_cycles(&ludb(), &["2".to_string()]).unwrap();
+        let mut cycles = Vec::new();
+        // Database "big" holds four records (one cycle each), "small" one.
+        for (database, record) in [("big", "a"), ("big", "b"), ("big", "c"), ("big", "d")]
+            .into_iter()
+            .chain([("small", "e")])
+        {
+            let mut c = one[0].clone();
+            c.database = database.into();
+            c.record = record.into();
+            if database == "small" {
+                c.len = 111;
+                c.leads.iter_mut().for_each(|l| l.truncate(111));
+                c.bounds = CycleBounds::new([0, 10, 20, 40, 60, 90, 110], 111).unwrap();
+            }
+            cycles.push(c);
+        }
+        let mut rng = StdRng::seed_from_u64(9);
+        let b = Batcher::new(&plain_prior(), &cycles, &[0], &Device::Cpu)
+            .draw(600, 1, &[1], &mut rng)
+            .unwrap();
+        let lens = b.mask.sum(1).unwrap().to_vec1::<f32>().unwrap();
+        let share = lens.iter().filter(|&&n| n == 111.0).count() as f64 / 600.0;
+        // √1 / (√4 + √1) = 1/3, where drawing records alike would give 1/5.
+        assert!(
+            (0.28..0.39).contains(&share),
+            "share of the small database {share}"
         );
     }
 
@@ -354,7 +472,7 @@ mod tests {
     fn batches_scale_by_the_inputs_only() {
         let cycles = training_cycles(&ludb(), &["2".to_string()]).unwrap();
         let mut rng = StdRng::seed_from_u64(3);
-        let b = Batcher::new(None, &cycles, &[0], &Device::Cpu)
+        let b = Batcher::new(&plain_prior(), &cycles, &[0], &Device::Cpu)
             .draw(
                 4,
                 3,

@@ -279,19 +279,13 @@ impl LocalPrior {
         ]
     }
 
-    /// The prior from its stored form ([`LocalPrior::to_flat`]), or from the earlier form
-    /// with one set of moments per record (`[R, 12, 12]`, `[R]`), which serves every phase;
-    /// `None` unless the sizes agree and every value is finite with positive totals.
+    /// The prior from its stored form ([`LocalPrior::to_flat`]); `None` unless the sizes agree
+    /// and every value is finite with positive totals.
     pub fn from_flat(moments: &[f32], totals: &[f32], features: &[f32]) -> Option<Self> {
         let r = features.len() / (LEADS * SHAPE_FEATURES);
-        let phases_stored = if r > 0 && totals.len() == r {
-            1
-        } else {
-            PHASES
-        };
         if r == 0
-            || totals.len() != r * phases_stored
-            || moments.len() != r * phases_stored * LEADS * LEADS
+            || totals.len() != r * PHASES
+            || moments.len() != r * PHASES * LEADS * LEADS
             || features.len() != r * LEADS * SHAPE_FEATURES
         {
             return None;
@@ -306,7 +300,7 @@ impl LocalPrior {
             return None;
         }
         let matrix = |m: &[f32]| LeadMatrix::from_fn(|i, j| f64::from(m[i * LEADS + j]));
-        let at = |rec: usize, g: usize| rec * phases_stored + g.min(phases_stored - 1);
+        let at = |rec: usize, g: usize| rec * PHASES + g;
         Some(Self {
             names: Vec::new(),
             moments: (0..r)
@@ -328,6 +322,3 @@ impl LocalPrior {
         })
     }
 }
-
-#[cfg(test)]
-mod tests;

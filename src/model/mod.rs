@@ -2,20 +2,25 @@
 //!
 //! Its home in candle: the Angular Encoding of a viewpoint ([`angular`]), 1-D ROIAlign with
 //! its reverse ([`roi_align`](mod@roi_align)), which map each deflection of a cardiac cycle to
-//! a fixed-size representation and back, the learned lead field ([`lead_field`]), the network
-//! ([`nefnet`]), its training objective with Standin learning ([`standin`]), training cycles
-//! and batches ([`data`]) and the training loop ([`train`]). The panorama engine wraps the
-//! network; this module knows nothing of it.
+//! a fixed-size representation and back. The model ([`stored::PanoramaModel`]) is a fitted
+//! linear prior ([`prior`], with its patient-similar part [`local_prior`]), the residual
+//! network that corrects it ([`nefnet`]) and the share of that correction kept
+//! ([`calibration`]); [`prepare`] turns a cycle's inputs into what both read, for training and
+//! for the engine alike. Training: its objective with Standin learning ([`standin`]), cycles
+//! and batches ([`data`]) and the loop ([`train`]). The panorama engine wraps the model; this
+//! module knows nothing of it.
 
 pub mod angular;
+pub mod calibration;
 pub mod data;
-pub mod lead_field;
 pub mod local_prior;
 pub mod nefnet;
 pub mod phases;
+pub mod prepare;
 pub mod prior;
 pub mod roi_align;
 pub mod standin;
+pub mod stored;
 pub mod train;
 
 pub use angular::{ANGULAR_FEATURES, JITTER_SD, angular_features, encode_viewpoints};

@@ -2,21 +2,8 @@
 //! Eq. 3–4), which pulls decodings from one view's representations toward the stop-gradient
 //! decoding from the averaged ones.
 
-use super::nefnet::{DEFLECTIONS, NefNet, masked_log_rmse, masked_mae};
+use super::nefnet::{DEFLECTIONS, NefNet, masked_mae};
 use candle_core::{Result, Tensor};
-use serde::{Deserialize, Serialize};
-
-/// What the reconstruction term of the loss measures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Objective {
-    /// Mean absolute error over all samples of the batch (the paper's).
-    #[default]
-    Mae,
-    /// Mean over the batch's views of log RMSE: each view's PSNR counts alike, whatever its
-    /// amplitude, as the evaluation averages PSNR per lead per cycle (20·log10(1/RMSE)).
-    LogRmse,
-}
 
 /// One training batch of `B` cycles with `L` input views each and one queried view each.
 pub struct NefBatch {
@@ -36,18 +23,15 @@ pub struct NefBatch {
     pub target: Tensor,
     /// 1 on samples of the cycle, 0 on padding `[B, T_X]`.
     pub mask: Tensor,
-    /// The linear prior's estimate of each queried view `[B, 1, T_X]`, for networks with a
-    /// prior.
-    pub prior: Option<Tensor>,
+    /// The linear prior's estimate of each queried view `[B, 1, T_X]`.
+    pub prior: Tensor,
     /// For each cycle, which of its views stands in for the average in the Standin loss.
     pub standin_view: Vec<u32>,
 }
 
 /// The loss terms of one step.
 pub struct Losses {
-    /// What the optimiser minimises: the reconstruction term plus the Standin term (for
-    /// [`Objective::LogRmse`] the Standin MAE relative to the batch's MAE, so both terms keep
-    /// the paper's balance of gradients).
+    /// What the optimiser minimises: the reconstruction MAE plus the Standin term.
     pub total: Tensor,
     /// Reconstruction MAE of the queried view.
     pub mae: f32,
@@ -57,26 +41,19 @@ pub struct Losses {
 
 /// Compute the training loss. The Standin terms use one randomly chosen view per cycle (an
 /// unbiased estimate of the paper's average over all views, at a third of its cost).
-pub fn training_loss(net: &NefNet, batch: &NefBatch, objective: Objective) -> Result<Losses> {
+pub fn training_loss(net: &NefNet, batch: &NefBatch) -> Result<Losses> {
     let enc = net.encode(&batch.views, &batch.view_angles, batch.n_views, &batch.rois)?;
     let (bl, t) = batch.views.dims2()?;
     let views = batch
         .views
         .reshape((bl / batch.n_views, batch.n_views, t))?;
-    let skip = net.skip(&views, &batch.pairs, batch.prior.as_ref())?;
+    let skip = net.skip(&views, &batch.pairs, &batch.prior)?;
     let full = net.decode(&enc.zb, &enc.zd, &batch.query_angles, &batch.rois, &skip)?;
     let mae = masked_mae(&full, &batch.target, &batch.mask)?;
     let mae_value = mae.to_scalar::<f32>()?;
-    let (recon, standin_scale) = match objective {
-        Objective::Mae => (mae, 1.0),
-        Objective::LogRmse => (
-            masked_log_rmse(&full, &batch.target, &batch.mask)?,
-            1.0 / f64::from(mae_value.max(1e-3)),
-        ),
-    };
     if batch.n_views < 2 {
         return Ok(Losses {
-            total: recon,
+            total: mae,
             mae: mae_value,
             standin: 0.0,
         });
@@ -96,7 +73,7 @@ pub fn training_loss(net: &NefNet, batch: &NefBatch, objective: Objective) -> Re
     let lb = masked_mae(&from_basic, &anchor, &batch.mask)?;
     let ld = masked_mae(&from_deflections, &anchor, &batch.mask)?;
     let standin = ((lb + ld)? * 0.5)?;
-    let total = (&recon + (&standin * standin_scale)?)?;
+    let total = (&mae + &standin)?;
     Ok(Losses {
         mae: mae_value,
         standin: standin.to_scalar::<f32>()?,
@@ -201,7 +178,7 @@ mod tests {
             pairs: Tensor::from_vec(pairs, (b, n, 24), dev).unwrap(),
             target: Tensor::from_vec(target, (b, T_X), dev).unwrap(),
             mask: Tensor::from_vec(mask, (b, T_X), dev).unwrap(),
-            prior: None,
+            prior: Tensor::zeros((b, 1, T_X), DType::F32, dev).unwrap(),
             standin_view: standin,
         }
     }
@@ -210,7 +187,8 @@ mod tests {
     fn a_tiny_training_run_lowers_the_loss() {
         let dev = Device::Cpu;
         let vm = VarMap::new();
-        let net = NefNet::new(VarBuilder::from_varmap(&vm, DType::F32, &dev)).unwrap();
+        let net =
+            NefNet::new(VarBuilder::from_varmap(&vm, DType::F32, &dev).pp("residual")).unwrap();
         let mut opt = AdamW::new(
             vm.all_vars(),
             ParamsAdamW {
@@ -221,14 +199,14 @@ mod tests {
         .unwrap();
         let mut rng = StdRng::seed_from_u64(7);
         let eval = dipole_batch(&mut rng, 8, &["II", "V2", "V5"], &dev);
-        let before = training_loss(&net, &eval, Objective::LogRmse).unwrap().mae;
+        let before = training_loss(&net, &eval).unwrap().mae;
         for _ in 0..30 {
             let batch = dipole_batch(&mut rng, 4, &["II", "V2", "V5"], &dev);
-            let l = training_loss(&net, &batch, Objective::LogRmse).unwrap();
+            let l = training_loss(&net, &batch).unwrap();
             assert!(l.standin.is_finite());
             opt.backward_step(&l.total).unwrap();
         }
-        let after = training_loss(&net, &eval, Objective::LogRmse).unwrap().mae;
+        let after = training_loss(&net, &eval).unwrap().mae;
         eprintln!("MAE {before} → {after}");
         assert!(after < 0.7 * before, "MAE {before} → {after}");
     }

@@ -2,12 +2,12 @@
 //! with warm-up and a cosine schedule, deterministic batches (each step's draws come from the
 //! seed and the step number alone, so a resumed run sees the same data as an uninterrupted one).
 
+use super::calibration::Calibration;
 use super::data::{Batcher, TrainCycle};
-use super::local_prior::{SHAPE_FEATURES, record_names};
-use super::nefnet::{LOCAL_TENSORS, NefNet, NetShape, PRIOR_TENSORS};
-use super::phases::PHASES;
-use super::prior::LeadPrior;
-use super::standin::{Objective, training_loss};
+use super::local_prior::record_names;
+use super::nefnet::{NefNet, RESIDUAL_PREFIX};
+use super::prior::Prior;
+use super::standin::training_loss;
 use crate::error::{Error, Result};
 use crate::geometry::LEADS;
 use candle_core::{DType, Device};
@@ -33,29 +33,8 @@ pub struct TrainConfig {
     pub targets: Vec<usize>,
     /// Always feed every allowed input (a fixed-input model) instead of random subsets.
     pub all_inputs: bool,
-    /// Share of batches fed one of [`COMMON_INPUTS`] exactly (when its leads are allowed);
-    /// states written before this setting existed read as 0, as those runs trained.
-    #[serde(default)]
+    /// Share of batches fed one of [`COMMON_INPUTS`] exactly (when its leads are allowed).
     pub common_share: f64,
-    /// Build the network with the learned lead field ([`super::lead_field`]); states written
-    /// before it existed read as without.
-    #[serde(default)]
-    pub lead_field: bool,
-    /// Build the network with time-varying gains on its input path ([`NetShape::gates`]);
-    /// states written before they existed read as without.
-    #[serde(default)]
-    pub gates: bool,
-    /// Build the network on the linear prior fitted to the training cycles
-    /// ([`NetShape::prior`]); states written before it existed read as without.
-    #[serde(default)]
-    pub prior: bool,
-    /// The reconstruction loss; states written before the choice existed read as MAE.
-    #[serde(default)]
-    pub objective: Objective,
-    /// Give the prior the patient-similar regression ([`super::local_prior`]); states written
-    /// before it existed read as without.
-    #[serde(default)]
-    pub local_prior: bool,
 }
 
 /// The input sets devices and users most often have: lead II or lead I alone (monitors,
@@ -74,11 +53,6 @@ impl Default for TrainConfig {
             targets: (0..LEADS).collect(),
             all_inputs: false,
             common_share: 0.4,
-            lead_field: false,
-            gates: true,
-            prior: true,
-            objective: Objective::Mae,
-            local_prior: true,
         }
     }
 }
@@ -135,15 +109,6 @@ impl TrainConfig {
         }
     }
 
-    /// The optional parts of the network this run trains.
-    pub fn shape(&self) -> NetShape {
-        NetShape {
-            lead_field: self.lead_field,
-            gates: self.gates,
-            prior: self.prior,
-        }
-    }
-
     fn check(&self) -> Result<()> {
         if self.inputs.is_empty() || self.targets.is_empty() || self.batch == 0 {
             return Err(Error::Invalid(
@@ -169,46 +134,27 @@ pub struct StepReport {
     pub val_mae: Option<f32>,
 }
 
-/// Store fitted (not trained) `values` of shape `dims` in `varmap` as `name`, registering
-/// the variable when the network did not.
-pub fn set_fitted(varmap: &VarMap, name: &str, dims: &[usize], values: Vec<f32>) -> Result<()> {
-    let device = Device::Cpu;
-    varmap.get(dims, name, candle_nn::Init::Const(0.0), DType::F32, &device)?;
-    let m = candle_core::Tensor::from_vec(values, dims, &device)?;
-    let data = varmap
-        .data()
-        .lock()
-        .map_err(|_| Error::Invalid("weights: lock".into()))?;
-    match data.get(name) {
-        Some(var) => var.set(&m).map_err(Error::from),
-        None => Err(Error::Invalid(format!("weights: {name} is not registered"))),
+/// The linear prior fitted on `cycles` (every run, resumed or not: the same cycles give the
+/// same prior), with the record names that let each training cycle's own record be left out
+/// of its patient-similar regression.
+pub fn fit_prior(cycles: &[TrainCycle]) -> Prior {
+    let mut prior = Prior::from_cycles(cycles);
+    if let Some(local) = prior.local.as_mut() {
+        local.names = record_names(cycles);
     }
+    prior
 }
 
-/// Whether the optimiser moves the variable `name` (the priors are fitted, not trained).
-fn is_trained(name: &str) -> bool {
-    !PRIOR_TENSORS.iter().any(|(p, _)| *p == name) && !LOCAL_TENSORS.contains(&name)
-}
-
-/// The network in `varmap` with the optional parts of `shape` and, when `varmap` holds one,
-/// its patient-similar prior.
-pub fn net_from_varmap(varmap: &VarMap, shape: NetShape) -> Result<NefNet> {
-    let device = Device::Cpu;
-    let net = NefNet::build(VarBuilder::from_varmap(varmap, DType::F32, &device), shape)?;
-    net.with_local(|name| {
-        Ok(varmap
-            .data()
-            .lock()
-            .map_err(|_| candle_core::Error::Msg("weights lock".into()))?
-            .get(name)
-            .map(|v| v.as_tensor().clone()))
-    })
-    .map_err(Error::from)
+/// The residual network whose variables live in `varmap` (registered there when new).
+pub fn net_from_varmap(varmap: &VarMap) -> Result<NefNet> {
+    let vb = VarBuilder::from_varmap(varmap, DType::F32, &Device::Cpu);
+    Ok(NefNet::new(vb.pp(RESIDUAL_PREFIX))?)
 }
 
 /// Mean MAE over `batches` fixed validation batches (the same draws at every call).
 pub fn validation_mae(
     net: &NefNet,
+    prior: &Prior,
     cfg: &TrainConfig,
     cycles: &[TrainCycle],
     batches: usize,
@@ -216,28 +162,29 @@ pub fn validation_mae(
 ) -> Result<f32> {
     let mut rng = StdRng::seed_from_u64(cfg.seed ^ 0x5EED);
     let mut total = 0.0;
-    let batcher = Batcher::new(net.prior(), cycles, &cfg.targets, device);
+    let batcher = Batcher::new(prior, cycles, &cfg.targets, device);
     for _ in 0..batches {
         let (inputs, n) = cfg.inputs_for_step(&mut rng);
         let b = batcher.draw(cfg.batch, n, &inputs, &mut rng)?;
-        total += training_loss(net, &b, cfg.objective)?.mae;
+        total += training_loss(net, &b)?.mae;
     }
     Ok(total / batches.max(1) as f32)
 }
 
 /// The share of the network's correction to its prior that minimises the mean log RMSE of
 /// the queried views of `cycles`, for 1 to 12 input views (index `n − 1`; counts the run never
-/// draws take the largest drawn count's share; all 1 for networks without a prior): the correction is kept where it helps
-/// on records the network did not train on, and shrunk where the prior is already better.
+/// draws take the largest drawn count's share): the correction is kept where it helps on
+/// records the network did not train on, and shrunk where the prior is already better.
 pub fn calibrate_residual(
     net: &NefNet,
+    prior: &Prior,
     cfg: &TrainConfig,
     cycles: &[TrainCycle],
     device: &Device,
-) -> Result<Vec<f32>> {
-    let mut out = vec![1f32; LEADS];
-    if net.prior().is_none() || cycles.is_empty() {
-        return Ok(out);
+) -> Result<Calibration> {
+    let mut out = [1f32; LEADS];
+    if cycles.is_empty() {
+        return Ok(Calibration { residual: out });
     }
     let most = if cfg.targets.iter().all(|s| cfg.inputs.contains(s)) {
         cfg.inputs.len().saturating_sub(1)
@@ -245,7 +192,7 @@ pub fn calibrate_residual(
         cfg.inputs.len()
     };
     let shares: Vec<f32> = (0..=10).map(|i| i as f32 / 10.0).collect();
-    let batcher = Batcher::new(net.prior(), cycles, &cfg.targets, device);
+    let batcher = Batcher::new(prior, cycles, &cfg.targets, device);
     for n in 1..=most.min(LEADS) {
         let mut rng = StdRng::seed_from_u64(cfg.seed ^ 0xCA11 ^ n as u64);
         // Random sets of n leads, and the common set of that size when there is one.
@@ -259,12 +206,12 @@ pub fn calibrate_residual(
         let mut items = 0usize;
         for inputs in sets {
             let b = batcher.draw(cfg.batch, n, &inputs, &mut rng)?;
-            let Some(prior) = &b.prior else { continue };
+            let prior = &b.prior;
             let views = b
                 .views
                 .reshape((cfg.batch, b.n_views, super::nefnet::T_X))?;
             let enc = net.encode(&b.views, &b.view_angles, b.n_views, &b.rois)?;
-            let skip = net.skip(&views, &b.pairs, Some(prior))?;
+            let skip = net.skip(&views, &b.pairs, prior)?;
             let full = net.decode(&enc.zb, &enc.zd, &b.query_angles, &b.rois, &skip)?;
             let rows = |x: &candle_core::Tensor| x.to_vec2::<f32>().map_err(Error::from);
             let (full, prior, target, mask) = (
@@ -300,14 +247,16 @@ pub fn calibrate_residual(
         let last = out[most - 1];
         out[most..].iter_mut().for_each(|v| *v = last);
     }
-    Ok(out)
+    Ok(Calibration { residual: out })
 }
 
-/// Train from `start_step + 1` to `cfg.steps` on `varmap`'s network (fresh or loaded),
-/// calling `on_step` after every step (checkpoints and progress live there).
+/// Train from `start_step + 1` to `cfg.steps` on `varmap`'s network (fresh or loaded) over
+/// `prior` (fitted on `train_set`, [`fit_prior`]; the optimiser never moves it), calling
+/// `on_step` after every step (checkpoints and progress live there).
 pub fn train(
     cfg: &TrainConfig,
     varmap: &VarMap,
+    prior: &Prior,
     start_step: usize,
     train_set: &[TrainCycle],
     val_set: &[TrainCycle],
@@ -318,58 +267,25 @@ pub fn train(
         return Err(Error::Invalid("no training cycles".into()));
     }
     let device = Device::Cpu;
-    if cfg.prior {
-        // Fitted on the training cycles (every run, resumed or not: the same cycles give the
-        // same moments) and kept beside the weights; the optimiser never moves it.
-        let prior = LeadPrior::from_cycles(train_set);
-        for ((name, dims), values) in PRIOR_TENSORS.iter().zip(prior.to_flat()) {
-            set_fitted(varmap, name, dims, values)?;
-        }
-        if let Some(local) = prior.local.as_ref().filter(|_| cfg.local_prior) {
-            let r = local.len();
-            let dims = [
-                vec![r, PHASES, LEADS, LEADS],
-                vec![r, PHASES],
-                vec![r, LEADS, SHAPE_FEATURES],
-            ];
-            for ((name, dims), values) in LOCAL_TENSORS.iter().zip(dims).zip(local.to_flat()) {
-                set_fitted(varmap, name, &dims, values)?;
-            }
-        }
-    }
-    let mut net = net_from_varmap(varmap, cfg.shape())?;
-    if let Some(local) = net.prior_mut().and_then(|p| p.local.as_mut()) {
-        // The record names (not stored) let each training cycle's own record be left out.
-        local.names = record_names(train_set);
-    }
-    let trained: Vec<candle_core::Var> = {
-        let data = varmap
-            .data()
-            .lock()
-            .map_err(|_| Error::Invalid("training: weights lock".into()))?;
-        data.iter()
-            .filter(|(name, _)| is_trained(name))
-            .map(|(_, v)| v.clone())
-            .collect()
-    };
+    let net = net_from_varmap(varmap)?;
     let mut opt = AdamW::new(
-        trained,
+        varmap.all_vars(),
         ParamsAdamW {
             lr: cfg.lr,
             weight_decay: 1e-4,
             ..Default::default()
         },
     )?;
-    let batcher = Batcher::new(net.prior(), train_set, &cfg.targets, &device);
+    let batcher = Batcher::new(prior, train_set, &cfg.targets, &device);
     for step in start_step + 1..=cfg.steps {
         opt.set_learning_rate(cfg.lr_at(step));
         let mut rng = StdRng::seed_from_u64(cfg.seed.wrapping_mul(1_000_003) + step as u64);
         let (inputs, n) = cfg.inputs_for_step(&mut rng);
         let batch = batcher.draw(cfg.batch, n, &inputs, &mut rng)?;
-        let losses = training_loss(&net, &batch, cfg.objective)?;
+        let losses = training_loss(&net, &batch)?;
         opt.backward_step(&losses.total)?;
         let val_mae = if !val_set.is_empty() && (step % 200 == 0 || step == cfg.steps) {
-            Some(validation_mae(&net, cfg, val_set, 8, &device)?)
+            Some(validation_mae(&net, prior, cfg, val_set, 8, &device)?)
         } else {
             None
         };
@@ -409,10 +325,9 @@ mod tests {
     }
 
     use crate::geometry::StdLead;
-    use crate::model::nefnet::PRIOR_MOMENTS;
 
     #[test]
-    fn training_on_the_prior_keeps_it_fixed_and_lowers_the_validation_error() {
+    fn training_keeps_the_prior_out_of_the_optimiser_and_lowers_the_validation_error() {
         let dir = crate::test_data_dir().join("ludb/data");
         let cycles = super::super::data::training_cycles(&dir, &["2".to_string()]).unwrap();
         let (val, train_set) = cycles.split_at(8);
@@ -423,33 +338,29 @@ mod tests {
         };
         let vm = VarMap::new();
         let dev = Device::Cpu;
-        NefNet::build(VarBuilder::from_varmap(&vm, DType::F32, &dev), cfg.shape()).unwrap();
-        let stored = |name: &str| {
-            vm.data().lock().unwrap()[name]
-                .as_tensor()
-                .flatten_all()
-                .unwrap()
-                .to_vec1::<f32>()
-                .unwrap()
-        };
+        let prior = fit_prior(train_set);
+        let before = prior.clone();
+        net_from_varmap(&vm).unwrap();
         let mut first = None;
-        train(&cfg, &vm, 0, train_set, val, |r| {
+        train(&cfg, &vm, &prior, 0, train_set, val, |r| {
             if r.step == 1 {
-                let net = net_from_varmap(&vm, cfg.shape())?;
-                first = Some(validation_mae(&net, &cfg, val, 4, &dev)?);
+                let net = net_from_varmap(&vm)?;
+                first = Some(validation_mae(&net, &prior, &cfg, val, 4, &dev)?);
             }
             Ok(())
         })
         .unwrap();
-        let fitted = LeadPrior::from_cycles(train_set);
-        assert_eq!(stored(PRIOR_MOMENTS), fitted.to_flat()[0]);
-        let local = fitted.local.unwrap().to_flat();
-        for (name, values) in LOCAL_TENSORS.iter().zip(local) {
-            assert_eq!(stored(name), values, "{name}");
-        }
-        let net = net_from_varmap(&vm, cfg.shape()).unwrap();
-        assert!(net.prior().and_then(|p| p.local.as_ref()).is_some());
-        let last = validation_mae(&net, &cfg, val, 4, &dev).unwrap();
+        assert_eq!(prior, before);
+        // Only the residual network's weights are variables.
+        assert!(
+            vm.data()
+                .lock()
+                .unwrap()
+                .keys()
+                .all(|k| k.starts_with("residual."))
+        );
+        let net = net_from_varmap(&vm).unwrap();
+        let last = validation_mae(&net, &prior, &cfg, val, 4, &dev).unwrap();
         let first = first.unwrap();
         assert!(last < first, "validation MAE {first} → {last}");
     }

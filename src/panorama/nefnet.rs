@@ -9,47 +9,35 @@
 //! cycle's end are padding and never returned.
 
 use super::{CycleInput, Engine, Field};
-use crate::delineate::CycleBounds;
 use crate::error::{Error, Result};
 use crate::geometry::{StdLead, Viewpoint, lead_view, normalise_lead_name};
 use crate::model::angular::{ANGULAR_FEATURES, angular_features};
-use crate::model::local_prior::{PhaseRegressions, lead_features};
-use crate::model::nefnet::{NefNet, T_X, deflection_rois};
-use crate::model::prior::LeadPrior;
+use crate::model::nefnet::{T_X, deflection_rois};
+use crate::model::prepare::{InputLead, NetInputs};
+use crate::model::stored::PanoramaModel;
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use std::path::Path;
 
 /// The rate the network was trained at.
 const NET_FS: f64 = 500.0;
-/// Inputs are scaled by their peak, but never by less than this (mV): a flat cycle stays flat.
-const MIN_SCALE: f64 = 0.05;
 
-/// The Nef-Net engine with its loaded weights.
+/// The Nef-Net engine with its loaded model.
 pub struct NefNetEngine {
-    net: NefNet,
+    model: PanoramaModel,
     device: Device,
 }
 
 /// What encoding one cycle keeps for rendering.
 struct Encoded {
     /// The decoder's query-independent features `[1, T_W, 2·C]` ([`NefNet::decode_shared`]).
+    ///
+    /// [`NefNet::decode_shared`]: crate::model::nefnet::NefNet::decode_shared
     shared: Tensor,
     /// Input views `[1, L, T_X]`, scaled.
     views: Tensor,
-    /// The same values, `L · T_X` row by row, for the prior's estimates.
-    inputs: Vec<f32>,
-    /// Angular Encodings of the inputs, `L × 12`.
-    input_angles: Vec<[f32; ANGULAR_FEATURES]>,
-    /// `STANDARD_12` slot of each input that is a standard lead (the prior uses those only).
-    slots: Vec<Option<usize>>,
-    /// The prior's regressions of every lead on the standard-lead inputs in each phase of
-    /// the cycle, when it has them.
-    regressions: Option<PhaseRegressions>,
-    /// The cycle's boundaries in window samples (where the prior's phases hand over).
-    bounds: CycleBounds,
-    /// Divides mV into network units.
-    scale: f64,
+    /// The inputs as the network and the prior read them.
+    inputs: NetInputs,
     /// Samples of the cycle inside the window.
     window_len: usize,
 }
@@ -99,12 +87,12 @@ impl NefNetEngine {
                 network: "Nef-Net",
                 cause: Box::new(cause),
             })?;
-        let net = NefNet::new(vb).map_err(|cause| Error::ModelMismatch {
+        let model = PanoramaModel::load(&vb).map_err(|cause| Error::ModelMismatch {
             path: path.to_path_buf(),
             network: "Nef-Net",
             cause: Box::new(cause),
         })?;
-        Ok(Self { net, device })
+        Ok(Self { model, device })
     }
 
     fn encode_cycle(&self, cycle: &CycleInput) -> Result<Encoded> {
@@ -113,17 +101,8 @@ impl NefNetEngine {
         let at_500 = ((n - 1) as f64 * NET_FS / cycle.fs).round() as usize + 1;
         let m = at_500.clamp(2, T_X);
         let bounds = cycle.boundaries.stretched(m);
-        let mut input_angles = Vec::with_capacity(cycle.leads.len());
-        let slots: Vec<Option<usize>> = cycle
-            .leads
-            .iter()
-            .map(|(name, _)| {
-                // A modified lead (MIT-BIH's MLII) stands for its standard lead here as in the
-                // network's angles.
-                StdLead::parse(name).map(StdLead::index)
-            })
-            .collect();
-        for (name, _) in &cycle.leads {
+        let mut leads = Vec::with_capacity(cycle.leads.len());
+        for (name, x) in &cycle.leads {
             // The table's angles, exactly as in training (the encoding sees raw angles).
             let v = lead_view(&normalise_lead_name(name), false)
                 .ok_or_else(|| Error::NoViewpoint {
@@ -131,47 +110,32 @@ impl NefNetEngine {
                     needed_by: Some("Nef-Net engine"),
                 })?
                 .viewpoint;
-            input_angles.push(angular_features(v.theta, v.phi));
+            let samples: Vec<f32> = stretch(x, m).into_iter().map(|v| v as f32).collect();
+            // A modified lead (MIT-BIH's MLII) stands for its standard lead here as in the
+            // network's angles.
+            leads.push((StdLead::parse(name).map(StdLead::index), v, samples));
         }
-        let scale = cycle
-            .leads
+        let inputs: Vec<InputLead> = leads
             .iter()
-            .flat_map(|(_, x)| x.iter())
-            .fold(MIN_SCALE, |s, v| s.max(v.abs()));
-        let l = cycle.leads.len();
-        let mut data = vec![0f32; l * T_X];
-        for (row, (_, x)) in data.chunks_exact_mut(T_X).zip(&cycle.leads) {
-            for (d, v) in row.iter_mut().zip(stretch(x, m)) {
-                *d = (v / scale) as f32;
-            }
-        }
-        let views = Tensor::from_vec(data.clone(), (l, T_X), &self.device)?;
-        let angles: Vec<f32> = input_angles.iter().flatten().copied().collect();
+            .map(|(slot, v, samples)| InputLead {
+                slot: *slot,
+                angles: angular_features(v.theta, v.phi),
+                samples,
+            })
+            .collect();
+        let inputs = NetInputs::new(&self.model.prior, &inputs, bounds, None);
+        let l = inputs.len();
+        let views = Tensor::from_vec(inputs.views.clone(), (l, T_X), &self.device)?;
+        let angles: Vec<f32> = inputs.angles.iter().flatten().copied().collect();
         let angles = Tensor::from_vec(angles, (l, ANGULAR_FEATURES), &self.device)?;
         let rois = deflection_rois(&bounds);
-        let enc = self.net.encode(&views, &angles, l, &rois)?;
-        let shared = self.net.decode_shared(&enc.zb, &enc.zd, &rois)?;
-        let regressions = self.net.prior().and_then(|prior| {
-            let (used, slots): (Vec<usize>, Vec<usize>) = slots
-                .iter()
-                .enumerate()
-                .filter_map(|(i, s): (usize, &Option<usize>)| s.map(|s| (i, s)))
-                .unzip();
-            let shapes: Vec<_> = used
-                .iter()
-                .map(|&i| lead_features(&data[i * T_X..(i + 1) * T_X], &bounds))
-                .collect();
-            prior.regressions(&slots, Some(&shapes), None)
-        });
+        let net = &self.model.net;
+        let enc = net.encode(&views, &angles, l, &rois)?;
+        let shared = net.decode_shared(&enc.zb, &enc.zd, &rois)?;
         Ok(Encoded {
             shared,
             views: views.unsqueeze(0)?,
-            inputs: data,
-            input_angles,
-            slots,
-            regressions,
-            bounds,
-            scale,
+            inputs,
             window_len: m,
         })
     }
@@ -181,39 +145,36 @@ impl NefNetEngine {
             return Ok(Vec::new());
         }
         let q = views.len();
-        let l = e.input_angles.len();
+        let l = e.inputs.len();
         let query: Vec<[f32; ANGULAR_FEATURES]> = views
             .iter()
             .map(|v| angular_features(v.theta, v.phi))
             .collect();
         let mut pairs = Vec::with_capacity(q * l * 2 * ANGULAR_FEATURES);
         for qa in &query {
-            for ia in &e.input_angles {
-                pairs.extend_from_slice(qa);
-                pairs.extend_from_slice(ia);
-            }
+            e.inputs.push_pairs(qa, &mut pairs);
         }
-        let prior = self.net.prior().map(|_| prior_estimates(e, views));
+        let prior: Vec<f32> = views
+            .iter()
+            .flat_map(|v| e.inputs.prior_estimate(*v))
+            .collect();
+        let keep: Vec<f32> = views
+            .iter()
+            .map(|v| self.model.calibration.keep(l, *v))
+            .collect();
         let dev = &self.device;
+        let net = &self.model.net;
         let run = || -> candle_core::Result<Vec<Vec<f32>>> {
-            let prior = match prior {
-                Some(values) => Some(Tensor::from_vec(values, (q, 1, T_X), dev)?),
-                None => None,
-            };
+            let prior = Tensor::from_vec(prior, (q, 1, T_X), dev)?;
             let pairs = Tensor::from_vec(pairs, (q, l, 2 * ANGULAR_FEATURES), dev)?;
             let query = Tensor::from_vec(query.concat(), (q, ANGULAR_FEATURES), dev)?;
             let views = e.views.broadcast_as((q, l, T_X))?;
-            let skip = self.net.skip(&views, &pairs, prior.as_ref())?;
-            let out = self.net.decode_views(&e.shared, &query, &skip)?;
-            let keep = self.net.residual_weight(l);
-            match &prior {
-                Some(p) if keep != 1.0 => {
-                    let p = p.squeeze(1)?;
-                    ((&out - &p)? * f64::from(keep))? + p
-                }
-                _ => Ok(out),
-            }?
-            .to_vec2()
+            let skip = net.skip(&views, &pairs, &prior)?;
+            let out = net.decode_views(&e.shared, &query, &skip)?;
+            // The prior plus the share of the network's correction the calibration keeps.
+            let p = prior.squeeze(1)?;
+            let keep = Tensor::from_vec(keep, (q, 1), dev)?;
+            ((&out - &p)?.broadcast_mul(&keep)? + p)?.to_vec2()
         };
         let out = run()?;
         Ok(out
@@ -221,41 +182,12 @@ impl NefNetEngine {
             .map(|row| {
                 let window: Vec<f64> = row[..e.window_len]
                     .iter()
-                    .map(|&v| f64::from(v) * e.scale)
+                    .map(|&v| f64::from(v) * f64::from(e.inputs.scale))
                     .collect();
                 stretch(&window, n)
             })
             .collect())
     }
-}
-
-/// The prior's estimate of each view `[q · T_X]` from the standard-lead inputs of `e` (zeros
-/// when it has none, or their moments cannot be solved).
-fn prior_estimates(e: &Encoded, views: &[Viewpoint]) -> Vec<f32> {
-    let used: Vec<usize> = e
-        .slots
-        .iter()
-        .enumerate()
-        .filter_map(|(i, s)| s.map(|_| i))
-        .collect();
-    let mut out = vec![0f32; views.len() * T_X];
-    let Some(regressions) = &e.regressions else {
-        return out;
-    };
-    let inputs: Vec<&[f32]> = used
-        .iter()
-        .map(|&i| &e.inputs[i * T_X..(i + 1) * T_X])
-        .collect();
-    for (row, v) in out.chunks_exact_mut(T_X).zip(views) {
-        row.copy_from_slice(&LeadPrior::estimate(
-            regressions,
-            *v,
-            &inputs,
-            &e.bounds,
-            T_X,
-        ));
-    }
-    out
 }
 
 impl Engine for NefNetEngine {
@@ -290,58 +222,32 @@ mod tests {
         assert_eq!(stretch(&y, 512), y);
     }
 
+    use crate::delineate::CycleBounds;
     use crate::geometry::LEADS;
+    use crate::model::calibration::Calibration;
     use crate::model::data::training_cycles;
-    use crate::model::local_prior::SHAPE_FEATURES;
-    use crate::model::nefnet::{LOCAL_TENSORS, NetShape, PRIOR_TENSORS, RESIDUAL_WEIGHTS};
-    use crate::model::phases::PHASES;
-    use crate::model::train::set_fitted;
+    use crate::model::prior::Prior;
+    use crate::model::stored::model_bytes;
+    use crate::model::train::net_from_varmap;
     use crate::record::open_record;
 
     fn ludb() -> std::path::PathBuf {
         crate::test_data_dir().join("ludb/data")
     }
 
-    /// Weights whose network correction is switched off (calibration 0), with `prior` and,
-    /// when given, the stored form of a patient-similar prior (its record count, its values).
-    fn prior_only_weights(
-        prior: &LeadPrior,
-        local: Option<(usize, [Vec<f32>; 3])>,
-    ) -> tempfile::NamedTempFile {
-        let dev = Device::Cpu;
+    /// A model file whose network correction is switched off (calibration 0) over `prior`.
+    fn prior_only_weights(prior: &Prior) -> Vec<u8> {
         let vm = candle_nn::VarMap::new();
-        let shape = NetShape {
-            lead_field: false,
-            gates: true,
-            prior: true,
+        net_from_varmap(&vm).unwrap();
+        let off = Calibration {
+            residual: [0.0; LEADS],
         };
-        NefNet::build(VarBuilder::from_varmap(&vm, DType::F32, &dev), shape).unwrap();
-        set_fitted(&vm, RESIDUAL_WEIGHTS, &[LEADS], vec![0.0; LEADS]).unwrap();
-        for ((name, dims), values) in PRIOR_TENSORS.iter().zip(prior.to_flat()) {
-            set_fitted(&vm, name, dims, values).unwrap();
-        }
-        if let Some((r, values)) = local {
-            let dims = [
-                vec![r, PHASES, LEADS, LEADS],
-                vec![r, PHASES],
-                vec![r, LEADS, SHAPE_FEATURES],
-            ];
-            for ((name, d), mut v) in LOCAL_TENSORS.into_iter().zip(dims).zip(values) {
-                v.resize(d.iter().product(), 0.0);
-                set_fitted(&vm, name, &d, v).unwrap();
-            }
-        }
-        let file = tempfile::NamedTempFile::new().unwrap();
-        vm.save(file.path()).unwrap();
-        file
+        model_bytes(&vm, prior, &off, None).unwrap()
     }
 
     /// V1 rendered by `engine` from II, V2, V5 of a cycle of LUDB record 4, and the population
     /// prior's estimate of it.
-    fn v1_and_population_estimate(
-        engine: &NefNetEngine,
-        prior: &LeadPrior,
-    ) -> (Vec<f64>, Vec<f64>) {
+    fn v1_and_population_estimate(engine: &NefNetEngine, prior: &Prior) -> (Vec<f64>, Vec<f64>) {
         let record = open_record(&ludb().join("4")).unwrap();
         let b = CycleBounds::new([100, 150, 200, 250, 300, 400, 500], record.len()).unwrap();
         let input = CycleInput::from_record(&record, &["II", "V2", "V5"], b).unwrap();
@@ -363,25 +269,27 @@ mod tests {
     #[test]
     fn with_no_correction_kept_the_engine_returns_the_prior_exactly() {
         let cycles = training_cycles(&ludb(), &["2".to_string()]).unwrap();
-        let prior = LeadPrior::from_cycles(&cycles);
-        let file = prior_only_weights(&prior, None);
-        let engine = NefNetEngine::load(file.path()).unwrap();
-        let (got, want) = v1_and_population_estimate(&engine, &prior);
+        let mut prior = Prior::from_cycles(&cycles);
+        // Without patients the estimate is the population regression's.
+        prior.local = None;
+        let stored = Prior::from_cycles(&cycles);
+        let engine =
+            NefNetEngine::from_bytes(&prior_only_weights(&stored), Path::new("m")).unwrap();
+        let mut engine_population = engine;
+        engine_population.model.prior.local = None;
+        let (got, want) = v1_and_population_estimate(&engine_population, &prior);
         for (s, (got, want)) in got.iter().zip(&want).enumerate() {
             assert!((got - want).abs() < 1e-4, "sample {s}: {got} vs {want}");
         }
     }
 
     #[test]
-    fn weights_with_the_patient_similar_prior_use_it_and_refuse_one_that_does_not_fit() {
+    fn the_patient_similar_prior_is_used_and_one_that_does_not_fit_is_refused() {
         let cycles = training_cycles(&ludb(), &["2".to_string(), "9".to_string()]).unwrap();
-        let prior = LeadPrior::from_cycles(&cycles);
-        let local = prior.local.clone().unwrap();
-        assert_eq!(local.len(), 2);
-        let file = prior_only_weights(&prior, Some((2, local.to_flat())));
-        let engine = NefNetEngine::load(file.path()).unwrap();
-        let held = engine.net.prior().and_then(|p| p.local.as_ref());
-        assert_eq!(held.map(|l| l.len()), Some(2));
+        let prior = Prior::from_cycles(&cycles);
+        let bytes = prior_only_weights(&prior);
+        let engine = NefNetEngine::from_bytes(&bytes, Path::new("m")).unwrap();
+        assert_eq!(engine.model.prior.local.as_ref().map(|l| l.len()), Some(2));
         let (got, population) = v1_and_population_estimate(&engine, &prior);
         let gap = got
             .iter()
@@ -395,13 +303,45 @@ mod tests {
         );
 
         // Totals that are not positive: refused with a message, not a panic.
-        let [m, _, f] = local.to_flat();
-        let bad = prior_only_weights(
-            &prior,
-            Some((2, [m, vec![0.0, 1.0, 1.0, 1.0, 1.0, 1.0], f])),
-        );
-        let err = NefNetEngine::load(bad.path()).err().unwrap().to_string();
+        let mut bad = prior.clone();
+        if let Some(local) = bad.local.as_mut() {
+            local.totals[0][0] = 0.0;
+        }
+        let err = NefNetEngine::from_bytes(&prior_only_weights(&bad), Path::new("bad"))
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.contains("patient-similar"), "{err}");
+    }
+
+    #[test]
+    fn weights_of_the_earlier_layout_are_refused_naming_what_is_missing() {
+        let cycles = training_cycles(&ludb(), &["2".to_string()]).unwrap();
+        let prior = Prior::from_cycles(&cycles);
+        let bytes = prior_only_weights(&prior);
+        // The same tensors with the network's names unprefixed, as earlier files hold them.
+        let tensors = candle_core::safetensors::load_buffer(&bytes, &Device::Cpu).unwrap();
+        let renamed: std::collections::HashMap<String, Tensor> = tensors
+            .into_iter()
+            .map(|(k, v)| (k.strip_prefix("residual.").unwrap_or(&k).to_string(), v))
+            .collect();
+        let file = tempfile::NamedTempFile::new().unwrap();
+        candle_core::safetensors::save(&renamed, file.path()).unwrap();
+        let err = NefNetEngine::load(file.path()).err().unwrap().to_string();
+        assert!(
+            err.contains("residual.") && err.contains("retrained"),
+            "{err}"
+        );
+        // A file without the prior.
+        let no_prior: std::collections::HashMap<String, Tensor> =
+            candle_core::safetensors::load_buffer(&bytes, &Device::Cpu)
+                .unwrap()
+                .into_iter()
+                .filter(|(k, _)| !k.starts_with("prior.patients"))
+                .collect();
+        candle_core::safetensors::save(&no_prior, file.path()).unwrap();
+        let err = NefNetEngine::load(file.path()).err().unwrap().to_string();
+        assert!(err.contains("prior.patients.moments"), "{err}");
     }
 
     #[test]

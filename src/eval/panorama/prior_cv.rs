@@ -12,14 +12,14 @@ use crate::error::Result;
 use crate::geometry::{STANDARD_12, lead_view, normalise_lead_name};
 use crate::model::data::{TrainCycle, training_cycles};
 use crate::model::local_prior::lead_features;
-use crate::model::prior::LeadPrior;
+use crate::model::prior::Prior;
 use serde::Serialize;
 use std::path::Path;
 
 /// The linear prior as a [`Method`]: with `shapes`, the patient-similar regression; without,
 /// the population one.
 pub struct PriorMethod {
-    prior: LeadPrior,
+    prior: Prior,
     shapes: bool,
 }
 
@@ -27,7 +27,7 @@ impl PriorMethod {
     /// The prior fitted on `cycles`, with or without the inputs' shapes.
     pub fn fit(cycles: &[TrainCycle], shapes: bool) -> Self {
         Self {
-            prior: LeadPrior::from_cycles(cycles),
+            prior: Prior::from_cycles(cycles),
             shapes,
         }
     }
@@ -61,7 +61,7 @@ impl Method for PriorMethod {
         let query = lead_view(&normalise_lead_name(target), false)?.viewpoint;
         let n = x.first()?.len();
         let views: Vec<&[f32]> = x.iter().map(Vec::as_slice).collect();
-        let est = LeadPrior::estimate(&regressions, query, &views, bounds, n);
+        let est = Prior::estimate(&regressions, query, &views, bounds, n);
         Some(est.into_iter().map(f64::from).collect())
     }
 
