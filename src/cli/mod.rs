@@ -67,8 +67,9 @@ enum Command {
     /// Cross-validate the engine's linear prior (population and patient-similar regressions)
     /// against linear regression over the train records of a split, without the network.
     EvalPrior(eval_prior::EvalPriorArgs),
-    /// Synthesize one recorded lead from others and score it against the recording (PSNR,
-    /// correlation): PTB's Frank lead vz from the 12 standard leads by default.
+    /// Synthesize recorded leads from others and score them against the recording (PSNR,
+    /// correlation, RMSE) with every engine and Kors's regression: by default every Frank lead
+    /// (vx, vy, vz) of the record from the 12 standard leads.
     EvalView(eval_view::EvalViewArgs),
     /// Train the delineation network on LUDB-layout records (the `train` part of a split).
     TrainDelineator(train_delineator::TrainArgs),
