@@ -1,18 +1,19 @@
 //! The panorama evaluation: PSNR and SSIM agree with numpy and scikit-image, LUDB cycles come
-//! from the lead II boundary file, the baselines are exact where they must be, and the
-//! `eval-panorama` JSON holds every task × method cell.
+//! from the lead II boundary file, the baselines are exact where they must be, the
+//! `eval-panorama` JSON holds every task × method cell, and a database without boundary files
+//! (PTB-XL) is scored on the annotator's cycles beside LUDB.
 
 mod common;
 
 use ecg_panorama::delineate::CycleBounds;
 use ecg_panorama::eval::panorama::{
-    Cycle, DipoleLeastSquares, LinearRegression, Method, clip, ludb_cycles, psnr, ssim_1d,
-    standard_tasks,
+    Cycle, DipoleLeastSquares, LinearRegression, Method, clip, folder_cycles, ludb_cycles, psnr,
+    ssim_1d, standard_tasks,
 };
 use ecg_panorama::geometry::{STANDARD_12, lead_view, normalise_lead_name};
 use ecg_panorama::record::open_record;
 use serde_json::Value;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn ludb() -> PathBuf {
@@ -317,14 +318,26 @@ fn the_cli_json_has_every_task_and_method_cell() {
     std::fs::write(&split, "train 2\ntrain 3\ntest 4\ntest 1\n").unwrap();
     let dir = ludb();
     let (d, s) = (dir.to_str().unwrap(), split.to_str().unwrap());
-    let out = cli(&["--records", d, "--split", s, "--json"]);
+    // LUDB fitted on its own train records: one ridge row serves as both baselines.
+    let same = ["--records", d, "--split", s, "--ludb", d, "--ludb-split", s];
+    let out = cli(&[&same[..], &["--json"]].concat());
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reports: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        reports.as_array().unwrap().len(),
+        1,
+        "one report per database"
+    );
+    let v = &reports[0];
     assert_eq!(v["held_out"], true);
+    assert_eq!(
+        (&v["train_records"], &v["sources"]["wave_files"]),
+        (&2.into(), &2.into())
+    );
     assert_eq!(
         v["records"], 1,
         "record 1 has no cycle of at most 512 samples"
@@ -333,7 +346,7 @@ fn the_cli_json_has_every_task_and_method_cell() {
     let methods = [
         "Nef-Net",
         "Nef-Net (V4, I unseen)",
-        "linear regression",
+        "ridge (in-domain = LUDB)",
         "dipole least squares",
     ];
     assert_eq!(cells.len(), standard_tasks().len() * methods.len());
@@ -344,7 +357,7 @@ fn the_cli_json_has_every_task_and_method_cell() {
                 .find(|c| c["task"] == task.name.as_str() && c["method"] == method)
                 .unwrap_or_else(|| panic!("no cell {} × {method}", task.name));
             let applicable = match method {
-                "Nef-Net" | "linear regression" => !task.unseen,
+                "Nef-Net" | "ridge (in-domain = LUDB)" => !task.unseen,
                 "Nef-Net (V4, I unseen)" => task.unseen,
                 _ => task.inputs.len() >= 3,
             };
@@ -362,7 +375,7 @@ fn the_cli_json_has_every_task_and_method_cell() {
             }
         }
     }
-    let text = cli(&["--records", d, "--split", s]);
+    let text = cli(&same);
     let text = String::from_utf8(text.stdout).unwrap();
     assert!(
         text.contains("(3,9) from II, V2, V5") && text.contains('—'),
@@ -379,11 +392,186 @@ fn the_cli_json_has_every_task_and_method_cell() {
             std::fs::copy(&path, few.join(path.file_name().unwrap())).unwrap();
         }
     }
-    let all = cli(&["--records", few.to_str().unwrap()]);
+    let all = cli(&["--records", few.to_str().unwrap(), "--ludb-split", s]);
     assert!(
         all.status.success(),
         "{}",
         String::from_utf8_lossy(&all.stderr)
     );
     assert!(String::from_utf8_lossy(&all.stderr).contains("not held out"));
+}
+
+/// A copy of PTB-XL record `from` as record `to` in `dir`, its header edited by `edit`.
+fn copy_record(dir: &Path, from: &str, to: &str, edit: impl Fn(String) -> String) {
+    let src = common::data_dir().join("ptbxl/records500");
+    std::fs::copy(
+        src.join(format!("{from}.dat")),
+        dir.join(format!("{to}.dat")),
+    )
+    .unwrap();
+    let header = std::fs::read_to_string(src.join(format!("{from}.hea"))).unwrap();
+    std::fs::write(
+        dir.join(format!("{to}.hea")),
+        edit(header.replace(from, to)),
+    )
+    .unwrap();
+}
+
+#[test]
+fn wave_file_records_give_the_same_cycles_as_the_ludb_reader() {
+    // Record 93's wave file holds no complete P-QRS-T-P cycle: it stays without cycles rather
+    // than falling back to the annotator.
+    let names: Vec<String> = ["2", "4", "93"].map(String::from).to_vec();
+    let mut done = Vec::new();
+    let got = folder_cycles(&ludb(), &names, &mut |n| done.push(n)).unwrap();
+    assert_eq!(got.cycles, ludb_cycles(&ludb(), &names).unwrap());
+    assert_eq!((got.sources.wave_files, got.sources.annotator), (3, 0));
+    assert_eq!((done, got.records()), (vec![1, 2, 3], 2));
+}
+
+#[test]
+fn the_cli_scores_ptb_xl_on_annotator_cycles_beside_ludb() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ptb = tmp.path().join("ptbxl");
+    std::fs::create_dir(&ptb).unwrap();
+    for name in ["00001_hr", "00003_hr", "00004_hr", "00005_hr", "00006_hr"] {
+        copy_record(&ptb, name, name, |h| h);
+    }
+    // One record at 250 Hz, one whose V6 is a Holter lead: both skipped with a note.
+    copy_record(&ptb, "00007_hr", "slow", |h| {
+        h.replacen(" 500 ", " 250 ", 1)
+    });
+    copy_record(&ptb, "00011_hr", "nov6", |h| h.replace(" V6\n", " CM5\n"));
+    let ptb_split = tmp.path().join("ptbxl-split.txt");
+    std::fs::write(
+        &ptb_split,
+        "# three train, two test\ntrain 00001_hr\ntrain 00003_hr\ntrain 00004_hr\ntrain slow\n\
+         train nov6\ntest 00005_hr\ntest 00006_hr\n",
+    )
+    .unwrap();
+    let ludb_split = tmp.path().join("ludb-split.txt");
+    std::fs::write(&ludb_split, "train 2\ntrain 3\ntest 4\n").unwrap();
+    let (l, ls) = (ludb(), ludb_split.to_str().unwrap().to_string());
+    let args = [
+        "--records",
+        l.to_str().unwrap(),
+        "--split",
+        &ls,
+        "--records",
+        ptb.to_str().unwrap(),
+        "--split",
+        ptb_split.to_str().unwrap(),
+        "--ludb-split",
+        &ls,
+    ];
+    let out = cli(&args);
+    let (text, notes) = (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    );
+    assert!(out.status.success(), "{notes}");
+    // One table per database, each with its header line.
+    let ptb_header = format!("== {}: ", ptb.display());
+    for header in [format!("== {}: ", l.display()), ptb_header.clone()] {
+        assert_eq!(text.matches(&header).count(), 1, "{header} in {text}");
+    }
+    let ptb_part = &text[text.find(&ptb_header).unwrap()..];
+    let header_line = ptb_part.lines().next().unwrap();
+    assert!(
+        header_line.contains("of 2 record(s) scored, held out"),
+        "{header_line}"
+    );
+    assert!(
+        ptb_part.contains("cycles from the automatic annotator (2 record(s)); 2 record(s) skipped")
+    );
+    // The in-domain ridge is fitted on this database's three usable train records, the LUDB
+    // ridge on LUDB's two.
+    let fitted = |method: &str| -> (usize, usize) {
+        let line = ptb_part
+            .lines()
+            .find(|l| l.starts_with(&format!("{method}: fitted on ")))
+            .unwrap_or_else(|| panic!("no fit line for {method} in {ptb_part}"));
+        let n: Vec<usize> = line
+            .split_whitespace()
+            .filter_map(|w| w.parse().ok())
+            .collect();
+        (n[0], n[1])
+    };
+    let (cycles, records) = fitted("ridge (in-domain)");
+    assert!(
+        records == 3 && cycles >= 25,
+        "{cycles} cycles of {records} records"
+    );
+    assert_eq!(fitted("ridge (LUDB)").1, 2);
+    assert!(ptb_part.contains("of this folder"));
+    // LUDB is fitted on its own train records here: one ridge row says so.
+    let ludb_part = &text[..text.find(&ptb_header).unwrap()];
+    assert!(ludb_part.contains("ridge (in-domain = LUDB)") && !ludb_part.contains("ridge (LUDB)"));
+    for (record, why) in [("slow", "250 Hz"), ("nov6", "no lead V6")] {
+        assert!(
+            notes.lines().any(|n| n.starts_with("note: ")
+                && n.contains(&format!("record {record} skipped"))
+                && n.contains(why)),
+            "{record}: {notes}"
+        );
+    }
+    // Every method that applies to (3,9) has its numbers.
+    for method in [
+        "Nef-Net",
+        "ridge (in-domain)",
+        "ridge (LUDB)",
+        "dipole least squares",
+    ] {
+        let row = ptb_part
+            .lines()
+            .find(|l| {
+                l.starts_with("(3,9) from II, V2, V5") && l.contains(&format!("  {method}  "))
+            })
+            .unwrap_or_else(|| panic!("no (3,9) row for {method}"));
+        let numbers: Vec<f64> = row
+            .split_whitespace()
+            .filter_map(|w| w.parse().ok())
+            .collect();
+        assert_eq!(numbers.len(), 5, "{row}");
+        assert!(numbers[0].is_finite() && numbers[0] > 15.0, "{row}");
+    }
+}
+
+#[test]
+fn the_cli_names_a_bad_folder_or_split_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("nowhere");
+    let out = cli(&["--records", missing.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("nowhere") && err.contains("no such folder"),
+        "{err}"
+    );
+    // A folder whose only record is at 250 Hz has nothing to score.
+    copy_record(tmp.path(), "00007_hr", "slow", |h| {
+        h.replacen(" 500 ", " 250 ", 1)
+    });
+    let out = cli(&["--records", tmp.path().to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("no complete P-QRS-T-P cycle") && err.contains("1 skipped"),
+        "{err}"
+    );
+    let l = ludb();
+    let out = cli(&[
+        "--records",
+        l.to_str().unwrap(),
+        "--records",
+        tmp.path().to_str().unwrap(),
+        "--split",
+        "models/ludb-split.txt",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("--split is given 1 time(s) for 2 --records"),
+        "{err}"
+    );
 }

@@ -1,29 +1,45 @@
-//! `ecg-panorama eval-panorama`: Nef-Net and the baselines on LUDB-layout records.
+//! `ecg-panorama eval-panorama`: Nef-Net and the baselines on the cycles of one or more 12-lead
+//! databases, one table each.
 
+use anyhow::Context;
 use ecg_panorama::eval::ludb::select_records;
 use ecg_panorama::eval::panorama::{
-    DipoleLeastSquares, EngineMethod, LinearRegression, Method, Scope, Table, evaluate,
-    ludb_cycles, standard_tasks,
+    DipoleLeastSquares, EVAL_FS, EngineMethod, FolderCycles, LinearRegression, Method,
+    RIDGE_PENALTY, Scope, Skipped, SourceCounts, Table, evaluate, folder_cycles, standard_tasks,
 };
 use ecg_panorama::panorama::{EngineKind, engine_for};
 use ecg_panorama::record::split::Split;
+use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
+use std::collections::BTreeSet;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+/// Where `--ludb` points when it is not given.
+const DEFAULT_LUDB: &str = "../shared/data/ludb/data";
 
 /// Arguments of `eval-panorama`.
 #[derive(clap::Args)]
 pub struct EvalPanoramaArgs {
-    /// Folder of records with lead II boundary files (LUDB layout: NAME.hea, NAME.dat,
-    /// NAME.ii).
-    #[arg(long)]
-    records: PathBuf,
-    /// Split file (`train NAME` / `test NAME` lines): linear regression is fitted on the train
-    /// records and every method is scored on the test records. Without it, all records serve
-    /// as both (not held out).
-    #[arg(long)]
-    split: Option<PathBuf>,
-    /// Print JSON instead of a table.
+    /// A database folder of 12-lead, 500 Hz records (`NAME.hea` …); repeat for several
+    /// databases, one table each. A record's cycles come from its lead II wave file (`NAME.ii`,
+    /// LUDB's layout), else its JSON cycle labels (`NAME.json`), else the built-in annotator.
+    #[arg(long, required = true, value_name = "DIR")]
+    records: Vec<PathBuf>,
+    /// Split file of the `--records` folder in the same position (`train NAME` / `test NAME`
+    /// lines): the in-domain ridge is fitted on its train records and every method is scored on
+    /// its test records. Give it once per `--records`, in the same order, or not at all;
+    /// without it all records of a folder serve as both (not held out).
+    #[arg(long, value_name = "FILE")]
+    split: Vec<PathBuf>,
+    /// LUDB folder whose train records (`--ludb-split`) fit the `ridge (LUDB)` baseline
+    /// [default: ../shared/data/ludb/data; without it that row is left out].
+    #[arg(long, value_name = "DIR")]
+    ludb: Option<PathBuf>,
+    /// Split file of `--ludb`: its train records fit `ridge (LUDB)`.
+    #[arg(long, value_name = "FILE", default_value = "models/ludb-split.txt")]
+    ludb_split: PathBuf,
+    /// Print JSON instead of tables: an array with one report per database.
     #[arg(long)]
     json: bool,
     /// Nef-Net weights for the seen-view tasks (default: the shipped model built into the
@@ -35,51 +51,271 @@ pub struct EvalPanoramaArgs {
     holdout_model: PathBuf,
 }
 
-/// What `--json` prints: where the cycles came from, then the table.
+/// One database to score: its folder, the records that fit and the records that are scored.
+struct Database {
+    dir: PathBuf,
+    split: Option<PathBuf>,
+    train: Vec<String>,
+    test: Vec<String>,
+}
+
+impl Database {
+    /// The folder's records as the split divides them, every name checked against the folder
+    /// before anything is loaded; `option` names the folder's option in errors.
+    fn plan(dir: &Path, split: Option<&Path>, option: &str) -> anyhow::Result<Self> {
+        anyhow::ensure!(dir.is_dir(), "{option} {}: no such folder", dir.display());
+        let (train, test) = match split {
+            Some(path) => {
+                // Checks that every test record is in the folder.
+                let test = select_records(dir, Some(path))?;
+                let train = Split::read(path)?.train;
+                let missing: Vec<&str> = train
+                    .iter()
+                    .filter(|n| !dir.join(format!("{n}.hea")).is_file())
+                    .map(String::as_str)
+                    .collect();
+                anyhow::ensure!(
+                    missing.is_empty(),
+                    "{}: {} train record(s) are not in {} (no header): {}",
+                    path.display(),
+                    missing.len(),
+                    dir.display(),
+                    missing.join(", ")
+                );
+                (train, test)
+            }
+            None => {
+                let all = select_records(dir, None)?;
+                anyhow::ensure!(
+                    !all.is_empty(),
+                    "{option} {}: no WFDB record (NAME.hea) in the folder",
+                    dir.display()
+                );
+                (all.clone(), all)
+            }
+        };
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            split: split.map(Path::to_path_buf),
+            train,
+            test,
+        })
+    }
+
+    fn held_out(&self) -> bool {
+        self.split.is_some()
+    }
+
+    /// True when this database fits on exactly the records `other` fits on.
+    fn fits_like(&self, other: &Database) -> bool {
+        let names = |d: &Database| d.train.iter().cloned().collect::<BTreeSet<_>>();
+        same_folder(&self.dir, &other.dir) && names(self) == names(other)
+    }
+}
+
+/// True when both paths name the same existing folder.
+fn same_folder(a: &Path, b: &Path) -> bool {
+    matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b)
+}
+
+/// The in-domain ridge's name.
+const IN_DOMAIN: &str = "ridge (in-domain)";
+/// The in-domain ridge's name when it is also the LUDB one.
+const IN_DOMAIN_LUDB: &str = "ridge (in-domain = LUDB)";
+/// The ridge fitted on LUDB's train records.
+const LUDB_RIDGE: &str = "ridge (LUDB)";
+
+/// A regression baseline's fit, as reported.
+#[derive(Clone, Serialize)]
+struct Fit {
+    /// The method's name in the table.
+    method: String,
+    /// The folder whose train records it was fitted on.
+    database: PathBuf,
+    /// Records contributing at least one training cycle.
+    records: usize,
+    /// Training cycles.
+    cycles: usize,
+    /// Ridge penalty relative to the mean diagonal of the input moments.
+    penalty: f64,
+    /// Scored records among the ones it was fitted on (0 when held out).
+    scored_records: usize,
+    /// The records it was fitted on.
+    #[serde(skip)]
+    names: BTreeSet<String>,
+}
+
+impl Fit {
+    /// This fit as seen from `db`: how many of the scored `cycles`' records it was fitted on.
+    fn against(&self, db: &Database, cycles: &FolderCycles) -> Fit {
+        let scored: BTreeSet<&String> = cycles.cycles.iter().map(|c| &c.record).collect();
+        let overlap = if same_folder(&self.database, &db.dir) {
+            scored.iter().filter(|n| self.names.contains(**n)).count()
+        } else {
+            0
+        };
+        Fit {
+            scored_records: overlap,
+            ..self.clone()
+        }
+    }
+}
+
+/// What `--json` prints for one database: where the cycles came from, the fits, then the table.
 #[derive(Serialize)]
 struct Report {
+    /// The database folder.
+    database: PathBuf,
+    /// Its split file, when given.
+    split: Option<PathBuf>,
     /// True when the scored records were not used for fitting.
     held_out: bool,
-    /// Records linear regression was fitted on.
+    /// Where the scored records' cycles came from.
+    sources: SourceCounts,
+    /// Records left out (train or scored), with the reason.
+    skipped: Vec<Skipped>,
+    /// Records the in-domain ridge was fitted on.
     train_records: usize,
-    /// Cycles linear regression was fitted on.
+    /// Cycles the in-domain ridge was fitted on.
     train_cycles: usize,
+    /// The regression baselines' fits.
+    fits: Vec<Fit>,
     #[serde(flatten)]
     table: Table,
 }
 
+/// Progress of a long load on stderr: a bar on a terminal, else a plain line every 100 records
+/// and at the end.
+struct Progress {
+    bar: Option<ProgressBar>,
+    label: String,
+    total: usize,
+}
+
+impl Progress {
+    fn new(label: String, total: usize) -> Self {
+        let bar = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
+            let bar = ProgressBar::new(total as u64);
+            bar.set_style(
+                ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+            );
+            bar.set_message(label.clone());
+            bar
+        });
+        Self { bar, label, total }
+    }
+
+    fn tick(&mut self, done: usize) {
+        match &self.bar {
+            Some(bar) => {
+                bar.set_position(done as u64);
+                if done == self.total {
+                    bar.finish_and_clear();
+                }
+            }
+            None if done.is_multiple_of(100) || done == self.total => {
+                eprintln!("{}: {done}/{} records", self.label, self.total);
+            }
+            None => {}
+        }
+    }
+}
+
+/// The cycles of `names` in `dir`, with progress and a note per skipped record.
+fn load(dir: &Path, names: &[String], what: &str) -> anyhow::Result<FolderCycles> {
+    let label = format!(
+        "cycles of {} {what} record(s) of {}",
+        names.len(),
+        dir.display()
+    );
+    let mut progress = Progress::new(label, names.len());
+    let found = folder_cycles(dir, names, &mut |done| progress.tick(done))
+        .with_context(|| format!("{}: loading the {what} records", dir.display()))?;
+    for s in &found.skipped {
+        eprintln!(
+            "note: {}: record {} skipped: {}",
+            dir.display(),
+            s.record,
+            s.reason
+        );
+    }
+    Ok(found)
+}
+
+/// A ridge baseline fitted on `cycles` under `name`, and its reported fit.
+fn ridge(name: &str, dir: &Path, cycles: &FolderCycles) -> (LinearRegression, Fit) {
+    let fit = Fit {
+        method: name.to_string(),
+        database: dir.to_path_buf(),
+        records: cycles.records(),
+        cycles: cycles.cycles.len(),
+        penalty: RIDGE_PENALTY,
+        scored_records: 0,
+        names: cycles.cycles.iter().map(|c| c.record.clone()).collect(),
+    };
+    (
+        LinearRegression::ridge(&cycles.cycles, RIDGE_PENALTY).named(name),
+        fit,
+    )
+}
+
+/// "lead II wave files (26 records), the automatic annotator (3 records)".
+fn describe_sources(s: &SourceCounts) -> String {
+    let parts: Vec<String> = [
+        ("lead II wave files", s.wave_files),
+        ("JSON cycle labels", s.labels),
+        ("the automatic annotator", s.annotator),
+    ]
+    .into_iter()
+    .filter(|(_, n)| *n > 0)
+    .map(|(what, n)| format!("{what} ({n} record(s))"))
+    .collect();
+    if parts.is_empty() {
+        "no record".to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
 /// Run `eval-panorama`.
 pub fn run(args: &EvalPanoramaArgs) -> anyhow::Result<()> {
-    let (train, test, held_out) = match &args.split {
-        Some(path) => {
-            let split = Split::read(path)?;
-            // Checks that every test record is in the folder.
-            let test = select_records(&args.records, Some(path))?;
-            (split.train, test, true)
-        }
+    anyhow::ensure!(
+        args.split.is_empty() || args.split.len() == args.records.len(),
+        "--split is given {} time(s) for {} --records folder(s): give one split per folder, in \
+         the same order, or none",
+        args.split.len(),
+        args.records.len()
+    );
+    // Every folder and split is checked before the long loads start.
+    let databases = args
+        .records
+        .iter()
+        .enumerate()
+        .map(|(i, dir)| Database::plan(dir, args.split.get(i).map(PathBuf::as_path), "--records"))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    if databases.iter().any(|d| !d.held_out()) {
+        eprintln!("warning: no --split: fitting and scoring on the same records (not held out)");
+    }
+    let ludb = match &args.ludb {
+        Some(dir) => Some(Database::plan(dir, Some(&args.ludb_split), "--ludb")?),
+        None if Path::new(DEFAULT_LUDB).is_dir() => Some(Database::plan(
+            Path::new(DEFAULT_LUDB),
+            Some(&args.ludb_split),
+            "--ludb",
+        )?),
         None => {
-            eprintln!(
-                "warning: no --split: fitting and scoring on the same records (not held out)"
-            );
-            let all = select_records(&args.records, None)?;
-            (all.clone(), all, false)
+            eprintln!("note: no LUDB at {DEFAULT_LUDB} (--ludb): no ridge (LUDB) row");
+            None
         }
     };
-    let train_cycles = ludb_cycles(&args.records, &train)?;
-    let test_cycles = ludb_cycles(&args.records, &test)?;
-    anyhow::ensure!(
-        !test_cycles.is_empty(),
-        "{}: no complete P-QRS-T-P cycle of 100 to 512 samples in the scored records",
-        args.records.display()
-    );
-    let regression = LinearRegression::fit(&train_cycles);
-    let dipole = DipoleLeastSquares;
+
     let nefnet = EngineMethod::new(
         "Nef-Net",
         engine_for(EngineKind::NefNet, args.model.as_deref())?,
         Scope::SeenViews,
     );
-    let mut methods: Vec<&dyn Method> = vec![&nefnet, &regression, &dipole];
     let holdout = if args.holdout_model.is_file() {
         Some(EngineMethod::new(
             "Nef-Net (V4, I unseen)",
@@ -93,44 +329,168 @@ pub fn run(args: &EvalPanoramaArgs) -> anyhow::Result<()> {
         );
         None
     };
-    if let Some(h) = &holdout {
-        methods.insert(1, h);
-    }
-    let table = evaluate(&standard_tasks(), &methods, &test_cycles);
-    let report = Report {
-        held_out,
-        train_records: train_cycles
-            .iter()
-            .map(|c| &c.record)
-            .collect::<std::collections::BTreeSet<_>>()
-            .len(),
-        train_cycles: train_cycles.len(),
-        table,
+    let engines = Engines {
+        nefnet,
+        holdout,
+        dipole: DipoleLeastSquares,
     };
+    // Fitted once, for the databases that are not LUDB with LUDB's own train records.
+    let mut ludb_fit = None;
+    let reports = databases
+        .iter()
+        .map(|db| score(db, ludb.as_ref(), &mut ludb_fit, &engines))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+
     let mut out = std::io::stdout().lock();
     if args.json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+        writeln!(out, "{}", serde_json::to_string_pretty(&reports)?)?;
         return Ok(());
     }
     writeln!(
         out,
-        "scored: {} cycle(s) of {} record(s){}; linear regression fitted on {} cycle(s) of {} \
-         record(s)",
-        report.table.cycles,
-        report.table.records,
-        if held_out {
-            " (held out)"
-        } else {
-            " (NOT held out)"
-        },
-        report.train_cycles,
-        report.train_records
+        "honest mode: min-max of the recorded 12 leads applied to the prediction (mV), clipped to \
+         [-0.5, 1.5]; paper: inputs normalised by that range before the method sees them; ridge: \
+         penalty {RIDGE_PENALTY} of the mean diagonal of the input moments"
+    )?;
+    for r in &reports {
+        write_report(&mut out, r)?;
+    }
+    Ok(())
+}
+
+/// The methods every database is scored with besides its regressions.
+struct Engines {
+    nefnet: EngineMethod,
+    holdout: Option<EngineMethod>,
+    dipole: DipoleLeastSquares,
+}
+
+/// Load a database's cycles, fit its ridge (and LUDB's, once, into `ludb_fit`), score every
+/// method on its scored cycles.
+fn score(
+    db: &Database,
+    ludb: Option<&Database>,
+    ludb_fit: &mut Option<(LinearRegression, Fit)>,
+    engines: &Engines,
+) -> anyhow::Result<Report> {
+    let (fit_on, scored) = if db.held_out() {
+        (
+            load(&db.dir, &db.train, "train")?,
+            load(&db.dir, &db.test, "test")?,
+        )
+    } else {
+        let all = load(&db.dir, &db.test, "scored")?;
+        (all.clone(), all)
+    };
+    let skipped: Vec<Skipped> = if db.held_out() {
+        fit_on
+            .skipped
+            .iter()
+            .chain(&scored.skipped)
+            .cloned()
+            .collect()
+    } else {
+        scored.skipped.clone()
+    };
+    anyhow::ensure!(
+        !scored.cycles.is_empty(),
+        "{}: no complete P-QRS-T-P cycle of 100 to 512 samples in the {} scored record(s) \
+         ({} skipped: 12-lead records at {EVAL_FS} Hz only)",
+        db.dir.display(),
+        db.test.len(),
+        scored.skipped.len()
+    );
+    if fit_on.cycles.is_empty() {
+        eprintln!(
+            "warning: {}: no training cycle: the in-domain ridge has no scores",
+            db.dir.display()
+        );
+    }
+    let is_ludb = ludb.is_some_and(|l| db.fits_like(l));
+    let name = if is_ludb { IN_DOMAIN_LUDB } else { IN_DOMAIN };
+    let (in_domain, in_domain_fit) = ridge(name, &db.dir, &fit_on);
+    if ludb_fit.is_none() {
+        if is_ludb {
+            // The same fit serves the other databases' LUDB row.
+            *ludb_fit = Some((
+                in_domain.clone().named(LUDB_RIDGE),
+                Fit {
+                    method: LUDB_RIDGE.to_string(),
+                    ..in_domain_fit.clone()
+                },
+            ));
+        } else if let Some(l) = ludb {
+            let cycles = load(&l.dir, &l.train, "LUDB train")?;
+            *ludb_fit = Some(ridge(LUDB_RIDGE, &l.dir, &cycles));
+        }
+    }
+    let mut methods: Vec<&dyn Method> = vec![&engines.nefnet];
+    if let Some(h) = &engines.holdout {
+        methods.push(h);
+    }
+    methods.push(&in_domain);
+    let mut fits = vec![in_domain_fit.against(db, &scored)];
+    if !is_ludb && let Some((method, fit)) = ludb_fit.as_ref() {
+        methods.push(method);
+        fits.push(fit.against(db, &scored));
+    }
+    methods.push(&engines.dipole);
+    let table = evaluate(&standard_tasks(), &methods, &scored.cycles);
+    Ok(Report {
+        database: db.dir.clone(),
+        split: db.split.clone(),
+        held_out: db.held_out(),
+        sources: scored.sources,
+        skipped,
+        train_records: fits[0].records,
+        train_cycles: fits[0].cycles,
+        fits,
+        table,
+    })
+}
+
+/// One database's header lines and table.
+fn write_report(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
+    writeln!(out)?;
+    writeln!(
+        out,
+        "== {}: {} cycle(s) of {} record(s) scored, {}",
+        r.database.display(),
+        r.table.cycles,
+        r.table.records,
+        match &r.split {
+            Some(s) => format!("held out (test records of {})", s.display()),
+            None => "NOT held out (no split: fitted on the scored records)".to_string(),
+        }
     )?;
     writeln!(
         out,
-        "honest mode: min-max of the recorded 12 leads applied to the prediction (mV), clipped to \
-         [-0.5, 1.5]; paper: inputs normalised by that range before the method sees them"
+        "cycles from {}; {} record(s) skipped",
+        describe_sources(&r.sources),
+        r.skipped.len()
     )?;
-    write!(out, "{}", report.table.render())?;
-    Ok(())
+    for f in &r.fits {
+        let whose = if f.database == r.database {
+            "this folder".to_string()
+        } else {
+            f.database.display().to_string()
+        };
+        let overlap = if f.scored_records > 0 {
+            format!(" ({} of them scored here: NOT held out)", f.scored_records)
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "{}: fitted on {} cycle(s) of {} train record(s) of {whose}{overlap}",
+            f.method, f.cycles, f.records
+        )?;
+    }
+    if r.fits.iter().any(|f| f.method == IN_DOMAIN_LUDB) {
+        writeln!(
+            out,
+            "(LUDB scored with its own train records: the LUDB ridge is the in-domain one, one row)"
+        )?;
+    }
+    write!(out, "{}", r.table.render())
 }

@@ -1,7 +1,7 @@
 //! The cycles a record is synthesized in: P onset through the next P onset with the seven
 //! deflection boundaries, from the best source at hand.
 
-use crate::delineate::cycles::{CycleFlag, cycles};
+use crate::delineate::cycles::{Cycle, CycleFlag, cycles};
 use crate::delineate::output::LabelsDocument;
 use crate::delineate::{CycleBounds, Delineator, cycles_from_waves};
 use crate::error::{Error, Result, read_text};
@@ -73,15 +73,46 @@ pub fn cycles_from_labels(labels: &CycleLabels, len: usize) -> Vec<CycleBounds> 
         .collect()
 }
 
+/// Which of a source's cycles are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CycleRule {
+    /// Every cycle not cut by the record's ends; beats without a P or T wave keep their
+    /// estimated windows (what synthesis uses).
+    Any,
+    /// Complete P-QRS-T-P cycles only: a P wave, a QRS complex and a T wave, up to the onset of
+    /// the next beat's P wave (what the panorama evaluation scores). Wave files and the seed's
+    /// six boundary lists only ever give such cycles.
+    Complete,
+}
+
+/// The absolute boundaries of the flagged cycles (in time order) that `rule` keeps.
+fn kept_bounds(found: &[Cycle], len: usize, rule: CycleRule) -> Vec<CycleBounds> {
+    let cut = |c: &Cycle| c.has(CycleFlag::CutAtStart) || c.has(CycleFlag::CutAtEnd);
+    found
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !cut(c))
+        .filter(|(i, c)| {
+            rule == CycleRule::Any
+                || (c.has_p()
+                    && c.has_t()
+                    && found
+                        .get(i + 1)
+                        .is_some_and(|n| n.has_p() && n.p_on == c.next_p_on))
+        })
+        .filter_map(|(_, c)| c.bounds(len))
+        .collect()
+}
+
 /// The cycles the automatic annotator finds in `record` (every lead it holds), without those
 /// cut by the record's start or end.
 pub fn cycles_from_annotator(record: &Record) -> Result<Vec<CycleBounds>> {
+    annotator_cycles(record, CycleRule::Any)
+}
+
+fn annotator_cycles(record: &Record, rule: CycleRule) -> Result<Vec<CycleBounds>> {
     let d = Delineator::load_default()?.delineate(record)?;
-    Ok(cycles(&d)
-        .into_iter()
-        .filter(|c| !c.has(CycleFlag::CutAtStart) && !c.has(CycleFlag::CutAtEnd))
-        .filter_map(|c| c.bounds(record.len()))
-        .collect())
+    Ok(kept_bounds(&cycles(&d), record.len(), rule))
 }
 
 /// `STEM.ext` (the stem may itself hold dots).
@@ -94,7 +125,7 @@ fn sibling(stem: &Path, ext: &str) -> PathBuf {
 
 /// Cycles of a JSON label file: the `"cycles"` of a file `annotate` wrote (without those cut
 /// by the record's ends), else the seed's six boundary lists.
-fn cycles_from_json(path: &Path, record: &Record) -> Result<Vec<CycleBounds>> {
+fn cycles_from_json(path: &Path, record: &Record, rule: CycleRule) -> Result<Vec<CycleBounds>> {
     let text = read_text(path)?;
     if let Ok(doc) = serde_json::from_str::<LabelsDocument>(&text) {
         if doc.fs != record.fs {
@@ -107,12 +138,7 @@ fn cycles_from_json(path: &Path, record: &Record) -> Result<Vec<CycleBounds>> {
                 ),
             ));
         }
-        return Ok(doc
-            .cycles
-            .iter()
-            .filter(|c| !c.has(CycleFlag::CutAtStart) && !c.has(CycleFlag::CutAtEnd))
-            .filter_map(|c| c.bounds(record.len()))
-            .collect());
+        return Ok(kept_bounds(&doc.cycles, record.len(), rule));
     }
     Ok(cycles_from_labels(
         &CycleLabels::from_json(&text, path)?,
@@ -128,6 +154,16 @@ fn cycles_from_json(path: &Path, record: &Record) -> Result<Vec<CycleBounds>> {
 pub fn find_record_cycles(
     record: &Record,
     record_path: Option<&Path>,
+) -> Result<(CycleSource, Vec<CycleBounds>)> {
+    find_record_cycles_with(record, record_path, CycleRule::Any)
+}
+
+/// [`find_record_cycles`] keeping only the cycles `rule` allows: the same sources in the same
+/// order, a source counting as found when it yields a cycle under `rule`.
+pub fn find_record_cycles_with(
+    record: &Record,
+    record_path: Option<&Path>,
+    rule: CycleRule,
 ) -> Result<(CycleSource, Vec<CycleBounds>)> {
     if let Some(path) = record_path {
         let stem = record_stem(path);
@@ -145,13 +181,13 @@ pub fn find_record_cycles(
             .filter(|p| p.is_file())
             .or_else(|| is_npy.then(|| find_tianchi_labels(path)).flatten());
         if let Some(labels) = labels {
-            let found = cycles_from_json(&labels, record)?;
+            let found = cycles_from_json(&labels, record, rule)?;
             if !found.is_empty() {
                 return Ok((CycleSource::Labels(labels), found));
             }
         }
     }
-    Ok((CycleSource::Annotator, cycles_from_annotator(record)?))
+    Ok((CycleSource::Annotator, annotator_cycles(record, rule)?))
 }
 
 /// The record's cycles (absolute boundaries) from its lead II wave file, else its
@@ -163,6 +199,40 @@ pub fn record_cycles(record: &Record, record_path: Option<&Path>) -> Result<Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn flagged(p_on: usize, next_p_on: usize, flags: &[CycleFlag]) -> Cycle {
+        Cycle {
+            p_on,
+            p_off: p_on + 40,
+            qrs_on: p_on + 60,
+            qrs_off: p_on + 100,
+            t_on: p_on + 150,
+            t_off: p_on + 250,
+            next_p_on,
+            flags: flags.to_vec(),
+        }
+    }
+
+    #[test]
+    fn the_complete_rule_keeps_p_qrs_t_up_to_a_real_next_p_onset() {
+        let found = [
+            flagged(0, 400, &[]),
+            flagged(400, 800, &[CycleFlag::NoPWave]),
+            flagged(800, 1200, &[]),
+            flagged(1200, 1600, &[]),
+            flagged(1600, 2000, &[CycleFlag::NoTWave]),
+            flagged(2000, 2400, &[CycleFlag::CutAtEnd]),
+        ];
+        let starts = |rule| -> Vec<usize> {
+            kept_bounds(&found, 2400, rule)
+                .iter()
+                .map(CycleBounds::p_on)
+                .collect()
+        };
+        // 0 ends where a beat without P wave starts; 1600 has no T wave.
+        assert_eq!(starts(CycleRule::Complete), [800, 1200]);
+        assert_eq!(starts(CycleRule::Any), [0, 400, 800, 1200, 1600]);
+    }
 
     #[test]
     fn seed_labels_give_cycles_with_exactly_one_of_each_boundary() {

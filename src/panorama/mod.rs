@@ -35,7 +35,8 @@ mod nefnet;
 mod synth;
 
 pub use cycles::{
-    CycleSource, cycles_from_annotator, cycles_from_labels, find_record_cycles, record_cycles,
+    CycleRule, CycleSource, cycles_from_annotator, cycles_from_labels, find_record_cycles,
+    find_record_cycles_with, record_cycles,
 };
 pub use dipole::DipoleEngine;
 pub use exact::{ExactLeads, exact_lead};

@@ -1,5 +1,6 @@
-//! The evaluation's cardiac cycles: from a P onset to the next P onset of the lead II boundary
-//! file, complete P-QRS-T-P only, each lead detrended by the line through its two P onsets.
+//! The evaluation's cardiac cycles: from a P onset to the next P onset (of the lead II boundary
+//! file, or of the record's other cycle sources), complete P-QRS-T-P only, each lead detrended
+//! by the line through its two P onsets.
 //!
 //! Unlike the delineator's half-open cycles, an evaluation cycle holds **both** P onsets: its
 //! samples run from `start` to `end` inclusive, so the detrending line passes through its first
@@ -9,9 +10,11 @@ use super::metrics::Scale;
 use crate::delineate::{CycleBounds, cycles_from_waves};
 use crate::error::{Error, Result};
 use crate::geometry::STANDARD_12;
+use crate::panorama::{CycleRule, CycleSource, find_record_cycles_with};
 use crate::record::annotation::{Annotation, read_annotations};
 use crate::record::{Record, open_record};
 use crate::signal::detrend;
+use serde::Serialize;
 use std::path::Path;
 
 /// Fewest samples (both P onsets included) a cycle may hold.
@@ -78,7 +81,7 @@ pub fn cycle_bounds(anns: &[Annotation]) -> Vec<(usize, usize)> {
 /// [`cycle_bounds`] with each cycle's seven absolute boundaries.
 fn cycles_with_bounds(anns: &[Annotation]) -> Vec<CycleBounds> {
     // The engine's own reading of a wave file; the record-length check happens in
-    // `record_cycles`, so no length limit here.
+    // `cycles_within`, so no length limit here.
     cycles_from_waves(anns, usize::MAX)
         .into_iter()
         .filter(|b| (MIN_CYCLE_SAMPLES..=MAX_CYCLE_SAMPLES).contains(&b.samples()))
@@ -88,6 +91,13 @@ fn cycles_with_bounds(anns: &[Annotation]) -> Vec<CycleBounds> {
 /// The cycles of a record whose lead II boundaries are `lead_ii`: every cycle of
 /// [`cycle_bounds`] that lies inside the record, has no missing sample and is not flat.
 pub fn record_cycles(record: &Record, lead_ii: &[Annotation]) -> Result<Vec<Cycle>> {
+    cycles_within(record, cycles_with_bounds(lead_ii))
+}
+
+/// The evaluation's cycles of `record` at the absolute boundaries `found`: those of
+/// `MIN_CYCLE_SAMPLES ..= MAX_CYCLE_SAMPLES` samples (both P onsets included) that lie inside
+/// the record, have no missing sample and are not flat, each lead detrended.
+fn cycles_within(record: &Record, found: Vec<CycleBounds>) -> Result<Vec<Cycle>> {
     let leads = STANDARD_12
         .iter()
         .map(|&name| {
@@ -101,8 +111,9 @@ pub fn record_cycles(record: &Record, lead_ii: &[Annotation]) -> Result<Vec<Cycl
                 })
         })
         .collect::<Result<Vec<_>>>()?;
-    let cycles = cycles_with_bounds(lead_ii)
+    let cycles = found
         .into_iter()
+        .filter(|b| (MIN_CYCLE_SAMPLES..=MAX_CYCLE_SAMPLES).contains(&b.samples()))
         .filter(|b| b.end() < record.len())
         .filter(|b| {
             let (s, e) = (b.start(), b.end());
@@ -134,6 +145,113 @@ pub fn ludb_cycles(dir: &Path, names: &[String]) -> Result<Vec<Cycle>> {
         let record = open_record(&dir.join(name))?;
         let anns = read_annotations(&dir.join(format!("{name}.ii")))?;
         out.extend(record_cycles(&record, &anns)?);
+    }
+    Ok(out)
+}
+
+/// The sampling rate of the evaluation's cycles: the panorama engine's 512-sample windows are
+/// 500 Hz windows.
+pub const EVAL_FS: f64 = 500.0;
+
+/// A record of a database folder that gave the evaluation no cycle, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    /// Record name.
+    pub record: String,
+    /// Why it was left out.
+    pub reason: String,
+}
+
+/// How many records of a folder took their cycles from each source.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SourceCounts {
+    /// Lead II wave files (`NAME.ii`, LUDB's reference boundaries).
+    pub wave_files: usize,
+    /// JSON cycle labels beside the record (`NAME.json`).
+    pub labels: usize,
+    /// The built-in automatic annotator.
+    pub annotator: usize,
+}
+
+/// The evaluation's cycles of some records of a database folder.
+#[derive(Debug, Clone, Default)]
+pub struct FolderCycles {
+    /// Every cycle, record by record in the order asked.
+    pub cycles: Vec<Cycle>,
+    /// Where the records' cycles came from.
+    pub sources: SourceCounts,
+    /// Records left out: not at [`EVAL_FS`], or without the 12 standard leads.
+    pub skipped: Vec<Skipped>,
+}
+
+impl FolderCycles {
+    /// Records contributing at least one cycle.
+    pub fn records(&self) -> usize {
+        self.cycles
+            .iter()
+            .map(|c| &c.record)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+    }
+}
+
+/// The cycles of records `names` of any 12-lead database folder `dir`, from the first source
+/// at hand as `synth` takes them: the lead II wave file `NAME.ii` (as [`ludb_cycles`]; when it
+/// exists it is final), else ([`find_record_cycles_with`]) JSON cycle labels, else the
+/// automatic annotator on the whole record, kept to complete P-QRS-T-P cycles under the rules
+/// of [`record_cycles`], so the cycles do not depend on any task's inputs. Records at another rate
+/// than [`EVAL_FS`] or without the 12 standard leads are skipped and listed; an unreadable
+/// record is an error. `progress` hears the number of records done after each.
+pub fn folder_cycles(
+    dir: &Path,
+    names: &[String],
+    progress: &mut dyn FnMut(usize),
+) -> Result<FolderCycles> {
+    let mut out = FolderCycles::default();
+    for (done, name) in names.iter().enumerate() {
+        let path = dir.join(name);
+        let record = open_record(&path)?;
+        let missing: Vec<&str> = STANDARD_12
+            .iter()
+            .copied()
+            .filter(|l| record.lead(l).is_none())
+            .collect();
+        let skip = if (record.fs - EVAL_FS).abs() > 1e-6 {
+            Some(format!(
+                "recorded at {} Hz; the panorama engine works on {EVAL_FS} Hz windows",
+                record.fs
+            ))
+        } else if !missing.is_empty() {
+            Some(format!(
+                "no lead {} (the evaluation needs the 12 standard leads)",
+                missing.join(", ")
+            ))
+        } else {
+            None
+        };
+        if let Some(reason) = skip {
+            out.skipped.push(Skipped {
+                record: name.clone(),
+                reason,
+            });
+        } else {
+            let wave_file = dir.join(format!("{name}.ii"));
+            let (source, found) = if wave_file.is_file() {
+                // The reference boundaries are final: where the cardiologist marked no
+                // complete cycle (atrial fibrillation, paced beats) the annotator may not add one.
+                let anns = read_annotations(&wave_file)?;
+                (CycleSource::WaveFile(wave_file), cycles_with_bounds(&anns))
+            } else {
+                find_record_cycles_with(&record, Some(&path), CycleRule::Complete)?
+            };
+            *match source {
+                CycleSource::WaveFile(_) => &mut out.sources.wave_files,
+                CycleSource::Labels(_) => &mut out.sources.labels,
+                CycleSource::Annotator => &mut out.sources.annotator,
+            } += 1;
+            out.cycles.extend(cycles_within(&record, found)?);
+        }
+        progress(done + 1);
     }
     Ok(out)
 }

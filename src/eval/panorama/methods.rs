@@ -1,6 +1,7 @@
 //! The methods the panorama evaluation compares: anything that predicts a target lead of a
 //! cycle from its input leads ([`Method`]), with the two baselines of the issue — per-target
-//! linear regression fitted on training cycles and the dipole least-squares projection.
+//! linear (or ridge) regression fitted on training cycles and the dipole least-squares
+//! projection.
 
 use super::Task;
 use super::cycles::{Cycle, lead_index};
@@ -106,14 +107,19 @@ impl Moments {
         m
     }
 
-    /// Ordinary least squares with intercept of lead `target` on leads `inputs`: the slopes
-    /// and the intercept.
-    fn regression(&self, inputs: &[usize], target: usize) -> Option<(Vec<f64>, f64)> {
+    /// Least squares with intercept of lead `target` on leads `inputs`, the slopes penalised
+    /// by `penalty` times the mean diagonal of the inputs' centred moments (0: ordinary least
+    /// squares): the slopes and the intercept.
+    fn regression(&self, inputs: &[usize], target: usize, penalty: f64) -> Option<(Vec<f64>, f64)> {
         if self.samples <= inputs.len() {
             return None;
         }
         let n = inputs.len();
-        let a = DMatrix::from_fn(n, n, |a, b| self.cross[(inputs[a], inputs[b])]);
+        let mut a = DMatrix::from_fn(n, n, |a, b| self.cross[(inputs[a], inputs[b])]);
+        let ridge = penalty * a.trace() / n as f64;
+        for i in 0..n {
+            a[(i, i)] += ridge;
+        }
         let b = DVector::from_fn(n, |a, _| self.cross[(inputs[a], target)]);
         let beta: Vec<f64> = solve_spd(a, b)?.as_slice().to_vec();
         let mean_x: f64 = inputs
@@ -125,8 +131,14 @@ impl Moments {
     }
 }
 
-/// Per-target linear regression: ordinary least squares with intercept from the input leads to
-/// the target lead, sample by sample, over every sample of every training cycle.
+/// The ridge penalty of the evaluation's regression baselines, relative to the mean diagonal
+/// of the input leads' centred moments (so it does not depend on units or cycle count).
+pub const RIDGE_PENALTY: f64 = 1e-3;
+
+/// Per-target linear regression: least squares with intercept from the input leads to the
+/// target lead, sample by sample, over every sample of every training cycle — ordinary
+/// ([`LinearRegression::fit`]) or with a small ridge penalty on the slopes
+/// ([`LinearRegression::ridge`]).
 ///
 /// Fitting keeps the 12-lead means and cross-products (in mV, and in the paper's normalised
 /// units for [`Method::predict_normalised`]), so one fit serves any inputs and target: each
@@ -137,17 +149,38 @@ pub struct LinearRegression {
     mv: Moments,
     normalised: Moments,
     cycles: usize,
+    penalty: f64,
+    name: String,
 }
 
 impl LinearRegression {
-    /// Fit on the (detrended, mV) training cycles; the normalised fit scales each cycle by its
-    /// own 12-lead range first.
+    /// Ordinary least squares on the (detrended, mV) training cycles, named "linear
+    /// regression"; the normalised fit scales each cycle by its own 12-lead range first.
     pub fn fit(train: &[Cycle]) -> Self {
+        Self::fitted(train, 0.0, "linear regression")
+    }
+
+    /// Ridge regression on the training cycles, named "ridge": the slopes penalised by
+    /// `penalty` (e.g. [`RIDGE_PENALTY`]) times the mean diagonal of the inputs' centred
+    /// moments; the intercept is not penalised.
+    pub fn ridge(train: &[Cycle], penalty: f64) -> Self {
+        Self::fitted(train, penalty, "ridge")
+    }
+
+    fn fitted(train: &[Cycle], penalty: f64, name: &str) -> Self {
         Self {
             mv: Moments::of(train, false),
             normalised: Moments::of(train, true),
             cycles: train.len(),
+            penalty,
+            name: name.to_string(),
         }
+    }
+
+    /// The same fit under another table name.
+    pub fn named(mut self, name: &str) -> Self {
+        self.name = name.to_string();
+        self
     }
 
     /// Number of training cycles.
@@ -155,29 +188,44 @@ impl LinearRegression {
         self.cycles
     }
 
-    /// The slopes (in input order) and intercept for `target` from `inputs` in mV.
-    pub fn coefficients(&self, inputs: &[&str], target: &str) -> Option<(Vec<f64>, f64)> {
-        Self::coefficients_of(&self.mv, inputs, target)
+    /// The relative ridge penalty (0 for ordinary least squares).
+    pub fn penalty(&self) -> f64 {
+        self.penalty
     }
 
-    fn coefficients_of(m: &Moments, inputs: &[&str], target: &str) -> Option<(Vec<f64>, f64)> {
+    /// The slopes (in input order) and intercept for `target` from `inputs` in mV.
+    pub fn coefficients(&self, inputs: &[&str], target: &str) -> Option<(Vec<f64>, f64)> {
+        self.coefficients_of(&self.mv, inputs, target)
+    }
+
+    fn coefficients_of(
+        &self,
+        m: &Moments,
+        inputs: &[&str],
+        target: &str,
+    ) -> Option<(Vec<f64>, f64)> {
         let idx = inputs
             .iter()
             .map(|n| lead_index(n))
             .collect::<Option<Vec<_>>>()?;
-        m.regression(&idx, lead_index(target)?)
+        m.regression(&idx, lead_index(target)?, self.penalty)
     }
 
-    fn predict_with(m: &Moments, inputs: &[(&str, &[f64])], target: &str) -> Option<Vec<f64>> {
+    fn predict_with(
+        &self,
+        m: &Moments,
+        inputs: &[(&str, &[f64])],
+        target: &str,
+    ) -> Option<Vec<f64>> {
         let names: Vec<&str> = inputs.iter().map(|(n, _)| *n).collect();
-        let (w, b) = Self::coefficients_of(m, &names, target)?;
+        let (w, b) = self.coefficients_of(m, &names, target)?;
         Some(combine(inputs, &w, b))
     }
 }
 
 impl Method for LinearRegression {
     fn name(&self) -> String {
-        "linear regression".to_string()
+        self.name.clone()
     }
 
     fn predict(
@@ -186,7 +234,7 @@ impl Method for LinearRegression {
         _: &CycleBounds,
         target: &str,
     ) -> Option<Vec<f64>> {
-        Self::predict_with(&self.mv, inputs, target)
+        self.predict_with(&self.mv, inputs, target)
     }
 
     fn predict_normalised(
@@ -195,7 +243,7 @@ impl Method for LinearRegression {
         _: &CycleBounds,
         target: &str,
     ) -> Option<Vec<f64>> {
-        Self::predict_with(&self.normalised, inputs, target)
+        self.predict_with(&self.normalised, inputs, target)
     }
 
     /// Trained on every lead as a target: it cannot claim unseen views.
@@ -255,6 +303,75 @@ impl Method for DipoleLeastSquares {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Cycles whose leads are random but for III = II − I + noise.
+    fn noisy_cycles() -> Vec<Cycle> {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+        };
+        (0..6)
+            .map(|k| {
+                let n = 120 + k;
+                let mut leads: Vec<Vec<f64>> = (0..LEADS)
+                    .map(|_| (0..n).map(|_| next()).collect())
+                    .collect();
+                leads[2] = (0..n)
+                    .map(|s| leads[1][s] - leads[0][s] + 0.1 * next())
+                    .collect();
+                Cycle {
+                    record: format!("r{k}"),
+                    start: 0,
+                    end: n - 1,
+                    leads,
+                    bounds: CycleBounds::new([0, 10, 20, 30, 50, 80, n - 1], n).unwrap(),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn ridge_solves_the_penalised_normal_equations() {
+        let cycles = noisy_cycles();
+        let ols = LinearRegression::fit(&cycles);
+        let ridge = LinearRegression::ridge(&cycles, 0.05).named("ridge (test)");
+        assert_eq!(
+            (ols.name(), ridge.name()),
+            ("linear regression".into(), "ridge (test)".into())
+        );
+        let (w0, _) = ols.coefficients(&["I", "II"], "III").unwrap();
+        let (w, b) = ridge.coefficients(&["I", "II"], "III").unwrap();
+        // By hand: centred moments, λ = 0.05 × their mean diagonal on the slopes only.
+        let all: Vec<[f64; 3]> = cycles
+            .iter()
+            .flat_map(|c| (0..c.samples()).map(|s| [c.leads[0][s], c.leads[1][s], c.leads[2][s]]))
+            .collect();
+        let mean: Vec<f64> = (0..3)
+            .map(|j| all.iter().map(|r| r[j]).sum::<f64>() / all.len() as f64)
+            .collect();
+        let m = |i: usize, j: usize| -> f64 {
+            all.iter()
+                .map(|r| (r[i] - mean[i]) * (r[j] - mean[j]))
+                .sum()
+        };
+        let lambda = 0.05 * (m(0, 0) + m(1, 1)) / 2.0;
+        let a = nalgebra::Matrix2::new(m(0, 0) + lambda, m(0, 1), m(1, 0), m(1, 1) + lambda);
+        let want = a.try_inverse().unwrap() * nalgebra::Vector2::new(m(0, 2), m(1, 2));
+        assert!(
+            (w[0] - want[0]).abs() < 1e-9 && (w[1] - want[1]).abs() < 1e-9,
+            "{w:?} vs {want:?}"
+        );
+        assert!((b - (mean[2] - w[0] * mean[0] - w[1] * mean[1])).abs() < 1e-12);
+        // The penalty shrinks the slopes, which least squares finds near (−1, 1).
+        assert!(
+            (w0[0] + 1.0).abs() < 0.02 && (w0[1] - 1.0).abs() < 0.02,
+            "{w0:?}"
+        );
+        assert!(w[0].hypot(w[1]) < w0[0].hypot(w0[1]));
+    }
 
     #[test]
     fn dipole_needs_three_leads_spanning_space() {

@@ -1,9 +1,12 @@
 //! The panorama evaluation: how well a method synthesizes target leads of a cardiac cycle from
-//! its input leads, scored as the Electrocardio Panorama paper scores it, on LUDB.
+//! its input leads, scored as the Electrocardio Panorama paper scores it, on LUDB or any other
+//! 12-lead, 500 Hz database.
 //!
 //! Protocol (honest mode):
-//! 1. cycles come from the lead II boundary file, P onset to the next P onset, complete
-//!    P-QRS-T-P only, 100 to 512 samples with both P onsets included ([`ludb_cycles`]);
+//! 1. cycles come from the lead II boundary file ([`ludb_cycles`]), or for records without one
+//!    from the record's JSON cycle labels or the automatic annotator ([`folder_cycles`]),
+//!    P onset to the next P onset, complete P-QRS-T-P only, 100 to 512 samples with both
+//!    P onsets included;
 //! 2. each lead of a cycle has the straight line through its values at the two P onsets
 //!    subtracted ([`detrend`](crate::signal::detrend)); that uses the lead alone, so inputs
 //!    never see the targets;
@@ -28,12 +31,12 @@ mod metrics;
 mod prior_cv;
 
 pub use cycles::{
-    Cycle, MAX_CYCLE_SAMPLES, MIN_CYCLE_SAMPLES, cycle_bounds, lead_index, ludb_cycles,
-    record_cycles,
+    Cycle, EVAL_FS, FolderCycles, MAX_CYCLE_SAMPLES, MIN_CYCLE_SAMPLES, Skipped, SourceCounts,
+    cycle_bounds, folder_cycles, lead_index, ludb_cycles, record_cycles,
 };
 pub use engine_method::{EngineMethod, Scope};
 pub use evaluate::{Cell, Table, evaluate};
-pub use methods::{DipoleLeastSquares, LinearRegression, Method};
+pub use methods::{DipoleLeastSquares, LinearRegression, Method, RIDGE_PENALTY};
 pub use metrics::{CLIP, SSIM_K1, SSIM_K2, SSIM_WINDOW, Scale, clip, psnr, rmse, ssim_1d};
 pub use prior_cv::{CrossValidation, PooledCell, PriorMethod, cross_validate};
 
