@@ -3,7 +3,7 @@
 use anyhow::{Context, bail};
 use ecg_panorama::geometry::{STANDARD_12, normalise_lead_name};
 use ecg_panorama::model::calibration::{self, Calibration};
-use ecg_panorama::model::data::{annotator_cycles, database_cycles};
+use ecg_panorama::model::data::{annotator_cycles, database_cycles, stand_in_for_i_and_v4};
 use ecg_panorama::model::prior::Prior;
 use ecg_panorama::model::stored::model_bytes;
 use ecg_panorama::model::train::{
@@ -56,7 +56,7 @@ pub struct TrainPanoramaArgs {
     #[arg(long)]
     all_inputs: bool,
     /// The unseen-views variant: inputs II, V2, V5; targets III, aVR, aVL, aVF, V1, V3, V6 (V4
-    /// and I are never seen).
+    /// and I are never seen: the prior knows them as II − III and (2·V3 + V5) / 3).
     #[arg(long, conflicts_with_all = ["inputs", "targets", "all_inputs"])]
     holdout_v4_i: bool,
     /// Share of batches fed one of the common input sets exactly (II; I; II, V2, V5; I, II,
@@ -187,6 +187,11 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
     }
     if train_set.is_empty() {
         bail!("no usable cycles in the training records");
+    }
+    if args.holdout_v4_i {
+        // The prior must not learn I and V4 from their recordings either.
+        stand_in_for_i_and_v4(&mut train_set);
+        stand_in_for_i_and_v4(&mut val_set);
     }
     // Building the network registers its variables; a resumed run then overwrites them.
     let mut varmap = candle_nn::VarMap::new();

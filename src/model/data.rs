@@ -153,6 +153,28 @@ pub fn annotator_cycles(paths: &[std::path::PathBuf]) -> Result<(Vec<TrainCycle>
     Ok((out, skipped))
 }
 
+/// Replace leads I and V4 of `cycles` by what the other leads say of them, for a model that
+/// must never have seen them (the unseen-views variant): I = II − III (Einthoven's law), V4 =
+/// (2·V3 + V5) / 3 (its place on the chest, a third of the way from V3 to V5). The prior fitted
+/// on such cycles knows I and V4 only through physics and their neighbours.
+pub fn stand_in_for_i_and_v4(cycles: &mut [TrainCycle]) {
+    use crate::geometry::StdLead::{I, II, III, V3, V4, V5};
+    for c in cycles {
+        let i: Vec<f32> = c.leads[II.index()]
+            .iter()
+            .zip(&c.leads[III.index()])
+            .map(|(a, b)| a - b)
+            .collect();
+        let v4: Vec<f32> = c.leads[V3.index()]
+            .iter()
+            .zip(&c.leads[V5.index()])
+            .map(|(a, b)| (2.0 * a + b) / 3.0)
+            .collect();
+        c.leads[I.index()] = i;
+        c.leads[V4.index()] = v4;
+    }
+}
+
 /// The 12 standard leads of `record`, in `STANDARD_12` order.
 fn twelve_leads<'a>(record: &'a crate::record::Record, name: &str) -> Result<Vec<&'a [f64]>> {
     STANDARD_12
@@ -446,6 +468,23 @@ mod tests {
             (0.28..0.39).contains(&share),
             "share of the small database {share}"
         );
+    }
+
+    #[test]
+    fn the_unseen_leads_are_stood_in_for_by_physics_and_neighbours() {
+        use crate::geometry::StdLead::{I, II, III, V3, V4, V5};
+        let mut cycles = training_cycles(&ludb(), &["2".to_string()]).unwrap();
+        let before = cycles[3].clone();
+        stand_in_for_i_and_v4(&mut cycles);
+        let c = &cycles[3];
+        for s in 0..c.len {
+            let ii_iii = before.leads[II.index()][s] - before.leads[III.index()][s];
+            assert!((c.leads[I.index()][s] - ii_iii).abs() < 1e-6);
+            let v = (2.0 * before.leads[V3.index()][s] + before.leads[V5.index()][s]) / 3.0;
+            assert!((c.leads[V4.index()][s] - v).abs() < 1e-6);
+        }
+        assert_eq!(c.leads[II.index()], before.leads[II.index()]);
+        assert_ne!(c.leads[V4.index()], before.leads[V4.index()]);
     }
 
     #[test]

@@ -29,7 +29,7 @@ const WAVE_WEIGHTS: [f32; 3] = [0.5, 1.0, 0.5];
 /// Shape features per lead: the P wave, QRS and T wave samples of [`lead_features`].
 pub const SHAPE_FEATURES: usize = 28;
 /// Kernel bandwidth, relative to the median distance from the cycle to the records.
-const BANDWIDTH: f64 = 0.45;
+const BANDWIDTH: f64 = 0.3;
 /// Rounds in which each record's say in a lead's regression is divided by its own error under
 /// the last round's fit: the evaluation averages log errors, so a few records whose leads
 /// relate unlike the rest's should not set the weights for everyone.
@@ -73,7 +73,8 @@ pub struct LocalPrior {
     pub names: Vec<String>,
     /// Per record and phase, the weighted mean of `x_i · x_j` over its samples (mV²).
     pub moments: Vec<[LeadMatrix; PHASES]>,
-    /// Per record and phase, the total weight behind its moments (weighted sample count).
+    /// Per record and phase, the weight behind its moments per cycle (weighted samples over
+    /// cycles): a record's say in the pooled regressions.
     pub totals: Vec<[f64; PHASES]>,
     /// Per record and lead, the mean of [`lead_features`] over its cycles (mV).
     pub features: Vec<[[f32; SHAPE_FEATURES]; LEADS]>,
@@ -149,6 +150,10 @@ impl LocalPrior {
             }
             let k = count.max(1) as f32;
             f.iter_mut().flatten().for_each(|v| *v /= k);
+            // A record's say is its cycles' mean weight, not their sum: every patient counts
+            // alike, however many beats its record holds or how many lead files cut them (an
+            // LUDB record gives each beat once per lead file, a PTB-XL record once).
+            totals.iter_mut().for_each(|t| *t /= f64::from(k));
         }
         out
     }

@@ -108,5 +108,5 @@ pub fn model_bytes(
     ));
     tensors.sort_by(|a, b| a.0.cmp(&b.0));
     let refs: Vec<(&String, &Tensor)> = tensors.iter().map(|(k, t)| (k, t)).collect();
-    safetensors::serialize(refs, metadata).map_err(|e| candle_core::Error::from(e))
+    safetensors::serialize(refs, metadata).map_err(candle_core::Error::from)
 }
