@@ -35,6 +35,19 @@ pub fn tune_allocator() {
     }
 }
 
+/// Fix the worker count candle reads: without `RAYON_NUM_THREADS` it counts the physical
+/// cores again (reading `/proc/cpuinfo`) on every tensor operation, which made up half the
+/// time of rendering one view. Sets it to the available parallelism when unset; call first
+/// thing in `main`, before any thread exists.
+pub fn fix_thread_count() {
+    if std::env::var_os("RAYON_NUM_THREADS").is_none() {
+        let n = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        // SAFETY: called at the start of `main`, while the process has a single thread, so no
+        // other thread can read the environment concurrently.
+        unsafe { std::env::set_var("RAYON_NUM_THREADS", n.to_string()) };
+    }
+}
+
 /// The shared ECG data unit tests read: `ECG_PANORAMA_DATA`, else `../shared/data` beside the
 /// checkout — the same rule as the integration tests.
 #[cfg(test)]

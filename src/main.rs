@@ -3,6 +3,7 @@
 mod cli;
 
 fn main() -> std::process::ExitCode {
+    ecg_panorama::fix_thread_count();
     ecg_panorama::tune_allocator();
     cli::run()
 }

@@ -297,8 +297,18 @@ fn train_panorama_checkpoints_resumes_and_writes_weights_the_engine_loads() {
     let out = dir.path().join("tiny.safetensors");
     let records = data.join("ludb/data");
     let extra = data.join("cinc2021-samples/E07501");
+    // A second database without boundary files: the annotator cuts its cycles.
+    let ptbxl = data.join("ptbxl/records500");
+    let ptbxl_split = dir.path().join("ptbxl-split.txt");
+    std::fs::write(
+        &ptbxl_split,
+        "train 00004_hr\ntrain 00005_hr\ntest 00003_hr\n",
+    )
+    .unwrap();
     let base = [
         &train_args(&records, &split, &out)[..],
+        &["--records", ptbxl.to_str().unwrap()],
+        &["--split", ptbxl_split.to_str().unwrap()],
         &["--extra-records", extra.to_str().unwrap()],
         &["--validate", "false"],
     ]
@@ -309,10 +319,33 @@ fn train_panorama_checkpoints_resumes_and_writes_weights_the_engine_loads() {
     run(&[&base[..], &["--steps", "2"]].concat());
     let state_path = dir.path().join("tiny.train.json");
     assert_eq!(state(&state_path)["step"], 2);
-    assert_eq!(state(&state_path)["train_records"], 2);
+    assert_eq!(state(&state_path)["train_records"], 4);
+    assert_eq!(
+        state(&state_path)["records"].as_array().map(Vec::len),
+        Some(2)
+    );
     run(&[&base[..], &["--steps", "3", "--resume"]].concat());
     assert_eq!(state(&state_path)["step"], 3);
-    assert!(state(&state_path)["config"]["prior"].as_bool().unwrap());
+    // The prior is stored beside the network, and knows every training record with cycles:
+    // LUDB 2 (record 1 has no complete cycle of at most 512 samples), PTB-XL's two and the
+    // extra one.
+    let stored = candle_core::safetensors::load(&out, &candle_core::Device::Cpu).unwrap();
+    assert_eq!(stored["prior.patients.totals"].dims()[0], 4);
+    assert!(stored.keys().any(|k| k.starts_with("residual.")));
+    // One split per folder, or a clear error.
+    let unpaired = Command::new(env!("CARGO_BIN_EXE_ecg-panorama"))
+        .args(
+            [
+                &train_args(&records, &split, &out)[..],
+                &["--records", ptbxl.to_str().unwrap()],
+            ]
+            .concat(),
+        )
+        .output()
+        .unwrap();
+    assert!(!unpaired.status.success());
+    let stderr = String::from_utf8_lossy(&unpaired.stderr);
+    assert!(stderr.contains("one --split per --records"), "{stderr}");
     let engine = ecg_panorama::panorama::NefNetEngine::load(&out).unwrap();
     let record = open_record(&records.join("4")).unwrap();
     let input = ecg_panorama::panorama::CycleInput::from_record(
@@ -400,10 +433,10 @@ fn a_resumed_run_with_no_steps_left_refits_the_prior_on_all_records_and_keeps_th
     };
     run(&base);
     let calibration = stored("calibration.residual").1;
-    let records_before = stored("local.totals").0[0];
+    let records_before = stored("prior.patients.totals").0[0];
     run(&[&base[..], &["--resume", "--validate", "false"]].concat());
     assert_eq!(stored("calibration.residual").1, calibration);
-    assert_eq!(stored("local.totals").0[0], records_before + 1);
+    assert_eq!(stored("prior.patients.totals").0[0], records_before + 1);
     let state: Value = serde_json::from_str(
         &std::fs::read_to_string(dir.path().join("refit.train.json")).unwrap(),
     )

@@ -52,8 +52,11 @@ fn the_shipped_model_synthesizes_v1_better_than_a_flat_line() {
         err += rms(&diff);
         flat += rms(truth);
     }
+    // A flat line scores 1; the model trained on LUDB, PTB-XL and CinC scores 0.67 on this
+    // record (the LUDB-only model scored below 0.6: one model for every database costs LUDB
+    // about 0.4 dB on (3,9), see models/nefnet.md).
     assert!(
-        err < 0.6 * flat,
+        err < 0.75 * flat,
         "RMSE {err:.3} vs flat line {flat:.3} (summed over cycles, mV)"
     );
 }

@@ -68,9 +68,7 @@ impl Delineator {
             cause: Box::new(cause),
         })?;
         let (params, blend, rhythm) = tuning();
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(1)
-            .build()
+        let pool = crate::nn::one_worker()
             .map_err(|e| Error::Invalid(format!("cannot start the delineator's worker: {e}")))?;
         Ok(Self {
             net,

@@ -253,12 +253,29 @@ impl LocalPrior {
                 if inputs.contains(&k) {
                     continue;
                 }
+                // The regression of lead k on the inputs reads only their rows and k's, so the
+                // rounds pool those entries alone (a sixth of the matrix with three inputs).
+                let used: Vec<usize> = inputs.iter().copied().chain([k]).collect();
+                let pooled_used = |say: &dyn Fn(usize) -> f64| {
+                    let mut m = LeadMatrix::zeros();
+                    let mut total = 0.0;
+                    for (r, rec) in self.moments.iter().enumerate() {
+                        let w = say(r);
+                        for &i in &used {
+                            for &j in &used {
+                                m[(i, j)] += rec[g][(i, j)] * w;
+                            }
+                        }
+                        total += w;
+                    }
+                    (total > 0.0).then(|| m / total)
+                };
                 for _ in 0..ROUNDS {
                     let say = |r: usize| {
                         let error = squared_error(&self.moments[r][g], inputs, fit, k).max(0.0);
                         base(r) / (error + ERROR_FLOOR)
                     };
-                    match pooled(&say).and_then(|m| regress(&m, inputs, k)) {
+                    match pooled_used(&say).and_then(|m| regress(&m, inputs, k)) {
                         Some(next) if next.iter().all(|v| v.is_finite()) => *fit = next,
                         _ => break,
                     }

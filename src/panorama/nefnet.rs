@@ -26,6 +26,8 @@ const NET_FS: f64 = 500.0;
 pub struct NefNetEngine {
     model: PanoramaModel,
     device: Device,
+    /// One worker runs encoding and rendering ([`crate::nn::one_worker`]).
+    pool: rayon::ThreadPool,
 }
 
 /// What encoding one cycle keeps for rendering.
@@ -92,7 +94,14 @@ impl NefNetEngine {
             network: "Nef-Net",
             cause: Box::new(cause),
         })?;
-        Ok(Self { model, device })
+        let pool = crate::nn::one_worker().map_err(|e| {
+            Error::Invalid(format!("cannot start the panorama engine's worker: {e}"))
+        })?;
+        Ok(Self {
+            model,
+            device,
+            pool,
+        })
     }
 
     fn encode_cycle(&self, cycle: &CycleInput) -> Result<Encoded> {
@@ -196,13 +205,14 @@ impl Engine for NefNetEngine {
     }
 
     fn encode(&self, cycle: &CycleInput) -> Result<Field> {
-        let encoded = self.encode_cycle(cycle)?;
+        let encoded = self.pool.install(|| self.encode_cycle(cycle))?;
         Ok(Field::new(self.name(), cycle, encoded))
     }
 
     fn render(&self, field: &Field, views: &[Viewpoint]) -> Result<Vec<Vec<f64>>> {
         let e = field.state::<Encoded>(self.name())?;
-        self.render_views(e, field.samples(), views)
+        self.pool
+            .install(|| self.render_views(e, field.samples(), views))
     }
 }
 
