@@ -213,6 +213,9 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
     }
     // Fitted on the training cycles, every run: the same cycles give the same prior.
     let prior = fit_prior(&train_set);
+    let checkpoint = |state: &RunState, calibration: &Calibration| {
+        save(&varmap, &prior, calibration, &args.out, state, &state_path)
+    };
     let bar = ProgressBar::new(cfg.steps as u64);
     bar.set_position(start as u64);
     bar.set_style(
@@ -266,14 +269,7 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
             state.step = r.step;
             state.seconds = seconds_before + started.elapsed().as_secs_f64();
             state.val_mae = last_val;
-            save(
-                &varmap,
-                &prior,
-                &calibration,
-                &args.out,
-                &state,
-                &state_path,
-            )?;
+            checkpoint(&state, &calibration)?;
         }
         Ok(())
     })?;
@@ -281,14 +277,7 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
     if start >= cfg.steps {
         // No step ran (so no checkpoint was written): the prior refitted on the given records
         // is saved here.
-        save(
-            &varmap,
-            &prior,
-            &calibration,
-            &args.out,
-            &state,
-            &state_path,
-        )?;
+        checkpoint(&state, &calibration)?;
     }
     if !val_set.is_empty() {
         let dev = candle_core::Device::Cpu;
@@ -298,14 +287,7 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
             "correction kept per input count (1–12 leads), from the validation records: {:?}",
             calibration.residual
         );
-        save(
-            &varmap,
-            &prior,
-            &calibration,
-            &args.out,
-            &state,
-            &state_path,
-        )?;
+        checkpoint(&state, &calibration)?;
     }
     eprintln!(
         "weights written to {} ({} steps, {:.0} s)",

@@ -344,3 +344,6 @@ impl LocalPrior {
         })
     }
 }
+
+#[cfg(test)]
+mod tests;
