@@ -30,6 +30,7 @@ struct RequestKey {
     inputs: Vec<String>,
     engine: EngineKind,
     views: Vec<Viewpoint>,
+    band: Option<u32>,
 }
 
 /// The desktop app.
@@ -297,6 +298,8 @@ impl App {
             inputs: self.state.inputs.clone(),
             engine: self.state.engine,
             views,
+            // The level in per mille, so the key compares exactly.
+            band: self.state.band.map(|l| (l * 1000.0).round() as u32),
         };
         if self.sent.get(&purpose) == Some(&key) || key.inputs.is_empty() || key.cycles.is_empty() {
             return;
@@ -309,6 +312,7 @@ impl App {
             inputs: key.inputs.clone(),
             engine,
             views: key.views.clone(),
+            band: self.state.band,
         });
         self.sent.insert(purpose, key);
     }

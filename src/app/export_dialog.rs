@@ -3,6 +3,7 @@
 //! laid out here from what is on screen; the files are written in the background.
 
 use super::annotations::DEFLECTIONS;
+use super::band_paint::band_label;
 use super::core::App;
 use super::jobs::Job;
 use super::panorama_view::{angles, engine_name};
@@ -92,6 +93,39 @@ fn stitch(out: &Output, view: usize) -> Option<(usize, Vec<f64>)> {
     Some((start, v))
 }
 
+/// The band's lower and upper limits around `x` (a view's samples from `start`), when `out`
+/// carries bands: the same stitching as [`stitch`], as two traces named after `label`.
+fn band_traces(
+    out: &Output,
+    view: usize,
+    start: usize,
+    x: &[f64],
+    label: &str,
+    fs: f64,
+) -> Vec<Trace> {
+    let Some(level) = out.band else {
+        return Vec::new();
+    };
+    let mut h = vec![f64::NAN; x.len()];
+    for s in &out.segments {
+        let Some(w) = s.bands.as_ref().and_then(|b| b.get(view)) else {
+            return Vec::new();
+        };
+        let Some(dst) = h.get_mut(s.start - start..s.start - start + w.len()) else {
+            return Vec::new();
+        };
+        dst.copy_from_slice(w);
+    }
+    let name = band_label(level);
+    [("lower", -1.0), ("upper", 1.0)]
+        .into_iter()
+        .map(|(side, sign)| {
+            let v = x.iter().zip(&h).map(|(v, w)| v + sign * w).collect();
+            Trace::new(format!("{label} {name} {side}"), v, fs).starting_at(start as f64 / fs)
+        })
+        .collect()
+}
+
 impl App {
     /// Lay out what to export from what is on screen: the figure and the signals.
     pub fn export_content(&self, what: What) -> Result<(Figure, Vec<Trace>), String> {
@@ -122,9 +156,11 @@ impl App {
                 let (start, samples) = stitch(out, 0).ok_or(missing)?;
                 let end = start + samples.len();
                 let label = angles(out.views[0]);
+                let limits = band_traces(out, 0, start, &samples, "synth", fs);
                 let trace = Trace::new(format!("synth {label}"), samples, fs)
                     .starting_at(start as f64 / fs);
                 let mut panel = Panel::new(label.clone(), trace.clone());
+                panel.overlays.extend(limits.iter().cloned());
                 let mut subtitle = format!("{method}; viewpoint {label}");
                 if let Some((name, angle)) = s.nearest_recorded()
                     && let Some(lead) = record.lead(&name)
@@ -145,9 +181,15 @@ impl App {
                     );
                 }
                 panel.bands = bands(start, end);
+                if let Some(level) = out.band.filter(|_| !limits.is_empty()) {
+                    subtitle +=
+                        &format!("; {} (calibrated on held-out records)", band_label(level));
+                }
                 let mut fig = Figure::new(record.name.clone(), vec![panel]);
                 fig.subtitle = subtitle;
-                Ok((fig, vec![trace]))
+                let mut traces = vec![trace];
+                traces.extend(limits);
+                Ok((fig, traces))
             }
             What::Grid => {
                 let out = self.output(Purpose::Grid).ok_or(missing)?;
@@ -162,11 +204,26 @@ impl App {
                             .starting_at(seg.start as f64 / fs)
                     })
                     .collect();
+                let limits: Vec<Vec<Trace>> = traces
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| band_traces(out, i, seg.start, &t.samples, &t.label, fs))
+                    .collect();
                 let panels = out
                     .views
                     .iter()
                     .zip(&traces)
-                    .map(|(v, t)| Panel::new(angles(*v), t.clone()))
+                    .zip(&limits)
+                    .map(|((v, t), l)| {
+                        let mut p = Panel::new(angles(*v), t.clone());
+                        p.overlays.extend(l.iter().cloned());
+                        p
+                    })
+                    .collect();
+                let traces: Vec<Trace> = traces
+                    .into_iter()
+                    .zip(limits)
+                    .flat_map(|(t, l)| std::iter::once(t).chain(l))
                     .collect();
                 let mut fig = Figure::new(record.name.clone(), panels);
                 fig.columns = if out.views.len() == 24 && out.views[0].theta == 0.0 {

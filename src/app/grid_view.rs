@@ -52,15 +52,22 @@ pub fn grid_view(ui: &mut egui::Ui, state: &mut AppState, output: Option<&Output
         }
     });
     let (views, cols) = grid_views(state.grid);
-    let signals: Vec<Option<&[f64]>> = views
+    // Each cell's signal and band, when the output is for these very views.
+    let shown: Vec<CellSignal> = views
         .iter()
         .enumerate()
         .map(|(i, v)| {
-            let o = output?;
-            (o.views.get(i) == Some(v)).then_some(())?;
-            o.segments.first()?.signals.get(i).map(Vec::as_slice)
+            let seg = output
+                .filter(|o| o.views.get(i) == Some(v))
+                .and_then(|o| o.segments.first());
+            let signal = seg.and_then(|s| s.signals.get(i)).map(Vec::as_slice);
+            let spread = seg
+                .and_then(|s| s.bands.as_ref()?.get(i))
+                .map(Vec::as_slice);
+            (signal, spread)
         })
         .collect();
+    let signals: Vec<Option<&[f64]>> = shown.iter().map(|s| s.0).collect();
     // One amplitude scale for every cell, as in the paper's figure.
     let peak = signals
         .iter()
@@ -77,7 +84,7 @@ pub fn grid_view(ui: &mut egui::Ui, state: &mut AppState, output: Option<&Output
         .spacing(Vec2::splat(4.0))
         .show(ui, |ui| {
             for (i, v) in views.iter().enumerate() {
-                if cell_ui(ui, *v, signals[i], peak, cell) {
+                if cell_ui(ui, *v, shown[i], peak, cell) {
                     state.viewpoint = *v;
                     state.view = View::Panorama;
                 }
@@ -88,7 +95,11 @@ pub fn grid_view(ui: &mut egui::Ui, state: &mut AppState, output: Option<&Output
         });
 }
 
-fn cell_ui(ui: &mut egui::Ui, v: Viewpoint, signal: Option<&[f64]>, peak: f64, size: Vec2) -> bool {
+/// One cell: the view's signal and its band's half-widths, when it has them.
+type CellSignal<'a> = (Option<&'a [f64]>, Option<&'a [f64]>);
+
+fn cell_ui(ui: &mut egui::Ui, v: Viewpoint, shown: CellSignal, peak: f64, size: Vec2) -> bool {
+    let (signal, spread) = shown;
     let (rect, response) = ui.allocate_exact_size(size, Sense::click());
     let label = cell_label(v);
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
@@ -111,6 +122,16 @@ fn cell_ui(ui: &mut egui::Ui, v: Viewpoint, signal: Option<&[f64]>, peak: f64, s
     if let Some(s) = signal.filter(|s| s.len() > 1) {
         let dx = rect.width() / (s.len() - 1) as f32;
         let dy = rect.height() * 0.45 / peak as f32;
+        if let Some(h) = spread.filter(|h| h.len() == s.len()) {
+            let columns = s.iter().zip(h).enumerate().map(|(i, (&y, &w))| {
+                let x = rect.left() + i as f32 * dx;
+                (x, mid - (y + w) as f32 * dy, mid - (y - w) as f32 * dy)
+            });
+            painter.add(super::band_paint::band_shape(
+                columns,
+                super::band_paint::BAND_FILL,
+            ));
+        }
         let pts: Vec<Pos2> = s
             .iter()
             .enumerate()

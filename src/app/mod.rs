@@ -7,6 +7,7 @@
 use eframe::egui;
 mod annotate;
 mod annotations;
+pub mod band_paint;
 pub mod boundary_mode;
 mod core;
 pub mod export_dialog;

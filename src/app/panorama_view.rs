@@ -2,17 +2,19 @@
 //! current viewpoint (with the nearest recorded lead), and the synthesized strip on paper above
 //! the recorded leads.
 
+use super::band_paint::{BAND_FILL, band_label};
 use super::gizmo::gizmo;
 use super::paper::{Row, paper};
 use super::state::AppState;
 use super::synth::Output;
 use crate::delineate::CycleBounds;
 use crate::geometry::Viewpoint;
+use crate::panorama::DEFAULT_LEVEL;
 use crate::panorama::EngineKind;
 use crate::signal::detrend;
 use eframe::egui;
 use egui::Color32;
-use egui_plot::{Legend, Line, Plot, PlotPoints};
+use egui_plot::{Legend, Line, Plot, PlotPoints, Polygon};
 
 /// What the panorama view knows about the engine and the latest synthesis.
 pub struct Status<'a> {
@@ -57,18 +59,29 @@ pub fn panorama_view(ui: &mut egui::Ui, state: &mut AppState, status: &Status) -
         let Some(display) = state.display.clone() else {
             return;
         };
-        let synth_rows: Vec<(usize, &[f64])> = status
+        let shown: Vec<&super::synth::Segment> = status
             .output
             .map(|o| {
                 o.segments
                     .iter()
-                    .filter_map(|s| Some((s.start, s.signals.first()?.as_slice())))
+                    .filter(|s| !s.signals.is_empty())
                     .collect()
             })
+            .unwrap_or_default();
+        let synth_rows: Vec<(usize, &[f64])> = shown
+            .iter()
+            .map(|s| (s.start, s.signals[0].as_slice()))
+            .collect();
+        // A band for every piece or for none: the row's spread runs parallel to its pieces.
+        let spread: Vec<&[f64]> = shown
+            .iter()
+            .map(|s| s.bands.as_ref().and_then(|b| b.first()).map(Vec::as_slice))
+            .collect::<Option<Vec<_>>>()
             .unwrap_or_default();
         let mut rows = vec![Row {
             label: format!("synth {}", angles(state.viewpoint).replace("φ", "\nφ")),
             segments: synth_rows,
+            spread,
             color: SYNTH_COLOR,
             bands: Vec::new(),
         }];
@@ -80,6 +93,7 @@ pub fn panorama_view(ui: &mut egui::Ui, state: &mut AppState, status: &Status) -
                 .map(|l| Row {
                     label: l.name.clone(),
                     segments: vec![(0, l.samples.as_slice())],
+                    spread: Vec::new(),
                     color: Color32::BLACK,
                     bands: Vec::new(),
                 }),
@@ -183,6 +197,7 @@ fn controls(ui: &mut egui::Ui, state: &mut AppState, status: &Status) {
         }
         ui.checkbox(&mut state.strip, "All cycles (strip)");
     });
+    band_controls(ui, state, status);
     ui.separator();
     if status.engine_loading {
         ui.label(format!("Loading the {} engine…", engine_name(state.engine)));
@@ -209,6 +224,40 @@ fn controls(ui: &mut egui::Ui, state: &mut AppState, status: &Status) {
     }
 }
 
+/// The confidence band's toggle and level, and why there is none when the engine has none.
+fn band_controls(ui: &mut egui::Ui, state: &mut AppState, status: &Status) {
+    ui.horizontal(|ui| {
+        let mut on = state.band.is_some();
+        let toggle = ui.checkbox(&mut on, "Confidence band").on_hover_text(
+            "Where the recorded ECG of this viewpoint lies, given the inputs, for the chosen \
+                 share of samples (calibrated on held-out records); none where a view is an input",
+        );
+        if toggle.changed() {
+            state.band = on.then_some(DEFAULT_LEVEL);
+        }
+        if let Some(level) = state.band.as_mut() {
+            egui::ComboBox::new("band_level", "Band level")
+                .selected_text(band_label(*level))
+                .show_ui(ui, |ui| {
+                    for l in [0.5, 0.8, 0.95] {
+                        ui.selectable_value(level, l, band_label(l));
+                    }
+                });
+        }
+    });
+    if state.band.is_some()
+        && let Some(o) = status.output
+        && o.error.is_none()
+        && !o.segments.is_empty()
+        && o.band.is_none()
+    {
+        ui.weak(format!(
+            "The {} engine has no calibrated band.",
+            engine_name(state.engine)
+        ));
+    }
+}
+
 /// Display name of an engine.
 pub fn engine_name(kind: EngineKind) -> &'static str {
     match kind {
@@ -224,6 +273,10 @@ fn cycle_plot(ui: &mut egui::Ui, state: &AppState, status: &Status, b: &CycleBou
         .output
         .and_then(|o| o.segments.iter().find(|s| s.start == b.start()))
         .and_then(|s| s.signals.first());
+    let band = status
+        .output
+        .and_then(|o| Some((o.band?, o.segments.iter().find(|s| s.start == b.start())?)))
+        .and_then(|(level, s)| Some((level, s.bands.as_ref()?.first()?)));
     let nearest = state.nearest_recorded();
     let overlay = nearest
         .as_ref()
@@ -254,6 +307,29 @@ fn cycle_plot(ui: &mut egui::Ui, state: &AppState, status: &Status, b: &CycleBou
                     )
                     .color(Color32::GRAY),
                 );
+            }
+            if let (Some(s), Some((level, h))) = (synth, band) {
+                // Thin convex quads: a plot polygon must be convex, a band rarely is.
+                let name = band_label(level);
+                let step = (s.len() / 200).max(1);
+                let cols: Vec<usize> = (0..s.len()).step_by(step).chain([s.len() - 1]).collect();
+                for w in cols.windows(2) {
+                    let (i, j) = (w[0], w[1]);
+                    if i == j {
+                        continue;
+                    }
+                    let quad = vec![
+                        [ms(i), s[i] - h[i]],
+                        [ms(j), s[j] - h[j]],
+                        [ms(j), s[j] + h[j]],
+                        [ms(i), s[i] + h[i]],
+                    ];
+                    plot.polygon(
+                        Polygon::new(name.clone(), PlotPoints::new(quad))
+                            .fill_color(BAND_FILL)
+                            .stroke(egui::Stroke::NONE),
+                    );
+                }
             }
             if let Some(s) = synth {
                 let pts: PlotPoints = s.iter().enumerate().map(|(i, v)| [ms(i), *v]).collect();

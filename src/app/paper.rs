@@ -21,6 +21,9 @@ pub struct Row<'a> {
     pub label: String,
     /// Pieces of signal with their first sample index.
     pub segments: Vec<(usize, &'a [f64])>,
+    /// Half-widths (mV) of a confidence band around each piece of `segments`, same order and
+    /// lengths; empty when the row has no band.
+    pub spread: Vec<&'a [f64]>,
     /// Trace colour.
     pub color: Color32,
     /// Deflection bands (start, end, deflection index) of this row alone, drawn behind its
@@ -240,7 +243,7 @@ fn calibration(painter: &egui::Painter, base: Pos2, geo: &Geometry, ppm: f32) {
 fn trace(painter: &egui::Painter, row: &Row, mid: f32, geo: &Geometry) {
     let vis = geo.visible();
     let stroke = Stroke::new(1.2, row.color);
-    for &(start, samples) in &row.segments {
+    for (k, &(start, samples)) in row.segments.iter().enumerate() {
         let a = vis.start.max(start);
         let b = vis.end.min(start + samples.len());
         if a >= b {
@@ -250,6 +253,17 @@ fn trace(painter: &egui::Painter, row: &Row, mid: f32, geo: &Geometry) {
         let centre = centre_mv(piece);
         let y = |v: f64| mid - ((v - centre) as f32) * geo.px_per_mv;
         let per_px = geo.fs as f32 / geo.px_per_s;
+        if let Some(spread) = row.spread.get(k).filter(|h| h.len() == samples.len()) {
+            let step = (per_px.floor() as usize).max(1);
+            let columns = (a..b)
+                .step_by(step)
+                .map(|i| (samples[i - start], spread[i - start], geo.x(i)))
+                .map(|(v, h, x)| (x, y(v + h), y(v - h)));
+            painter.add(super::band_paint::band_shape(
+                columns,
+                super::band_paint::BAND_FILL,
+            ));
+        }
         let mut pts: Vec<Pos2> = Vec::new();
         let flush = |pts: &mut Vec<Pos2>| {
             if pts.len() > 1 {

@@ -116,6 +116,7 @@ pub fn record_view(ui: &mut egui::Ui, state: &mut AppState) -> Requests {
         .map(|l| Row {
             label: l.name.clone(),
             segments: vec![(0, l.samples.as_slice())],
+            spread: Vec::new(),
             color: Color32::BLACK,
             bands: strip_bands(&l.name),
         })

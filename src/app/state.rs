@@ -136,6 +136,8 @@ pub struct AppState {
     pub cycle: usize,
     /// Show all cycles as a continuous synthesized strip.
     pub strip: bool,
+    /// The confidence band drawn around synthesized views: its level, or `None` for no band.
+    pub band: Option<f64>,
     /// The view on screen.
     pub view: View,
     /// The grid shown by the grid view.
@@ -186,6 +188,7 @@ impl AppState {
             engine: EngineKind::NefNet,
             cycle: 0,
             strip: false,
+            band: Some(crate::panorama::DEFAULT_LEVEL),
             view,
             grid: GridKind::default(),
             recent: Vec::new(),

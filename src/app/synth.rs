@@ -38,6 +38,8 @@ pub struct Request {
     pub engine: Arc<dyn Engine>,
     /// Viewpoints to render.
     pub views: Vec<Viewpoint>,
+    /// Level of the confidence band to render with the views, if any.
+    pub band: Option<f64>,
 }
 
 /// One rendered cycle: its first sample and one signal per requested view (mV).
@@ -47,6 +49,8 @@ pub struct Segment {
     pub start: usize,
     /// One signal per view.
     pub signals: Vec<Vec<f64>>,
+    /// Half-widths (mV) of each view's confidence band, when asked for and the engine has one.
+    pub bands: Option<Vec<Vec<f64>>>,
 }
 
 /// What the worker sends back.
@@ -62,6 +66,8 @@ pub struct Output {
     pub segments: Vec<Segment>,
     /// Why some or all cycles could not be synthesized (the engine's own words).
     pub error: Option<String>,
+    /// The band's level, when the segments carry bands.
+    pub band: Option<f64>,
     /// Time spent on the request, ms.
     pub elapsed_ms: f64,
 }
@@ -171,22 +177,32 @@ fn render(id: u64, req: &Request, fields: &mut HashMap<FieldKey, Arc<Field>>) ->
         };
         let rendered = field.and_then(|f| {
             fields.insert(key, f.clone());
-            req.engine.render(&f, &req.views)
+            let signals = req.engine.render(&f, &req.views)?;
+            let bands = match req.band {
+                Some(level) => req.engine.band(&f, &req.views, level)?,
+                None => None,
+            };
+            Ok((signals, bands))
         });
         match rendered {
-            Ok(signals) => segments.push(Segment {
+            Ok((signals, bands)) => segments.push(Segment {
                 start: b.start(),
                 signals,
+                bands,
             }),
             Err(e) => {
                 error.get_or_insert_with(|| e.to_string());
             }
         }
     }
+    let band = req
+        .band
+        .filter(|_| segments.iter().any(|s| s.bands.is_some()));
     Output {
         id,
         purpose: req.purpose,
         views: req.views.clone(),
+        band,
         segments,
         error,
         elapsed_ms: t.elapsed().as_secs_f64() * 1e3,

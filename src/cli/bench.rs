@@ -98,7 +98,9 @@ pub fn run(cmd: &BenchCommand) -> anyhow::Result<()> {
 /// the median time of each step of every engine this build has.
 fn bench_synth(repeat: usize, model: Option<&std::path::Path>, json: bool) -> anyhow::Result<()> {
     use ecg_panorama::geometry::{Viewpoint, panorama_grid};
-    use ecg_panorama::panorama::{CycleInput, EngineKind, cycles_from_labels, engine_for};
+    use ecg_panorama::panorama::{
+        CycleInput, DEFAULT_LEVEL, EngineKind, cycles_from_labels, engine_for,
+    };
 
     const INPUTS: [&str; 3] = ["II", "V2", "V5"];
     let demo = ecg_panorama::record::demo::demo_record();
@@ -148,12 +150,34 @@ fn bench_synth(repeat: usize, model: Option<&std::path::Path>, json: bool) -> an
             })
         };
         let (render_one_ms, render_24_ms) = (render(&one)?, render(&grid)?);
+        // The 80 % band of the same views, on top of rendering them (engines with a band).
+        let band = |views: &[Viewpoint]| -> anyhow::Result<Option<f64>> {
+            if engine.band(&field, views, DEFAULT_LEVEL)?.is_none() {
+                return Ok(None);
+            }
+            median_ms(&mut || {
+                std::hint::black_box(engine.band(&field, views, DEFAULT_LEVEL)?);
+                Ok(())
+            })
+            .map(Some)
+        };
+        let (band_one_ms, band_24_ms) = (band(&one)?, band(&grid)?);
         if !json {
             writeln!(
                 out,
                 "{kind}: encode {encode_ms:.4} ms, render 1 view {render_one_ms:.4} ms, \
-                 render {} views {render_24_ms:.4} ms",
-                grid.len()
+                 render {} views {render_24_ms:.4} ms{}",
+                grid.len(),
+                match (band_one_ms, band_24_ms) {
+                    (Some(a), Some(b)) => format!(
+                        "; 80 % band of 1 view {a:.4} ms ({:.2}× its rendering), of {} views \
+                         {b:.4} ms ({:.2}×)",
+                        a / render_one_ms,
+                        grid.len(),
+                        b / render_24_ms
+                    ),
+                    _ => "; no calibrated band".to_string(),
+                }
             )?;
         }
         engines.insert(
@@ -162,6 +186,8 @@ fn bench_synth(repeat: usize, model: Option<&std::path::Path>, json: bool) -> an
                 "encode_ms": encode_ms,
                 "render_one_ms": render_one_ms,
                 "render_24_ms": render_24_ms,
+                "band_one_ms": band_one_ms,
+                "band_24_ms": band_24_ms,
             }),
         );
     }

@@ -4,8 +4,9 @@
 use anyhow::Context;
 use ecg_panorama::eval::ludb::select_records;
 use ecg_panorama::eval::panorama::{
-    DipoleLeastSquares, EVAL_FS, EngineMethod, FolderCycles, LinearRegression, Method,
-    RIDGE_PENALTY, Scope, Skipped, SourceCounts, Table, evaluate, folder_cycles, standard_tasks,
+    DipoleLeastSquares, EVAL_FS, EngineMethod, FolderCycles, LinearRegression, Method, NEAR,
+    RIDGE_PENALTY, Scope, Skipped, SourceCounts, Table, band_coverage, evaluate, folder_cycles,
+    render_band_table, standard_tasks,
 };
 use ecg_panorama::panorama::{EngineKind, engine_for};
 use ecg_panorama::record::split::Split;
@@ -46,6 +47,10 @@ pub struct EvalPanoramaArgs {
     /// program, `models/nefnet.safetensors`).
     #[arg(long)]
     model: Option<PathBuf>,
+    /// Check the confidence band instead of scoring the methods: per input set, the share of
+    /// each recorded non-input lead inside the 50 %, 80 % and 95 % bands, and their widths.
+    #[arg(long)]
+    band: bool,
     /// Nef-Net weights trained without V4 and I, for the unseen-view task.
     #[arg(long, default_value = "models/nefnet-holdout-v4-i.safetensors")]
     holdout_model: PathBuf,
@@ -298,6 +303,9 @@ pub fn run(args: &EvalPanoramaArgs) -> anyhow::Result<()> {
     if databases.iter().any(|d| !d.held_out()) {
         eprintln!("warning: no --split: fitting and scoring on the same records (not held out)");
     }
+    if args.band {
+        return run_band(&databases, args);
+    }
     let ludb = match &args.ludb {
         Some(dir) => Some(Database::plan(dir, Some(&args.ludb_split), "--ludb")?),
         None if Path::new(DEFAULT_LUDB).is_dir() => Some(Database::plan(
@@ -354,6 +362,52 @@ pub fn run(args: &EvalPanoramaArgs) -> anyhow::Result<()> {
     )?;
     for r in &reports {
         write_report(&mut out, r)?;
+    }
+    Ok(())
+}
+
+/// `--band`: the band's coverage and widths on every database's scored records.
+fn run_band(databases: &[Database], args: &EvalPanoramaArgs) -> anyhow::Result<()> {
+    let engine = engine_for(EngineKind::NefNet, args.model.as_deref())?;
+    let mut reports = Vec::new();
+    for db in databases {
+        let scored = load(&db.dir, &db.test, "test")?;
+        let rows = band_coverage(engine.as_ref(), &scored.cycles, &standard_tasks())
+            .with_context(|| format!("{}: checking the band", db.dir.display()))?;
+        reports.push((db, scored.cycles.len(), scored.records(), rows));
+    }
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let json: Vec<_> = reports
+            .iter()
+            .map(|(db, cycles, records, rows)| {
+                serde_json::json!({
+                    "database": db.dir, "split": db.split, "held_out": db.held_out(),
+                    "cycles": cycles, "records": records, "band": rows,
+                })
+            })
+            .collect();
+        writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "confidence band of Nef-Net: share of every recorded non-input lead's samples inside the \
+         band; widths are full widths (upper − lower), mean over samples; const.: a band of one \
+         width with the same coverage; near/far: views within / beyond {NEAR} rad of an input"
+    )?;
+    for (db, cycles, records, rows) in &reports {
+        writeln!(
+            out,
+            "\n== {}: {cycles} cycle(s) of {records} record(s), {}",
+            db.dir.display(),
+            if db.held_out() {
+                "held out"
+            } else {
+                "NOT held out"
+            }
+        )?;
+        write!(out, "{}", render_band_table(rows))?;
     }
     Ok(())
 }

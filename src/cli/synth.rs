@@ -3,7 +3,8 @@
 use anyhow::Context;
 use ecg_panorama::geometry::Viewpoint;
 use ecg_panorama::panorama::{
-    EngineKind, Synthesis, ViewSpec, engine_for, find_record_cycles, parse_inputs, synthesize,
+    EngineKind, Synthesis, ViewSpec, check_level, engine_for, find_record_cycles, parse_inputs,
+    synthesize,
 };
 use ecg_panorama::record::open_record;
 use std::io::Write;
@@ -30,6 +31,10 @@ pub struct SynthArgs {
     /// Synthesize only this cycle (0-based, in time order).
     #[arg(long)]
     cycle: Option<usize>,
+    /// Add each view's central confidence band at this level (e.g. 0.8 for 80 %): columns
+    /// LABEL_lower and LABEL_upper after LABEL.
+    #[arg(long, value_name = "LEVEL")]
+    band: Option<f64>,
     /// Output CSV file ("-" for standard output).
     #[arg(long)]
     out: PathBuf,
@@ -43,6 +48,9 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
         .iter()
         .map(|v| ViewSpec::parse(v).context("--view"))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    if let Some(level) = args.band {
+        check_level(level).context("--band")?;
+    }
     let engine = engine_for(args.engine, args.model.as_deref())?;
     if args.engine == EngineKind::Dipole && args.model.is_some() {
         eprintln!("warning: --model is ignored by the dipole engine");
@@ -71,7 +79,14 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
         cycles = vec![one];
     }
     let viewpoints: Vec<Viewpoint> = views.iter().map(|v| v.viewpoint).collect();
-    let synthesis = synthesize(engine.as_ref(), &record, &names, &cycles, &viewpoints)?;
+    let synthesis = synthesize(
+        engine.as_ref(),
+        &record,
+        &names,
+        &cycles,
+        &viewpoints,
+        args.band,
+    )?;
     for (start, why) in &synthesis.skipped {
         eprintln!("warning: cycle at sample {start} skipped: {why}");
     }
@@ -91,8 +106,9 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Header `time_s,LABEL…`, then one row per record sample: time in s and each view in mV,
-/// empty outside every synthesized cycle.
+/// Header `time_s,LABEL…` (with `LABEL_lower,LABEL_upper` after each label when the synthesis
+/// has bands), then one row per record sample: time in s and each view in mV, empty outside
+/// every synthesized cycle.
 fn write_csv(
     synthesis: &Synthesis,
     fs: f64,
@@ -103,17 +119,28 @@ fn write_csv(
     write!(w, "time_s")?;
     for label in labels {
         write!(w, ",{label}")?;
+        if synthesis.bands.is_some() {
+            write!(w, ",{label}_lower,{label}_upper")?;
+        }
     }
     writeln!(w)?;
+    let cell = |w: &mut dyn Write, v: f64| {
+        if v.is_finite() {
+            write!(w, ",{v}")
+        } else {
+            w.write_all(b",")
+        }
+    };
     let len = synthesis.views.first().map_or(0, Vec::len);
     for i in 0..len {
         write!(w, "{}", i as f64 / fs)?;
-        for view in &synthesis.views {
+        for (k, view) in synthesis.views.iter().enumerate() {
             let v = view[i];
-            if v.is_finite() {
-                write!(w, ",{v}")?;
-            } else {
-                w.write_all(b",")?;
+            cell(&mut w, v)?;
+            if let Some(bands) = &synthesis.bands {
+                let h = bands[k][i];
+                cell(&mut w, v - h)?;
+                cell(&mut w, v + h)?;
             }
         }
         w.write_all(b"\n")?;

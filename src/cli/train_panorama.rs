@@ -2,6 +2,7 @@
 
 use anyhow::{Context, bail};
 use ecg_panorama::geometry::{STANDARD_12, normalise_lead_name};
+use ecg_panorama::model::band::{self, Band};
 use ecg_panorama::model::calibration::{self, Calibration};
 use ecg_panorama::model::data::{annotator_cycles, database_cycles, stand_in_for_i_and_v4};
 use ecg_panorama::model::prior::Prior;
@@ -9,6 +10,7 @@ use ecg_panorama::model::stored::model_bytes;
 use ecg_panorama::model::train::{
     TrainConfig, calibrate_residual, fit_prior, net_from_varmap, train,
 };
+use ecg_panorama::panorama::{ExactLeads, NefNetEngine, fit_band};
 use ecg_panorama::record::split::Split;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
@@ -208,6 +210,12 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
         if let Some(t) = stored.get(calibration::STORED) {
             calibration = Calibration::from_values(&t.flatten_all()?.to_vec1::<f32>()?)
                 .map_err(anyhow::Error::msg)?;
+            if let Some(b) = stored.get(band::STORED) {
+                calibration.band = Some(
+                    Band::from_values(&b.flatten_all()?.to_vec1::<f32>()?)
+                        .map_err(anyhow::Error::msg)?,
+                );
+            }
         }
         eprintln!("resuming at step {start} of {}", cfg.steps);
     }
@@ -288,6 +296,11 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
             calibration.residual
         );
         checkpoint(&state, &calibration)?;
+        // The stand-ins of the unseen-views variant are not recordings to calibrate against.
+        if !args.holdout_v4_i {
+            calibration.band = Some(band_on(&varmap, &prior, &calibration, &val_set, &args.out)?);
+            checkpoint(&state, &calibration)?;
+        }
     }
     eprintln!(
         "weights written to {} ({} steps, {:.0} s)",
@@ -364,4 +377,36 @@ fn read_state(path: &Path) -> anyhow::Result<RunState> {
         })?;
     serde_json::from_str(json)
         .with_context(|| format!("{}: its training state cannot be read", path.display()))
+}
+
+/// Seed of the band fit's random input sets.
+const BAND_SEED: u64 = 17;
+
+/// The confidence band of the model being written, fitted on the validation cycles.
+fn band_on(
+    varmap: &candle_nn::VarMap,
+    prior: &Prior,
+    calibration: &Calibration,
+    val_set: &[ecg_panorama::model::data::TrainCycle],
+    out: &Path,
+) -> anyhow::Result<Band> {
+    let bytes = model_bytes(varmap, prior, calibration, None)?;
+    let engine = ExactLeads(NefNetEngine::from_bytes(&bytes, out)?);
+    let bar = ProgressBar::new(val_set.len() as u64);
+    bar.set_message("fitting the confidence band");
+    let started = std::time::Instant::now();
+    let (band, fit) = fit_band(&engine, val_set, BAND_SEED, &mut |d| {
+        bar.set_position(d as u64)
+    })?;
+    bar.finish_and_clear();
+    eprintln!(
+        "confidence band fitted on the validation cycles {:?}: {} views, {} of {} cells on \
+         their own errors ({:.0} s)",
+        fit.cycles,
+        fit.views,
+        fit.full_cells,
+        band::CELLS,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(band)
 }

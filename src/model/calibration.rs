@@ -7,6 +7,7 @@
 //! checked against a recording, so the view there is the prior's, which is physically
 //! grounded ([`super::prior`]).
 
+use super::band::Band;
 use crate::geometry::{LEADS, StdLead, Viewpoint};
 
 /// Name of the stored shares `[12]`.
@@ -20,6 +21,8 @@ pub const REACH: f64 = 0.25;
 pub struct Calibration {
     /// Share of the correction kept for 1…12 input views (index `n − 1`).
     pub residual: [f32; LEADS],
+    /// The confidence band of synthesized views, when it has been fitted.
+    pub band: Option<Band>,
 }
 
 impl Default for Calibration {
@@ -27,6 +30,7 @@ impl Default for Calibration {
     fn default() -> Self {
         Self {
             residual: [1.0; LEADS],
+            band: None,
         }
     }
 }
@@ -42,6 +46,7 @@ impl Calibration {
         }
         Ok(Self {
             residual: std::array::from_fn(|i| values[i]),
+            band: None,
         })
     }
 

@@ -11,6 +11,7 @@
 //! module knows nothing of it.
 
 pub mod angular;
+pub mod band;
 pub mod calibration;
 pub mod data;
 pub mod local_prior;

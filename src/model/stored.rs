@@ -1,6 +1,7 @@
 //! The panorama model as stored in one safetensors file: the fitted linear prior
 //! (`prior.*`), the residual Nef-Net (`residual.*`) and its calibration (`calibration.*`).
 
+use super::band::{self, Band};
 use super::calibration::{self, Calibration};
 use super::nefnet::{NefNet, RESIDUAL_PREFIX};
 use super::prior::Prior;
@@ -64,10 +65,14 @@ impl PanoramaModel {
         };
         let prior = Prior::from_tensors(get)
             .map_err(|e| candle_core::Error::Msg(format!("the linear prior: {e}")))?;
-        let calibration = match get(calibration::STORED) {
+        let mut calibration = match get(calibration::STORED) {
             Some(v) => Calibration::from_values(&v).map_err(candle_core::Error::Msg)?,
             None => candle_core::bail!("the file has no {}", calibration::STORED),
         };
+        // A model without a fitted band still synthesizes; its views just carry no band.
+        if let Some(v) = get(band::STORED) {
+            calibration.band = Some(Band::from_values(&v).map_err(candle_core::Error::Msg)?);
+        }
         let net = NefNet::new(vb.pp(RESIDUAL_PREFIX))?;
         Ok(Self {
             prior,
@@ -106,6 +111,11 @@ pub fn model_bytes(
             &dev,
         )?,
     ));
+    if let Some(b) = &calibration.band {
+        let v = b.values().to_vec();
+        let n = v.len();
+        tensors.push((band::STORED.to_string(), Tensor::from_vec(v, n, &dev)?));
+    }
     tensors.sort_by(|a, b| a.0.cmp(&b.0));
     let refs: Vec<(&String, &Tensor)> = tensors.iter().map(|(k, t)| (k, t)).collect();
     safetensors::serialize(refs, metadata).map_err(candle_core::Error::from)

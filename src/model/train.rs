@@ -184,7 +184,10 @@ pub fn calibrate_residual(
 ) -> Result<Calibration> {
     let mut out = [1f32; LEADS];
     if cycles.is_empty() {
-        return Ok(Calibration { residual: out });
+        return Ok(Calibration {
+            residual: out,
+            band: None,
+        });
     }
     let most = if cfg.targets.iter().all(|s| cfg.inputs.contains(s)) {
         cfg.inputs.len().saturating_sub(1)
@@ -247,7 +250,10 @@ pub fn calibrate_residual(
         let last = out[most - 1];
         out[most..].iter_mut().for_each(|v| *v = last);
     }
-    Ok(Calibration { residual: out })
+    Ok(Calibration {
+        residual: out,
+        band: None,
+    })
 }
 
 /// Train from `start_step + 1` to `cfg.steps` on `varmap`'s network (fresh or loaded) over

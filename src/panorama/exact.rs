@@ -126,6 +126,24 @@ impl<E: Engine> Engine for ExactLeads<E> {
             .map(|e| e.unwrap_or_else(|| rendered.next().unwrap_or_default()))
             .collect())
     }
+
+    /// The engine's band, with no width where the view is exact.
+    fn band(
+        &self,
+        field: &Field,
+        views: &[Viewpoint],
+        level: f64,
+    ) -> Result<Option<Vec<Vec<f64>>>> {
+        let Some(mut band) = self.0.band(field, views, level)? else {
+            return Ok(None);
+        };
+        for (b, v) in band.iter_mut().zip(views) {
+            if exact_lead(field.inputs(), v).is_some() {
+                b.iter_mut().for_each(|w| *w = 0.0);
+            }
+        }
+        Ok(Some(band))
+    }
 }
 
 #[cfg(test)]

@@ -28,12 +28,16 @@
 //! Cycles come from [`record_cycles`]: the record's lead II wave file, its JSON cycle labels,
 //! or the automatic annotator, in that order.
 
+mod band;
+mod band_fit;
 mod cycles;
 mod dipole;
 mod exact;
 mod nefnet;
 mod synth;
 
+pub use band::{DEFAULT_LEVEL, angle_to_inputs, check_level, field_band, input_scale};
+pub use band_fit::{BandFit, fit_band};
 pub use cycles::{
     CycleRule, CycleSource, cycles_from_annotator, cycles_from_labels, find_record_cycles,
     find_record_cycles_with, record_cycles,
@@ -139,6 +143,7 @@ impl CycleInput {
 pub struct Field {
     engine: String,
     samples: usize,
+    bounds: CycleBounds,
     inputs: Vec<(String, Vec<f64>)>,
     state: Box<dyn Any + Send + Sync>,
 }
@@ -163,6 +168,7 @@ impl Field {
         Self {
             engine: engine.to_string(),
             samples: cycle.samples(),
+            bounds: cycle.boundaries,
             inputs: cycle.leads.clone(),
             state: Box::new(state),
         }
@@ -176,6 +182,11 @@ impl Field {
     /// Samples per rendered view (the cycle's, both P onsets included).
     pub fn samples(&self) -> usize {
         self.samples
+    }
+
+    /// The cycle's boundaries, relative to its first sample.
+    pub fn bounds(&self) -> CycleBounds {
+        self.bounds
     }
 
     /// The cycle's input leads as encoded (canonical name, mV).
@@ -204,6 +215,18 @@ pub trait Engine: Send + Sync {
 
     /// One signal per viewpoint, in order, each as long as the cycle, in mV.
     fn render(&self, field: &Field, views: &[Viewpoint]) -> Result<Vec<Vec<f64>>>;
+
+    /// Half-widths (mV) of the central band at `level` (0.5–0.99) around each view `render`
+    /// gives, per sample; `None` when the engine has no calibrated band.
+    fn band(
+        &self,
+        field: &Field,
+        views: &[Viewpoint],
+        level: f64,
+    ) -> Result<Option<Vec<Vec<f64>>>> {
+        let _ = (field, views, level);
+        Ok(None)
+    }
 }
 
 /// The engines this build knows by name.

@@ -214,6 +214,20 @@ impl Engine for NefNetEngine {
         self.pool
             .install(|| self.render_views(e, field.samples(), views))
     }
+
+    fn band(
+        &self,
+        field: &Field,
+        views: &[Viewpoint],
+        level: f64,
+    ) -> Result<Option<Vec<Vec<f64>>>> {
+        // Only a field this engine encoded has the inputs the band was calibrated for.
+        field.state::<Encoded>(self.name())?;
+        match &self.model.calibration.band {
+            Some(band) => super::field_band(band, field, views, level).map(Some),
+            None => Ok(None),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -251,6 +265,7 @@ mod tests {
         net_from_varmap(&vm).unwrap();
         let off = Calibration {
             residual: [0.0; LEADS],
+            band: None,
         };
         model_bytes(&vm, prior, &off, None).unwrap()
     }

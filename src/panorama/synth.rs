@@ -107,6 +107,9 @@ pub fn parse_inputs<S: AsRef<str>>(record: &Record, requested: &[S]) -> Result<R
 pub struct Synthesis {
     /// One signal per view, as long as the record, in mV; NaN outside every synthesized cycle.
     pub views: Vec<Vec<f64>>,
+    /// Half-widths (mV) of each view's confidence band, as long as the record (NaN outside
+    /// every synthesized cycle), when a band was asked for.
+    pub bands: Option<Vec<Vec<f64>>>,
     /// Number of cycles synthesized.
     pub cycles: usize,
     /// Cycles left out (their start sample) and why.
@@ -114,7 +117,8 @@ pub struct Synthesis {
 }
 
 /// Render every cycle of `record` from `views` with `engine`, from the record's leads `inputs`
-/// only (each cycle detrended by [`CycleInput::from_record`]).
+/// only (each cycle detrended by [`CycleInput::from_record`]), with the confidence band at
+/// `band` (a level, e.g. 0.8) when asked; an engine without a calibrated band is then an error.
 ///
 /// Each cycle fills its samples from its P onset through the next P onset in place; where two
 /// cycles share a sample the later one wins. Cycles with a missing input sample are skipped.
@@ -124,9 +128,14 @@ pub fn synthesize(
     inputs: &[&str],
     cycles: &[CycleBounds],
     views: &[Viewpoint],
+    band: Option<f64>,
 ) -> Result<Synthesis> {
+    if let Some(level) = band {
+        super::check_level(level)?;
+    }
     let mut out = Synthesis {
         views: vec![vec![f64::NAN; record.len()]; views.len()],
+        bands: band.map(|_| vec![vec![f64::NAN; record.len()]; views.len()]),
         cycles: 0,
         skipped: Vec::new(),
     };
@@ -158,6 +167,17 @@ pub fn synthesize(
                 )));
             }
             column[start..=end].copy_from_slice(signal);
+        }
+        if let (Some(level), Some(bands)) = (band, out.bands.as_mut()) {
+            let widths = engine.band(&field, views, level)?.ok_or_else(|| {
+                Error::Invalid(format!(
+                    "the {} engine has no calibrated confidence band (its model file holds none)",
+                    engine.name()
+                ))
+            })?;
+            for (column, w) in bands.iter_mut().zip(&widths) {
+                column[start..=end].copy_from_slice(w);
+            }
         }
         out.cycles += 1;
     }

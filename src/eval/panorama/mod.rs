@@ -23,6 +23,7 @@
 //! those units ([`Method::predict_normalised`]; linear regression is then fitted on training
 //! cycles normalised the same way), and the prediction is clipped and scored as above.
 
+mod band;
 mod cycles;
 mod engine_method;
 mod evaluate;
@@ -30,6 +31,7 @@ mod methods;
 mod metrics;
 mod prior_cv;
 
+pub use band::{BAND_LEVELS, BandRow, NEAR, band_coverage, render_band_table};
 pub use cycles::{
     Cycle, EVAL_FS, FolderCycles, MAX_CYCLE_SAMPLES, MIN_CYCLE_SAMPLES, Skipped, SourceCounts,
     cycle_bounds, folder_cycles, lead_index, ludb_cycles, record_cycles,
