@@ -23,9 +23,16 @@ fn eval_vcg(args: &[&str]) -> std::process::Output {
 fn kors_loop_of_s0010_agrees_with_the_recorded_frank_loop() {
     let path = common::data_dir().join("wfdb-samples/s0010_re");
     let out = eval_vcg(&[path.to_str().unwrap(), "--json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(r["standard_source"].as_str().unwrap().starts_with("Kors"), "{r}");
+    assert!(
+        r["standard_source"].as_str().unwrap().starts_with("Kors"),
+        "{r}"
+    );
     assert!(r["cycles"].as_u64().unwrap() >= 40, "{}", r["cycles"]);
     let m = &r["medians"];
     let f = |v: &Value| v.as_f64().unwrap();
@@ -46,7 +53,10 @@ fn kors_loop_of_s0010_agrees_with_the_recorded_frank_loop() {
     }
     let table = eval_vcg(&[path.to_str().unwrap()]);
     let text = String::from_utf8(table.stdout).unwrap();
-    assert!(text.contains("3-D angle between the mean QRS vectors"), "{text}");
+    assert!(
+        text.contains("3-D angle between the mean QRS vectors"),
+        "{text}"
+    );
     assert!(text.contains("frontal QRS axis"), "{text}");
 }
 
@@ -91,5 +101,8 @@ fn the_frontal_qrs_axis_reads_as_the_limb_leads_do() {
     // limb leads (mean QRS deflection of I and aVF) 36.0°.
     let (axis, limb) = axes("119");
     assert!((-30.0..=90.0).contains(&axis), "{axis}");
-    assert!((axis - limb).abs() < 10.0, "loop {axis}°, limb leads {limb}°");
+    assert!(
+        (axis - limb).abs() < 10.0,
+        "loop {axis}°, limb leads {limb}°"
+    );
 }

@@ -169,7 +169,10 @@ pub fn run(args: &EvalVcgArgs) -> anyhow::Result<()> {
         "{}: no cycle gave both loops ({} cycle(s) found by {cycle_source}){}",
         record.name,
         cycles.len(),
-        skipped.first().map(|s| format!("; {s}")).unwrap_or_default()
+        skipped
+            .first()
+            .map(|s| format!("; {s}"))
+            .unwrap_or_default()
     );
     let medians = MedianRows {
         qrs_vector_angle_deg: median(rows.iter().map(|r| r.qrs_vector_angle_deg)),
@@ -227,9 +230,21 @@ fn print_table(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
     for (label, row, digits) in [
         ("frontal QRS axis (°)", m.qrs_axis_deg, 1),
         ("frontal T axis (°)", m.t_axis_deg, 1),
-        ("spatial QRS–T angle, mean vectors (°)", m.qrs_t_angle_deg, 1),
-        ("spatial QRS–T angle, peak vectors (°)", m.qrs_t_peak_angle_deg, 1),
-        ("QRS loop area, best-fit plane (mV²)", m.qrs_loop_area_mv2, 3),
+        (
+            "spatial QRS–T angle, mean vectors (°)",
+            m.qrs_t_angle_deg,
+            1,
+        ),
+        (
+            "spatial QRS–T angle, peak vectors (°)",
+            m.qrs_t_peak_angle_deg,
+            1,
+        ),
+        (
+            "QRS loop area, best-fit plane (mV²)",
+            m.qrs_loop_area_mv2,
+            3,
+        ),
         ("peak QRS vector (mV)", m.qrs_peak_mv, 3),
         ("peak T vector (mV)", m.t_peak_mv, 3),
     ] {

@@ -90,7 +90,8 @@ pub fn frontal_axis_deg(v: DVec3) -> Option<f64> {
 pub fn angle_deg(a: Option<DVec3>, b: Option<DVec3>) -> Option<f64> {
     let (a, b) = (a?, b?);
     let c = a.dot(b) / (a.length() * b.length());
-    c.is_finite().then(|| c.clamp(-1.0, 1.0).acos().to_degrees())
+    c.is_finite()
+        .then(|| c.clamp(-1.0, 1.0).acos().to_degrees())
 }
 
 /// The area of the closed polygon through `v` in its best-fit plane (mV²); `None` for fewer

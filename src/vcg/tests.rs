@@ -10,7 +10,9 @@ fn cycle(names: &[&str], n: usize, no_t: bool, d: impl Fn(usize) -> DVec3) -> Cy
         .map(|name| {
             // A lead without a direction (blood pressure) records something else.
             let x = match lead_view(&normalise_lead_name(name), false) {
-                Some(v) => (0..n).map(|t| v.viewpoint.unit_vector().dot(d(t))).collect(),
+                Some(v) => (0..n)
+                    .map(|t| v.viewpoint.unit_vector().dot(d(t)))
+                    .collect(),
                 None => (0..n).map(|t| 80.0 + (t as f64).sin()).collect(),
             };
             (name.to_string(), x)
@@ -62,7 +64,10 @@ fn frontal_axes_follow_the_clinical_convention() {
     assert!(axis(0.0, 1.0, 0.0).abs() < 1e-12, "left is 0°");
     assert!((axis(0.3, 0.0, -1.0) - 90.0).abs() < 1e-12, "feet are +90°");
     assert!((axis(0.0, 0.0, 1.0) + 90.0).abs() < 1e-12, "head is −90°");
-    assert!((axis(0.0, -1.0, 1e-3).abs() - 180.0).abs() < 0.1, "right is ±180°");
+    assert!(
+        (axis(0.0, -1.0, 1e-3).abs() - 180.0).abs() < 0.1,
+        "right is ±180°"
+    );
     // Lead II's direction (θ 150°) is +60°.
     let ii = Viewpoint::from_degrees(150.0, 90.0).unit_vector();
     assert!((frontal_axis_deg(ii).unwrap() - 60.0).abs() < 1e-9);
@@ -157,7 +162,10 @@ fn a_cycle_without_t_wave_has_qrs_measures_only() {
     assert!(l.part(Part::T).is_empty());
     let m = l.measures();
     assert!(m.qrs_axis_deg.is_some() && m.qrs_loop_area.is_some());
-    assert_eq!((m.t_axis_deg, m.qrs_t_angle_deg, m.t_peak_mv), (None, None, None));
+    assert_eq!(
+        (m.t_axis_deg, m.qrs_t_angle_deg, m.t_peak_mv),
+        (None, None, None)
+    );
 }
 
 #[test]
