@@ -4,7 +4,7 @@
 #
 # Usage: scripts/screenshot.sh [RECORD] [VIEW] [OUT]
 #   RECORD  default ../shared/data/ludb/data/1
-#   VIEW    panorama (default), grid or annotate
+#   VIEW    panorama (default), grid, annotate or heart-vector (docs/heart-vector.png: LUDB 119)
 #   OUT     default docs/screenshot.png
 # Needs xvfb and xauth (scripts/setup.sh test installs them) and the run-time libraries.
 set -euo pipefail

@@ -19,6 +19,7 @@ pub mod nn;
 pub mod panorama;
 pub mod record;
 pub mod signal;
+pub mod vcg;
 
 pub use error::{Error, Result};
 

@@ -8,6 +8,7 @@ use super::recent;
 use super::save::{SaveDialog, Saved};
 use super::state::{AppState, View};
 use super::synth::{Output, Purpose, Request, SynthWorker};
+use super::vcg_view::HeartVectorPane;
 use crate::delineate::CycleBounds;
 use crate::geometry::Viewpoint;
 use crate::panorama::{Engine, EngineKind, engine_for};
@@ -46,6 +47,7 @@ pub struct App {
     engine_jobs: HashMap<EngineKind, Job<Arc<dyn Engine>>>,
     engines: HashMap<EngineKind, Result<Arc<dyn Engine>, Arc<anyhow::Error>>>,
     pub(super) synth: SynthWorker,
+    pub(super) heart_vector: HeartVectorPane,
     sent: HashMap<Purpose, RequestKey>,
     pub(super) export_job: Option<Job<String>>,
     pub(super) export_dialog: ExportDialog,
@@ -85,6 +87,7 @@ impl App {
             open_dialog: None,
             engine_jobs: HashMap::new(),
             engines: HashMap::new(),
+            heart_vector: HeartVectorPane::default(),
             sent: HashMap::new(),
             export_job: None,
             export_dialog: ExportDialog::default(),
@@ -137,6 +140,7 @@ impl App {
             || self.save_job.is_some()
             || self.synth.busy(Purpose::Panorama)
             || self.synth.busy(Purpose::Grid)
+            || self.heart_vector.busy()
     }
 
     /// Block until background work is done (tests and benchmarks; never called by the UI).
@@ -225,6 +229,7 @@ impl App {
         self.saved();
         self.autosave();
         self.synth.poll();
+        self.heart_vector.poll();
     }
 
     fn loaded(&mut self, record: Record, path: Option<PathBuf>, labels: Option<CycleLabels>) {

@@ -32,7 +32,7 @@ pub fn from_camera(rotation: Quat, c: Vec3) -> glam::DVec3 {
 }
 
 /// Geometry of the sphere in a widget rect: centre and radius.
-fn disk(rect: Rect) -> (Pos2, f32) {
+pub fn disk(rect: Rect) -> (Pos2, f32) {
     (rect.center(), rect.width().min(rect.height()) * 0.5 - 22.0)
 }
 

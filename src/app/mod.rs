@@ -23,6 +23,8 @@ pub mod settings;
 mod shell;
 pub mod state;
 pub mod synth;
+mod vcg_paint;
+pub mod vcg_view;
 
 pub use self::core::App;
 pub use annotations::Annotations;

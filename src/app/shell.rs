@@ -30,6 +30,7 @@ impl App {
             }
             View::Panorama => self.panorama(ui),
             View::Grid => self.grid(ui),
+            View::HeartVector => self.heart_vector_view(ui),
         });
         self.keys(ui);
         self.save_window(ui);
@@ -100,7 +101,7 @@ impl App {
                 {
                     let what = match self.state.view {
                         View::Annotate => What::Record,
-                        View::Panorama => What::View,
+                        View::Panorama | View::HeartVector => What::View,
                         View::Grid => What::Grid,
                     };
                     self.open_export(what);
@@ -115,6 +116,7 @@ impl App {
                 (View::Annotate, "Record"),
                 (View::Panorama, "Panorama"),
                 (View::Grid, "Grid"),
+                (View::HeartVector, "Heart vector"),
             ] {
                 ui.selectable_value(&mut self.state.view, v, name);
             }

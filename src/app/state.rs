@@ -26,6 +26,8 @@ pub enum View {
     Panorama,
     /// The 24-view grid.
     Grid,
+    /// The heart-vector loop of the current cycle and its measures.
+    HeartVector,
 }
 
 /// Which viewpoint grid the grid view shows.

@@ -1,6 +1,7 @@
 //! `ecg-panorama bench ui`: the app's own work per frame (egui layout of every panel, plot
 //! data and tessellation; not rasterisation) while the viewpoint moves, on the panorama view
-//! with every lead and the synthesized strip on screen. Runs headless: no window, no GPU.
+//! with every lead and the synthesized strip on screen, or on the heart-vector view
+//! (`--show heart-vector`). Runs headless: no window, no GPU.
 
 use super::RecordArg;
 use ecg_panorama::app::synth::Purpose;
@@ -22,6 +23,9 @@ pub struct BenchUiArgs {
     /// Panorama engine: nefnet or dipole.
     #[arg(long, default_value = "nefnet", ignore_case = true)]
     engine: EngineKind,
+    /// The view on screen: panorama (with the synthesized strip) or heart-vector (the loop).
+    #[arg(long, value_enum, default_value = "panorama")]
+    show: View,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -45,7 +49,7 @@ pub fn run(args: &BenchUiArgs) -> anyhow::Result<()> {
     let data = tempfile::tempdir()?;
     let mut app = App::with_data_dir(
         args.record.record.clone(),
-        View::Panorama,
+        args.show,
         Some(ctx.clone()),
         data.path().to_path_buf(),
     );
@@ -76,6 +80,13 @@ pub fn run(args: &BenchUiArgs) -> anyhow::Result<()> {
     if let Some(m) = app.state.messages.iter().find(|m| m.error) {
         anyhow::bail!("{}", m.text);
     }
+    // The heart-vector view must be timed with its loop on screen, not an empty pane.
+    let heart_loop = match (&args.show, &app.heart_vector().result) {
+        (View::HeartVector, Some(Ok(c))) => Some(c.heart_loop.source.to_string()),
+        (View::HeartVector, Some(Err(e))) => anyhow::bail!("no heart-vector loop: {e}"),
+        (View::HeartVector, None) => anyhow::bail!("the heart-vector loop was not computed"),
+        _ => None,
+    };
     let record = app
         .state
         .record
@@ -118,6 +129,8 @@ pub fn run(args: &BenchUiArgs) -> anyhow::Result<()> {
         "record": record.name,
         "leads": record.leads.len(),
         "engine": args.engine.as_str(),
+        "view": format!("{:?}", args.show),
+        "heart_loop": heart_loop,
         "frames": frames,
         "strip_cycles": strip_cycles,
         "median_frame_ms": median(&mut total),
@@ -134,9 +147,10 @@ pub fn run(args: &BenchUiArgs) -> anyhow::Result<()> {
     } else {
         writeln!(
             out,
-            "{}: {} leads, {} engine, strip of {} cycles: median frame {:.2} ms (layout {:.2} + tessellation {:.2}), p95 {:.2} ms over {} frames; synthesis off the UI thread {:.2} ms per viewpoint ({} renders)",
+            "{}: {} leads, {:?} view, {} engine, strip of {} cycles: median frame {:.2} ms (layout {:.2} + tessellation {:.2}), p95 {:.2} ms over {} frames; synthesis off the UI thread {:.2} ms per viewpoint ({} renders)",
             report["record"].as_str().unwrap_or(""),
             record.leads.len(),
+            args.show,
             args.engine,
             strip_cycles,
             report["median_frame_ms"].as_f64().unwrap_or(f64::NAN),

@@ -8,6 +8,7 @@ mod eval_delineation;
 mod eval_panorama;
 mod eval_prior;
 mod eval_rhythm;
+mod eval_vcg;
 mod eval_view;
 mod info;
 mod synth;
@@ -71,6 +72,10 @@ enum Command {
     /// correlation, RMSE) with every engine and Kors's regression: by default every Frank lead
     /// (vx, vy, vz) of the record from the 12 standard leads.
     EvalView(eval_view::EvalViewArgs),
+    /// Compare the heart-vector loop of the 12 standard leads (Kors's regression) with the one
+    /// the recorded Frank leads give, cycle by cycle: angles between the mean QRS and T vectors,
+    /// frontal axes, QRS–T angles, loop areas (medians over the cycles).
+    EvalVcg(eval_vcg::EvalVcgArgs),
     /// Train the delineation network on LUDB-layout records (the `train` part of a split).
     TrainDelineator(train_delineator::TrainArgs),
     /// Train Nef-Net on LUDB-layout records (the `train` part of a split): random input subsets
@@ -155,6 +160,7 @@ pub fn run() -> ExitCode {
         Some(Command::EvalPanorama(args)) => eval_panorama::run(&args),
         Some(Command::EvalPrior(args)) => eval_prior::run(&args),
         Some(Command::EvalView(args)) => eval_view::run(&args),
+        Some(Command::EvalVcg(args)) => eval_vcg::run(&args),
         Some(Command::TrainDelineator(args)) => train_delineator::run(&args),
         Some(Command::TrainPanorama(args)) => train_panorama::run(&args),
         Some(Command::Synth(args)) => synth::run(&args),
