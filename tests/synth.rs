@@ -330,9 +330,9 @@ fn bad_requests_exit_1_with_a_message() {
     for (args, want) in [
         (
             vec![
-                rec, "--engine", "dipole", "--inputs", "I,II,V7", "--view", "V1",
+                rec, "--engine", "dipole", "--inputs", "I,II,V10", "--view", "V1",
             ],
-            "unknown input lead 'V7'",
+            "unknown input lead 'V10'",
         ),
         (
             vec![
@@ -360,7 +360,7 @@ fn bad_requests_exit_1_with_a_message() {
         ),
         (
             vec![
-                rec, "--engine", "dipole", "--inputs", "I,II,V2", "--view", "V9",
+                rec, "--engine", "dipole", "--inputs", "I,II,V2", "--view", "V10",
             ],
             "unknown lead",
         ),

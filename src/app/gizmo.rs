@@ -2,13 +2,19 @@
 //! current viewpoint as a handle. Orthographic projection; the sphere turns with a quaternion.
 
 use super::state::AppState;
-use crate::geometry::Viewpoint;
+use crate::geometry::{Viewpoint, is_extra_lead};
 use eframe::egui;
 use egui::{Color32, Pos2, Rect, Response, Sense, Stroke, Vec2};
 use glam::{Quat, Vec3};
 
 /// Accessible name of the gizmo widget.
 pub const LABEL: &str = "Sphere gizmo";
+
+/// Label of the toggle that shows the extra leads on the sphere and among the snap buttons.
+pub const EXTRA_TOGGLE: &str = "Extra leads (V3R–V6R, V7–V9)";
+
+/// Colour of the extra leads' points: apart from the recorded (dark) and input (orange) ones.
+pub const EXTRA_COLOR: Color32 = Color32::from_rgb(20, 140, 160);
 
 /// Pointer distance (points) within which a lead point or the handle is grabbed.
 const GRAB: f32 = 12.0;
@@ -59,11 +65,14 @@ fn viewpoint_at(rect: Rect, rotation: Quat, pos: Pos2) -> Viewpoint {
 
 /// Draw the gizmo and handle its input: dragging the handle moves the viewpoint, dragging
 /// elsewhere turns the sphere, clicking a lead point snaps to it. True when the viewpoint moved.
+/// Below it, the toggle of the extra leads.
 pub fn gizmo(ui: &mut egui::Ui, state: &mut AppState, size: f32) -> bool {
     let (rect, response) = ui.allocate_exact_size(Vec2::splat(size), Sense::click_and_drag());
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, LABEL));
     let moved = interact(ui, &response, rect, state);
     paint(ui, rect, state, response.hovered());
+    ui.checkbox(&mut state.extra_leads, EXTRA_TOGGLE)
+        .on_hover_text("Right-sided and posterior leads, synthesized from the inputs");
     moved
 }
 
@@ -179,19 +188,26 @@ fn paint(ui: &egui::Ui, rect: Rect, state: &AppState, hovered: bool) {
     for (name, v, recorded) in points {
         let (p, front) = screen_pos(rect, rot, v);
         let input = state.inputs.iter().any(|n| n == &name);
-        let (radius, fill) = match (input, recorded) {
-            (true, _) => (5.5, Color32::from_rgb(255, 160, 40)),
-            (false, true) => (4.0, visuals.strong_text_color()),
-            (false, false) => (3.5, visuals.weak_text_color()),
-        };
         let fade = if front { 1.0 } else { 0.3 };
-        painter.circle_filled(p, radius, fill.gamma_multiply(fade));
+        let mut label = visuals.text_color();
+        if is_extra_lead(&name) && !recorded {
+            // Hollow: a view no electrode of this record saw, only ever synthesized.
+            painter.circle_stroke(p, 4.0, Stroke::new(2.0, EXTRA_COLOR.gamma_multiply(fade)));
+            label = EXTRA_COLOR;
+        } else {
+            let (radius, fill) = match (input, recorded) {
+                (true, _) => (5.5, Color32::from_rgb(255, 160, 40)),
+                (false, true) => (4.0, visuals.strong_text_color()),
+                (false, false) => (3.5, visuals.weak_text_color()),
+            };
+            painter.circle_filled(p, radius, fill.gamma_multiply(fade));
+        }
         painter.text(
             p + Vec2::new(7.0, -7.0),
             egui::Align2::LEFT_BOTTOM,
             &name,
             egui::FontId::proportional(11.0),
-            visuals.text_color().gamma_multiply(fade),
+            label.gamma_multiply(fade),
         );
     }
     let (h, front) = screen_pos(rect, rot, state.viewpoint);

@@ -1,18 +1,24 @@
 //! The grid view: the paper's Electrocardio Panorama figure, one small plot per viewpoint on
-//! one amplitude scale; clicking a cell opens that viewpoint in the panorama view.
+//! one amplitude scale; clicking a cell opens that viewpoint in the panorama view. Its lead
+//! presets (15- and 18-lead) are drawn by [`super::preset_view`].
 
 use super::panorama_view::{SYNTH_COLOR, angles};
+use super::preset_view::{preset_columns, preset_view, preset_views};
 use super::state::{AppState, GridKind, View};
 use super::synth::Output;
 use crate::geometry::{Viewpoint, panorama_grid, pole_free_grid};
 use eframe::egui;
 use egui::{Color32, Pos2, Sense, Stroke, Vec2};
 
-/// The viewpoints of a grid and its number of columns.
+/// The viewpoints of a grid and its number of columns (a preset's: its synthesized leads).
 pub fn grid_views(kind: GridKind) -> (Vec<Viewpoint>, usize) {
     match kind {
         GridKind::Panorama => (panorama_grid(), 6),
         GridKind::PoleFree => (pole_free_grid(), 8),
+        GridKind::Leads15 | GridKind::Leads18 => {
+            let columns = preset_columns(kind).unwrap_or_default();
+            (preset_views(columns), columns.len())
+        }
     }
 }
 
@@ -29,6 +35,12 @@ pub fn grid_view(ui: &mut egui::Ui, state: &mut AppState, output: Option<&Output
             &mut state.grid,
             GridKind::PoleFree,
             "Pole-free grid (3 × 8)",
+        );
+        ui.selectable_value(&mut state.grid, GridKind::Leads15, "15-lead (V4R, V8, V9)");
+        ui.selectable_value(
+            &mut state.grid,
+            GridKind::Leads18,
+            "18-lead (V3R–V6R, V7–V9)",
         );
         let n = state.cycles().len();
         if n > 0 {
@@ -51,6 +63,10 @@ pub fn grid_view(ui: &mut egui::Ui, state: &mut AppState, output: Option<&Output
             ui.colored_label(ui.visuals().error_fg_color, e);
         }
     });
+    if let Some(columns) = preset_columns(state.grid) {
+        preset_view(ui, state, output, columns);
+        return;
+    }
     let (views, cols) = grid_views(state.grid);
     // Each cell's signal and band, when the output is for these very views.
     let shown: Vec<CellSignal> = views

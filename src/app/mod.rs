@@ -16,6 +16,7 @@ pub mod grid_view;
 pub mod jobs;
 pub mod panorama_view;
 mod paper;
+pub mod preset_view;
 pub mod recent;
 mod record_view;
 mod save;

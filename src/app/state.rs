@@ -1,14 +1,14 @@
 //! What the app shows and edits, as plain data: testable without a window.
 //!
 //! The state is split as eframe's template does: the fields a user expects the app to
-//! remember (engine, inputs, filters, zoom, view, viewpoint, boundary mode) are serialised and
-//! kept through eframe's storage; everything about the open record and the session is
-//! `#[serde(skip)]` runtime state.
+//! remember (engine, inputs, filters, zoom, view, viewpoint, boundary mode, extra leads) are
+//! serialised and kept through eframe's storage; everything about the open record and the
+//! session is `#[serde(skip)]` runtime state.
 
 use super::annotations::Annotations;
 use super::boundary_mode::BoundaryMode;
 use crate::delineate::CycleBounds;
-use crate::geometry::{STANDARD_12, Viewpoint, lead_view, normalise_lead_name};
+use crate::geometry::{EXTRA_LEADS, STANDARD_12, Viewpoint, lead_view, normalise_lead_name};
 use crate::panorama::EngineKind;
 use crate::record::Record;
 use serde::{Deserialize, Serialize};
@@ -38,6 +38,10 @@ pub enum GridKind {
     Panorama,
     /// θ ∈ {π/6, π/2, 5π/6} × 8 azimuths (no pole repeats).
     PoleFree,
+    /// The 15-lead preset: the recorded leads with synthesized V4R, V8 and V9.
+    Leads15,
+    /// The 18-lead preset: the recorded leads with synthesized V3R–V6R and V7–V9.
+    Leads18,
 }
 
 /// Display filters (the record itself is never changed).
@@ -164,6 +168,8 @@ pub struct AppState {
     /// Rotation of the sphere gizmo.
     #[serde(skip)]
     pub rotation: glam::Quat,
+    /// Show the extra leads (V3R–V6R, V7–V9) on the gizmo and among the snap buttons.
+    pub extra_leads: bool,
 }
 
 impl Default for AppState {
@@ -200,6 +206,7 @@ impl AppState {
             cursor: None,
             caliper: None,
             rotation: default_rotation(),
+            extra_leads: false,
         }
     }
 
@@ -215,6 +222,7 @@ impl AppState {
         self.grid = saved.grid;
         self.paper = saved.paper;
         self.boundaries = saved.boundaries;
+        self.extra_leads = saved.extra_leads;
     }
 
     /// Take a newly loaded record: the remembered inputs when the record has them all, else
@@ -274,13 +282,18 @@ impl AppState {
             .unwrap_or_default()
     }
 
-    /// The points the gizmo shows: the 12 standard leads, plus Frank leads the record has;
-    /// (name, viewpoint, recorded in this record).
+    /// The points the gizmo shows: the 12 standard leads, the extra leads when they are shown
+    /// or recorded, and Frank leads the record has; (name, viewpoint, recorded in this record).
     pub fn lead_points(&self) -> Vec<(String, Viewpoint, bool)> {
         let has = |n: &str| self.record.as_ref().is_some_and(|r| r.lead(n).is_some());
         STANDARD_12
             .iter()
             .copied()
+            .chain(
+                EXTRA_LEADS
+                    .into_iter()
+                    .filter(|n| self.extra_leads || has(n)),
+            )
             .chain(["vx", "vy", "vz"].into_iter().filter(|n| has(n)))
             .filter_map(|n| {
                 let view = lead_view(&normalise_lead_name(n), false)?;

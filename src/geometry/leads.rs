@@ -1,6 +1,8 @@
-//! The lead table: names as files spell them, mapped to the viewpoints of the paper (section 5).
+//! The lead table: names as files spell them, mapped to the viewpoints of the paper (section 5)
+//! and of the clinical extra leads (`extra_leads.rs`).
 
 use super::Viewpoint;
+use super::extra_leads::{extra_name, extra_viewpoint};
 use std::f64::consts::PI;
 
 /// The twelve standard leads in their usual order.
@@ -11,11 +13,12 @@ pub const STANDARD_12: [&str; 12] = [
 /// A lead name in canonical spelling, with how it was written in the file.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct LeadId {
-    /// Canonical name (I, II, III, aVR, aVL, aVF, V1–V6, vx, vy, vz), or the raw name for others.
+    /// Canonical name (I, II, III, aVR, aVL, aVF, V1–V6, V3R–V6R, V7–V9, vx, vy, vz), or the raw
+    /// name for others.
     pub name: String,
     /// True when the file's lead is a modified lead standing in for `name` (MIT-BIH's MLII, ...).
     pub approximate: bool,
-    /// True when `name` is a lead of the table (standard or Frank).
+    /// True when `name` is a lead of the table (standard, extra or Frank).
     pub known: bool,
 }
 
@@ -28,7 +31,8 @@ pub struct LeadView {
     pub approximate: bool,
 }
 
-fn table_viewpoint(name: &str) -> Option<Viewpoint> {
+/// The viewpoint of a lead of the table (canonical name).
+pub(super) fn table_viewpoint(name: &str) -> Option<Viewpoint> {
     let v = |t: f64, p: f64| Some(Viewpoint::new(t, p));
     match name {
         "I" => v(PI / 2.0, PI / 2.0),
@@ -48,7 +52,7 @@ fn table_viewpoint(name: &str) -> Option<Viewpoint> {
         "vx" => v(PI / 2.0, PI / 2.0),
         "vy" => v(PI, 0.0),
         "vz" => v(PI / 2.0, PI),
-        _ => None,
+        _ => extra_viewpoint(name),
     }
 }
 
@@ -76,7 +80,7 @@ pub fn normalise_lead_name(raw: &str) -> LeadId {
         "vx" | "x" => Some("vx"),
         "vy" | "y" => Some("vy"),
         "vz" | "z" => Some("vz"),
-        _ => None,
+        other => extra_name(other),
     };
     if let Some(name) = exact {
         return LeadId {

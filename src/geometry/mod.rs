@@ -1,9 +1,11 @@
 //! Viewpoints on the sphere around the heart and the leads that look from them.
 
+mod extra_leads;
 mod kors;
 mod leads;
 mod std_lead;
 
+pub use extra_leads::{EXTRA_LEADS, is_extra_lead};
 pub use kors::{KORS_INPUTS, KORS_MATRIX, kors_vector, kors_weights};
 pub use leads::{LeadId, LeadView, STANDARD_12, lead_view, normalise_lead_name};
 pub use std_lead::{LEADS, StdLead};

@@ -8,7 +8,7 @@ use crate::geometry::{Viewpoint, lead_view, normalise_lead_name};
 use crate::record::Record;
 
 /// Lead names a view or input may be given as.
-const KNOWN_LEADS: &str = "I, II, III, aVR, aVL, aVF, V1–V6, vx, vy, vz";
+const KNOWN_LEADS: &str = "I, II, III, aVR, aVL, aVF, V1–V6, V3R–V6R, V7–V9, vx, vy, vz";
 
 /// A requested view: a column label and the viewpoint it stands for.
 #[derive(Debug, Clone, PartialEq)]
@@ -200,11 +200,21 @@ mod tests {
             ViewSpec::parse("22.5,-30").unwrap().label,
             "theta22.5_phi-30"
         );
-        for bad in ["V7", "90", "90,x", "190,0", "-1,0", "nan,0", "1,inf"] {
+        for (name, want) in [("v4r", "V4R"), ("V-4R", "V4R"), ("V7", "V7"), ("v9", "V9")] {
+            let spec = ViewSpec::parse(name).unwrap();
+            assert_eq!(spec.label, want, "{name}");
+            let table = lead_view(&normalise_lead_name(want), false).unwrap();
+            assert_eq!(spec.viewpoint, table.viewpoint, "{name}");
+        }
+        for bad in [
+            "V10", "V2R", "90", "90,x", "190,0", "-1,0", "nan,0", "1,inf",
+        ] {
             assert!(ViewSpec::parse(bad).is_err(), "{bad}");
         }
         let msg = ViewSpec::parse("200,10").unwrap_err().to_string();
         assert!(msg.contains("[0, 180]"), "{msg}");
+        let msg = ViewSpec::parse("V10").unwrap_err().to_string();
+        assert!(msg.contains("V3R–V6R, V7–V9"), "{msg}");
     }
 
     #[test]
@@ -222,7 +232,11 @@ mod tests {
         let names: Vec<_> = sub.leads.iter().map(|l| l.name.as_str()).collect();
         assert_eq!(names, ["V1", "I"]);
         let err = |x: &[&str]| parse_inputs(&record, x).unwrap_err().to_string();
-        assert!(err(&["V9"]).contains("unknown input lead 'V9'"));
+        assert!(err(&["V10"]).contains("unknown input lead 'V10'"));
+        assert!(
+            err(&["V9"]).contains("has no lead V9"),
+            "a known lead, not recorded"
+        );
         assert!(err(&["V2"]).contains("has no lead V2"));
         assert!(err(&["I", "i"]).contains("given twice"));
         assert!(err(&[]).contains("no input lead"));

@@ -18,7 +18,8 @@ use crate::geometry::{LeadView, lead_view, normalise_lead_name};
 /// One recorded lead: its name and viewpoint, and its samples in mV.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lead {
-    /// Canonical lead name (I, II, …, V6, vx, vy, vz) or the file's name for unknown leads.
+    /// Canonical lead name (I, II, …, V6, V3R–V6R, V7–V9, vx, vy, vz) or the file's name for
+    /// unknown leads.
     pub name: String,
     /// The name exactly as the file wrote it.
     pub raw_name: String,
