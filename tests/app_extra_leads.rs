@@ -139,7 +139,7 @@ fn the_15_and_18_lead_presets_show_the_recorded_leads_and_the_synthesized_extras
         let record = s.record.as_ref().unwrap();
         let inputs: Vec<&str> = s.inputs.iter().map(String::as_str).collect();
         let engine = engine_for(EngineKind::Dipole, None).unwrap();
-        let direct = synthesize(engine.as_ref(), record, &inputs, &[cycle], &views).unwrap();
+        let direct = synthesize(engine.as_ref(), record, &inputs, &[cycle], &views, None).unwrap();
         for (k, x) in out.segments[0].signals.iter().enumerate() {
             assert_eq!(x.as_slice(), &direct.views[k][cycle.start()..=cycle.end()]);
             let range = x.iter().fold(0.0f64, |m, v| m.max(v.abs()));

@@ -171,6 +171,7 @@ fn a_record_with_extra_leads_synthesizes_from_them() {
         &["I", "II", "V2", "V7"],
         &cycles[..3],
         &[view("V7"), view("V9")],
+        None,
     )
     .unwrap();
     assert_eq!(out.cycles, 3, "skipped: {:?}", out.skipped);
