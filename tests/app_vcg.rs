@@ -18,6 +18,16 @@ fn the_loop_view_shows_the_measures_and_its_axis_follows_the_viewpoint() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(app(None, View::HeartVector, dir.path()));
     settle(&mut h);
+    // The loop comes from the panorama's inputs: the dipole fit to three of them…
+    let inputs = h.state().state.inputs.clone();
+    let pane = h.state().heart_vector();
+    let computed = pane.result.clone().unwrap().unwrap();
+    assert_eq!(computed.heart_loop.source, Source::Dipole(inputs));
+    // …and Kors's regression once I, II, V1–V6 are the inputs.
+    h.state_mut().state.inputs = ["I", "II", "V1", "V2", "V3", "V4", "V5", "V6"]
+        .map(String::from)
+        .to_vec();
+    settle(&mut h);
     let pane = h.state().heart_vector();
     let computed = pane.result.clone().unwrap().unwrap();
     assert_eq!(computed.heart_loop.source, Source::Kors);

@@ -40,7 +40,7 @@ pub fn grid_view(ui: &mut egui::Ui, state: &mut AppState, output: Option<&Output
         ui.selectable_value(
             &mut state.grid,
             GridKind::Leads18,
-            "18-lead (V3R–V6R, V7–V9)",
+            "18-lead (V4R–V6R, V7–V9)",
         );
         let n = state.cycles().len();
         if n > 0 {

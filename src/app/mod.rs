@@ -43,6 +43,8 @@ pub struct Options {
     pub view: Option<View>,
     /// Save the first complete frame to this PNG file and close.
     pub screenshot: Option<PathBuf>,
+    /// The viewpoint to start on (the one of the last session when `None`).
+    pub viewpoint: Option<crate::geometry::Viewpoint>,
 }
 
 /// The eframe side of the app: the window's life cycle around [`App`].
@@ -141,6 +143,7 @@ pub fn run(record: Option<PathBuf>, show: Option<View>) -> anyhow::Result<()> {
         record,
         view: show,
         screenshot: None,
+        viewpoint: None,
     })
 }
 
@@ -167,13 +170,16 @@ pub fn run_with(options: Options) -> anyhow::Result<()> {
         "Electrocardio Panorama",
         native,
         Box::new(move |cc| {
-            let app = App::with_storage(
+            let mut app = App::with_storage(
                 options.record,
                 options.view,
                 Some(cc.egui_ctx.clone()),
                 recent::data_dir(),
                 cc.storage.filter(|_| remember),
             );
+            if let Some(v) = options.viewpoint {
+                app.state.viewpoint = v;
+            }
             Ok(Box::new(Window {
                 app,
                 screenshot: options.screenshot,

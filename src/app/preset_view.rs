@@ -15,7 +15,7 @@ use egui::{Color32, Pos2, Rect, Sense, Stroke, Vec2};
 const LEADS_15: [&[&str]; 1] = [&["V4R", "V8", "V9"]];
 
 /// The 18-lead preset's extras: a right-sided column and a posterior column.
-const LEADS_18: [&[&str]; 2] = [&["V3R", "V4R", "V5R", "V6R"], &["V7", "V8", "V9"]];
+const LEADS_18: [&[&str]; 2] = [&["V4R", "V5R", "V6R"], &["V7", "V8", "V9"]];
 
 /// Rows of recorded leads per column, as on a 12-lead page (I II III, aVR aVL aVF, …).
 const ROWS: usize = 3;
@@ -303,8 +303,9 @@ mod tests {
         assert_eq!(preset_views(c15), [v("V4R"), v("V8"), v("V9")]);
         let c18 = preset_columns(GridKind::Leads18).unwrap();
         let all: Vec<&str> = c18.iter().flat_map(|c| c.iter().copied()).collect();
-        assert_eq!(all, EXTRA_LEADS);
-        assert_eq!(preset_views(c18).len(), EXTRA_LEADS.len());
+        // The clinical 18-lead set: every extra lead but V3R.
+        assert_eq!(all, EXTRA_LEADS[1..]);
+        assert_eq!(preset_views(c18).len(), 6);
         assert!(preset_columns(GridKind::Panorama).is_none());
     }
 

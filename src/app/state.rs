@@ -40,7 +40,7 @@ pub enum GridKind {
     PoleFree,
     /// The 15-lead preset: the recorded leads with synthesized V4R, V8 and V9.
     Leads15,
-    /// The 18-lead preset: the recorded leads with synthesized V3R–V6R and V7–V9.
+    /// The 18-lead preset: the recorded leads with synthesized V4R–V6R and V7–V9.
     Leads18,
 }
 

@@ -68,12 +68,13 @@ impl HeartVectorPane {
         ) else {
             return;
         };
-        // Every lead with a known direction: the loop belongs to the recording, not to the
-        // panorama engine's chosen inputs.
+        // The heart vector the synthesized views project: from the panorama's chosen inputs
+        // (every lead with a known direction while none is chosen).
         let leads: Vec<String> = record
             .leads
             .iter()
             .filter(|l| l.view.is_some())
+            .filter(|l| state.inputs.is_empty() || state.inputs.contains(&l.name))
             .map(|l| l.name.clone())
             .collect();
         let key = LoopKey {

@@ -40,6 +40,9 @@ struct Cli {
     /// Save the app's first complete frame to this PNG file, then close.
     #[arg(long, value_name = "FILE")]
     screenshot: Option<PathBuf>,
+    /// Open the app looking from this viewpoint: a lead name (V4R, V8, …) or θ,φ in degrees.
+    #[arg(long, value_name = "VIEW", allow_hyphen_values = true)]
+    view: Option<ecg_panorama::panorama::ViewSpec>,
 }
 
 #[derive(Subcommand)]
@@ -150,6 +153,7 @@ pub fn run() -> ExitCode {
             record: cli.record,
             view: cli.show,
             screenshot: cli.screenshot,
+            viewpoint: cli.view.map(|v| v.viewpoint),
         }),
         Some(Command::Info(args)) => info::run(&args),
         Some(Command::Convert(args)) => convert::run(&args),
