@@ -6,6 +6,7 @@
 
 #![warn(missing_docs)]
 
+pub mod anomaly;
 pub mod app;
 pub mod delineate;
 pub mod error;

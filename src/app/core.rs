@@ -48,6 +48,7 @@ pub struct App {
     engines: HashMap<EngineKind, Result<Arc<dyn Engine>, Arc<anyhow::Error>>>,
     pub(super) synth: SynthWorker,
     pub(super) heart_vector: HeartVectorPane,
+    pub(super) anomaly: super::anomaly_pane::AnomalyPane,
     sent: HashMap<Purpose, RequestKey>,
     pub(super) export_job: Option<Job<String>>,
     pub(super) export_dialog: ExportDialog,
@@ -88,6 +89,7 @@ impl App {
             engine_jobs: HashMap::new(),
             engines: HashMap::new(),
             heart_vector: HeartVectorPane::default(),
+            anomaly: Default::default(),
             sent: HashMap::new(),
             export_job: None,
             export_dialog: ExportDialog::default(),
@@ -141,6 +143,7 @@ impl App {
             || self.synth.busy(Purpose::Panorama)
             || self.synth.busy(Purpose::Grid)
             || self.heart_vector.busy()
+            || self.anomaly.busy()
     }
 
     /// Block until background work is done (tests and benchmarks; never called by the UI).
@@ -230,6 +233,8 @@ impl App {
         self.autosave();
         self.synth.poll();
         self.heart_vector.poll();
+        self.anomaly.poll();
+        self.request_anomaly();
     }
 
     fn loaded(&mut self, record: Record, path: Option<PathBuf>, labels: Option<CycleLabels>) {

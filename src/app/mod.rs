@@ -7,6 +7,7 @@
 use eframe::egui;
 mod annotate;
 mod annotations;
+pub mod anomaly_pane;
 pub mod band_paint;
 pub mod boundary_mode;
 mod core;

@@ -82,6 +82,7 @@ pub fn panorama_view(ui: &mut egui::Ui, state: &mut AppState, status: &Status) -
             label: format!("synth {}", angles(state.viewpoint).replace("φ", "\nφ")),
             segments: synth_rows,
             spread,
+            heat: None,
             color: SYNTH_COLOR,
             bands: Vec::new(),
         }];
@@ -94,6 +95,7 @@ pub fn panorama_view(ui: &mut egui::Ui, state: &mut AppState, status: &Status) -
                     label: l.name.clone(),
                     segments: vec![(0, l.samples.as_slice())],
                     spread: Vec::new(),
+                    heat: None,
                     color: Color32::BLACK,
                     bands: Vec::new(),
                 }),

@@ -24,6 +24,9 @@ pub struct Row<'a> {
     /// Half-widths (mV) of a confidence band around each piece of `segments`, same order and
     /// lengths; empty when the row has no band.
     pub spread: Vec<&'a [f64]>,
+    /// Anomaly scores per record sample (1 ≈ the engine's 80 % band), drawn as a heat band
+    /// under the strip; `None` when the record has no anomaly map.
+    pub heat: Option<&'a [f64]>,
     /// Trace colour.
     pub color: Color32,
     /// Deflection bands (start, end, deflection index) of this row alone, drawn behind its
@@ -140,6 +143,7 @@ pub fn paper(
             &geo,
             ppm,
         );
+        heat(&painter, row, mid + 0.5 * row_h, &geo);
         trace(&painter, row, mid, &geo);
     }
     let seconds = format!(
@@ -238,6 +242,39 @@ fn calibration(painter: &egui::Painter, base: Pos2, geo: &Geometry, ppm: f32) {
         base + Vec2::new(w + 2.0 * ppm, 0.0),
     ];
     painter.add(egui::Shape::line(pts, Stroke::new(1.2, Color32::BLACK)));
+}
+
+/// The heat band of `row` along the bottom `bottom` of its strip: one column per screen
+/// column, from clear (score ≤ 1, within the band) to red (score ≥ 4).
+fn heat(painter: &egui::Painter, row: &Row, bottom: f32, geo: &Geometry) {
+    let Some(h) = row.heat else { return };
+    let vis = geo.visible();
+    let (a, b) = (vis.start.min(h.len()), vis.end.min(h.len()));
+    let step = ((geo.fs as f32 / geo.px_per_s).ceil() as usize).max(1);
+    let mut i = a;
+    while i < b {
+        let j = (i + step).min(b);
+        let worst = h[i..j]
+            .iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .fold(f64::NAN, f64::max);
+        if worst > 1.0 {
+            let t = ((worst - 1.0) / 3.0).clamp(0.0, 1.0) as f32;
+            let color = Color32::from_rgba_unmultiplied(
+                220,
+                (160.0 * (1.0 - t)) as u8,
+                30,
+                (60.0 + 160.0 * t) as u8,
+            );
+            let rect = egui::Rect::from_min_max(
+                Pos2::new(geo.x(i), bottom - 5.0),
+                Pos2::new(geo.x(j).max(geo.x(i) + 1.0), bottom),
+            );
+            painter.rect_filled(rect, 0.0, color);
+        }
+        i = j;
+    }
 }
 
 fn trace(painter: &egui::Painter, row: &Row, mid: f32, geo: &Geometry) {

@@ -91,7 +91,12 @@ pub fn toolbar(ui: &mut egui::Ui, state: &mut AppState) -> Requests {
 }
 
 /// The record view: toolbar, annotator bar and the leads on paper.
-pub fn record_view(ui: &mut egui::Ui, state: &mut AppState) -> Requests {
+/// `anomaly` gives each lead's heat band, when the record has a map.
+pub fn record_view(
+    ui: &mut egui::Ui,
+    state: &mut AppState,
+    anomaly: &super::anomaly_pane::AnomalyPane,
+) -> Requests {
     let req = toolbar(ui, state);
     annotate::bar(ui, state);
     ui.separator();
@@ -117,6 +122,7 @@ pub fn record_view(ui: &mut egui::Ui, state: &mut AppState) -> Requests {
             label: l.name.clone(),
             segments: vec![(0, l.samples.as_slice())],
             spread: Vec::new(),
+            heat: anomaly.heat(&l.name),
             color: Color32::BLACK,
             bands: strip_bands(&l.name),
         })

@@ -24,7 +24,7 @@ impl App {
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
         egui::CentralPanel::default().show(ui, |ui| match self.state.view {
             View::Annotate => {
-                if record_view(ui, &mut self.state).refilter {
+                if record_view(ui, &mut self.state, &self.anomaly).refilter {
                     self.refilter();
                 }
             }
@@ -153,6 +153,7 @@ impl App {
         if let Some(j) = &self.export_job {
             progress_ui(ui, j);
         }
+        ui.horizontal(|ui| self.anomaly_status(ui));
         let last = self.state.messages.last().cloned();
         if let Some(m) = last {
             ui.horizontal(|ui| {

@@ -144,6 +144,8 @@ pub struct AppState {
     pub strip: bool,
     /// The confidence band drawn around synthesized views: its level, or `None` for no band.
     pub band: Option<f64>,
+    /// Compute the anomaly map of each record (heat bands, record score, swap warning).
+    pub anomaly_map: bool,
     /// The view on screen.
     pub view: View,
     /// The grid shown by the grid view.
@@ -197,6 +199,7 @@ impl AppState {
             cycle: 0,
             strip: false,
             band: Some(crate::panorama::DEFAULT_LEVEL),
+            anomaly_map: true,
             view,
             grid: GridKind::default(),
             recent: Vec::new(),

@@ -21,6 +21,18 @@ pub enum BenchCommand {
     /// Median time of the app's own work per frame (layout, plot data, tessellation; not
     /// rasterisation) while the viewpoint moves on the panorama view, headless.
     Ui(super::bench_ui::BenchUiArgs),
+    /// Median time of a whole record's anomaly map (every lead restored from the others, every
+    /// cycle) and of its electrode-swap check, on the record's cycles.
+    Anomaly {
+        #[command(flatten)]
+        record: RecordArg,
+        /// Number of timed runs (after one warm-up run).
+        #[arg(long, default_value_t = 10)]
+        repeat: usize,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Median times of the panorama engines: encode one cycle from 3 leads, render one view,
     /// render the 24-view panorama grid.
     Synth {
@@ -39,6 +51,11 @@ pub enum BenchCommand {
 /// Run a benchmark.
 pub fn run(cmd: &BenchCommand) -> anyhow::Result<()> {
     match cmd {
+        BenchCommand::Anomaly {
+            record,
+            repeat,
+            json,
+        } => bench_anomaly(record, *repeat, *json),
         BenchCommand::Ui(args) => super::bench_ui::run(args),
         BenchCommand::Synth {
             repeat,
@@ -208,6 +225,54 @@ fn bench_synth(repeat: usize, model: Option<&std::path::Path>, json: bool) -> an
             input.samples(),
             INPUTS.join(", ")
         )?;
+    }
+    Ok(())
+}
+
+/// `bench anomaly`: the map and the swap check of one record, timed.
+fn bench_anomaly(record: &RecordArg, repeat: usize, json: bool) -> anyhow::Result<()> {
+    use ecg_panorama::anomaly::anomaly_map;
+    use ecg_panorama::anomaly::swaps::check_swaps;
+    use ecg_panorama::panorama::{EngineKind, engine_for, find_record_cycles};
+    let rec = record.load()?;
+    let (_, cycles) = find_record_cycles(&rec, record.record.as_deref())?;
+    anyhow::ensure!(!cycles.is_empty(), "no cycle found in the record");
+    let engine = engine_for(EngineKind::NefNet, None)?;
+    let median = |f: &mut dyn FnMut() -> anyhow::Result<()>| -> anyhow::Result<f64> {
+        f()?;
+        let mut t: Vec<f64> = Vec::new();
+        for _ in 0..repeat.max(1) {
+            let s = Instant::now();
+            f()?;
+            t.push(s.elapsed().as_secs_f64() * 1e3);
+        }
+        t.sort_by(f64::total_cmp);
+        Ok(t[t.len() / 2])
+    };
+    let map_ms = median(&mut || {
+        std::hint::black_box(anomaly_map(engine.as_ref(), &rec, &cycles)?);
+        Ok(())
+    })?;
+    let few = super::eval_anomaly::middle_cycles(&cycles);
+    let swap_ms = median(&mut || {
+        std::hint::black_box(check_swaps(engine.as_ref(), &rec, few)?);
+        Ok(())
+    })?;
+    if json {
+        let r = serde_json::json!({
+            "record": rec.name, "cycles": cycles.len(), "leads": rec.leads.len(),
+            "map_ms": map_ms, "swap_check_ms": swap_ms, "swap_check_cycles": few.len(),
+        });
+        println!("{}", serde_json::to_string_pretty(&r)?);
+    } else {
+        println!(
+            "{}: {} leads, {} cycles: anomaly map {map_ms:.1} ms; swap check on {} cycles {swap_ms:.1} ms (medians of {} runs)",
+            rec.name,
+            rec.leads.len(),
+            cycles.len(),
+            few.len(),
+            repeat.max(1)
+        );
     }
     Ok(())
 }

@@ -1,9 +1,11 @@
 //! Command-line interface: parses arguments and dispatches to the library.
 
 mod annotate;
+mod anomaly;
 mod bench;
 mod bench_ui;
 mod convert;
+mod eval_anomaly;
 mod eval_delineation;
 mod eval_panorama;
 mod eval_prior;
@@ -79,6 +81,12 @@ enum Command {
     /// the recorded Frank leads give, cycle by cycle: angles between the mean QRS and T vectors,
     /// frontal axes, QRS–T angles, loop areas (medians over the cycles).
     EvalVcg(eval_vcg::EvalVcgArgs),
+    /// The anomaly map on PTB-XL: AUROC of normal against abnormal test records (and per
+    /// diagnostic superclass), and simulated electrode swaps on the normal ones.
+    EvalAnomaly(eval_anomaly::EvalAnomalyArgs),
+    /// Where a record departs from what its own leads predict: per lead and cycle scores, the
+    /// record score against normal records, and a suspected electrode swap.
+    Anomaly(anomaly::AnomalyArgs),
     /// Train the delineation network on LUDB-layout records (the `train` part of a split).
     TrainDelineator(train_delineator::TrainArgs),
     /// Train Nef-Net on LUDB-layout records (the `train` part of a split): random input subsets
@@ -165,6 +173,8 @@ pub fn run() -> ExitCode {
         Some(Command::EvalPrior(args)) => eval_prior::run(&args),
         Some(Command::EvalView(args)) => eval_view::run(&args),
         Some(Command::EvalVcg(args)) => eval_vcg::run(&args),
+        Some(Command::EvalAnomaly(args)) => eval_anomaly::run(&args),
+        Some(Command::Anomaly(args)) => anomaly::run(&args),
         Some(Command::TrainDelineator(args)) => train_delineator::run(&args),
         Some(Command::TrainPanorama(args)) => train_panorama::run(&args),
         Some(Command::Synth(args)) => synth::run(&args),

@@ -6,6 +6,7 @@
 //! records against their record-level `q1c` marks; [`rhythm`] scores the delineator's P waves
 //! beat by beat against `.atr` beat and rhythm labels.
 
+pub mod anomaly;
 pub mod delineation;
 pub mod ludb;
 pub mod panorama;

@@ -19,6 +19,8 @@ pub fn app(record: Option<PathBuf>, view: View, dir: &Path) -> App {
     let mut app = App::with_data_dir(record, view, None, dir.to_path_buf());
     // The dipole engine is exact and quick: these tests are about the app, not the network.
     app.state.engine = EngineKind::Dipole;
+    // The anomaly map loads Nef-Net and takes a second a record: on only where a test asks.
+    app.state.anomaly_map = false;
     app
 }
 

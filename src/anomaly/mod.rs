@@ -1,0 +1,200 @@
+//! Where a record departs from what its own leads predict: each lead of each cycle is
+//! synthesized from other leads ([`groups`]) and the restoration error, divided by the
+//! engine's own 80 % confidence band, is the lead's anomaly score at that sample.
+//!
+//! A score near or below 1 is what the engine's held-out errors look like; a lead far above
+//! its band is unusual — a pathology the model rarely saw, noise, or a misplaced electrode
+//! ([`swaps`]). Flat leads and missing samples are marked, never scored as the heart's.
+
+pub mod groups;
+pub mod normal;
+pub mod swaps;
+
+use crate::delineate::CycleBounds;
+use crate::error::{Error, Result};
+use crate::panorama::{CycleInput, Engine};
+use crate::record::Record;
+use crate::signal::detrend;
+use serde::Serialize;
+
+/// The band level the error is divided by.
+pub const BAND_LEVEL: f64 = 0.8;
+/// Smallest band half-width divided by (mV): below it a band says nothing a recording's noise
+/// does not swamp.
+pub const FLOOR_MV: f64 = 0.025;
+/// A lead whose cycle spans less than this (mV, peak to peak) is flat.
+pub const FLAT_MV: f64 = 0.02;
+
+/// Why a lead has no score.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Unscored {
+    /// The lead is flat over the record (no electrode contact, or a lead wired to ground).
+    Flat,
+    /// The lead has no viewpoint (an unknown name): no engine can restore it.
+    NoViewpoint,
+    /// No other lead restores it.
+    Alone,
+}
+
+/// A record's anomaly map.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnomalyMap {
+    /// The scored leads, in the record's order.
+    pub leads: Vec<String>,
+    /// Per lead, per record sample: the anomaly score (NaN outside scored cycles).
+    #[serde(skip)]
+    pub samples: Vec<Vec<f64>>,
+    /// The cycles scored.
+    #[serde(skip)]
+    pub cycles: Vec<CycleBounds>,
+    /// Per cycle, per lead: the mean score over the cycle (NaN where it could not be scored).
+    pub cycle_scores: Vec<Vec<f64>>,
+    /// Per lead: the median of its cycle scores.
+    pub lead_scores: Vec<f64>,
+    /// Leads left out and why.
+    pub unscored: Vec<(String, Unscored)>,
+}
+
+impl AnomalyMap {
+    /// The mean of the log lead scores: the record's departure, before any normal reference.
+    pub fn raw_score(&self) -> f64 {
+        let logs: Vec<f64> = self
+            .lead_scores
+            .iter()
+            .filter(|s| s.is_finite() && **s > 0.0)
+            .map(|s| s.ln())
+            .collect();
+        if logs.is_empty() {
+            f64::NAN
+        } else {
+            logs.iter().sum::<f64>() / logs.len() as f64
+        }
+    }
+
+    /// The score of lead `name`, if it was scored.
+    pub fn lead_score(&self, name: &str) -> Option<f64> {
+        let k = self.leads.iter().position(|l| l == name)?;
+        self.lead_scores.get(k).copied().filter(|s| s.is_finite())
+    }
+}
+
+/// True when `x` spans less than [`FLAT_MV`] wherever it is finite.
+fn flat(x: &[f64]) -> bool {
+    let (lo, hi) = x
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
+            (l.min(v), h.max(v))
+        });
+    !(hi - lo >= FLAT_MV)
+}
+
+/// The anomaly map of `record`'s `cycles` with `engine` (which must have a calibrated band).
+pub fn anomaly_map(
+    engine: &dyn Engine,
+    record: &Record,
+    cycles: &[CycleBounds],
+) -> Result<AnomalyMap> {
+    let mut unscored = Vec::new();
+    let mut usable: Vec<&str> = Vec::new();
+    for l in &record.leads {
+        if l.view.is_none() {
+            unscored.push((l.name.clone(), Unscored::NoViewpoint));
+        } else if flat(&l.samples) {
+            unscored.push((l.name.clone(), Unscored::Flat));
+        } else {
+            usable.push(&l.name);
+        }
+    }
+    let plan = groups::groups(&usable);
+    let leads: Vec<String> = usable
+        .iter()
+        .filter(|n| plan.iter().any(|g| g.targets.iter().any(|t| t == *n)))
+        .map(|s| s.to_string())
+        .collect();
+    for n in &usable {
+        if !leads.iter().any(|l| l == n) {
+            unscored.push((n.to_string(), Unscored::Alone));
+        }
+    }
+    if leads.is_empty() {
+        return Err(Error::Invalid(format!(
+            "{}: no anomaly map: it needs two or more non-flat leads with a known viewpoint \
+             (unscored: {})",
+            record.name,
+            unscored
+                .iter()
+                .map(|(n, why)| format!("{n} {why:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let mut samples = vec![vec![f64::NAN; record.len()]; leads.len()];
+    let mut cycle_scores = Vec::with_capacity(cycles.len());
+    for &b in cycles {
+        let mut row = vec![f64::NAN; leads.len()];
+        for g in &plan {
+            let inputs: Vec<&str> = g.inputs.iter().map(String::as_str).collect();
+            let Ok(input) = CycleInput::from_record(record, &inputs, b) else {
+                // A cycle with a missing input sample stays unscored.
+                continue;
+            };
+            let field = engine.encode(&input)?;
+            let views: Vec<_> = g
+                .targets
+                .iter()
+                .filter_map(|t| record.lead(t)?.view.map(|v| v.viewpoint))
+                .collect();
+            let restored = engine.render(&field, &views)?;
+            let band = engine.band(&field, &views, BAND_LEVEL)?.ok_or_else(|| {
+                Error::Invalid(format!(
+                    "the {} engine has no calibrated band to scale the anomaly map by",
+                    engine.name()
+                ))
+            })?;
+            for ((t, y), h) in g.targets.iter().zip(&restored).zip(&band) {
+                let (Some(k), Some(lead)) = (leads.iter().position(|l| l == t), record.lead(t))
+                else {
+                    continue;
+                };
+                let recorded = detrend(&lead.samples[b.start()..=b.end()]);
+                let (mut sum, mut n) = (0.0, 0usize);
+                for (i, ((r, p), w)) in recorded.iter().zip(y).zip(h).enumerate() {
+                    let s = (r - p).abs() / w.max(FLOOR_MV);
+                    if s.is_finite() {
+                        samples[k][b.start() + i] = s;
+                        sum += s;
+                        n += 1;
+                    }
+                }
+                if n > 0 {
+                    row[k] = sum / n as f64;
+                }
+            }
+        }
+        cycle_scores.push(row);
+    }
+    let lead_scores = (0..leads.len())
+        .map(|k| {
+            let mut v: Vec<f64> = cycle_scores
+                .iter()
+                .map(|r| r[k])
+                .filter(|s| s.is_finite())
+                .collect();
+            v.sort_by(f64::total_cmp);
+            if v.is_empty() {
+                f64::NAN
+            } else {
+                v[v.len() / 2]
+            }
+        })
+        .collect();
+    Ok(AnomalyMap {
+        leads,
+        samples,
+        cycles: cycles.to_vec(),
+        cycle_scores,
+        lead_scores,
+        unscored,
+    })
+}

@@ -1,0 +1,178 @@
+//! What normal records score: the reference a record's anomaly map is read against, fitted
+//! only on records labelled normal.
+
+use super::AnomalyMap;
+use super::swaps::{Swap, SwapCheck};
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+
+/// The shipped reference (`models/anomaly-normal.json`), built into the program.
+static DEFAULT: &str = include_str!("../../models/anomaly-normal.json");
+
+/// Per lead, the log lead score of normal records (mean and SD), and the swap threshold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NormalModel {
+    /// Where it was fitted (database, split, label), for the model card.
+    pub fitted_on: String,
+    /// Normal records it was fitted on.
+    pub records: usize,
+    /// Lead names.
+    pub leads: Vec<String>,
+    /// Mean of ln(lead score) per lead.
+    pub mean_log: Vec<f64>,
+    /// SD of ln(lead score) per lead.
+    pub sd_log: Vec<f64>,
+    /// The swap evidence above which a swap is suspected: the 99th percentile of normal
+    /// records' best (a false warning sends a technician to electrodes that are right).
+    pub swap_threshold: f64,
+    /// How the leads' z make the record score, chosen on the training records.
+    #[serde(default)]
+    pub aggregate: Aggregate,
+}
+
+/// How a record's lead z values make its score.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Aggregate {
+    /// The mean over the leads: a departure spread over the whole record.
+    #[default]
+    Mean,
+    /// The mean of the three highest: a departure in a few leads (an infarct's territory).
+    Top3,
+    /// The highest.
+    Max,
+}
+
+impl Aggregate {
+    /// Every aggregate, in the order tried.
+    pub const ALL: [Aggregate; 3] = [Aggregate::Mean, Aggregate::Top3, Aggregate::Max];
+
+    /// What the score is, in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Aggregate::Mean => "the mean z of the leads",
+            Aggregate::Top3 => "the mean z of the three most unusual leads",
+            Aggregate::Max => "the z of the most unusual lead",
+        }
+    }
+
+    /// The score of lead values `z`.
+    pub fn of(self, mut z: Vec<f64>) -> f64 {
+        z.retain(|v| v.is_finite());
+        if z.is_empty() {
+            return f64::NAN;
+        }
+        z.sort_by(|a, b| b.total_cmp(a));
+        let k = match self {
+            Aggregate::Mean => z.len(),
+            Aggregate::Top3 => z.len().min(3),
+            Aggregate::Max => 1,
+        };
+        z[..k].iter().sum::<f64>() / k as f64
+    }
+}
+
+impl NormalModel {
+    /// The shipped reference.
+    pub fn load_default() -> Result<Self> {
+        serde_json::from_str(DEFAULT)
+            .map_err(|e| Error::Invalid(format!("models/anomaly-normal.json: {e}")))
+    }
+
+    /// Fit on the maps of normal records and their swap checks.
+    pub fn fit(fitted_on: &str, maps: &[AnomalyMap], checks: &[SwapCheck]) -> Result<Self> {
+        let leads: Vec<String> = crate::geometry::STANDARD_12
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let mut mean_log = Vec::new();
+        let mut sd_log = Vec::new();
+        for l in &leads {
+            let v: Vec<f64> = maps
+                .iter()
+                .filter_map(|m| m.lead_score(l))
+                .filter(|s| *s > 0.0)
+                .map(f64::ln)
+                .collect();
+            if v.len() < 5 {
+                return Err(Error::Invalid(format!(
+                    "only {} normal record(s) score lead {l}: too few to fit a reference",
+                    v.len()
+                )));
+            }
+            let (m, sd) = mean_sd(&v).unwrap_or((0.0, 1.0));
+            mean_log.push(m);
+            sd_log.push(sd.max(1e-3));
+        }
+        let mut model = Self {
+            fitted_on: fitted_on.to_string(),
+            records: maps.len(),
+            leads,
+            mean_log,
+            sd_log,
+            swap_threshold: f64::INFINITY,
+            aggregate: Aggregate::Mean,
+        };
+        let mut top: Vec<f64> = checks
+            .iter()
+            .filter_map(|c| c.best().map(|b| b.1))
+            .collect();
+        top.sort_by(f64::total_cmp);
+        if let Some(&t) = top.get(((top.len() as f64) * 0.99) as usize).or(top.last()) {
+            model.swap_threshold = t;
+        }
+        Ok(model)
+    }
+
+    /// The most likely swap of `check` and its evidence.
+    pub fn swap_best(&self, check: &SwapCheck) -> Option<(Swap, f64)> {
+        check.best()
+    }
+
+    /// The swap to warn about: the most likely one when its evidence passes the threshold.
+    pub fn suspected(&self, check: &SwapCheck) -> Option<Swap> {
+        self.swap_best(check)
+            .filter(|(_, e)| *e > self.swap_threshold)
+            .map(|(s, _)| s)
+    }
+}
+
+/// Mean and sample SD of `v` (none with fewer than two values).
+fn mean_sd(v: &[f64]) -> Option<(f64, f64)> {
+    if v.len() < 2 {
+        return None;
+    }
+    let m = v.iter().sum::<f64>() / v.len() as f64;
+    let sd = (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt();
+    Some((m, sd))
+}
+
+impl NormalModel {
+    /// Per lead of `map`: how many normal SDs its log score lies above the normal mean.
+    pub fn lead_z(&self, map: &AnomalyMap) -> Vec<(String, f64)> {
+        self.leads
+            .iter()
+            .zip(self.mean_log.iter().zip(&self.sd_log))
+            .filter_map(|(l, (m, sd))| Some((l.clone(), (map.lead_score(l)?.ln() - m) / sd)))
+            .collect()
+    }
+
+    /// The record score: its leads' z aggregated as the model says (NaN when no lead is scored).
+    pub fn record_score(&self, map: &AnomalyMap) -> f64 {
+        self.aggregate
+            .of(self.lead_z(map).into_iter().map(|(_, v)| v).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aggregates_read_the_highest_leads() {
+        let z = vec![0.0, 3.0, 1.0, f64::NAN, 2.0];
+        assert_eq!(Aggregate::Mean.of(z.clone()), 1.5);
+        assert_eq!(Aggregate::Top3.of(z.clone()), 2.0);
+        assert_eq!(Aggregate::Max.of(z), 3.0);
+        assert!(Aggregate::Max.of(vec![f64::NAN]).is_nan());
+    }
+}

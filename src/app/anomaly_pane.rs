@@ -1,0 +1,154 @@
+//! The anomaly map in the app: computed on a background job once per record and cycles
+//! ([`crate::anomaly`]), shown as a heat band under each recorded lead, a record score in the
+//! status bar and a warning naming a suspected electrode swap.
+
+use super::core::App;
+use super::jobs::{Job, take_done};
+use crate::anomaly::normal::NormalModel;
+use crate::anomaly::swaps::check_swaps;
+use crate::anomaly::{AnomalyMap, anomaly_map};
+use crate::delineate::CycleBounds;
+use crate::geometry::STANDARD_12;
+use crate::panorama::EngineKind;
+use eframe::egui;
+use std::sync::Arc;
+
+/// Accessible name of the status bar's anomaly line.
+pub const STATUS_LABEL: &str = "Anomaly score";
+
+/// A record's map, its score against normal records and a suspected swap.
+#[derive(Debug)]
+pub struct Computed {
+    /// The map.
+    pub map: AnomalyMap,
+    /// The record score against the normal reference.
+    pub score: f64,
+    /// What the score is, in words.
+    pub score_means: &'static str,
+    /// The electrode swap suspected, by name.
+    pub swap: Option<String>,
+}
+
+/// What a map depends on.
+#[derive(Debug, Clone, PartialEq)]
+struct Key {
+    record_id: u64,
+    cycles: Vec<CycleBounds>,
+}
+
+/// The app's anomaly map: the newest one, or why there is none.
+#[derive(Default)]
+pub struct AnomalyPane {
+    key: Option<Key>,
+    job: Option<Job<Arc<Computed>>>,
+    /// The map of the current record and cycles once computed, or why there is none.
+    pub result: Option<Result<Arc<Computed>, String>>,
+}
+
+impl AnomalyPane {
+    /// True while a map is being computed.
+    pub fn busy(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// Take in a finished map.
+    pub(super) fn poll(&mut self) {
+        if let Some(r) = take_done(&mut self.job) {
+            self.result = Some(r.map_err(|e| format!("{e:#}")));
+        }
+    }
+
+    /// The map's scores of lead `name` per record sample, when there is a map.
+    pub fn heat(&self, name: &str) -> Option<&[f64]> {
+        let c = self.result.as_ref()?.as_ref().ok()?;
+        let k = c.map.leads.iter().position(|l| l == name)?;
+        c.map.samples.get(k).map(Vec::as_slice)
+    }
+}
+
+impl App {
+    /// The anomaly map of the open record.
+    pub fn anomaly(&self) -> &AnomalyPane {
+        &self.anomaly
+    }
+
+    /// Start the open record's map when the record or its cycles changed (on Nef-Net, whose
+    /// band scales it).
+    pub(super) fn request_anomaly(&mut self) {
+        if !self.state.anomaly_map {
+            return;
+        }
+        let (Some(record), cycles) = (self.state.record.clone(), self.state.cycles()) else {
+            return;
+        };
+        if cycles.is_empty() {
+            return;
+        }
+        let key = Key {
+            record_id: self.state.record_id,
+            cycles: cycles.clone(),
+        };
+        if self.anomaly.key.as_ref() == Some(&key) {
+            return;
+        }
+        let Some(Ok(engine)) = self.engine(EngineKind::NefNet) else {
+            return;
+        };
+        self.anomaly.result = None;
+        self.anomaly.job = Some(Job::spawn("Anomaly map", self.ctx.clone(), move |p| {
+            p.report(0.1, "restoring every lead from the others");
+            let map = anomaly_map(engine.as_ref(), &record, &cycles)?;
+            let normal = NormalModel::load_default()?;
+            let score = normal.record_score(&map);
+            let swap = if STANDARD_12.iter().all(|n| record.lead(n).is_some()) {
+                p.report(0.5, "looking for electrode swaps");
+                let n = cycles.len().min(4);
+                let few = &cycles[(cycles.len() - n) / 2..][..n];
+                normal
+                    .suspected(&check_swaps(engine.as_ref(), &record, few)?)
+                    .map(|s| s.name())
+            } else {
+                None
+            };
+            Ok(Arc::new(Computed {
+                map,
+                score,
+                score_means: normal.aggregate.describe(),
+                swap,
+            }))
+        }));
+        self.anomaly.key = Some(key);
+    }
+
+    /// The status bar's anomaly line: the record score, a swap warning, or why there is no map.
+    pub(super) fn anomaly_status(&self, ui: &mut egui::Ui) {
+        if !self.state.anomaly_map {
+            return;
+        }
+        match &self.anomaly.result {
+            Some(Ok(c)) => {
+                let text = format!(
+                    "{STATUS_LABEL} {:.1} ({} against normal records)",
+                    c.score, c.score_means
+                );
+                ui.label(text).on_hover_text(
+                    "How far the leads depart from what the other leads predict, in SDs of \
+                     normal records; the heat band under each lead shows where",
+                );
+                if let Some(s) = &c.swap {
+                    ui.colored_label(
+                        ui.visuals().warn_fg_color,
+                        format!("Suspected electrode swap: {s} — check the electrodes"),
+                    );
+                }
+            }
+            Some(Err(e)) => {
+                ui.weak(format!("No anomaly map: {e}"));
+            }
+            None if self.anomaly.busy() => {
+                ui.weak("Computing the anomaly map…");
+            }
+            None => {}
+        }
+    }
+}

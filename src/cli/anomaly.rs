@@ -1,0 +1,84 @@
+//! `ecg-panorama anomaly`: one record's anomaly map, its score against normal records and a
+//! suspected electrode swap.
+
+use super::eval_anomaly::middle_cycles;
+use ecg_panorama::anomaly::normal::NormalModel;
+use ecg_panorama::anomaly::swaps::check_swaps;
+use ecg_panorama::anomaly::{FLAT_MV, anomaly_map};
+use ecg_panorama::panorama::{EngineKind, engine_for, find_record_cycles};
+use ecg_panorama::record::open_record;
+use std::path::PathBuf;
+
+/// Arguments of `anomaly`.
+#[derive(clap::Args)]
+pub struct AnomalyArgs {
+    /// Record path (WFDB without extension or with `.hea`, …).
+    record: PathBuf,
+    /// Print JSON (with the per-cycle, per-lead scores) instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Nef-Net weights (default: the shipped model).
+    #[arg(long)]
+    model: Option<PathBuf>,
+}
+
+/// Run `anomaly`.
+pub fn run(args: &AnomalyArgs) -> anyhow::Result<()> {
+    let record = open_record(&args.record)?;
+    let (_, cycles) = find_record_cycles(&record, Some(&args.record))?;
+    anyhow::ensure!(
+        !cycles.is_empty(),
+        "{}: no complete cycle found: no anomaly map",
+        args.record.display()
+    );
+    let engine = engine_for(EngineKind::NefNet, args.model.as_deref())?;
+    let map = anomaly_map(engine.as_ref(), &record, &cycles)?;
+    let normal = NormalModel::load_default()?;
+    let z = normal.lead_z(&map);
+    let score = normal.record_score(&map);
+    // Swaps are looked for only where all 12 leads are there to restore one another.
+    let swap = if ecg_panorama::geometry::STANDARD_12
+        .iter()
+        .all(|n| record.lead(n).is_some())
+    {
+        let check = check_swaps(engine.as_ref(), &record, middle_cycles(&cycles))?;
+        normal.suspected(&check).map(|s| (s, check))
+    } else {
+        None
+    };
+    if args.json {
+        let json = serde_json::json!({
+            "record": record.name,
+            "cycles": cycles.len(),
+            "record_score": score,
+            "lead_z": z,
+            "map": map,
+            "suspected_swap": swap.as_ref().map(|(s, _)| s.name()),
+        });
+        println!("{}", serde_json::to_string_pretty(&json)?);
+        return Ok(());
+    }
+    println!(
+        "{}: {} cycles; record score {score:.2} ({} against {} normal records)",
+        record.name,
+        cycles.len(),
+        normal.aggregate.describe(),
+        normal.records
+    );
+    println!("{:<6} {:>8} {:>7}", "lead", "score", "z");
+    for (k, lead) in map.leads.iter().enumerate() {
+        let zk = z
+            .iter()
+            .find(|(l, _)| l == lead)
+            .map_or(f64::NAN, |(_, v)| *v);
+        println!("{lead:<6} {:>8.2} {zk:>7.2}", map.lead_scores[k]);
+    }
+    for (lead, why) in &map.unscored {
+        println!("{lead:<6} not scored: {why:?} (flat: under {FLAT_MV} mV peak to peak)");
+    }
+    match swap {
+        Some((s, _)) => println!("warning: suspected electrode swap: {}", s.name()),
+        None => println!("no electrode swap suspected"),
+    }
+    Ok(())
+}

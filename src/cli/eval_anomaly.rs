@@ -1,0 +1,243 @@
+//! `ecg-panorama eval-anomaly`: the anomaly map on PTB-XL — normal against abnormal records of
+//! the test fold, and simulated electrode swaps on its normal records.
+
+use anyhow::Context;
+use ecg_panorama::anomaly::normal::NormalModel;
+use ecg_panorama::anomaly::swaps::{Swap, SwapCheck, check_swaps};
+use ecg_panorama::anomaly::{AnomalyMap, anomaly_map};
+use ecg_panorama::delineate::CycleBounds;
+use ecg_panorama::eval::anomaly::{SUPERCLASSES, auroc, ptbxl_superclasses};
+use ecg_panorama::panorama::{Engine, EngineKind, engine_for, find_record_cycles};
+use ecg_panorama::record::split::Split;
+use ecg_panorama::record::{Record, open_record};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+/// Arguments of `eval-anomaly`.
+#[derive(clap::Args)]
+pub struct EvalAnomalyArgs {
+    /// PTB-XL's 500 Hz records folder.
+    #[arg(long, default_value = "../shared/data/ptbxl/records500")]
+    records: PathBuf,
+    /// Split file: the normal reference is fitted on the `train` records labelled NORM only;
+    /// every score is reported on the `test` records.
+    #[arg(long, default_value = "models/ptbxl-split.txt")]
+    split: PathBuf,
+    /// PTB-XL's `ptbxl_database.csv` [default: beside the records folder].
+    #[arg(long)]
+    database: Option<PathBuf>,
+    /// PTB-XL's `scp_statements.csv` [default: beside the records folder].
+    #[arg(long)]
+    statements: Option<PathBuf>,
+    /// Write the fitted normal reference here (JSON; the shipped one is
+    /// models/anomaly-normal.json).
+    #[arg(long)]
+    write_normal: Option<PathBuf>,
+    /// Nef-Net weights (default: the shipped model).
+    #[arg(long)]
+    model: Option<PathBuf>,
+}
+
+/// Cycles a swap is checked on: a few from the middle of the record.
+pub const SWAP_CYCLES: usize = 4;
+
+/// Up to [`SWAP_CYCLES`] cycles from the middle of `cycles`.
+pub fn middle_cycles(cycles: &[CycleBounds]) -> &[CycleBounds] {
+    let n = cycles.len().min(SWAP_CYCLES);
+    let start = (cycles.len() - n) / 2;
+    &cycles[start..start + n]
+}
+
+struct Scored {
+    classes: BTreeSet<String>,
+    map: AnomalyMap,
+    check: SwapCheck,
+    record: Record,
+    cycles: Vec<CycleBounds>,
+}
+
+fn bar(len: usize, what: &str) -> ProgressBar {
+    let bar = ProgressBar::new(len as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(what.to_string());
+    bar
+}
+
+fn score(
+    engine: &dyn Engine,
+    dir: &std::path::Path,
+    name: &str,
+) -> anyhow::Result<(Record, Vec<CycleBounds>, AnomalyMap, SwapCheck)> {
+    let path = dir.join(name);
+    let record = open_record(&path)?;
+    let (_, cycles) = find_record_cycles(&record, Some(&path))?;
+    anyhow::ensure!(!cycles.is_empty(), "no cycle found");
+    let map = anomaly_map(engine, &record, &cycles)?;
+    let check = check_swaps(engine, &record, middle_cycles(&cycles))?;
+    Ok((record, cycles, map, check))
+}
+
+/// Run `eval-anomaly`.
+pub fn run(args: &EvalAnomalyArgs) -> anyhow::Result<()> {
+    let beside = |f: &str| {
+        args.records
+            .parent()
+            .map(|p| p.join(f))
+            .unwrap_or_else(|| PathBuf::from(f))
+    };
+    let database = args
+        .database
+        .clone()
+        .unwrap_or_else(|| beside("ptbxl_database.csv"));
+    let statements = args
+        .statements
+        .clone()
+        .unwrap_or_else(|| beside("scp_statements.csv"));
+    let labels = ptbxl_superclasses(&database, &statements)?;
+    let split = Split::read(&args.split)?;
+    let engine = engine_for(EngineKind::NefNet, args.model.as_deref())?;
+    let is_norm = |c: &BTreeSet<String>| c.len() == 1 && c.contains("NORM");
+    let scored = |names: &[String], what: &str| -> anyhow::Result<Vec<Scored>> {
+        let names: Vec<&String> = names
+            .iter()
+            .filter(|n| labels.get(*n).is_some_and(|c| !c.is_empty()))
+            .collect();
+        let b = bar(names.len(), what);
+        let mut out = Vec::new();
+        for n in names {
+            match score(engine.as_ref(), &args.records, n) {
+                Ok((record, cycles, map, check)) => out.push(Scored {
+                    classes: labels[n].clone(),
+                    map,
+                    check,
+                    record,
+                    cycles,
+                }),
+                Err(e) => b.println(format!("note: {n} skipped: {e:#}")),
+            }
+            b.inc(1);
+        }
+        b.finish_and_clear();
+        Ok(out)
+    };
+    let train = scored(&split.train, "train records")?;
+    let test = scored(&split.test, "test records")?;
+    let normal_train: Vec<&Scored> = train.iter().filter(|s| is_norm(&s.classes)).collect();
+    let maps: Vec<AnomalyMap> = normal_train.iter().map(|s| s.map.clone()).collect();
+    let checks: Vec<SwapCheck> = normal_train.iter().map(|s| s.check.clone()).collect();
+    let mut model = NormalModel::fit(
+        &format!(
+            "{} train records labelled NORM ({})",
+            normal_train.len(),
+            args.split.display()
+        ),
+        &maps,
+        &checks,
+    )?;
+    // The aggregate is chosen on the training records: NORM against the others.
+    let (tn, ta): (Vec<&Scored>, Vec<&Scored>) = train.iter().partition(|s| is_norm(&s.classes));
+    println!("record score on the train records (NORM against the others), per aggregate:");
+    let mut best = (f64::NEG_INFINITY, model.aggregate);
+    for agg in ecg_panorama::anomaly::normal::Aggregate::ALL {
+        model.aggregate = agg;
+        let of =
+            |v: &[&Scored]| -> Vec<f64> { v.iter().map(|s| model.record_score(&s.map)).collect() };
+        let a = auroc(&of(&ta), &of(&tn));
+        println!("  {agg:?}: AUROC {a:.3}");
+        if a > best.0 {
+            best = (a, agg);
+        }
+    }
+    model.aggregate = best.1;
+    if let Some(path) = &args.write_normal {
+        std::fs::write(path, serde_json::to_string_pretty(&model)? + "\n")
+            .with_context(|| format!("writing {}", path.display()))?;
+        eprintln!("normal reference written to {}", path.display());
+    }
+    println!(
+        "normal reference: {} NORM train records; swap threshold {:.3}",
+        model.records, model.swap_threshold
+    );
+    let (norm, abnormal): (Vec<&Scored>, Vec<&Scored>) =
+        test.iter().partition(|s| is_norm(&s.classes));
+    let score_of =
+        |v: &[&Scored]| -> Vec<f64> { v.iter().map(|s| model.record_score(&s.map)).collect() };
+    let norm_scores = score_of(&norm);
+    println!(
+        "\n== normal against abnormal, test records ({} NORM)",
+        norm.len()
+    );
+    println!("{:<10} {:>8} {:>8}", "class", "records", "AUROC");
+    println!(
+        "{:<10} {:>8} {:>8.3}",
+        "any",
+        abnormal.len(),
+        auroc(&score_of(&abnormal), &norm_scores)
+    );
+    for class in SUPERCLASSES {
+        let with: Vec<&Scored> = abnormal
+            .iter()
+            .copied()
+            .filter(|s| s.classes.contains(class))
+            .collect();
+        println!(
+            "{:<10} {:>8} {:>8.3}",
+            class,
+            with.len(),
+            auroc(&score_of(&with), &norm_scores)
+        );
+    }
+    // Simulated swaps on the normal test records.
+    let best_z = |c: &SwapCheck| model.swap_best(c).map_or(f64::NAN, |b| b.1);
+    let baseline: Vec<f64> = norm.iter().map(|s| best_z(&s.check)).collect();
+    let alarms = norm
+        .iter()
+        .filter(|s| model.suspected(&s.check).is_some())
+        .count();
+    println!(
+        "\n== simulated electrode swaps on the {} NORM test records",
+        norm.len()
+    );
+    println!(
+        "false alarms on the records as recorded: {alarms} of {} ({:.1} %)",
+        norm.len(),
+        100.0 * alarms as f64 / norm.len().max(1) as f64
+    );
+    println!(
+        "{:<8} {:>8} {:>8} {:>9} {:>8}",
+        "swap", "records", "AUROC", "named %", "warned %"
+    );
+    let mut by_kind: BTreeMap<String, (Vec<f64>, usize, usize)> = BTreeMap::new();
+    let b = bar(norm.len() * Swap::all().len(), "simulated swaps");
+    for s in &norm {
+        for swap in Swap::all() {
+            let swapped = swap.apply(&s.record)?;
+            let check = check_swaps(engine.as_ref(), &swapped, middle_cycles(&s.cycles))?;
+            let best = model.swap_best(&check);
+            let entry = by_kind.entry(swap.name()).or_default();
+            entry.0.push(best.map_or(f64::NAN, |(_, z)| z));
+            entry.1 += usize::from(best.is_some_and(|(w, _)| w == swap));
+            entry.2 += usize::from(model.suspected(&check) == Some(swap));
+            b.inc(1);
+        }
+    }
+    b.finish_and_clear();
+    for swap in Swap::all() {
+        let (e, named, warned) = &by_kind[&swap.name()];
+        let n = e.len().max(1) as f64;
+        println!(
+            "{:<8} {:>8} {:>8.3} {:>9.1} {:>8.1}",
+            swap.name(),
+            e.len(),
+            auroc(e, &baseline),
+            100.0 * *named as f64 / n,
+            100.0 * *warned as f64 / n
+        );
+    }
+    Ok(())
+}

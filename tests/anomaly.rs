@@ -1,0 +1,127 @@
+//! The anomaly map: a swapped-electrode record is told apart from its original, the map marks
+//! flat leads instead of scoring them, `anomaly` on the command line, and the heat band and swap
+//! warning in the app.
+
+mod common;
+mod harness;
+
+use ecg_panorama::anomaly::swaps::{Swap, check_swaps};
+use ecg_panorama::anomaly::{Unscored, anomaly_map};
+use ecg_panorama::app::View;
+use ecg_panorama::app::anomaly_pane::STATUS_LABEL;
+use ecg_panorama::panorama::{EngineKind, engine_for, find_record_cycles};
+use ecg_panorama::record::csv_io::write_csv;
+use ecg_panorama::record::{Record, open_record};
+use egui_kittest::kittest::Queryable;
+use harness::{app, harness, settle};
+use std::path::PathBuf;
+use std::process::Command;
+
+/// A PTB-XL test-fold record labelled NORM.
+fn normal_record() -> (PathBuf, Record) {
+    let path = common::data_dir().join("ptbxl/records500/00001_hr");
+    (path.clone(), open_record(&path).unwrap())
+}
+
+#[test]
+fn an_arm_swap_is_found_and_named_and_the_original_is_not_worse() {
+    let engine = engine_for(EngineKind::NefNet, None).unwrap();
+    let (path, record) = normal_record();
+    let (_, cycles) = find_record_cycles(&record, Some(&path)).unwrap();
+    let few = &cycles[..4];
+    let original = check_swaps(engine.as_ref(), &record, few).unwrap();
+    let swapped = Swap::LaRa.apply(&record).unwrap();
+    let check = check_swaps(engine.as_ref(), &swapped, few).unwrap();
+    let (best, evidence) = check.best().unwrap();
+    assert_eq!(best, Swap::LaRa, "{:?}", check.evidence);
+    let (_, before) = original.best().unwrap();
+    assert!(
+        evidence > before + 0.2,
+        "swapped {evidence}, original {before}"
+    );
+    assert!(
+        check.score > original.score,
+        "the swapped record restores worse"
+    );
+}
+
+#[test]
+fn flat_and_unknown_leads_are_marked_not_scored() {
+    let engine = engine_for(EngineKind::NefNet, None).unwrap();
+    let (path, mut record) = normal_record();
+    let (_, cycles) = find_record_cycles(&record, Some(&path)).unwrap();
+    for l in record.leads.iter_mut().filter(|l| l.name == "V3") {
+        l.samples.iter_mut().for_each(|v| *v = 0.0);
+    }
+    let map = anomaly_map(engine.as_ref(), &record, &cycles[..2]).unwrap();
+    assert!(map.unscored.contains(&("V3".to_string(), Unscored::Flat)));
+    assert!(map.lead_score("V3").is_none());
+    assert!(map.lead_score("V2").is_some());
+    assert_eq!(map.cycle_scores.len(), 2);
+    // One lead alone has nothing to be restored from: the map says why.
+    let one = Record {
+        leads: record
+            .leads
+            .iter()
+            .filter(|l| l.name == "II")
+            .cloned()
+            .collect(),
+        ..record.clone()
+    };
+    let err = anomaly_map(engine.as_ref(), &one, &cycles[..2])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("two or more"), "{err}");
+}
+
+#[test]
+fn the_command_prints_the_leads_and_warns_of_a_swap() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, record) = normal_record();
+    let run = |p: &std::path::Path| {
+        Command::new(env!("CARGO_BIN_EXE_ecg-panorama"))
+            .args(["anomaly", p.to_str().unwrap()])
+            .output()
+            .unwrap()
+    };
+    let ok = run(&path);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let text = String::from_utf8_lossy(&ok.stdout);
+    assert!(
+        text.contains("record score") && text.contains("V6"),
+        "{text}"
+    );
+    assert!(text.contains("no electrode swap suspected"), "{text}");
+    let swapped = dir.path().join("swapped.csv");
+    let mut f = std::fs::File::create(&swapped).unwrap();
+    write_csv(&Swap::LaRa.apply(&record).unwrap(), &mut f).unwrap();
+    let warned = run(&swapped);
+    let text = String::from_utf8_lossy(&warned.stdout);
+    assert!(text.contains("suspected electrode swap: LA/RA"), "{text}");
+    let bad = run(&dir.path().join("missing"));
+    assert!(!bad.status.success());
+}
+
+#[test]
+fn the_app_shows_heat_bands_the_record_score_and_the_swap_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, record) = normal_record();
+    let swapped = dir.path().join("swapped.csv");
+    let mut f = std::fs::File::create(&swapped).unwrap();
+    write_csv(&Swap::LaRa.apply(&record).unwrap(), &mut f).unwrap();
+    let mut a = app(Some(swapped), View::Annotate, dir.path());
+    a.state.anomaly_map = true;
+    let mut h = harness(a);
+    settle(&mut h);
+    let pane = h.state().anomaly();
+    let c = pane.result.clone().expect("a map").expect("no error");
+    assert_eq!(c.swap.as_deref(), Some("LA/RA"));
+    let heat = pane.heat("I").expect("lead I has a heat band");
+    assert!(heat.iter().any(|v| v.is_finite() && *v > 1.0));
+    h.get_by_label_contains(STATUS_LABEL);
+    h.get_by_label_contains("Suspected electrode swap: LA/RA");
+}
