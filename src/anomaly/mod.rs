@@ -86,7 +86,8 @@ fn flat(x: &[f64]) -> bool {
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
             (l.min(v), h.max(v))
         });
-    !(hi - lo >= FLAT_MV)
+    let span = hi - lo;
+    span.is_nan() || span < FLAT_MV
 }
 
 /// The anomaly map of `record`'s `cycles` with `engine` (which must have a calibrated band).
