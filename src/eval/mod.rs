@@ -8,6 +8,8 @@
 
 pub mod delineation;
 pub mod ludb;
+pub mod measure;
+pub mod measure_ref;
 pub mod panorama;
 pub mod qtdb;
 pub mod rhythm;

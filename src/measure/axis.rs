@@ -13,11 +13,12 @@ extreme −91°…−179°";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
 pub enum AxisMethod {
-    /// Net QRS area: the integral of the baseline-corrected QRS (mV·ms).
+    /// Net QRS amplitude: the largest positive plus the largest negative deflection (mV);
+    /// the default, chosen on LUDB's train records (`eval-measure --part train`).
     #[default]
-    Area,
-    /// Net QRS amplitude: the largest positive plus the largest negative deflection (mV).
     Amplitude,
+    /// Net QRS area: the integral of the baseline-corrected QRS (mV·ms).
+    Area,
 }
 
 impl AxisMethod {
