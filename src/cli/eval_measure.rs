@@ -137,5 +137,9 @@ fn qtdb_table(r: &QtdbQtReport) -> String {
     );
     let _ = writeln!(out, "{:<8} {:>5} {:>9} {:>8}", "", "n", "mean ms", "SD ms");
     agreement_row(&mut out, "QT", &r.qt);
+    let _ = writeln!(out, "\nper record");
+    for (name, a) in &r.per_record {
+        agreement_row(&mut out, name, a);
+    }
     out
 }

@@ -5,7 +5,7 @@
 use super::ludb::check_records_folder;
 use super::measure_ref::{ReferenceRule, ludb_reference};
 use crate::delineate::Delineator;
-use crate::delineate::edit::AnnotationDoc;
+use crate::delineate::edit::{AnnotationDoc, BoundaryKind, Mark};
 use crate::error::{Error, Result};
 use crate::measure::{
     AxisCategory, BeatMarks, LeadBeats, MeasureOptions, annotator_beats, beats_from_marks,
@@ -207,10 +207,28 @@ pub fn evaluate_ludb(config: &MeasureEvalConfig) -> Result<LudbMeasureReport> {
 pub struct QtdbQtReport {
     /// Records evaluated.
     pub records: usize,
-    /// Reference beats with a QT (QRS onset and T offset marked).
+    /// Reference beats with a QT (a QRS onset and the T offset after it marked).
     pub reference_beats: usize,
     /// Of those, beats matched to an automatic beat with a QT.
     pub qt: Agreement,
+    /// The same per record, in evaluation order.
+    pub per_record: Vec<(String, Agreement)>,
+}
+
+/// Each QRS onset mark with the first T offset mark after it, when no other QRS onset comes
+/// between them (QTDB often marks a T wave's end without its onset).
+pub fn qt_marks(marks: &[Mark]) -> Vec<(usize, usize)> {
+    marks
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.kind == BoundaryKind::QrsOn)
+        .filter_map(|(i, m)| {
+            let end = marks[i + 1..]
+                .iter()
+                .find(|n| matches!(n.kind, BoundaryKind::QrsOn | BoundaryKind::TOff))?;
+            (end.kind == BoundaryKind::TOff).then_some((m.sample, end.sample))
+        })
+        .collect()
 }
 
 /// Most distance between a reference QRS onset and the automatic one it is matched to, s
@@ -221,32 +239,35 @@ const MATCH_S: f64 = 0.150;
 pub fn evaluate_qtdb_qt(config: &MeasureEvalConfig) -> Result<QtdbQtReport> {
     let names = records_of(config, Q1C)?;
     let engine = Delineator::load_default()?;
-    let (mut diffs, mut reference_beats_n) = (Vec::new(), 0);
+    let (mut diffs, mut reference_beats_n, mut per_record) = (Vec::new(), 0, Vec::new());
     for name in &names {
+        let first = diffs.len();
         let stem = config.records.join(name);
         let record = open_record(&stem)?;
         let fs = record.fs;
         let auto = annotator_beats(&engine.delineate(&record)?);
-        let reference = reference_beats(&stem.with_extension(Q1C), &record)?;
+        let doc = AnnotationDoc::from_wave_file(&stem.with_extension(Q1C), record.len(), fs)?;
         let tol = (MATCH_S * fs).round() as usize;
-        for r in &reference {
-            let Some(qt_ref) = r.t.and_then(|t| interval_ms(r.qrs.on, t.off, fs)) else {
+        for (qrs_on, t_off) in qt_marks(doc.marks()) {
+            let Some(qt_ref) = interval_ms(qrs_on, t_off, fs) else {
                 continue;
             };
             reference_beats_n += 1;
             let nearest = auto
                 .iter()
-                .filter(|a| a.qrs.on.abs_diff(r.qrs.on) <= tol)
-                .min_by_key(|a| a.qrs.on.abs_diff(r.qrs.on));
+                .filter(|a| a.qrs.on.abs_diff(qrs_on) <= tol)
+                .min_by_key(|a| a.qrs.on.abs_diff(qrs_on));
             let qt = nearest.and_then(|a| a.t.and_then(|t| interval_ms(a.qrs.on, t.off, fs)));
             if let Some(qt) = qt {
                 diffs.push(qt - qt_ref);
             }
         }
+        per_record.push((name.clone(), Agreement::of(&diffs[first..])));
     }
     Ok(QtdbQtReport {
         records: names.len(),
         reference_beats: reference_beats_n,
         qt: Agreement::of(&diffs),
+        per_record,
     })
 }
