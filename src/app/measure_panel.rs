@@ -80,7 +80,7 @@ fn cycle_of(state: &AppState, s: usize) -> Option<usize> {
 
 /// The panel's contents.
 pub fn table(ui: &mut egui::Ui, state: &mut AppState) {
-    ui.heading("Measurements");
+    ui.heading("Cycle measurements");
     let Some(m) = state.measures.measures.clone() else {
         ui.label("No cycles yet.");
         return;
