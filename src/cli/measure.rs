@@ -107,7 +107,7 @@ pub fn csv_text(m: &RecordMeasures) -> String {
         s.qtc_bazett_ms,
         s.qtc_fridericia_ms,
     ];
-    let pick: [(&str, fn(&Stats) -> f64); 3] = [
+    let pick: [(&str, Pick); 3] = [
         ("median", |s| s.median),
         ("min", |s| s.min),
         ("max", |s| s.max),
@@ -127,6 +127,9 @@ pub fn csv_text(m: &RecordMeasures) -> String {
     }
     rows.join("\n") + "\n"
 }
+
+/// Which figure of a [`Stats`] a summary row shows.
+type Pick = fn(&Stats) -> f64;
 
 fn intervals(c: &CycleMeasures) -> [Option<f64>; 8] {
     [
