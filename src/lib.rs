@@ -15,6 +15,7 @@ pub mod export;
 pub mod fsio;
 pub mod geometry;
 pub mod linalg;
+pub mod measure;
 pub mod model;
 pub mod nn;
 pub mod panorama;

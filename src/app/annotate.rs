@@ -204,20 +204,49 @@ fn paint_doc(
     let vis = geo.visible();
     let color = Color32::from_rgb(90, 60, 140);
     let alpha = if labelled { 0.6 } else { 0.3 };
-    for (k, m) in doc.marks().iter().enumerate() {
+    // A name is drawn only where it clears the last one drawn; hovering a mark names it.
+    let mut free_from = f32::NEG_INFINITY;
+    for m in doc.marks() {
         if !vis.contains(&m.sample) {
             continue;
         }
         let x = geo.x(m.sample);
         painter.vline(x, ys, Stroke::new(1.0, color.gamma_multiply(alpha)));
-        if labelled {
-            painter.text(
-                egui::pos2(x + 2.0, ys.min + 2.0 + 11.0 * (k % 2) as f32),
-                egui::Align2::LEFT_TOP,
-                m.kind.label(),
+        if labelled && x + 2.0 >= free_from {
+            let galley = painter.layout_no_wrap(
+                m.kind.label().to_string(),
                 egui::FontId::proportional(9.0),
                 color,
             );
+            free_from = x + 2.0 + galley.size().x + LABEL_GAP;
+            painter.galley(egui::pos2(x + 2.0, ys.min + 2.0), galley, color);
         }
     }
+}
+
+/// Room left between two boundary names, points.
+const LABEL_GAP: f32 = 3.0;
+
+/// The name and time of the boundary within grab distance of `pos` on the strip under it
+/// (the cycles' marks, or per the boundary mode the lead's own), for a tooltip.
+pub fn mark_at(
+    geo: &Geometry,
+    rows: &[String],
+    state: &AppState,
+    pos: egui::Pos2,
+) -> Option<String> {
+    let lead = geo.row_at(pos.y).and_then(|r| rows.get(r));
+    let target = if state.boundaries.per_lead() {
+        state.boundaries.strip_target(lead?)
+    } else {
+        Target::Cycles
+    };
+    let doc = state.annotations.as_ref()?.doc_for(&target)?;
+    let tolerance = (GRAB / geo.px_per_s * geo.fs as f32).ceil() as usize;
+    let m = doc.marks()[doc.nearest(geo.sample(pos.x), tolerance)?];
+    Some(format!(
+        "{} at {:.3} s",
+        m.kind.label(),
+        m.sample as f64 / geo.fs
+    ))
 }

@@ -15,6 +15,7 @@ pub mod export_dialog;
 pub mod gizmo;
 pub mod grid_view;
 pub mod jobs;
+pub mod measure_panel;
 pub mod panorama_view;
 mod paper;
 pub mod preset_view;

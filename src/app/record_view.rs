@@ -2,6 +2,7 @@
 //! filter toggles, zoom, calipers and the annotator's editing.
 
 use super::annotate;
+use super::measure_panel;
 use super::paper::{Geometry, Row, paper};
 use super::state::AppState;
 use eframe::egui;
@@ -78,6 +79,9 @@ pub fn toolbar(ui: &mut egui::Ui, state: &mut AppState) -> Requests {
                     .fixed_decimals(1),
             );
         }
+        ui.separator();
+        ui.checkbox(&mut state.measurements, "Measurements")
+            .on_hover_text("The per-cycle measurements table beside the record");
         if let Some(((t0, v0), (t1, v1))) = state.caliper {
             ui.separator();
             ui.label(format!(
@@ -100,6 +104,13 @@ pub fn record_view(
     let req = toolbar(ui, state);
     annotate::bar(ui, state);
     ui.separator();
+    measure_panel::refresh(state);
+    let mut open = state.measurements;
+    egui::Panel::right("measurements")
+        .resizable(true)
+        .default_size(430.0)
+        .show_collapsible(ui, &mut open, |ui| measure_panel::table(ui, state));
+    state.measurements = open;
     let Some(display) = state.display.clone() else {
         ui.label("No record loaded.");
         return req;
@@ -158,6 +169,13 @@ pub fn record_view(
                 caliper(ui, &response, &geo, state);
             }
             annotate::paint_marks(ui, &geo, &names, state);
+            if !editing && let Some(pos) = hover {
+                let text = annotate::mark_at(&geo, &names, state, pos)
+                    .or_else(|| state.cursor.and_then(|s| measure_panel::tooltip(state, s)));
+                if let Some(text) = text {
+                    response.clone().on_hover_text_at_pointer(text);
+                }
+            }
             paint_caliper(ui, &geo, state);
             paint_cursor(ui, &geo, state);
         });

@@ -172,6 +172,11 @@ pub struct AppState {
     pub rotation: glam::Quat,
     /// Show the extra leads (V3R–V6R, V7–V9) on the gizmo and among the snap buttons.
     pub extra_leads: bool,
+    /// Show the measurements panel beside the record.
+    pub measurements: bool,
+    /// The record's measurements, kept until its annotations change.
+    #[serde(skip)]
+    pub measures: super::measure_panel::MeasureCache,
 }
 
 impl Default for AppState {
@@ -210,6 +215,8 @@ impl AppState {
             caliper: None,
             rotation: default_rotation(),
             extra_leads: false,
+            measurements: true,
+            measures: Default::default(),
         }
     }
 
@@ -226,6 +233,7 @@ impl AppState {
         self.paper = saved.paper;
         self.boundaries = saved.boundaries;
         self.extra_leads = saved.extra_leads;
+        self.measurements = saved.measurements;
     }
 
     /// Take a newly loaded record: the remembered inputs when the record has them all, else

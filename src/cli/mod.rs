@@ -7,12 +7,14 @@ mod bench_ui;
 mod convert;
 mod eval_anomaly;
 mod eval_delineation;
+mod eval_measure;
 mod eval_panorama;
 mod eval_prior;
 mod eval_rhythm;
 mod eval_vcg;
 mod eval_view;
 mod info;
+mod measure;
 mod synth;
 mod train_delineator;
 mod train_panorama;
@@ -101,6 +103,12 @@ enum Command {
     /// are detrended by the straight line through their values at the two P onsets before
     /// encoding, and the views are written in that frame: no baseline is added back.
     Synth(synth::SynthArgs),
+    /// Measure a record per cycle (RR, heart rate, P, PR, QRS, QT, QTc Bazett and Fridericia,
+    /// frontal axis, ST at J + 60 ms per lead) with median, min and max rows; CSV or `--json`.
+    Measure(measure::MeasureArgs),
+    /// Compare measurements from the automatic boundaries with cardiologists': LUDB record
+    /// medians of PR, QRS, QT and the axis category of each header; QTDB beat QT against q1c.
+    EvalMeasure(eval_measure::EvalMeasureArgs),
 }
 
 /// The record argument shared by subcommands: a path, or nothing for the built-in demo.
@@ -178,6 +186,8 @@ pub fn run() -> ExitCode {
         Some(Command::TrainDelineator(args)) => train_delineator::run(&args),
         Some(Command::TrainPanorama(args)) => train_panorama::run(&args),
         Some(Command::Synth(args)) => synth::run(&args),
+        Some(Command::Measure(args)) => measure::run(&args),
+        Some(Command::EvalMeasure(args)) => eval_measure::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -9,6 +9,8 @@
 pub mod anomaly;
 pub mod delineation;
 pub mod ludb;
+pub mod measure;
+pub mod measure_ref;
 pub mod panorama;
 pub mod qtdb;
 pub mod rhythm;

@@ -1,0 +1,149 @@
+//! The measurements table beside the record: one row per cycle, the record's medians on top,
+//! the current cycle highlighted; a click goes to that cycle. Recomputed only when the record
+//! or its annotations change (keyed by their revision), never per frame.
+
+use super::state::AppState;
+use crate::measure::{
+    CycleMeasures, LeadBeats, MeasureOptions, RecordMeasures, beats_from_marks, measure_record,
+};
+use eframe::egui;
+
+/// The record's measurements and what they were computed from.
+#[derive(Debug, Clone, Default)]
+pub struct MeasureCache {
+    /// (record id, annotations' revision) the measurements belong to.
+    key: Option<(u64, u64)>,
+    /// The measurements; `None` before annotations exist.
+    pub measures: Option<RecordMeasures>,
+    /// How many times they were computed (the cache's work, for tests).
+    pub computed: u64,
+}
+
+/// Bring `state.measures` up to date with the record and its annotations.
+pub fn refresh(state: &mut AppState) {
+    let (Some(record), Some(a)) = (&state.record, &state.annotations) else {
+        state.measures = MeasureCache::default();
+        return;
+    };
+    let key = Some((state.record_id, a.revision()));
+    if state.measures.key == key {
+        return;
+    }
+    let beats = beats_from_marks(a.doc.marks());
+    let leads: LeadBeats = a
+        .leads
+        .leads()
+        .iter()
+        .filter_map(|l| Some((l.name().lead.clone(), beats_from_marks(l.doc()?.marks()))))
+        .collect();
+    let m = measure_record(record, &beats, &leads, MeasureOptions::default());
+    let computed = state.measures.computed + 1;
+    state.measures = MeasureCache {
+        key,
+        measures: Some(m),
+        computed,
+    };
+}
+
+fn ms(v: Option<f64>) -> String {
+    v.map_or("–".into(), |x| format!("{x:.0}"))
+}
+
+/// The cells of one row after its name: RR, HR, P, PR, QRS, QT, QTc B, QTc F, axis.
+pub fn cells(c: &CycleMeasures) -> [String; 9] {
+    [
+        ms(c.rr_ms),
+        ms(c.hr_bpm),
+        ms(c.p_ms),
+        ms(c.pr_ms),
+        ms(c.qrs_ms),
+        ms(c.qt_ms),
+        ms(c.qtc_bazett_ms),
+        ms(c.qtc_fridericia_ms),
+        c.axis
+            .as_ref()
+            .map_or("–".into(), |a| format!("{:.0}°", a.degrees)),
+    ]
+}
+
+const HEADER: [&str; 10] = [
+    "", "RR", "HR", "P", "PR", "QRS", "QT", "QTc B", "QTc F", "Axis",
+];
+
+/// The cycle index (into [`AppState::cycles`]) holding sample `s`.
+fn cycle_of(state: &AppState, s: usize) -> Option<usize> {
+    state
+        .cycles()
+        .iter()
+        .position(|c| c.p_on() <= s && s < c.next_p_on())
+}
+
+/// The panel's contents.
+pub fn table(ui: &mut egui::Ui, state: &mut AppState) {
+    ui.heading("Cycle measurements");
+    let Some(m) = state.measures.measures.clone() else {
+        ui.label("No cycles yet.");
+        return;
+    };
+    let s = &m.summary;
+    let med = |x: &Option<crate::measure::Stats>| ms(x.map(|s| s.median));
+    let axis = s.axis.as_ref().map_or("–".into(), |a| {
+        format!("{:.0}° {} ({})", a.degrees, a.category.label(), a.leads)
+    });
+    ui.label(format!(
+        "Medians: HR {} bpm, PR {} ms, QRS {} ms, QT {} ms, QTc Bazett {} ms, QTc Fridericia {} ms",
+        med(&s.hr_bpm),
+        med(&s.pr_ms),
+        med(&s.qrs_ms),
+        med(&s.qt_ms),
+        med(&s.qtc_bazett_ms),
+        med(&s.qtc_fridericia_ms)
+    ));
+    ui.label(format!("Axis: {axis}"));
+    ui.weak("ms; HR in bpm; QTc B/F: Bazett, Fridericia; – not measurable");
+    let current = state
+        .cycles()
+        .get(state.cycle)
+        .map(|c| c.p_on()..c.next_p_on());
+    let mut go = None;
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        egui::Grid::new("measurements_grid")
+            .striped(true)
+            .num_columns(HEADER.len())
+            .show(ui, |ui| {
+                for h in HEADER {
+                    ui.strong(h);
+                }
+                ui.end_row();
+                for (i, c) in m.cycles.iter().enumerate() {
+                    let here = current.as_ref().is_some_and(|r| r.contains(&c.qrs_on));
+                    let name = egui::Button::selectable(here, format!("#{}", i + 1));
+                    if ui.add(name).on_hover_text("Go to this cycle").clicked() {
+                        go = Some(c.qrs_on);
+                    }
+                    for cell in cells(c) {
+                        ui.label(cell);
+                    }
+                    ui.end_row();
+                }
+            });
+    });
+    if let Some(s) = go {
+        if let Some(k) = cycle_of(state, s) {
+            state.cycle = k;
+        }
+        let fs = state.record.as_ref().map_or(500.0, |r| r.fs);
+        state.paper.t0 = (s as f64 / fs - 0.5).max(0.0);
+    }
+}
+
+/// The measurements of the cycle holding `sample`, as tooltip lines.
+pub fn tooltip(state: &AppState, sample: usize) -> Option<String> {
+    let m = state.measures.measures.as_ref()?;
+    let c = &m.cycles[m.cycle_at(sample)?];
+    let v = cells(c);
+    Some(format!(
+        "RR {} ms  HR {} bpm\nP {} ms  PR {} ms  QRS {} ms\nQT {} ms  QTc Bazett {} ms  QTc Fridericia {} ms\nAxis {}",
+        v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]
+    ))
+}
