@@ -1,6 +1,7 @@
 //! Command-line interface: parses arguments and dispatches to the library.
 
 mod annotate;
+mod batch;
 mod bench;
 mod bench_ui;
 mod convert;
@@ -10,7 +11,9 @@ mod eval_prior;
 mod eval_rhythm;
 mod eval_vcg;
 mod eval_view;
+mod figure;
 mod info;
+mod report;
 mod synth;
 mod train_delineator;
 mod train_panorama;
@@ -93,6 +96,13 @@ enum Command {
     /// are detrended by the straight line through their values at the two P onsets before
     /// encoding, and the views are written in that frame: no baseline is added back.
     Synth(synth::SynthArgs),
+    /// The standard 12-lead report (3 × 4 leads of 2.5 s, a lead II rhythm strip, 25 mm/s,
+    /// 10 mm/mV, header with patient and measurements) as PDF, SVG or PNG, on A4 or Letter;
+    /// optionally with synthesized views (--views). RECORD may be a folder (--out a folder).
+    Report(report::ReportArgs),
+    /// The figures the app exports (panorama view, 24-view grid, annotated record) without
+    /// its window. RECORD may be a folder (--out a folder).
+    Figure(figure::FigureArgs),
 }
 
 /// The record argument shared by subcommands: a path, or nothing for the built-in demo.
@@ -168,6 +178,8 @@ pub fn run() -> ExitCode {
         Some(Command::TrainDelineator(args)) => train_delineator::run(&args),
         Some(Command::TrainPanorama(args)) => train_panorama::run(&args),
         Some(Command::Synth(args)) => synth::run(&args),
+        Some(Command::Report(args)) => report::run(&args),
+        Some(Command::Figure(args)) => figure::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

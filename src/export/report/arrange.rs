@@ -57,6 +57,22 @@ fn slice(x: &[f64], a: usize, b: usize) -> Vec<f64> {
         .collect()
 }
 
+/// `x` less its median over samples `a..b`: a recording's DC offset (common in Holter and
+/// older databases) would put the trace rows away from its calibration pulse, and a constant
+/// leaves every wave's shape and level against the others untouched.
+fn centred(x: &[f64], a: usize, b: usize) -> Vec<f64> {
+    let mut v: Vec<f64> = x
+        .get(a.min(x.len())..b.min(x.len()))
+        .unwrap_or_default()
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite())
+        .collect();
+    v.sort_by(f64::total_cmp);
+    let median = v.get(v.len() / 2).copied().unwrap_or(0.0);
+    x.iter().map(|v| v - median).collect()
+}
+
 /// The limb lead `name` computed from I and II, when the record has both.
 fn derived(record: &Record, name: &str) -> Option<Vec<f64>> {
     let (i, ii) = (&record.lead("I")?.samples, &record.lead("II")?.samples);
@@ -70,12 +86,13 @@ fn derived(record: &Record, name: &str) -> Option<Vec<f64>> {
     Some(i.iter().zip(ii).map(|(&a, &b)| f(a, b)).collect())
 }
 
-/// The signal of standard lead `name`: recorded, else derived, else missing.
-fn standard_lead(record: &Record, name: &str) -> (Vec<f64>, Source) {
+/// The signal of standard lead `name`, centred on the page's samples `a..b`: recorded, else
+/// derived, else missing.
+fn standard_lead(record: &Record, name: &str, a: usize, b: usize) -> (Vec<f64>, Source) {
     match record.lead(name) {
-        Some(l) => (l.samples.clone(), Source::Recorded),
+        Some(l) => (centred(&l.samples, a, b), Source::Recorded),
         None => match derived(record, name) {
-            Some(x) => (x, Source::Derived),
+            Some(x) => (centred(&x, a, b), Source::Derived),
             None => (Vec::new(), Source::Missing),
         },
     }
@@ -108,7 +125,7 @@ pub(crate) fn recorded_rows(
                     .iter()
                     .enumerate()
                     .map(|(k, &name)| {
-                        let (x, source) = standard_lead(record, name);
+                        let (x, source) = standard_lead(record, name, start, at(ROW_S));
                         let t = k as f64 * COLUMN_S;
                         Strip {
                             label: name.to_string(),
@@ -126,7 +143,7 @@ pub(crate) fn recorded_rows(
         } else {
             "I"
         };
-        let (x, source) = standard_lead(record, rhythm);
+        let (x, source) = standard_lead(record, rhythm, start, at(ROW_S));
         rows.push(Row {
             strips: vec![Strip {
                 label: rhythm.to_string(),
@@ -148,7 +165,7 @@ pub(crate) fn recorded_rows(
             strips: vec![Strip {
                 label: l.name.clone(),
                 offset_s: 0.0,
-                samples: slice(&l.samples, start, at(ROW_S)),
+                samples: slice(&centred(&l.samples, start, at(ROW_S)), start, at(ROW_S)),
                 source: Source::Recorded,
             }],
             ..Row::default()

@@ -68,12 +68,22 @@ pub(super) fn page(input: &ReportInput, with_paper: bool) -> (String, Sheet) {
         paper::grid(&mut out, sheet);
     }
     header(&mut out, input, &kind, sheet);
+    // Traces beyond the paper (an artefact, a huge QRS) must not print over the header.
+    let _ = writeln!(
+        out,
+        r#"<clipPath id="sheet"><rect x="{}" y="{}" width="{}" height="{}"/></clipPath><g clip-path="url(#sheet)">"#,
+        sheet.x0,
+        sheet.y0,
+        sheet.x1 - sheet.x0,
+        sheet.y1 - sheet.y0
+    );
     let x_trace = x0 + CAL_SLOT;
     for (i, row) in rows.iter().enumerate() {
         let top = y0 + i as f64 * row_h;
         let baseline = top + (0.6 * row_h / 5.0).round() * 5.0;
         draw_row(&mut out, row, record.fs, x0, x_trace, top, baseline);
     }
+    out.push_str("</g>\n");
     footer(&mut out, &rows, sheet, h);
     out.push_str("</svg>\n");
     (out, sheet)
@@ -82,7 +92,7 @@ pub(super) fn page(input: &ReportInput, with_paper: bool) -> (String, Sheet) {
 fn text(out: &mut String, class: &str, x: f64, y: f64, size: f64, extra: &str, body: &str) {
     let _ = writeln!(
         out,
-        r#"<text class="{class}" x="{x:.2}" y="{y:.2}" font-size="{size}"{extra}>{}</text>"#,
+        r#"<text class="{class}" x="{x:.2}" y="{y:.2}" font-size="{size}" xml:space="preserve"{extra}>{}</text>"#,
         escape(body)
     );
 }
@@ -91,7 +101,15 @@ fn header(out: &mut String, input: &ReportInput, kind: &str, sheet: Sheet) {
     let r = input.record;
     let y = |k: f64| MARGIN + k;
     let bold = r#" font-weight="bold""#;
-    text(out, "title", sheet.x0, y(5.0), 5.0, bold, &r.name);
+    text(
+        out,
+        "title",
+        sheet.x0,
+        y(5.0),
+        5.0,
+        bold,
+        &format!("Record {}", r.name),
+    );
     let right = r#" text-anchor="end""#;
     text(out, "kind", sheet.x1, y(5.0), 4.0, right, kind);
     let patient = input.patient.line();
@@ -112,7 +130,7 @@ fn header(out: &mut String, input: &ReportInput, kind: &str, sheet: Sheet) {
     );
     let window = input.window();
     let mut small = format!(
-        "{MPS} mm/s · {MPV} mm/mV · {} Hz · {:.1}–{:.1} s of {:.1} s",
+        "{MPS} mm/s · {MPV} mm/mV · {} Hz · {:.1}–{:.1} s of {:.1} s · each lead less its median",
         r.fs,
         window.start as f64 / r.fs,
         window.end as f64 / r.fs,
