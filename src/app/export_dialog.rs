@@ -162,7 +162,7 @@ impl App {
         if !d.open {
             return;
         }
-        let mut go = false;
+        let (mut go, before) = (false, d.what);
         egui::Window::new("Export")
             .collapsible(false)
             .open(&mut d.open)
@@ -213,14 +213,23 @@ impl App {
                     )
                     .clicked();
             });
+        // A default name follows the choice of what to export; a name the user typed stays.
+        let p = Path::new(&d.path);
+        if d.what != before && p.file_stem() == Some(self.default_stem(before).as_ref()) {
+            d.path = p
+                .with_file_name(self.default_stem(d.what))
+                .with_extension(d.format.extension())
+                .display()
+                .to_string();
+        }
         if go {
             self.export(d.what, d.format, PathBuf::from(d.path.trim()));
         }
         self.export_dialog = d;
     }
 
-    /// Open the export window with a default file name in the data folder.
-    pub(super) fn open_export(&mut self, what: What) {
+    /// The default file name (without extension) of `what`, e.g. "1-report".
+    fn default_stem(&self, what: What) -> String {
         let name = self
             .state
             .record
@@ -232,13 +241,19 @@ impl App {
             What::Record => "record",
             What::Report => "report",
         };
+        format!("{name}-{suffix}")
+    }
+
+    /// Open the export window with a default file name in the data folder.
+    pub(super) fn open_export(&mut self, what: What) {
+        let name = self.default_stem(what);
         let dir = self.data_dir.join("exports");
         let _ = std::fs::create_dir_all(&dir);
         let d = &mut self.export_dialog;
         d.open = true;
         d.what = what;
         d.path = dir
-            .join(format!("{name}-{suffix}"))
+            .join(name)
             .with_extension(d.format.extension())
             .display()
             .to_string();
