@@ -157,8 +157,8 @@ fn one(
                     .into_owned()
             };
             let from = match &source {
-                CycleSource::WaveFile(p) => format!("lead II wave file {}", file(&p)),
-                CycleSource::Labels(p) => format!("cycle labels {}", file(&p)),
+                CycleSource::WaveFile(p) => format!("lead II wave file {}", file(p)),
+                CycleSource::Labels(p) => format!("cycle labels {}", file(p)),
                 CycleSource::Annotator => "the automatic annotator".to_string(),
             };
             input.note = format!("rate from the RR median of the cycles of {from}");
