@@ -44,17 +44,11 @@ fn export_menu_writes_the_12_lead_report() {
     let pdf = std::fs::read(dir.path().join("exports/1-report.pdf"))
         .unwrap_or_else(|e| panic!("{e}: {listing:?} {:?}", h.state().state.messages));
     assert!(pdf.starts_with(b"%PDF-"));
-    let text = String::from_utf8_lossy(&pdf);
-    let at = text.find("/MediaBox").unwrap();
-    let open = at + text[at..].find('[').unwrap();
-    let close = open + text[open..].find(']').unwrap();
-    let v: Vec<f64> = text[open + 1..close]
-        .split_whitespace()
-        .map(|s| s.parse().unwrap())
-        .collect();
-    let mm = |pt: f64| pt / 72.0 * 25.4;
-    assert!((mm(v[2] - v[0]) - 279.4).abs() < 0.05, "Letter landscape");
-    assert!((mm(v[3] - v[1]) - 215.9).abs() < 0.05);
+    let (width, height) = common::page::media_box_mm(&pdf);
+    assert!(
+        (width - 279.4).abs() < 0.05 && (height - 215.9).abs() < 0.05,
+        "Letter landscape"
+    );
 
     // The same report as SVG names the patient and the rate from the record's cycles.
     let svg = dir.path().join("report.svg");

@@ -141,7 +141,7 @@ fn one(
             .leads
             .iter()
             .map(|l| ecg_panorama::record::Lead {
-                samples: l.samples[..window.end].to_vec(),
+                samples: l.samples[..window.end.min(l.samples.len())].to_vec(),
                 ..l.clone()
             })
             .collect(),
