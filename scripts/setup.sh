@@ -15,7 +15,8 @@ fi
 # Window-system and GL/Vulkan libraries that eframe loads at run time (building needs none).
 app_packages=(libx11-6 libx11-xcb1 libxcursor1 libxi6 libxrandr2 libxkbcommon-x11-0
   libegl1 libegl-mesa0 libgl1-mesa-dri libvulkan1 mesa-vulkan-drivers)
-test_packages=(python3 python3-venv python3-pip xvfb xauth)
+# poppler-utils: pdftoppm renders docs/report-ludb.png from the report's PDF (no test uses it).
+test_packages=(python3 python3-venv python3-pip xvfb xauth poppler-utils)
 
 packages=("${app_packages[@]}")
 [ "$what" = test ] && packages+=("${test_packages[@]}")

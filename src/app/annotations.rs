@@ -7,15 +7,8 @@ use crate::record::Record;
 use crate::record::labels::CycleLabels;
 use std::path::{Path, PathBuf};
 
-/// The six deflections of a cycle, in order, with their display colours.
-pub const DEFLECTIONS: [(&str, [u8; 3]); 6] = [
-    ("P", [230, 120, 120]),
-    ("PR", [200, 200, 200]),
-    ("QRS", [110, 140, 235]),
-    ("ST", [220, 220, 160]),
-    ("T", [120, 200, 130]),
-    ("TP", [235, 235, 235]),
-];
+/// The six deflections with their colours (shared with the exported figures).
+pub use crate::export::figures::DEFLECTIONS;
 
 /// A record's annotation documents (the cycles and each lead's own) and where their recovery
 /// file lives.

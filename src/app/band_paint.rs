@@ -7,10 +7,8 @@ use egui::{Color32, Mesh, Pos2, Shape};
 /// Fill of a band behind a synthesized trace.
 pub const BAND_FILL: Color32 = Color32::from_rgba_premultiplied(120, 20, 26, 60);
 
-/// The band's label in legends, e.g. "80 % band".
-pub fn band_label(level: f64) -> String {
-    format!("{:.0} % band", 100.0 * level)
-}
+/// The band's label in legends (shared with the exported figures).
+pub use crate::export::figures::band_label;
 
 /// A filled strip through columns `(x, y_top, y_bottom)` in screen points; a non-finite column
 /// breaks it.

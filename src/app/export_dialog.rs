@@ -2,17 +2,14 @@
 //! calibrated paper (PNG, SVG, PDF), or their signals as CSV or a WFDB record. The figure is
 //! laid out here from what is on screen; the files are written in the background.
 
-use super::annotations::DEFLECTIONS;
-use super::band_paint::band_label;
 use super::core::App;
 use super::jobs::Job;
-use super::panorama_view::{angles, engine_name};
+use super::panorama_view::engine_name;
 use super::synth::{Output, Purpose};
 use crate::delineate::edit::Target;
-use crate::export::{
-    Band, Figure, FigureFormat, Panel, Trace, write_csv, write_figure, write_wfdb,
-};
-use crate::signal::detrend;
+use crate::export::figures::{self, Synthesized, deflection_bands};
+use crate::export::report::PaperSize;
+use crate::export::{Band, Figure, FigureFormat, Trace, write_csv, write_figure, write_wfdb};
 use eframe::egui;
 use std::path::{Path, PathBuf};
 
@@ -25,6 +22,8 @@ pub enum What {
     Grid,
     /// The displayed leads (10 s from the paper's left edge) with their deflection bands.
     Record,
+    /// The standard 12-lead report of the 10 s from the paper's left edge.
+    Report,
 }
 
 /// The file kind.
@@ -75,196 +74,72 @@ pub struct ExportDialog {
     pub format: Format,
     /// Output path (a WFDB record path has no extension).
     pub path: String,
-}
-
-/// Signals of `out` stitched over the span of its cycles (NaN between them): (first sample, samples).
-fn stitch(out: &Output, view: usize) -> Option<(usize, Vec<f64>)> {
-    let start = out.segments.iter().map(|s| s.start).min()?;
-    let end = out
-        .segments
-        .iter()
-        .map(|s| s.start + s.signals.get(view).map_or(0, Vec::len))
-        .max()?;
-    let mut v = vec![f64::NAN; end - start];
-    for s in &out.segments {
-        let x = s.signals.get(view)?;
-        v[s.start - start..s.start - start + x.len()].copy_from_slice(x);
-    }
-    Some((start, v))
-}
-
-/// The band's lower and upper limits around `x` (a view's samples from `start`), when `out`
-/// carries bands: the same stitching as [`stitch`], as two traces named after `label`.
-fn band_traces(
-    out: &Output,
-    view: usize,
-    start: usize,
-    x: &[f64],
-    label: &str,
-    fs: f64,
-) -> Vec<Trace> {
-    let Some(level) = out.band else {
-        return Vec::new();
-    };
-    let mut h = vec![f64::NAN; x.len()];
-    for s in &out.segments {
-        let Some(w) = s.bands.as_ref().and_then(|b| b.get(view)) else {
-            return Vec::new();
-        };
-        let Some(dst) = h.get_mut(s.start - start..s.start - start + w.len()) else {
-            return Vec::new();
-        };
-        dst.copy_from_slice(w);
-    }
-    let name = band_label(level);
-    [("lower", -1.0), ("upper", 1.0)]
-        .into_iter()
-        .map(|(side, sign)| {
-            let v = x.iter().zip(&h).map(|(v, w)| v + sign * w).collect();
-            Trace::new(format!("{label} {name} {side}"), v, fs).starting_at(start as f64 / fs)
-        })
-        .collect()
+    /// Paper of the 12-lead report.
+    pub paper: PaperSize,
 }
 
 impl App {
-    /// Lay out what to export from what is on screen: the figure and the signals.
+    /// Lay out what to export from what is on screen: the figure and the signals (the layout
+    /// itself is [`crate::export::figures`], shared with `ecg-panorama figure`).
     pub fn export_content(&self, what: What) -> Result<(Figure, Vec<Trace>), String> {
         let s = &self.state;
         let record = s.display.as_ref().ok_or("no record is open")?;
         let fs = record.fs;
         // Each strip shows the bands it shows on screen: its own lead's in the per-lead modes.
         let bands_of = |target: &Target, a: usize, b: usize| -> Vec<Band> {
-            let Some(ann) = &s.annotations else {
-                return Vec::new();
-            };
-            ann.bands_of(target, a..b)
-                .into_iter()
-                .map(|(x, y, k)| Band {
-                    label: DEFLECTIONS[k].0.to_string(),
-                    start_s: x.max(a) as f64 / fs,
-                    end_s: y.min(b) as f64 / fs,
-                    rgb: DEFLECTIONS[k].1,
-                })
-                .collect()
+            s.annotations.as_ref().map_or_else(Vec::new, |ann| {
+                deflection_bands(&ann.bands_of(target, a..b), a, b, fs)
+            })
         };
-        let bands = |a: usize, b: usize| bands_of(&Target::Cycles, a, b);
         let method = format!("{} from {}", engine_name(s.engine), s.inputs.join(", "));
         let missing = "nothing synthesized yet: open the view first and wait for it";
+        let synthesized = |purpose| {
+            self.output(purpose).map(|o: &Output| Synthesized {
+                views: &o.views,
+                segments: &o.segments,
+                band: o.band,
+            })
+        };
         match what {
             What::View => {
-                let out = self.output(Purpose::Panorama).ok_or(missing)?;
-                let (start, samples) = stitch(out, 0).ok_or(missing)?;
-                let end = start + samples.len();
-                let label = angles(out.views[0]);
-                let limits = band_traces(out, 0, start, &samples, "synth", fs);
-                let trace = Trace::new(format!("synth {label}"), samples, fs)
-                    .starting_at(start as f64 / fs);
-                let mut panel = Panel::new(label.clone(), trace.clone());
-                panel.overlays.extend(limits.iter().cloned());
-                let mut subtitle = format!("{method}; viewpoint {label}");
-                if let Some((name, angle)) = s.nearest_recorded()
-                    && let Some(lead) = record.lead(&name)
-                {
-                    let mut v = vec![f64::NAN; end - start];
-                    for seg in &out.segments {
-                        let n = seg.signals[0].len();
-                        v[seg.start - start..seg.start - start + n]
-                            .copy_from_slice(&detrend(&lead.samples[seg.start..seg.start + n]));
-                    }
-                    panel.overlays.push(
-                        Trace::new(format!("{name} recorded"), v, fs)
-                            .starting_at(start as f64 / fs),
-                    );
-                    subtitle += &format!(
-                        "; nearest recorded lead {name} ({:.0}° away)",
-                        angle.to_degrees()
-                    );
-                }
-                panel.bands = bands(start, end);
-                if let Some(level) = out.band.filter(|_| !limits.is_empty()) {
-                    subtitle +=
-                        &format!("; {} (calibrated on held-out records)", band_label(level));
-                }
-                let mut fig = Figure::new(record.name.clone(), vec![panel]);
-                fig.subtitle = subtitle;
-                let mut traces = vec![trace];
-                traces.extend(limits);
-                Ok((fig, traces))
+                let out = synthesized(Purpose::Panorama).ok_or(missing)?;
+                let bands = |a, b| bands_of(&Target::Cycles, a, b);
+                figures::view_figure(record, &method, out, s.nearest_recorded(), &bands)
+                    .ok_or_else(|| missing.to_string())
             }
             What::Grid => {
-                let out = self.output(Purpose::Grid).ok_or(missing)?;
-                let seg = out.segments.first().ok_or(missing)?;
-                let traces: Vec<Trace> = out
-                    .views
-                    .iter()
-                    .zip(&seg.signals)
-                    .map(|(v, x)| {
-                        let (t, p) = v.degrees();
-                        Trace::new(format!("theta{t:.0}_phi{p:.0}"), x.clone(), fs)
-                            .starting_at(seg.start as f64 / fs)
-                    })
-                    .collect();
-                let limits: Vec<Vec<Trace>> = traces
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| band_traces(out, i, seg.start, &t.samples, &t.label, fs))
-                    .collect();
-                let panels = out
-                    .views
-                    .iter()
-                    .zip(&traces)
-                    .zip(&limits)
-                    .map(|((v, t), l)| {
-                        let mut p = Panel::new(angles(*v), t.clone());
-                        p.overlays.extend(l.iter().cloned());
-                        p
-                    })
-                    .collect();
-                let traces: Vec<Trace> = traces
-                    .into_iter()
-                    .zip(limits)
-                    .flat_map(|(t, l)| std::iter::once(t).chain(l))
-                    .collect();
-                let mut fig = Figure::new(record.name.clone(), panels);
-                fig.columns = if out.views.len() == 24 && out.views[0].theta == 0.0 {
-                    6
-                } else {
-                    8
-                };
-                fig.subtitle = format!("{method}; cycle {} of {}", s.cycle + 1, s.cycles().len());
-                Ok((fig, traces))
+                let out = synthesized(Purpose::Grid).ok_or(missing)?;
+                let count = s.cycles().len();
+                figures::grid_figure(&record.name, fs, &method, out, s.cycle, count)
+                    .ok_or_else(|| missing.to_string())
             }
-            What::Record => {
-                let a = ((s.paper.t0 * fs) as usize).min(record.len().saturating_sub(1));
-                let b = (a + (10.0 * fs) as usize).min(record.len());
-                let leads = record.leads.iter().filter(|l| !s.hidden.contains(&l.name));
-                let traces: Vec<Trace> = leads
-                    .map(|l| {
-                        Trace::new(l.name.clone(), l.samples[a..b].to_vec(), fs)
-                            .starting_at(a as f64 / fs)
-                    })
-                    .collect();
-                let panels = traces
-                    .iter()
-                    .map(|t| {
-                        let mut p = Panel::new(t.label.clone(), t.clone());
-                        p.bands = bands_of(&s.boundaries.strip_target(&t.label), a, b);
-                        p
-                    })
-                    .collect();
-                let mut fig = Figure::new(record.name.clone(), panels);
-                fig.subtitle = s
+            What::Record | What::Report => {
+                let subtitle = s
                     .annotations
                     .as_ref()
                     .map(|x| format!("boundaries from {}", x.source()))
                     .unwrap_or_default();
-                Ok((fig, traces))
+                let shown = |name: &str| !s.hidden.contains(name);
+                let bands = |lead: &str, a, b| bands_of(&s.boundaries.strip_target(lead), a, b);
+                figures::record_figure(record, s.paper.t0, &shown, &bands, subtitle)
+                    .ok_or_else(|| "the record has no samples".to_string())
             }
         }
     }
 
     /// Export in the background; the job's result names the files written.
     pub fn export(&mut self, what: What, format: Format, path: PathBuf) {
+        let figure = match format {
+            Format::Png => Some(FigureFormat::Png),
+            Format::Svg => Some(FigureFormat::Svg),
+            Format::Pdf => Some(FigureFormat::Pdf),
+            Format::Csv | Format::Wfdb => None,
+        };
+        // The report's page is laid out by the export module; its signals go as the record's.
+        if let (What::Report, Some(figure)) = (what, figure) {
+            self.export_report(figure, path);
+            return;
+        }
         let content = self.export_content(what);
         self.export_job = Some(Job::spawn("Exporting", self.ctx.clone(), move |p| {
             let (fig, traces) = content.map_err(anyhow::Error::msg)?;
@@ -287,7 +162,7 @@ impl App {
         if !d.open {
             return;
         }
-        let mut go = false;
+        let (mut go, before) = (false, d.what);
         egui::Window::new("Export")
             .collapsible(false)
             .open(&mut d.open)
@@ -297,7 +172,15 @@ impl App {
                     ui.selectable_value(&mut d.what, What::View, "Current view");
                     ui.selectable_value(&mut d.what, What::Grid, "Grid");
                     ui.selectable_value(&mut d.what, What::Record, "Annotated record");
+                    ui.selectable_value(&mut d.what, What::Report, "12-lead report");
                 });
+                if d.what == What::Report {
+                    ui.horizontal(|ui| {
+                        ui.label("Paper");
+                        ui.selectable_value(&mut d.paper, PaperSize::A4, "A4");
+                        ui.selectable_value(&mut d.paper, PaperSize::Letter, "Letter");
+                    });
+                }
                 ui.horizontal(|ui| {
                     ui.label("As");
                     for f in Format::ALL {
@@ -330,14 +213,23 @@ impl App {
                     )
                     .clicked();
             });
+        // A default name follows the choice of what to export; a name the user typed stays.
+        let p = Path::new(&d.path);
+        if d.what != before && p.file_stem() == Some(self.default_stem(before).as_ref()) {
+            d.path = p
+                .with_file_name(self.default_stem(d.what))
+                .with_extension(d.format.extension())
+                .display()
+                .to_string();
+        }
         if go {
             self.export(d.what, d.format, PathBuf::from(d.path.trim()));
         }
         self.export_dialog = d;
     }
 
-    /// Open the export window with a default file name in the data folder.
-    pub(super) fn open_export(&mut self, what: What) {
+    /// The default file name (without extension) of `what`, e.g. "1-report".
+    fn default_stem(&self, what: What) -> String {
         let name = self
             .state
             .record
@@ -347,14 +239,21 @@ impl App {
             What::View => "view",
             What::Grid => "grid",
             What::Record => "record",
+            What::Report => "report",
         };
+        format!("{name}-{suffix}")
+    }
+
+    /// Open the export window with a default file name in the data folder.
+    pub(super) fn open_export(&mut self, what: What) {
+        let name = self.default_stem(what);
         let dir = self.data_dir.join("exports");
         let _ = std::fs::create_dir_all(&dir);
         let d = &mut self.export_dialog;
         d.open = true;
         d.what = what;
         d.path = dir
-            .join(format!("{name}-{suffix}"))
+            .join(name)
             .with_extension(d.format.extension())
             .display()
             .to_string();
@@ -368,6 +267,7 @@ impl Default for ExportDialog {
             what: What::View,
             format: Format::Png,
             path: String::new(),
+            paper: PaperSize::A4,
         }
     }
 }

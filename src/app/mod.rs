@@ -12,6 +12,7 @@ pub mod band_paint;
 pub mod boundary_mode;
 mod core;
 pub mod export_dialog;
+mod export_report;
 pub mod gizmo;
 pub mod grid_view;
 pub mod jobs;

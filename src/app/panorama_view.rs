@@ -31,11 +31,8 @@ pub struct Status<'a> {
 /// Colour of synthesized signals.
 pub const SYNTH_COLOR: Color32 = Color32::from_rgb(200, 30, 40);
 
-/// Label of a viewpoint in degrees.
-pub fn angles(v: Viewpoint) -> String {
-    let (t, p) = v.degrees();
-    format!("θ {t:.0}° φ {p:.0}°")
-}
+/// Label of a viewpoint in degrees, and an engine's display name (shared with the exports).
+pub use crate::export::figures::{angles, engine_name};
 
 /// The panorama view; returns the cycles (indices) whose synthesis it wants.
 pub fn panorama_view(ui: &mut egui::Ui, state: &mut AppState, status: &Status) -> Vec<usize> {
@@ -257,14 +254,6 @@ fn band_controls(ui: &mut egui::Ui, state: &mut AppState, status: &Status) {
             "The {} engine has no calibrated band.",
             engine_name(state.engine)
         ));
-    }
-}
-
-/// Display name of an engine.
-pub fn engine_name(kind: EngineKind) -> &'static str {
-    match kind {
-        EngineKind::NefNet => "Nef-Net",
-        EngineKind::Dipole => "Dipole",
     }
 }
 

@@ -42,16 +42,8 @@ pub struct Request {
     pub band: Option<f64>,
 }
 
-/// One rendered cycle: its first sample and one signal per requested view (mV).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Segment {
-    /// Absolute sample of the cycle's P onset.
-    pub start: usize,
-    /// One signal per view.
-    pub signals: Vec<Vec<f64>>,
-    /// Half-widths (mV) of each view's confidence band, when asked for and the engine has one.
-    pub bands: Option<Vec<Vec<f64>>>,
-}
+/// One rendered cycle (shared with the figure builders of the export module).
+pub use crate::export::figures::Segment;
 
 /// What the worker sends back.
 #[derive(Debug, Clone)]

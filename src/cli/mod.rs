@@ -2,6 +2,7 @@
 
 mod annotate;
 mod anomaly;
+mod batch;
 mod bench;
 mod bench_ui;
 mod convert;
@@ -13,8 +14,10 @@ mod eval_prior;
 mod eval_rhythm;
 mod eval_vcg;
 mod eval_view;
+mod figure;
 mod info;
 mod measure;
+mod report;
 mod synth;
 mod train_delineator;
 mod train_panorama;
@@ -109,6 +112,13 @@ enum Command {
     /// Compare measurements from the automatic boundaries with cardiologists': LUDB record
     /// medians of PR, QRS, QT and the axis category of each header; QTDB beat QT against q1c.
     EvalMeasure(eval_measure::EvalMeasureArgs),
+    /// The standard 12-lead report (3 × 4 leads of 2.5 s, a lead II rhythm strip, 25 mm/s,
+    /// 10 mm/mV, header with patient and measurements) as PDF, SVG or PNG, on A4 or Letter;
+    /// optionally with synthesized views (--views). RECORD may be a folder (--out a folder).
+    Report(report::ReportArgs),
+    /// The figures the app exports (panorama view, 24-view grid, annotated record) without
+    /// its window. RECORD may be a folder (--out a folder).
+    Figure(figure::FigureArgs),
 }
 
 /// The record argument shared by subcommands: a path, or nothing for the built-in demo.
@@ -188,6 +198,8 @@ pub fn run() -> ExitCode {
         Some(Command::Synth(args)) => synth::run(&args),
         Some(Command::Measure(args)) => measure::run(&args),
         Some(Command::EvalMeasure(args)) => eval_measure::run(&args),
+        Some(Command::Report(args)) => report::run(&args),
+        Some(Command::Figure(args)) => figure::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

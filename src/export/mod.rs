@@ -5,11 +5,13 @@
 //! size in points, and the PNG carries its dpi. Every file is written atomically.
 
 mod atomic;
+pub mod figures;
 mod layout;
 mod number;
 mod paper;
 mod png_encode;
 mod raster;
+pub mod report;
 mod signals;
 mod svg;
 mod wfdb;

@@ -13,11 +13,35 @@ const MINOR_WIDTH: f64 = 0.1;
 /// Major lines are twice as heavy as minor ones.
 const MAJOR_WIDTH: f64 = 0.2;
 
+/// The gridded rectangle of a page, in mm: lines run every millimetre from its top left.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Sheet {
+    /// Left edge (a major line).
+    pub x0: f64,
+    /// Right edge.
+    pub x1: f64,
+    /// Top edge (a major line).
+    pub y0: f64,
+    /// Bottom edge.
+    pub y1: f64,
+}
+
+impl Sheet {
+    /// The paper of a figure's layout: the page less its margins and header.
+    pub fn of(layout: &Layout) -> Self {
+        Self {
+            x0: MARGIN,
+            x1: layout.width - MARGIN,
+            y0: layout.paper_top(),
+            y1: layout.height - MARGIN,
+        }
+    }
+}
+
 /// The grid as two `<path>` elements, one line per millimetre; one path per weight keeps the
 /// file small and draws in one pass.
-pub(crate) fn grid(out: &mut String, layout: &Layout) {
-    let (x0, x1) = (MARGIN, layout.width - MARGIN);
-    let (y0, y1) = (layout.paper_top(), layout.height - MARGIN);
+pub(crate) fn grid(out: &mut String, sheet: Sheet) {
+    let Sheet { x0, x1, y0, y1 } = sheet;
     let mut minor = String::with_capacity(16 * 1024);
     let mut major = String::with_capacity(4 * 1024);
     let nx = (x1 - x0).round() as i64;
@@ -46,16 +70,9 @@ pub(crate) fn grid(out: &mut String, layout: &Layout) {
 /// as the SVG grid would render with anti-aliasing. A general rasteriser spends most of a PNG
 /// export on these thousand page-long hairlines; axis-aligned lines need only a coverage per
 /// pixel column and per pixel row.
-pub(crate) fn paint(
-    pixels: &mut [u8],
-    width: usize,
-    height: usize,
-    px_per_mm: f64,
-    layout: &Layout,
-) {
+pub(crate) fn paint(pixels: &mut [u8], width: usize, height: usize, px_per_mm: f64, sheet: Sheet) {
     pixels.fill(255);
-    let (x0, x1) = (MARGIN, layout.width - MARGIN);
-    let (y0, y1) = (layout.paper_top(), layout.height - MARGIN);
+    let Sheet { x0, x1, y0, y1 } = sheet;
     let coverage = |from: f64, to: f64, len: usize, major: bool| {
         let mut cov = vec![0.0f32; len];
         let n = (to - from).round() as i64;

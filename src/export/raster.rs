@@ -35,24 +35,28 @@ fn fontdb() -> Arc<usvg::fontdb::Database> {
 fn tree(fig: &Figure, paper: bool) -> Result<(usvg::Tree, Layout)> {
     let layout = Layout::of(fig)?;
     let svg = super::svg::draw(fig, &layout, paper);
+    Ok((parse(&svg)?, layout))
+}
+
+/// Parse SVG text we drew, with the embedded font.
+fn parse(svg: &str) -> Result<usvg::Tree> {
     let options = usvg::Options {
         dpi: USVG_DPI,
         font_family: "DejaVu Sans".into(),
         fontdb: fontdb(),
         ..usvg::Options::default()
     };
-    let tree = usvg::Tree::from_str(&svg, &options)
-        .map_err(|e| Error::Invalid(format!("the figure's SVG cannot be read back: {e}")))?;
-    Ok((tree, layout))
+    usvg::Tree::from_str(svg, &options)
+        .map_err(|e| Error::Invalid(format!("the figure's SVG cannot be read back: {e}")))
 }
 
 /// Pixel width and height of the figure's PNG at `dpi` (the paper size in mm at that density).
 pub fn png_size_px(fig: &Figure, dpi: f64) -> Result<(u32, u32)> {
     let layout = Layout::of(fig)?;
-    png_size(&layout, dpi)
+    png_size(layout.width, layout.height, dpi)
 }
 
-fn png_size(layout: &Layout, dpi: f64) -> Result<(u32, u32)> {
+fn png_size(width_mm: f64, height_mm: f64, dpi: f64) -> Result<(u32, u32)> {
     if !(dpi.is_finite() && (DPI_RANGE.0..=DPI_RANGE.1).contains(&dpi)) {
         return Err(Error::Invalid(format!(
             "invalid resolution {dpi} dpi (it must lie between {} and {})",
@@ -60,7 +64,7 @@ fn png_size(layout: &Layout, dpi: f64) -> Result<(u32, u32)> {
         )));
     }
     let px = |mm: f64| (mm / MM_PER_INCH * dpi).round();
-    let (w, h) = (px(layout.width), px(layout.height));
+    let (w, h) = (px(width_mm), px(height_mm));
     if w > f64::from(MAX_PNG_SIDE) || h > f64::from(MAX_PNG_SIDE) {
         return Err(Error::Invalid(format!(
             "the PNG would be {w} × {h} pixels at {dpi} dpi (at most {MAX_PNG_SIDE} per side): lower the dpi or export SVG/PDF"
@@ -72,7 +76,30 @@ fn png_size(layout: &Layout, dpi: f64) -> Result<(u32, u32)> {
 /// The figure as PNG at `dpi`, with the density recorded so printing keeps the scale.
 pub fn figure_png(fig: &Figure, dpi: f64) -> Result<Vec<u8>> {
     let (tree, layout) = tree(fig, false)?;
-    let (w, h) = png_size(&layout, dpi)?;
+    let sheet = super::paper::Sheet::of(&layout);
+    render_png(&tree, layout.width, layout.height, sheet, dpi)
+}
+
+/// A page drawn as SVG of `width_mm` × `height_mm` without its grid, as PNG at `dpi`: the grid
+/// of `sheet` is painted directly (see [`super::paper::paint`]), the SVG over it.
+pub(crate) fn svg_png(
+    svg: &str,
+    width_mm: f64,
+    height_mm: f64,
+    sheet: super::paper::Sheet,
+    dpi: f64,
+) -> Result<Vec<u8>> {
+    render_png(&parse(svg)?, width_mm, height_mm, sheet, dpi)
+}
+
+fn render_png(
+    tree: &usvg::Tree,
+    width_mm: f64,
+    height_mm: f64,
+    sheet: super::paper::Sheet,
+    dpi: f64,
+) -> Result<Vec<u8>> {
+    let (w, h) = png_size(width_mm, height_mm, dpi)?;
     let mut pixmap = tiny_skia::Pixmap::new(w, h)
         .ok_or_else(|| Error::Invalid(format!("cannot allocate a {w} × {h} pixel image")))?;
     // Opaque paper everywhere, so the encoder may drop the alpha channel.
@@ -81,11 +108,11 @@ pub fn figure_png(fig: &Figure, dpi: f64) -> Result<Vec<u8>> {
         w as usize,
         h as usize,
         dpi / MM_PER_INCH,
-        &layout,
+        sheet,
     );
     let scale = (dpi / f64::from(USVG_DPI)) as f32;
     resvg::render(
-        &tree,
+        tree,
         tiny_skia::Transform::from_scale(scale, scale),
         &mut pixmap.as_mut(),
     );
@@ -96,10 +123,19 @@ pub fn figure_png(fig: &Figure, dpi: f64) -> Result<Vec<u8>> {
 /// The figure as a one-page PDF whose page is the paper size, so 25 mm/s prints as 25 mm/s.
 pub fn figure_pdf(fig: &Figure) -> Result<Vec<u8>> {
     let (tree, _) = tree(fig, true)?;
+    tree_pdf(&tree)
+}
+
+/// SVG text sized in mm as a one-page PDF of the same size.
+pub(crate) fn svg_pdf(svg: &str) -> Result<Vec<u8>> {
+    tree_pdf(&parse(svg)?)
+}
+
+fn tree_pdf(tree: &usvg::Tree) -> Result<Vec<u8>> {
     // svg2pdf sizes the page as the tree's pixels at `dpi`; the tree's pixels are mm at
     // USVG_DPI, so the same density gives the page in true millimetres.
     let page = svg2pdf::PageOptions { dpi: USVG_DPI };
-    svg2pdf::to_pdf(&tree, svg2pdf::ConversionOptions::default(), page)
+    svg2pdf::to_pdf(tree, svg2pdf::ConversionOptions::default(), page)
         .map_err(|e| Error::Invalid(format!("PDF conversion failed: {e}")))
 }
 
@@ -119,14 +155,14 @@ mod tests {
         let dpi = 150.0;
         let painted = {
             let (tree, layout) = tree(&fig, false).unwrap();
-            let (w, h) = png_size(&layout, dpi).unwrap();
+            let (w, h) = png_size(layout.width, layout.height, dpi).unwrap();
             let mut p = tiny_skia::Pixmap::new(w, h).unwrap();
             super::super::paper::paint(
                 p.data_mut(),
                 w as usize,
                 h as usize,
                 dpi / MM_PER_INCH,
-                &layout,
+                super::super::paper::Sheet::of(&layout),
             );
             let s = (dpi / f64::from(USVG_DPI)) as f32;
             resvg::render(
@@ -138,7 +174,7 @@ mod tests {
         };
         let rendered = {
             let (tree, layout) = tree(&fig, true).unwrap();
-            let (w, h) = png_size(&layout, dpi).unwrap();
+            let (w, h) = png_size(layout.width, layout.height, dpi).unwrap();
             let mut p = tiny_skia::Pixmap::new(w, h).unwrap();
             let s = (dpi / f64::from(USVG_DPI)) as f32;
             resvg::render(

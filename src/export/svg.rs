@@ -52,7 +52,7 @@ pub(crate) fn draw(fig: &Figure, layout: &Layout, paper: bool) -> String {
     let _ = writeln!(out, "<title>{}</title>", escape(&fig.title));
     if paper {
         let _ = writeln!(out, r##"<rect width="{w}" height="{h}" fill="#fff"/>"##);
-        paper::grid(&mut out, layout);
+        paper::grid(&mut out, paper::Sheet::of(layout));
     }
     header(&mut out, fig, layout);
     for (i, panel) in fig.panels.iter().enumerate() {
@@ -186,26 +186,47 @@ fn strip(out: &mut String, fig: &Figure, layout: &Layout, row: &Row, c: usize, p
     let x_start = |t: &Trace| x_of(t.t0);
     // Overlays go under the main trace: they are the reference it is compared with.
     for (o, colour) in panel.overlays.iter().zip(OVERLAY_COLOURS.iter().cycle()) {
-        trace_path(out, o, x_start(o), fig, row.baseline, colour, "overlay");
+        let pen = Ink::new(fig, row.baseline, colour, "overlay");
+        trace_path(out, o, x_start(o), &pen);
     }
     let main = &panel.trace;
-    trace_path(out, main, x_start(main), fig, row.baseline, "#000", "trace");
+    let pen = Ink::new(fig, row.baseline, "#000", "trace");
+    trace_path(out, main, x_start(main), &pen);
     out.push_str("</g>\n");
 }
 
+/// How a trace is inked: the scale, where 0 mV lies, the colour and the element's class.
+pub(crate) struct Ink<'a> {
+    /// Paper speed in mm per second.
+    pub mm_per_s: f64,
+    /// Amplitude scale in mm per mV.
+    pub mm_per_mv: f64,
+    /// Where 0 mV lies, mm from the top.
+    pub baseline: f64,
+    /// Stroke colour.
+    pub colour: &'a str,
+    /// The path's class attribute.
+    pub class: &'a str,
+}
+
+impl<'a> Ink<'a> {
+    fn new(fig: &Figure, baseline: f64, colour: &'a str, class: &'a str) -> Self {
+        Self {
+            mm_per_s: fig.mm_per_s,
+            mm_per_mv: fig.mm_per_mv,
+            baseline,
+            colour,
+            class,
+        }
+    }
+}
+
 /// One trace as a path of relative moves in hundredths of a mm (exact: deltas of rounded
-/// absolute positions); NaN samples break the line.
-fn trace_path(
-    out: &mut String,
-    trace: &Trace,
-    x_first: f64,
-    fig: &Figure,
-    baseline: f64,
-    colour: &str,
-    class: &str,
-) {
+/// absolute positions), its first sample at `x_first` mm; NaN samples break the line.
+pub(crate) fn trace_path(out: &mut String, trace: &Trace, x_first: f64, ink: &Ink) {
+    let (baseline, colour, class) = (ink.baseline, ink.colour, ink.class);
     let _ = write!(out, r#"<path class="{class}" d=""#);
-    let step = fig.mm_per_s / trace.fs * 100.0;
+    let step = ink.mm_per_s / trace.fs * 100.0;
     let x0 = x_first * 100.0;
     let mut pen = Pen::new(out);
     let mut bucket = Bucket::default();
@@ -216,7 +237,7 @@ fn trace_path(
             continue;
         }
         let x = (x0 + i as f64 * step).round() as i64;
-        let y = ((baseline - v * fig.mm_per_mv) * 100.0).round() as i64;
+        let y = ((baseline - v * ink.mm_per_mv) * 100.0).round() as i64;
         if bucket.key != Some(x.div_euclid(BUCKET)) {
             bucket.flush(&mut pen);
             bucket.key = Some(x.div_euclid(BUCKET));

@@ -4,6 +4,7 @@
 
 pub mod eval_cli;
 pub mod export_fixture;
+pub mod page;
 
 use std::path::PathBuf;
 use std::process::Command;
