@@ -104,6 +104,30 @@ fn the_command_prints_the_leads_and_warns_of_a_swap() {
     assert!(text.contains("suspected electrode swap: LA/RA"), "{text}");
     let bad = run(&dir.path().join("missing"));
     assert!(!bad.status.success());
+    // The map as CSV: one column per lead, scores inside the cycles.
+    let csv = dir.path().join("map.csv");
+    let out = Command::new(env!("CARGO_BIN_EXE_ecg-panorama"))
+        .args([
+            "anomaly",
+            path.to_str().unwrap(),
+            "--csv",
+            csv.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(
+        text.starts_with("time_s,I,II,III,aVR,aVL,aVF,V1"),
+        "{}",
+        &text[..60]
+    );
+    assert_eq!(text.lines().count(), record.len() + 1);
+    assert!(text.lines().any(|l| {
+        l.split(',')
+            .skip(1)
+            .all(|v| v.parse::<f64>().is_ok_and(|x| x >= 0.0))
+    }));
 }
 
 #[test]

@@ -17,6 +17,10 @@ pub struct AnomalyArgs {
     /// Print JSON (with the per-cycle, per-lead scores) instead of a table.
     #[arg(long)]
     json: bool,
+    /// Also write the map as CSV: time in s, then one column per scored lead (its anomaly score
+    /// at each sample; empty outside the scored cycles).
+    #[arg(long, value_name = "FILE")]
+    csv: Option<PathBuf>,
     /// Nef-Net weights (default: the shipped model).
     #[arg(long)]
     model: Option<PathBuf>,
@@ -33,6 +37,10 @@ pub fn run(args: &AnomalyArgs) -> anyhow::Result<()> {
     );
     let engine = engine_for(EngineKind::NefNet, args.model.as_deref())?;
     let map = anomaly_map(engine.as_ref(), &record, &cycles)?;
+    if let Some(path) = &args.csv {
+        let text = map_csv(&map, record.fs);
+        super::write_output(path, |w| w.write_all(text.as_bytes()))?;
+    }
     let normal = NormalModel::load_default()?;
     let z = normal.lead_z(&map);
     let score = normal.record_score(&map);
@@ -81,4 +89,27 @@ pub fn run(args: &AnomalyArgs) -> anyhow::Result<()> {
         None => println!("no electrode swap suspected"),
     }
     Ok(())
+}
+
+/// The map as CSV: `time_s`, then one column per scored lead.
+fn map_csv(map: &ecg_panorama::anomaly::AnomalyMap, fs: f64) -> String {
+    use std::fmt::Write;
+    let mut out = String::from("time_s");
+    for l in &map.leads {
+        out.push(',');
+        out.push_str(l);
+    }
+    out.push('\n');
+    let len = map.samples.first().map_or(0, Vec::len);
+    for t in 0..len {
+        let _ = write!(out, "{:.4}", t as f64 / fs);
+        for lead in &map.samples {
+            out.push(',');
+            if lead[t].is_finite() {
+                let _ = write!(out, "{:.3}", lead[t]);
+            }
+        }
+        out.push('\n');
+    }
+    out
 }
