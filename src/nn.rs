@@ -115,6 +115,40 @@ pub fn one_worker() -> std::result::Result<rayon::ThreadPool, rayon::ThreadPoolB
     rayon::ThreadPoolBuilder::new().num_threads(1).build()
 }
 
+/// One-thread workers for concurrent callers: each call runs on a worker no other call is
+/// using when there is one, so two threads (a synthesis and an anomaly map, or two halves of a
+/// record) run side by side, each on one thread as [`one_worker`] wants.
+pub struct Workers {
+    pools: Vec<(rayon::ThreadPool, std::sync::atomic::AtomicBool)>,
+}
+
+impl Workers {
+    /// `n` workers of one thread each.
+    pub fn new(n: usize) -> std::result::Result<Self, rayon::ThreadPoolBuildError> {
+        let pools = (0..n.max(1))
+            .map(|_| Ok((one_worker()?, std::sync::atomic::AtomicBool::new(false))))
+            .collect::<std::result::Result<_, _>>()?;
+        Ok(Self { pools })
+    }
+
+    /// Run `f` on an idle worker (the first one when all are busy).
+    pub fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
+        use std::sync::atomic::Ordering;
+        let free = self.pools.iter().find(|(_, busy)| {
+            busy.compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+                .is_ok()
+        });
+        match free {
+            Some((pool, busy)) => {
+                let r = pool.install(f);
+                busy.store(false, Ordering::Release);
+                r
+            }
+            None => self.pools[0].0.install(f),
+        }
+    }
+}
+
 /// Max-pool by 2 along time (`[B, C, L]`, L even).
 pub fn pool2(x: &Tensor) -> Result<Tensor> {
     let (b, c, l) = x.dims3()?;

@@ -90,6 +90,64 @@ fn flat(x: &[f64]) -> bool {
     span.is_nan() || span < FLAT_MV
 }
 
+/// One cycle's scores: per lead its mean (`row`) and its samples from `start`.
+struct CycleScores {
+    row: Vec<f64>,
+    leads: Vec<(usize, usize, Vec<f64>)>,
+}
+
+/// Score cycle `b`: restore each group's targets and divide the error by the band.
+fn score_cycle(
+    engine: &dyn Engine,
+    record: &Record,
+    plan: &[groups::Group],
+    leads: &[String],
+    b: CycleBounds,
+) -> Result<CycleScores> {
+    let mut out = CycleScores {
+        row: vec![f64::NAN; leads.len()],
+        leads: Vec::new(),
+    };
+    for g in plan {
+        let inputs: Vec<&str> = g.inputs.iter().map(String::as_str).collect();
+        let Ok(input) = CycleInput::from_record(record, &inputs, b) else {
+            // A cycle with a missing input sample stays unscored.
+            continue;
+        };
+        let field = engine.encode(&input)?;
+        let views: Vec<_> = g
+            .targets
+            .iter()
+            .filter_map(|t| record.lead(t)?.view.map(|v| v.viewpoint))
+            .collect();
+        let restored = engine.render(&field, &views)?;
+        let band = engine.band(&field, &views, BAND_LEVEL)?.ok_or_else(|| {
+            Error::Invalid(format!(
+                "the {} engine has no calibrated band to scale the anomaly map by",
+                engine.name()
+            ))
+        })?;
+        for ((t, y), h) in g.targets.iter().zip(&restored).zip(&band) {
+            let (Some(k), Some(lead)) = (leads.iter().position(|l| l == t), record.lead(t)) else {
+                continue;
+            };
+            let recorded = detrend(&lead.samples[b.start()..=b.end()]);
+            let scores: Vec<f64> = recorded
+                .iter()
+                .zip(y)
+                .zip(h)
+                .map(|((r, p), w)| (r - p).abs() / w.max(FLOOR_MV))
+                .collect();
+            let finite: Vec<f64> = scores.iter().copied().filter(|s| s.is_finite()).collect();
+            if !finite.is_empty() {
+                out.row[k] = finite.iter().sum::<f64>() / finite.len() as f64;
+            }
+            out.leads.push((k, b.start(), scores));
+        }
+    }
+    Ok(out)
+}
+
 /// The anomaly map of `record`'s `cycles` with `engine` (which must have a calibrated band).
 pub fn anomaly_map(
     engine: &dyn Engine,
@@ -130,50 +188,41 @@ pub fn anomaly_map(
                 .join(", ")
         )));
     }
+    // Cycles are independent: halves of the record run side by side, one per core (the
+    // engine gives each caller its own worker).
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(cycles.len().max(1));
+    let chunk = cycles.len().div_ceil(threads).max(1);
+    let scored: Vec<Result<Vec<CycleScores>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = cycles
+            .chunks(chunk)
+            .map(|part| {
+                let (plan, leads) = (&plan, &leads);
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|&b| score_cycle(engine, record, plan, leads, b))
+                        .collect::<Result<Vec<_>>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Error::Invalid("an anomaly worker failed".into())))
+            })
+            .collect()
+    });
     let mut samples = vec![vec![f64::NAN; record.len()]; leads.len()];
     let mut cycle_scores = Vec::with_capacity(cycles.len());
-    for &b in cycles {
-        let mut row = vec![f64::NAN; leads.len()];
-        for g in &plan {
-            let inputs: Vec<&str> = g.inputs.iter().map(String::as_str).collect();
-            let Ok(input) = CycleInput::from_record(record, &inputs, b) else {
-                // A cycle with a missing input sample stays unscored.
-                continue;
-            };
-            let field = engine.encode(&input)?;
-            let views: Vec<_> = g
-                .targets
-                .iter()
-                .filter_map(|t| record.lead(t)?.view.map(|v| v.viewpoint))
-                .collect();
-            let restored = engine.render(&field, &views)?;
-            let band = engine.band(&field, &views, BAND_LEVEL)?.ok_or_else(|| {
-                Error::Invalid(format!(
-                    "the {} engine has no calibrated band to scale the anomaly map by",
-                    engine.name()
-                ))
-            })?;
-            for ((t, y), h) in g.targets.iter().zip(&restored).zip(&band) {
-                let (Some(k), Some(lead)) = (leads.iter().position(|l| l == t), record.lead(t))
-                else {
-                    continue;
-                };
-                let recorded = detrend(&lead.samples[b.start()..=b.end()]);
-                let (mut sum, mut n) = (0.0, 0usize);
-                for (i, ((r, p), w)) in recorded.iter().zip(y).zip(h).enumerate() {
-                    let s = (r - p).abs() / w.max(FLOOR_MV);
-                    if s.is_finite() {
-                        samples[k][b.start() + i] = s;
-                        sum += s;
-                        n += 1;
-                    }
-                }
-                if n > 0 {
-                    row[k] = sum / n as f64;
-                }
+    for part in scored {
+        for c in part? {
+            for (k, start, scores) in c.leads {
+                samples[k][start..start + scores.len()].copy_from_slice(&scores);
             }
+            cycle_scores.push(c.row);
         }
-        cycle_scores.push(row);
     }
     let lead_scores = (0..leads.len())
         .map(|k| {

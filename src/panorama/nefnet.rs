@@ -26,8 +26,8 @@ const NET_FS: f64 = 500.0;
 pub struct NefNetEngine {
     model: PanoramaModel,
     device: Device,
-    /// One worker runs encoding and rendering ([`crate::nn::one_worker`]).
-    pool: rayon::ThreadPool,
+    /// One-thread workers run encoding and rendering ([`crate::nn::Workers`]), one per core.
+    pool: crate::nn::Workers,
 }
 
 /// What encoding one cycle keeps for rendering.
@@ -94,7 +94,8 @@ impl NefNetEngine {
             network: "Nef-Net",
             cause: Box::new(cause),
         })?;
-        let pool = crate::nn::one_worker().map_err(|e| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let pool = crate::nn::Workers::new(cores.min(4)).map_err(|e| {
             Error::Invalid(format!("cannot start the panorama engine's worker: {e}"))
         })?;
         Ok(Self {
