@@ -119,6 +119,17 @@ fn set(record: &mut Record, name: &str, samples: Vec<f64>) {
     }
 }
 
+/// Cycles a swap is checked on: enough from the middle of the record that one noisy beat
+/// does not decide.
+pub const SWAP_CYCLES: usize = 8;
+
+/// Up to [`SWAP_CYCLES`] cycles from the middle of `cycles`.
+pub fn middle_cycles(cycles: &[CycleBounds]) -> &[CycleBounds] {
+    let n = cycles.len().min(SWAP_CYCLES);
+    let start = (cycles.len() - n) / 2;
+    &cycles[start..start + n]
+}
+
 /// What the swap check found.
 #[derive(Debug, Clone, Serialize)]
 pub struct SwapCheck {

@@ -102,8 +102,7 @@ impl App {
             let score = normal.record_score(&map);
             let swap = if STANDARD_12.iter().all(|n| record.lead(n).is_some()) {
                 p.report(0.5, "looking for electrode swaps");
-                let n = cycles.len().min(4);
-                let few = &cycles[(cycles.len() - n) / 2..][..n];
+                let few = crate::anomaly::swaps::middle_cycles(&cycles);
                 normal
                     .suspected(&check_swaps(engine.as_ref(), &record, few)?)
                     .map(|s| s.name())

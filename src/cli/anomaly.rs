@@ -1,9 +1,8 @@
 //! `ecg-panorama anomaly`: one record's anomaly map, its score against normal records and a
 //! suspected electrode swap.
 
-use super::eval_anomaly::middle_cycles;
 use ecg_panorama::anomaly::normal::NormalModel;
-use ecg_panorama::anomaly::swaps::check_swaps;
+use ecg_panorama::anomaly::swaps::{check_swaps, middle_cycles};
 use ecg_panorama::anomaly::{FLAT_MV, anomaly_map};
 use ecg_panorama::panorama::{EngineKind, engine_for, find_record_cycles};
 use ecg_panorama::record::open_record;

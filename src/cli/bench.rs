@@ -253,7 +253,7 @@ fn bench_anomaly(record: &RecordArg, repeat: usize, json: bool) -> anyhow::Resul
         std::hint::black_box(anomaly_map(engine.as_ref(), &rec, &cycles)?);
         Ok(())
     })?;
-    let few = super::eval_anomaly::middle_cycles(&cycles);
+    let few = ecg_panorama::anomaly::swaps::middle_cycles(&cycles);
     let swap_ms = median(&mut || {
         std::hint::black_box(check_swaps(engine.as_ref(), &rec, few)?);
         Ok(())

@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 use ecg_panorama::anomaly::normal::NormalModel;
-use ecg_panorama::anomaly::swaps::{Swap, SwapCheck, check_swaps};
+use ecg_panorama::anomaly::swaps::{Swap, SwapCheck, check_swaps, middle_cycles};
 use ecg_panorama::anomaly::{AnomalyMap, anomaly_map};
 use ecg_panorama::delineate::CycleBounds;
 use ecg_panorama::eval::anomaly::{SUPERCLASSES, auroc, ptbxl_superclasses};
@@ -37,16 +37,6 @@ pub struct EvalAnomalyArgs {
     /// Nef-Net weights (default: the shipped model).
     #[arg(long)]
     model: Option<PathBuf>,
-}
-
-/// Cycles a swap is checked on: a few from the middle of the record.
-pub const SWAP_CYCLES: usize = 4;
-
-/// Up to [`SWAP_CYCLES`] cycles from the middle of `cycles`.
-pub fn middle_cycles(cycles: &[CycleBounds]) -> &[CycleBounds] {
-    let n = cycles.len().min(SWAP_CYCLES);
-    let start = (cycles.len() - n) / 2;
-    &cycles[start..start + n]
 }
 
 struct Scored {
