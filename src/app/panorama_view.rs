@@ -26,6 +26,8 @@ pub struct Status<'a> {
     pub engine_error: Option<&'a str>,
     /// The chosen engine is still loading.
     pub engine_loading: bool,
+    /// The anomaly scores of the recorded lead the viewpoint sits on, if any.
+    pub heat: Option<&'a [f64]>,
 }
 
 /// Colour of synthesized signals.
@@ -79,7 +81,7 @@ pub fn panorama_view(ui: &mut egui::Ui, state: &mut AppState, status: &Status) -
             label: format!("synth {}", angles(state.viewpoint).replace("φ", "\nφ")),
             segments: synth_rows,
             spread,
-            heat: None,
+            heat: status.heat,
             color: SYNTH_COLOR,
             bands: Vec::new(),
         }];

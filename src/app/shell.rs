@@ -45,11 +45,18 @@ impl App {
     fn panorama(&mut self, ui: &mut egui::Ui) {
         let (engine_error, engine_loading) = self.engine_status();
         let busy = self.synth.busy(Purpose::Panorama);
+        // A view that sits on a recorded lead carries that lead's anomaly band.
+        let on_lead = self
+            .state
+            .nearest_recorded()
+            .filter(|(_, angle)| *angle < 1e-6)
+            .map(|(name, _)| name);
         let status = Status {
             output: self.synth.latest.get(&Purpose::Panorama),
             busy,
             engine_error: engine_error.as_deref(),
             engine_loading,
+            heat: on_lead.as_deref().and_then(|n| self.anomaly.heat(n)),
         };
         let wanted = panorama_view(ui, &mut self.state, &status);
         let view = vec![self.state.viewpoint];
