@@ -123,30 +123,14 @@ impl NormalModel {
         Ok(model)
     }
 
-    /// The most likely swap of `check` and its evidence.
-    pub fn swap_best(&self, check: &SwapCheck) -> Option<(Swap, f64)> {
-        check.best()
-    }
-
     /// The swap to warn about: the most likely one when its evidence passes the threshold.
     pub fn suspected(&self, check: &SwapCheck) -> Option<Swap> {
-        self.swap_best(check)
+        check
+            .best()
             .filter(|(_, e)| *e > self.swap_threshold)
             .map(|(s, _)| s)
     }
-}
 
-/// Mean and sample SD of `v` (none with fewer than two values).
-fn mean_sd(v: &[f64]) -> Option<(f64, f64)> {
-    if v.len() < 2 {
-        return None;
-    }
-    let m = v.iter().sum::<f64>() / v.len() as f64;
-    let sd = (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt();
-    Some((m, sd))
-}
-
-impl NormalModel {
     /// Per lead of `map`: how many normal SDs its log score lies above the normal mean.
     pub fn lead_z(&self, map: &AnomalyMap) -> Vec<(String, f64)> {
         self.leads
@@ -161,6 +145,16 @@ impl NormalModel {
         self.aggregate
             .of(self.lead_z(map).into_iter().map(|(_, v)| v).collect())
     }
+}
+
+/// Mean and sample SD of `v` (none with fewer than two values).
+fn mean_sd(v: &[f64]) -> Option<(f64, f64)> {
+    if v.len() < 2 {
+        return None;
+    }
+    let m = v.iter().sum::<f64>() / v.len() as f64;
+    let sd = (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt();
+    Some((m, sd))
 }
 
 #[cfg(test)]

@@ -32,6 +32,28 @@ pub fn band_shape(columns: impl IntoIterator<Item = (f32, f32, f32)>, fill: Colo
     Shape::mesh(mesh)
 }
 
+/// The band around a view `x` drawn in a grid cell `rect` (the cell's scale: `peak` mV per
+/// 0.45 of its height, centred), with half-widths `spread` when they match `x`.
+pub fn cell_band(
+    painter: &egui::Painter,
+    rect: egui::Rect,
+    x: &[f64],
+    spread: Option<&[f64]>,
+    peak: f64,
+) {
+    let Some(h) = spread.filter(|h| h.len() == x.len() && x.len() > 1) else {
+        return;
+    };
+    let dx = rect.width() / (x.len() - 1) as f32;
+    let dy = rect.height() * 0.45 / peak as f32;
+    let mid = rect.center().y;
+    let columns = x.iter().zip(h).enumerate().map(|(i, (&y, &w))| {
+        let px = rect.left() + i as f32 * dx;
+        (px, mid - (y + w) as f32 * dy, mid - (y - w) as f32 * dy)
+    });
+    painter.add(band_shape(columns, BAND_FILL));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@
 use super::core::App;
 use super::jobs::Job;
 use crate::export::FigureFormat;
-use crate::export::report::{ReportInput, patient_info, report_measures, write_report};
+use crate::export::report::{ReportInput, page_rate, patient_info, report_header, write_report};
 use std::path::PathBuf;
 
 impl App {
@@ -25,10 +25,8 @@ impl App {
             // The page starts on a whole 5 mm square, as the paper on screen may not.
             input.start_s = (start_s * 5.0).floor() / 5.0;
             input.patient = patient_info(&record, record_path.as_deref());
-            input.measures = report_measures(&cycles, record.fs, input.window());
-            if let Some(h) = &header {
-                input.measures = input.measures.clone().with_header(h);
-            }
+            let rate = page_rate(&cycles, record.fs, input.window());
+            input.measures = report_header(header.unwrap_or_default(), rate);
             if let Some(source) = source {
                 input.note = format!("measurements from the cycles ({source})");
             }

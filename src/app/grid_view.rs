@@ -111,14 +111,15 @@ pub fn grid_view(ui: &mut egui::Ui, state: &mut AppState, output: Option<&Output
         });
 }
 
-/// One cell: the view's signal and its band's half-widths, when it has them.
-type CellSignal<'a> = (Option<&'a [f64]>, Option<&'a [f64]>);
-
-fn cell_ui(ui: &mut egui::Ui, v: Viewpoint, shown: CellSignal, peak: f64, size: Vec2) -> bool {
-    let (signal, spread) = shown;
+/// A clickable cell named `label` (for screen readers): its light ground, a hover frame and
+/// the zero line; the painter is clipped to it.
+pub(super) fn cell_frame(
+    ui: &mut egui::Ui,
+    size: Vec2,
+    label: &str,
+) -> (egui::Rect, egui::Response, egui::Painter) {
     let (rect, response) = ui.allocate_exact_size(size, Sense::click());
-    let label = cell_label(v);
-    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, label));
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 2.0, Color32::from_rgb(255, 250, 245));
     if response.hovered() {
@@ -129,25 +130,25 @@ fn cell_ui(ui: &mut egui::Ui, v: Viewpoint, shown: CellSignal, peak: f64, size: 
             egui::StrokeKind::Inside,
         );
     }
-    let mid = rect.center().y;
     painter.hline(
         rect.x_range(),
-        mid,
+        rect.center().y,
         Stroke::new(0.5, Color32::from_rgb(235, 150, 150)),
     );
+    (rect, response, painter)
+}
+
+/// One cell: the view's signal and its band's half-widths, when it has them.
+type CellSignal<'a> = (Option<&'a [f64]>, Option<&'a [f64]>);
+
+fn cell_ui(ui: &mut egui::Ui, v: Viewpoint, shown: CellSignal, peak: f64, size: Vec2) -> bool {
+    let (signal, spread) = shown;
+    let (rect, response, painter) = cell_frame(ui, size, &cell_label(v));
+    let mid = rect.center().y;
     if let Some(s) = signal.filter(|s| s.len() > 1) {
         let dx = rect.width() / (s.len() - 1) as f32;
         let dy = rect.height() * 0.45 / peak as f32;
-        if let Some(h) = spread.filter(|h| h.len() == s.len()) {
-            let columns = s.iter().zip(h).enumerate().map(|(i, (&y, &w))| {
-                let x = rect.left() + i as f32 * dx;
-                (x, mid - (y + w) as f32 * dy, mid - (y - w) as f32 * dy)
-            });
-            painter.add(super::band_paint::band_shape(
-                columns,
-                super::band_paint::BAND_FILL,
-            ));
-        }
+        super::band_paint::cell_band(&painter, rect, s, spread, peak);
         let pts: Vec<Pos2> = s
             .iter()
             .enumerate()

@@ -185,26 +185,9 @@ fn recorded_leads<'a>(leads: &'a [Lead], extras: &[&str]) -> Vec<&'a Lead> {
 
 /// One cell: its trace on a light ground and its caption; the viewpoint when clicked.
 fn cell_ui(ui: &mut egui::Ui, cell: &Cell, peak: f64, size: Vec2) -> Option<Viewpoint> {
-    let (rect, response) = ui.allocate_exact_size(size, Sense::click());
     let synthesized = matches!(cell.trace, Trace::Synthesized(_));
     let label = cell_label(&cell.name, synthesized);
-    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
-    let painter = ui.painter_at(rect);
-    painter.rect_filled(rect, 2.0, Color32::from_rgb(255, 250, 245));
-    if response.hovered() {
-        painter.rect_stroke(
-            rect,
-            2.0,
-            Stroke::new(1.5, SYNTH_COLOR),
-            egui::StrokeKind::Inside,
-        );
-    }
-    let mid = rect.center().y;
-    painter.hline(
-        rect.x_range(),
-        mid,
-        Stroke::new(0.5, Color32::from_rgb(235, 150, 150)),
-    );
+    let (rect, response, painter) = super::grid_view::cell_frame(ui, size, &label);
     let (caption, color) = match &cell.trace {
         Trace::Recorded(x) => {
             let stroke = Stroke::new(1.2, Color32::BLACK);
@@ -250,19 +233,7 @@ fn synthesized_trace(
     spread: Option<&[f64]>,
     peak: f64,
 ) {
-    if let Some(h) = spread.filter(|h| h.len() == x.len() && x.len() > 1) {
-        let dx = rect.width() / (x.len() - 1) as f32;
-        let dy = rect.height() * 0.45 / peak as f32;
-        let mid = rect.center().y;
-        let columns = x.iter().zip(h).enumerate().map(|(i, (&y, &w))| {
-            let px = rect.left() + i as f32 * dx;
-            (px, mid - (y + w) as f32 * dy, mid - (y - w) as f32 * dy)
-        });
-        painter.add(super::band_paint::band_shape(
-            columns,
-            super::band_paint::BAND_FILL,
-        ));
-    }
+    super::band_paint::cell_band(painter, rect, x, spread, peak);
     let stroke = Stroke::new(1.4, SYNTH_COLOR);
     for run in polyline(rect, x, peak) {
         painter.extend(egui::Shape::dashed_line(&run, stroke, 5.0, 3.0));

@@ -183,8 +183,8 @@ pub fn run(args: &EvalAnomalyArgs) -> anyhow::Result<()> {
         );
     }
     // Simulated swaps on the normal test records.
-    let best_z = |c: &SwapCheck| model.swap_best(c).map_or(f64::NAN, |b| b.1);
-    let baseline: Vec<f64> = norm.iter().map(|s| best_z(&s.check)).collect();
+    let best_evidence = |c: &SwapCheck| c.best().map_or(f64::NAN, |b| b.1);
+    let baseline: Vec<f64> = norm.iter().map(|s| best_evidence(&s.check)).collect();
     let alarms = norm
         .iter()
         .filter(|s| model.suspected(&s.check).is_some())
@@ -208,9 +208,9 @@ pub fn run(args: &EvalAnomalyArgs) -> anyhow::Result<()> {
         for swap in Swap::all() {
             let swapped = swap.apply(&s.record)?;
             let check = check_swaps(engine.as_ref(), &swapped, middle_cycles(&s.cycles))?;
-            let best = model.swap_best(&check);
+            let best = check.best();
             let entry = by_kind.entry(swap.name()).or_default();
-            entry.0.push(best.map_or(f64::NAN, |(_, z)| z));
+            entry.0.push(best.map_or(f64::NAN, |(_, e)| e));
             entry.1 += usize::from(best.is_some_and(|(w, _)| w == swap));
             entry.2 += usize::from(model.suspected(&check) == Some(swap));
             b.inc(1);

@@ -8,7 +8,7 @@ use ecg_panorama::delineate::CycleBounds;
 use ecg_panorama::export::FigureFormat;
 use ecg_panorama::export::figures::{angles, engine_name};
 use ecg_panorama::export::report::{
-    MAX_VIEWS, PaperSize, ReportInput, SynthesizedViews, patient_info, report_measures,
+    MAX_VIEWS, PaperSize, ReportInput, SynthesizedViews, page_rate, patient_info, report_header,
     write_report,
 };
 use ecg_panorama::measure::{MeasureOptions, lead_beats_beside, measure_record, record_beats};
@@ -150,13 +150,14 @@ fn one(
     };
     match find_record_cycles(&shown, Some(path)) {
         Ok((source, cycles)) => {
-            input.measures = report_measures(&cycles, record.fs, window.clone());
             // The record's intervals and axis, from the same boundaries (flags included).
-            if let Ok((_, beats)) = record_beats(&shown, Some(path)) {
-                let leads = lead_beats_beside(&shown, path);
-                let m = measure_record(&shown, &beats, &leads, MeasureOptions::default());
-                input.measures = input.measures.clone().with_header(&m.header());
-            }
+            let header = record_beats(&shown, Some(path))
+                .map(|(_, beats)| {
+                    let leads = lead_beats_beside(&shown, path);
+                    measure_record(&shown, &beats, &leads, MeasureOptions::default()).header()
+                })
+                .unwrap_or_default();
+            input.measures = report_header(header, page_rate(&cycles, record.fs, window.clone()));
             let file = |p: &Path| {
                 p.file_name()
                     .unwrap_or_default()

@@ -94,7 +94,7 @@ pub struct Summary {
 }
 
 /// What a report header shows: the record's medians (rate from the median RR).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Header {
     /// Heart rate, bpm (60 000 / median RR).
     pub hr_bpm: Option<f64>,

@@ -126,7 +126,7 @@ fn header(out: &mut String, input: &ReportInput, kind: &str, sheet: Sheet) {
         y(16.0),
         3.5,
         "",
-        &input.measures.line(),
+        &super::measures_line(&input.measures),
     );
     let window = input.window();
     let mut small = format!(

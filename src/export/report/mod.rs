@@ -14,7 +14,7 @@ mod draw;
 mod measures;
 mod patient;
 
-pub use measures::{ReportMeasures, report_measures};
+pub use measures::{measures_line, page_rate, report_header};
 pub use patient::{PatientInfo, patient_info};
 
 use super::FigureFormat;
@@ -63,8 +63,8 @@ pub struct ReportInput<'a> {
     pub record: &'a Record,
     /// Age, sex, date for the header.
     pub patient: PatientInfo,
-    /// The measurements line.
-    pub measures: ReportMeasures,
+    /// The measurements of the header line.
+    pub measures: crate::measure::Header,
     /// Rows of synthesized views, if asked for.
     pub synthesized: Option<SynthesizedViews>,
     /// Paper size.
@@ -81,7 +81,7 @@ impl<'a> ReportInput<'a> {
         Self {
             record,
             patient: PatientInfo::default(),
-            measures: ReportMeasures::default(),
+            measures: crate::measure::Header::default(),
             synthesized: None,
             paper: PaperSize::A4,
             start_s: 0.0,
