@@ -9,6 +9,7 @@ use ecg_panorama::anomaly::swaps::{Swap, check_swaps};
 use ecg_panorama::anomaly::{Unscored, anomaly_map};
 use ecg_panorama::app::View;
 use ecg_panorama::app::anomaly_pane::STATUS_LABEL;
+use ecg_panorama::app::export_dialog::{Format, What, anomaly_csv_path};
 use ecg_panorama::panorama::{EngineKind, engine_for, find_record_cycles};
 use ecg_panorama::record::csv_io::write_csv;
 use ecg_panorama::record::{Record, open_record};
@@ -148,4 +149,48 @@ fn the_app_shows_heat_bands_the_record_score_and_the_swap_warning() {
     assert!(heat.iter().any(|v| v.is_finite() && *v > 1.0));
     h.get_by_label_contains(STATUS_LABEL);
     h.get_by_label_contains("Suspected electrode swap: LA/RA");
+    // The exported record carries the heat bands, and its CSV the map beside it.
+    let (fig, _) = h.state().export_content(What::Record).unwrap();
+    let lead_i = fig.panels.iter().find(|p| p.label == "I").unwrap();
+    assert_eq!(lead_i.heat.len(), lead_i.trace.samples.len());
+    assert!(lead_i.heat.iter().any(|v| *v > 1.0));
+    let csv = dir.path().join("swapped-record.csv");
+    h.state_mut().export(What::Record, Format::Csv, csv.clone());
+    settle(&mut h);
+    let map = std::fs::read_to_string(anomaly_csv_path(&csv)).unwrap();
+    assert!(map.starts_with("time_s,I,II,III"), "{}", &map[..40]);
+    assert_eq!(map.lines().count(), record.len() + 1);
+}
+
+#[test]
+fn the_record_figure_draws_the_map_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = normal_record();
+    let svg = dir.path().join("map.svg");
+    let run = |kind: &str, out: &std::path::Path| {
+        Command::new(env!("CARGO_BIN_EXE_ecg-panorama"))
+            .args([
+                "figure",
+                path.to_str().unwrap(),
+                "--kind",
+                kind,
+                "--anomaly",
+                "--out",
+            ])
+            .arg(out)
+            .output()
+            .unwrap()
+    };
+    let out = run("record", &svg);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.contains("class=\"heat\""));
+    assert!(text.contains("anomaly (above the 80 % band)"));
+    let out = run("grid", &dir.path().join("grid.svg"));
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--kind record"));
 }

@@ -386,3 +386,50 @@ fn timing_twelve_lead_page() {
     let pdf = time(&|| drop(ecg_panorama::export::figure_pdf(&fig).unwrap()));
     eprintln!("12-lead page: SVG {svg:.1} ms, PNG {png:.1} ms, PDF {pdf:.1} ms");
 }
+
+#[test]
+fn the_anomaly_heat_band_is_drawn_where_a_lead_departs_and_keyed() {
+    let trace = Trace::new("II", ecg(10.0, 1), FS);
+    let n = trace.samples.len();
+    let mut panel = Panel::new("II", trace.clone());
+    // Within the band for the first half, far above it for one second after.
+    panel.heat = (0..n)
+        .map(|i| {
+            if i > n / 2 && i < n / 2 + FS as usize {
+                6.0
+            } else {
+                0.8
+            }
+        })
+        .collect();
+    let fig = Figure::new("heat", vec![panel.clone(), Panel::new("I", trace)]);
+    let svg = figure_svg(&fig);
+    let rects: Vec<&str> = svg
+        .lines()
+        .filter(|l| l.contains("class=\"heat\""))
+        .collect();
+    assert_eq!(rects.len(), 1, "one run of one colour: {rects:?}");
+    // 1 s at 25 mm/s is 25 mm wide, give or take a half-millimetre column.
+    let width: f64 = rects[0]
+        .split("width=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .and_then(|w| w.parse().ok())
+        .unwrap();
+    assert!((width - 25.0).abs() <= 1.0, "width {width} mm");
+    assert!(
+        svg.contains("anomaly (above the 80 % band)"),
+        "the key names it"
+    );
+    // Heat that does not match the trace is refused, not drawn askew.
+    panel.heat.truncate(10);
+    let dir = tempfile::tempdir().unwrap();
+    let err = write_figure(
+        &Figure::new("bad heat", vec![panel]),
+        FigureFormat::Png,
+        &dir.path().join("bad.png"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("anomaly scores"), "{err}");
+}

@@ -121,8 +121,14 @@ impl App {
                     .unwrap_or_default();
                 let shown = |name: &str| !s.hidden.contains(name);
                 let bands = |lead: &str, a, b| bands_of(&s.boundaries.strip_target(lead), a, b);
-                figures::record_figure(record, s.paper.t0, &shown, &bands, subtitle)
-                    .ok_or_else(|| "the record has no samples".to_string())
+                let (mut fig, traces) =
+                    figures::record_figure(record, s.paper.t0, &shown, &bands, subtitle)
+                        .ok_or_else(|| "the record has no samples".to_string())?;
+                // The heat bands on screen go on paper too.
+                if s.anomaly_map {
+                    figures::attach_heat(&mut fig, fs, &|lead| self.anomaly.heat(lead));
+                }
+                Ok((fig, traces))
             }
         }
     }
@@ -141,6 +147,16 @@ impl App {
             return;
         }
         let content = self.export_content(what);
+        // The record's signals go with its anomaly map, when there is one, in a file beside them.
+        let map_csv = match (what, format) {
+            (What::Record, Format::Csv) if self.state.anomaly_map => {
+                let map = self.anomaly.result.as_ref().and_then(|r| r.as_ref().ok());
+                let fs = self.state.record.as_ref().map(|r| r.fs);
+                map.zip(fs)
+                    .map(|(c, fs)| crate::export::heat::map_csv(&c.map, fs))
+            }
+            _ => None,
+        };
         self.export_job = Some(Job::spawn("Exporting", self.ctx.clone(), move |p| {
             let (fig, traces) = content.map_err(anyhow::Error::msg)?;
             p.report(0.2, path.display().to_string());
@@ -149,7 +165,18 @@ impl App {
                 Format::Png => fig_format(FigureFormat::Png)?,
                 Format::Svg => fig_format(FigureFormat::Svg)?,
                 Format::Pdf => fig_format(FigureFormat::Pdf)?,
-                Format::Csv => write_csv(&traces, &path)?,
+                Format::Csv => {
+                    write_csv(&traces, &path)?;
+                    if let Some(text) = &map_csv {
+                        let beside = anomaly_csv_path(&path);
+                        crate::export::write_text(&beside, text)?;
+                        return Ok(format!(
+                            "Exported {} and its anomaly map {}",
+                            path.display(),
+                            beside.display()
+                        ));
+                    }
+                }
                 Format::Wfdb => write_wfdb(&traces, &path)?,
             }
             Ok(format!("Exported {}", path.display()))
@@ -258,6 +285,15 @@ impl App {
             .display()
             .to_string();
     }
+}
+
+/// Where the anomaly map of a record's CSV goes: `NAME-anomaly.csv` beside `NAME.csv`.
+pub fn anomaly_csv_path(path: &Path) -> PathBuf {
+    let stem = path.file_stem().map_or_else(
+        || "export".to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    );
+    path.with_file_name(format!("{stem}-anomaly.csv"))
 }
 
 impl Default for ExportDialog {

@@ -259,14 +259,8 @@ fn heat(painter: &egui::Painter, row: &Row, bottom: f32, geo: &Geometry) {
             .copied()
             .filter(|v| v.is_finite())
             .fold(f64::NAN, f64::max);
-        if worst > 1.0 {
-            let t = ((worst - 1.0) / 3.0).clamp(0.0, 1.0) as f32;
-            let color = Color32::from_rgba_unmultiplied(
-                220,
-                (160.0 * (1.0 - t)) as u8,
-                30,
-                (60.0 + 160.0 * t) as u8,
-            );
+        if let Some([r, g, bl, alpha]) = crate::export::heat::heat_rgba(worst) {
+            let color = Color32::from_rgba_unmultiplied(r, g, bl, alpha);
             let rect = egui::Rect::from_min_max(
                 Pos2::new(geo.x(i), bottom - 5.0),
                 Pos2::new(geo.x(j).max(geo.x(i) + 1.0), bottom),

@@ -37,7 +37,7 @@ pub fn run(args: &AnomalyArgs) -> anyhow::Result<()> {
     let engine = engine_for(EngineKind::NefNet, args.model.as_deref())?;
     let map = anomaly_map(engine.as_ref(), &record, &cycles)?;
     if let Some(path) = &args.csv {
-        let text = map_csv(&map, record.fs);
+        let text = ecg_panorama::export::heat::map_csv(&map, record.fs);
         super::write_output(path, |w| w.write_all(text.as_bytes()))?;
     }
     let normal = NormalModel::load_default()?;
@@ -88,27 +88,4 @@ pub fn run(args: &AnomalyArgs) -> anyhow::Result<()> {
         None => println!("no electrode swap suspected"),
     }
     Ok(())
-}
-
-/// The map as CSV: `time_s`, then one column per scored lead.
-fn map_csv(map: &ecg_panorama::anomaly::AnomalyMap, fs: f64) -> String {
-    use std::fmt::Write;
-    let mut out = String::from("time_s");
-    for l in &map.leads {
-        out.push(',');
-        out.push_str(l);
-    }
-    out.push('\n');
-    let len = map.samples.first().map_or(0, Vec::len);
-    for t in 0..len {
-        let _ = write!(out, "{:.4}", t as f64 / fs);
-        for lead in &map.samples {
-            out.push(',');
-            if lead[t].is_finite() {
-                let _ = write!(out, "{:.3}", lead[t]);
-            }
-        }
-        out.push('\n');
-    }
-    out
 }

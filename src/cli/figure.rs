@@ -4,11 +4,13 @@
 
 use super::batch::{Batch, OutFormat};
 use anyhow::Context;
+use ecg_panorama::anomaly::anomaly_map;
 use ecg_panorama::app::state::default_inputs;
 use ecg_panorama::delineate::edit::{LeadName, RecordDocs};
 use ecg_panorama::delineate::{CycleBounds, Delineator};
 use ecg_panorama::export::figures::{
-    Segment, Synthesized, deflection_bands, engine_name, grid_figure, record_figure, view_figure,
+    Segment, Synthesized, attach_heat, deflection_bands, engine_name, grid_figure, record_figure,
+    view_figure,
 };
 use ecg_panorama::export::{Band, Figure, FigureFormat, write_figure_dpi};
 use ecg_panorama::geometry::{Viewpoint, panorama_grid};
@@ -66,6 +68,10 @@ pub struct FigureArgs {
     /// Draw no confidence band.
     #[arg(long)]
     no_band: bool,
+    /// Record figure: a heat band under each lead where it departs from what the other leads
+    /// predict (the anomaly map; Nef-Net restores each lead from the others).
+    #[arg(long)]
+    anomaly: bool,
     /// Record figure: time of its left edge, s.
     #[arg(long, default_value_t = 0.0)]
     start: f64,
@@ -83,8 +89,13 @@ pub fn run(args: &FigureArgs) -> anyhow::Result<()> {
     if let Some(level) = band {
         check_level(level).context("--band")?;
     }
+    anyhow::ensure!(
+        !args.anomaly || args.kind == Kind::Record,
+        "--anomaly draws on the record figure only (--kind record)"
+    );
     let engine = match args.kind {
-        Kind::Record => None,
+        Kind::Record if !args.anomaly => None,
+        Kind::Record => Some(engine_for(EngineKind::NefNet, args.model.as_deref())?),
         _ => Some(engine_for(args.engine, args.model.as_deref())?),
     };
     let suffix = match args.kind {
@@ -144,12 +155,13 @@ fn figure(
             .collect();
         deflection_bands(&spans, a, b, record.fs)
     };
-    let Some(engine) = engine else {
+    let cycles = doc.as_ref().map(|d| d.cycles()).unwrap_or_default();
+    if args.kind == Kind::Record {
         let subtitle = doc
             .as_ref()
             .map(|d| format!("boundaries from {}", d.origin()))
             .unwrap_or_default();
-        let (fig, _) = record_figure(
+        let (mut fig, _) = record_figure(
             record,
             args.start,
             &|_| true,
@@ -157,9 +169,20 @@ fn figure(
             subtitle,
         )
         .context("the record has no samples")?;
+        if let (true, Some(engine)) = (args.anomaly, engine) {
+            anyhow::ensure!(
+                !cycles.is_empty(),
+                "no complete cycle found: no anomaly map"
+            );
+            let map = anomaly_map(engine, record, &cycles).context("the anomaly map")?;
+            attach_heat(&mut fig, record.fs, &|lead| {
+                let k = map.leads.iter().position(|l| l == lead)?;
+                map.samples.get(k).map(Vec::as_slice)
+            });
+        }
         return Ok(fig);
-    };
-    let cycles = doc.as_ref().map(|d| d.cycles()).unwrap_or_default();
+    }
+    let engine = engine.context("no synthesis engine")?;
     let count = cycles.len();
     let chosen: Vec<CycleBounds> = match (args.kind, args.strip) {
         (Kind::Panorama, true) => cycles,

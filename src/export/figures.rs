@@ -257,3 +257,16 @@ pub fn record_figure(
     fig.subtitle = subtitle;
     Some((fig, traces))
 }
+
+/// Put each strip's stretch of its lead's anomaly scores (`heat_of(lead)`, one per record
+/// sample at `fs`) under it; strips of leads without a map keep none.
+pub fn attach_heat<'a>(fig: &mut Figure, fs: f64, heat_of: &dyn Fn(&str) -> Option<&'a [f64]>) {
+    for p in &mut fig.panels {
+        let Some(h) = heat_of(&p.label) else { continue };
+        let a = (p.trace.t0 * fs).round().max(0.0) as usize;
+        let b = a + p.trace.samples.len();
+        if b <= h.len() {
+            p.heat = h[a..b].to_vec();
+        }
+    }
+}

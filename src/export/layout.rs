@@ -189,8 +189,15 @@ pub(crate) fn band_keys(fig: &Figure) -> Vec<(&str, [u8; 3])> {
             keys.push((b.label.as_str(), b.rgb));
         }
     }
+    if fig.panels.iter().any(|p| !p.heat.is_empty()) {
+        let [r, g, b, _] = super::heat::heat_rgba(super::heat::HEAT_FULL).unwrap_or_default();
+        keys.push((HEAT_KEY, [r, g, b]));
+    }
     keys
 }
+
+/// The heat band's entry in the key.
+pub(crate) const HEAT_KEY: &str = "anomaly (above the 80 % band)";
 
 /// Width of one key entry: a swatch, the name, and a gap.
 pub(crate) fn key_width(label: &str) -> f64 {
@@ -227,6 +234,13 @@ fn validate(fig: &Figure) -> Result<()> {
         check_trace(&p.trace, &what)?;
         for o in &p.overlays {
             check_trace(o, &format!("{what}, overlay {:?}", o.label))?;
+        }
+        if !p.heat.is_empty() && p.heat.len() != p.trace.samples.len() {
+            return Err(Error::Invalid(format!(
+                "{what}: {} anomaly scores for {} samples (one per sample)",
+                p.heat.len(),
+                p.trace.samples.len()
+            )));
         }
         for b in &p.bands {
             if !(b.start_s.is_finite() && b.end_s.is_finite() && b.start_s <= b.end_s) {

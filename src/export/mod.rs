@@ -6,6 +6,7 @@
 
 mod atomic;
 pub mod figures;
+pub mod heat;
 mod layout;
 mod number;
 mod paper;
@@ -93,6 +94,9 @@ pub struct Panel {
     pub overlays: Vec<Trace>,
     /// Time spans shaded behind the traces.
     pub bands: Vec<Band>,
+    /// Anomaly scores per sample of the main trace (1 ≈ the engine's 80 % band), drawn as a
+    /// heat band along the strip's foot; empty for none.
+    pub heat: Vec<f64>,
 }
 
 impl Panel {
@@ -103,6 +107,7 @@ impl Panel {
             trace,
             overlays: Vec::new(),
             bands: Vec::new(),
+            heat: Vec::new(),
         }
     }
 }
@@ -179,6 +184,11 @@ pub fn render_figure(fig: &Figure, format: FigureFormat, dpi: f64) -> Result<Vec
         FigureFormat::Png => figure_png(fig, dpi),
         FigureFormat::Pdf => figure_pdf(fig),
     }
+}
+
+/// Write `text` to `path` atomically (a CSV or report beside a figure).
+pub fn write_text(path: &Path, text: &str) -> Result<()> {
+    atomic::write_files(&[(path, text.as_bytes())])
 }
 
 /// Write a figure (PNG at [`DEFAULT_DPI`]); a failure leaves no file behind.

@@ -1,6 +1,7 @@
 //! The figure as SVG text in millimetres: paper, header, and per strip the bands, calibration
 //! pulse, label, legend and traces.
 
+use super::heat::heat_runs;
 use super::layout::{
     KEY_FONT, LABEL_BAND, LEGEND_LINE, Layout, MARGIN, Row, SUBTITLE_FONT, TITLE_FONT, band_keys,
     key_width, scale_text, text_width,
@@ -18,6 +19,8 @@ const LABEL_FONT: f64 = 3.2;
 const LEGEND_FONT: f64 = 2.5;
 /// Font size of band names.
 const BAND_FONT: f64 = 2.2;
+/// Height of the anomaly heat band, mm.
+const HEAT_HEIGHT: f64 = 1.5;
 /// Path coordinates are written in hundredths of a millimetre.
 const DECIMALS: u32 = 2;
 /// Samples closer than this (in hundredths of a mm) are reduced to their extremes: finer
@@ -115,6 +118,12 @@ fn strip(out: &mut String, fig: &Figure, layout: &Layout, row: &Row, c: usize, p
     out.push_str("<g class=\"strip\">\n");
 
     let band_top = row.top + LABEL_BAND + row.legend_lines as f64 * LEGEND_LINE;
+    // Band names sit above the heat band when there is one.
+    let label_lift = if panel.heat.is_empty() {
+        0.8
+    } else {
+        0.8 + HEAT_HEIGHT
+    };
     for band in &panel.bands {
         let (a, b) = (x_of(band.start_s).max(x_min), x_of(band.end_s).min(x_max));
         if b <= a {
@@ -138,7 +147,7 @@ fn strip(out: &mut String, fig: &Figure, layout: &Layout, row: &Row, c: usize, p
             let _ = writeln!(
                 s,
                 r#"" y="{}" font-size="{BAND_FONT}" text-anchor="middle" fill="rgb({},{},{})">{}</text>"#,
-                row.bottom - 0.8,
+                row.bottom - label_lift,
                 dark(r),
                 dark(g),
                 dark(bl),
@@ -148,6 +157,7 @@ fn strip(out: &mut String, fig: &Figure, layout: &Layout, row: &Row, c: usize, p
         out.push_str(&s);
     }
 
+    heat_band(out, fig, panel, row, &x_of, (x_min, x_max));
     paper::calibration_pulse(out, left, row.baseline, fig.mm_per_s, fig.mm_per_mv);
     let _ = writeln!(
         out,
@@ -193,6 +203,36 @@ fn strip(out: &mut String, fig: &Figure, layout: &Layout, row: &Row, c: usize, p
     let pen = Ink::new(fig, row.baseline, "#000", "trace");
     trace_path(out, main, x_start(main), &pen);
     out.push_str("</g>\n");
+}
+
+/// The panel's anomaly scores along the foot of its strip, in half-millimetre columns.
+fn heat_band(
+    out: &mut String,
+    fig: &Figure,
+    panel: &Panel,
+    row: &Row,
+    x_of: &dyn Fn(f64) -> f64,
+    (x_min, x_max): (f64, f64),
+) {
+    let trace = &panel.trace;
+    let bucket = (0.5 * trace.fs / fig.mm_per_s).round() as usize;
+    let top = row.bottom - HEAT_HEIGHT;
+    for (a, b, [r, g, bl, alpha]) in heat_runs(&panel.heat, bucket) {
+        let x0 = x_of(trace.t0 + a as f64 / trace.fs).max(x_min);
+        let x1 = x_of(trace.t0 + b as f64 / trace.fs).min(x_max);
+        if x1 <= x0 {
+            continue;
+        }
+        out.push_str(r#"<rect class="heat" x=""#);
+        push_fixed(out, x0, DECIMALS);
+        let _ = write!(out, r#"" y="{top}" width=""#);
+        push_fixed(out, x1 - x0, DECIMALS);
+        let _ = writeln!(
+            out,
+            r#"" height="{HEAT_HEIGHT}" fill="rgb({r},{g},{bl})" fill-opacity="{:.2}"/>"#,
+            f64::from(alpha) / 255.0
+        );
+    }
 }
 
 /// How a trace is inked: the scale, where 0 mV lies, the colour and the element's class.
