@@ -8,6 +8,7 @@
 
 pub mod groups;
 pub mod normal;
+pub mod phase;
 pub mod swaps;
 
 use crate::delineate::CycleBounds;

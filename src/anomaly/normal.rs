@@ -2,6 +2,7 @@
 //! only on records labelled normal.
 
 use super::AnomalyMap;
+use super::phase::Phase;
 use super::swaps::{Swap, SwapCheck};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -28,6 +29,38 @@ pub struct NormalModel {
     /// How the leads' z make the record score, chosen on the training records.
     #[serde(default)]
     pub aggregate: Aggregate,
+    /// Per lead, the log score of normal records over the QRS and over ST–T.
+    #[serde(default)]
+    pub phases: Vec<PhaseReference>,
+    /// Which z values the record score reads, chosen on the training records.
+    #[serde(default)]
+    pub features: Features,
+}
+
+/// What normal records score over one part of the cycle (see [`Phase`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhaseReference {
+    /// The part of the cycle.
+    pub phase: Phase,
+    /// Mean of ln(phase score) per lead, in the order of [`NormalModel::leads`].
+    pub mean_log: Vec<f64>,
+    /// SD of ln(phase score) per lead.
+    pub sd_log: Vec<f64>,
+}
+
+/// Which z values make the record score.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Features {
+    /// One per lead, over the whole cycle.
+    #[default]
+    Cycle,
+    /// Three per lead: the whole cycle, the QRS and ST–T.
+    Phases,
+}
+
+impl Features {
+    /// Every choice, in the order tried.
+    pub const ALL: [Features; 2] = [Features::Cycle, Features::Phases];
 }
 
 /// How a record's lead z values make its score.
@@ -84,25 +117,35 @@ impl NormalModel {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        let mut mean_log = Vec::new();
-        let mut sd_log = Vec::new();
-        for l in &leads {
-            let v: Vec<f64> = maps
-                .iter()
-                .filter_map(|m| m.lead_score(l))
-                .filter(|s| *s > 0.0)
-                .map(f64::ln)
-                .collect();
-            if v.len() < 5 {
-                return Err(Error::Invalid(format!(
-                    "only {} normal record(s) score lead {l}: too few to fit a reference",
-                    v.len()
-                )));
+        let reference = |phase: Phase| -> Result<PhaseReference> {
+            let mut mean_log = Vec::new();
+            let mut sd_log = Vec::new();
+            for l in &leads {
+                let v: Vec<f64> = maps
+                    .iter()
+                    .filter_map(|m| m.phase_score(l, phase))
+                    .filter(|s| *s > 0.0)
+                    .map(f64::ln)
+                    .collect();
+                if v.len() < 5 {
+                    return Err(Error::Invalid(format!(
+                        "only {} normal record(s) score lead {l}: too few to fit a reference",
+                        v.len()
+                    )));
+                }
+                let (m, sd) = mean_sd(&v).unwrap_or((0.0, 1.0));
+                mean_log.push(m);
+                sd_log.push(sd.max(1e-3));
             }
-            let (m, sd) = mean_sd(&v).unwrap_or((0.0, 1.0));
-            mean_log.push(m);
-            sd_log.push(sd.max(1e-3));
-        }
+            Ok(PhaseReference {
+                phase,
+                mean_log,
+                sd_log,
+            })
+        };
+        let cycle = reference(Phase::Cycle)?;
+        let phases = vec![reference(Phase::Qrs)?, reference(Phase::StT)?];
+        let (mean_log, sd_log) = (cycle.mean_log, cycle.sd_log);
         let mut model = Self {
             fitted_on: fitted_on.to_string(),
             records: maps.len(),
@@ -111,6 +154,8 @@ impl NormalModel {
             sd_log,
             swap_threshold: f64::INFINITY,
             aggregate: Aggregate::Mean,
+            phases,
+            features: Features::Cycle,
         };
         let mut top: Vec<f64> = checks
             .iter()
@@ -121,6 +166,17 @@ impl NormalModel {
             model.swap_threshold = t;
         }
         Ok(model)
+    }
+
+    /// What the record score is, in words.
+    pub fn describe(&self) -> String {
+        match self.features {
+            Features::Cycle => self.aggregate.describe().to_string(),
+            Features::Phases => format!(
+                "{}, over the whole cycle, the QRS and ST–T",
+                self.aggregate.describe()
+            ),
+        }
     }
 
     /// The swap to warn about: the most likely one when its evidence passes the threshold.
@@ -140,10 +196,20 @@ impl NormalModel {
             .collect()
     }
 
-    /// The record score: its leads' z aggregated as the model says (NaN when no lead is scored).
+    /// The record score: the z values the model reads, aggregated as it says (NaN when no
+    /// lead is scored).
     pub fn record_score(&self, map: &AnomalyMap) -> f64 {
-        self.aggregate
-            .of(self.lead_z(map).into_iter().map(|(_, v)| v).collect())
+        let mut z: Vec<f64> = self.lead_z(map).into_iter().map(|(_, v)| v).collect();
+        if self.features == Features::Phases {
+            for r in &self.phases {
+                for (l, (m, sd)) in self.leads.iter().zip(r.mean_log.iter().zip(&r.sd_log)) {
+                    if let Some(s) = map.phase_score(l, r.phase).filter(|s| *s > 0.0) {
+                        z.push((s.ln() - m) / sd);
+                    }
+                }
+            }
+        }
+        self.aggregate.of(z)
     }
 }
 
@@ -168,5 +234,45 @@ mod tests {
         assert_eq!(Aggregate::Top3.of(z.clone()), 2.0);
         assert_eq!(Aggregate::Max.of(z), 3.0);
         assert!(Aggregate::Max.of(vec![f64::NAN]).is_nan());
+    }
+
+    #[test]
+    fn a_departure_confined_to_the_qrs_scores_higher_when_phases_are_read() {
+        use crate::delineate::CycleBounds;
+        let b = CycleBounds::new([0, 40, 60, 110, 150, 250, 400], 500).unwrap();
+        let mut s = vec![1.0; 500];
+        s[60..=110].fill(8.0);
+        let map = AnomalyMap {
+            leads: vec!["V2".into()],
+            samples: vec![s],
+            cycles: vec![b],
+            cycle_scores: vec![vec![2.0]],
+            lead_scores: vec![2.0],
+            unscored: Vec::new(),
+        };
+        let unit = |phase| PhaseReference {
+            phase,
+            mean_log: vec![0.0; 12],
+            sd_log: vec![1.0; 12],
+        };
+        let mut model = NormalModel {
+            fitted_on: "test".into(),
+            records: 0,
+            leads: crate::geometry::STANDARD_12
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            mean_log: vec![0.0; 12],
+            sd_log: vec![1.0; 12],
+            swap_threshold: 1.0,
+            aggregate: Aggregate::Max,
+            phases: vec![unit(Phase::Qrs), unit(Phase::StT)],
+            features: Features::Cycle,
+        };
+        let whole = model.record_score(&map);
+        assert!((whole - 2f64.ln()).abs() < 1e-9);
+        model.features = Features::Phases;
+        assert!((model.record_score(&map) - 8f64.ln()).abs() < 1e-9);
+        assert!(model.describe().contains("QRS"));
     }
 }

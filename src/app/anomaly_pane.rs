@@ -24,7 +24,7 @@ pub struct Computed {
     /// The record score against the normal reference.
     pub score: f64,
     /// What the score is, in words.
-    pub score_means: &'static str,
+    pub score_means: String,
     /// The electrode swap suspected, by name.
     pub swap: Option<String>,
 }
@@ -112,7 +112,7 @@ impl App {
             Ok(Arc::new(Computed {
                 map,
                 score,
-                score_means: normal.aggregate.describe(),
+                score_means: normal.describe(),
                 swap,
             }))
         }));

@@ -69,7 +69,7 @@ pub fn run(args: &AnomalyArgs) -> anyhow::Result<()> {
         "{}: {} cycles; record score {score:.2} ({} against {} normal records)",
         record.name,
         cycles.len(),
-        normal.aggregate.describe(),
+        normal.describe(),
         normal.records
     );
     println!("{:<6} {:>8} {:>7}", "lead", "score", "z");

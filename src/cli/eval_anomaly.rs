@@ -2,7 +2,7 @@
 //! the test fold, and simulated electrode swaps on its normal records.
 
 use anyhow::Context;
-use ecg_panorama::anomaly::normal::NormalModel;
+use ecg_panorama::anomaly::normal::{Aggregate, Features, NormalModel};
 use ecg_panorama::anomaly::swaps::{Swap, SwapCheck, check_swaps, middle_cycles};
 use ecg_panorama::anomaly::{AnomalyMap, anomaly_map};
 use ecg_panorama::delineate::CycleBounds;
@@ -132,18 +132,21 @@ pub fn run(args: &EvalAnomalyArgs) -> anyhow::Result<()> {
     // The aggregate is chosen on the training records: NORM against the others.
     let (tn, ta): (Vec<&Scored>, Vec<&Scored>) = train.iter().partition(|s| is_norm(&s.classes));
     println!("record score on the train records (NORM against the others), per aggregate:");
-    let mut best = (f64::NEG_INFINITY, model.aggregate);
-    for agg in ecg_panorama::anomaly::normal::Aggregate::ALL {
-        model.aggregate = agg;
-        let of =
-            |v: &[&Scored]| -> Vec<f64> { v.iter().map(|s| model.record_score(&s.map)).collect() };
-        let a = auroc(&of(&ta), &of(&tn));
-        println!("  {agg:?}: AUROC {a:.3}");
-        if a > best.0 {
-            best = (a, agg);
+    let mut best = (f64::NEG_INFINITY, model.features, model.aggregate);
+    for features in Features::ALL {
+        for agg in Aggregate::ALL {
+            (model.features, model.aggregate) = (features, agg);
+            let of = |v: &[&Scored]| -> Vec<f64> {
+                v.iter().map(|s| model.record_score(&s.map)).collect()
+            };
+            let a = auroc(&of(&ta), &of(&tn));
+            println!("  {features:?} z, {agg:?}: AUROC {a:.3}");
+            if a > best.0 {
+                best = (a, features, agg);
+            }
         }
     }
-    model.aggregate = best.1;
+    (model.features, model.aggregate) = (best.1, best.2);
     if let Some(path) = &args.write_normal {
         std::fs::write(path, serde_json::to_string_pretty(&model)? + "\n")
             .with_context(|| format!("writing {}", path.display()))?;
