@@ -3,7 +3,7 @@
 
 use super::AnomalyMap;
 use super::phase::Phase;
-use super::swaps::{Swap, SwapCheck};
+use super::swaps::{Evidence, Swap, SwapCheck};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +35,10 @@ pub struct NormalModel {
     /// Which z values the record score reads, chosen on the training records.
     #[serde(default)]
     pub features: Features,
+    /// How a swap check reads its evidence (the threshold is that method's), chosen on
+    /// swaps simulated on normal training records.
+    #[serde(default)]
+    pub swap_evidence: Evidence,
 }
 
 /// What normal records score over one part of the cycle (see [`Phase`]).
@@ -111,8 +115,9 @@ impl NormalModel {
             .map_err(|e| Error::Invalid(format!("models/anomaly-normal.json: {e}")))
     }
 
-    /// Fit on the maps of normal records and their swap checks.
-    pub fn fit(fitted_on: &str, maps: &[AnomalyMap], checks: &[SwapCheck]) -> Result<Self> {
+    /// Fit on the maps of normal records (the swap threshold is set apart:
+    /// [`Self::fit_swap_threshold`]).
+    pub fn fit(fitted_on: &str, maps: &[AnomalyMap]) -> Result<Self> {
         let leads: Vec<String> = crate::geometry::STANDARD_12
             .iter()
             .map(|s| s.to_string())
@@ -146,7 +151,7 @@ impl NormalModel {
         let cycle = reference(Phase::Cycle)?;
         let phases = vec![reference(Phase::Qrs)?, reference(Phase::StT)?];
         let (mean_log, sd_log) = (cycle.mean_log, cycle.sd_log);
-        let mut model = Self {
+        Ok(Self {
             fitted_on: fitted_on.to_string(),
             records: maps.len(),
             leads,
@@ -156,16 +161,24 @@ impl NormalModel {
             aggregate: Aggregate::Mean,
             phases,
             features: Features::Cycle,
-        };
+            swap_evidence: Evidence::AllLeads,
+        })
+    }
+
+    /// Read swaps by `how`, warning above the 99th percentile of the best evidence in the
+    /// normal records' `checks` (made by `how`).
+    pub fn fit_swap_threshold(&mut self, how: Evidence, checks: &[SwapCheck]) {
         let mut top: Vec<f64> = checks
             .iter()
             .filter_map(|c| c.best().map(|b| b.1))
             .collect();
         top.sort_by(f64::total_cmp);
-        if let Some(&t) = top.get(((top.len() as f64) * 0.99) as usize).or(top.last()) {
-            model.swap_threshold = t;
-        }
-        Ok(model)
+        self.swap_evidence = how;
+        self.swap_threshold = top
+            .get(((top.len() as f64) * 0.99) as usize)
+            .or(top.last())
+            .copied()
+            .unwrap_or(f64::INFINITY);
     }
 
     /// What the record score is, in words.
@@ -268,6 +281,7 @@ mod tests {
             aggregate: Aggregate::Max,
             phases: vec![unit(Phase::Qrs), unit(Phase::StT)],
             features: Features::Cycle,
+            swap_evidence: Evidence::AllLeads,
         };
         let whole = model.record_score(&map);
         assert!((whole - 2f64.ln()).abs() < 1e-9);

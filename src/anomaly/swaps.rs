@@ -1,12 +1,13 @@
 //! Electrode misplacements: simulated as an ECG cart would record them, and recognised by how
 //! much better the record's leads restore one another once the swap is undone.
 
+use super::phase::Phase;
 use super::{AnomalyMap, FLAT_MV, anomaly_map};
 use crate::delineate::CycleBounds;
 use crate::error::{Error, Result};
 use crate::panorama::Engine;
 use crate::record::{Lead, Record};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One electrode misplacement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -48,6 +49,19 @@ impl Swap {
     /// True for the limb-electrode swaps.
     pub fn is_limb(self) -> bool {
         !matches!(self, Swap::Chest(_))
+    }
+
+    /// The leads the swap changes beyond Wilson's terminal's small shift: what its evidence is
+    /// read on when only those leads count ([`Evidence::Touched`]).
+    pub fn touched(self) -> Vec<String> {
+        let own = |names: &[&str]| names.iter().map(|n| n.to_string()).collect();
+        match self {
+            Swap::LaRa => own(&["I", "II", "III", "aVR", "aVL"]),
+            Swap::LaLl => own(&["I", "II", "III", "aVL", "aVF"]),
+            Swap::RaLl => own(&["I", "II", "III", "aVR", "aVF"]),
+            Swap::RaLeg | Swap::LaLeg => own(&super::groups::LIMB),
+            Swap::Chest(k) => vec![format!("V{k}"), format!("V{}", k + 1)],
+        }
     }
 
     /// True when recording the swapped record with the same swap undoes it.
@@ -164,44 +178,118 @@ fn span(x: &[f64]) -> f64 {
     hi - lo
 }
 
-/// Check `record` for electrode swaps on `cycles` (a few are enough): each swap that undoes
-/// itself is undone and the record rescored; a leg swap shows as a flat II (right arm) or III
-/// (left arm) between non-flat limb leads.
-pub fn check_swaps(
-    engine: &dyn Engine,
-    record: &Record,
-    cycles: &[CycleBounds],
-) -> Result<SwapCheck> {
-    let score = |r: &Record| -> Result<f64> {
-        anomaly_map(engine, r, cycles).map(|m: AnomalyMap| m.raw_score())
-    };
-    let base = score(record)?;
+/// How a swap's evidence is read from the maps before and after undoing it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Evidence {
+    /// The fall of the record's mean log lead score, over all its leads.
+    #[default]
+    AllLeads,
+    /// The fall of the mean log lead score over the leads the swap changes.
+    Touched,
+    /// The same over the QRS and ST–T of the leads the swap changes.
+    TouchedPhases,
+}
+
+impl Evidence {
+    /// Every method, in the order tried.
+    pub const ALL: [Evidence; 3] = [
+        Evidence::AllLeads,
+        Evidence::Touched,
+        Evidence::TouchedPhases,
+    ];
+
+    /// The record's restoration score on `leads` by this method (lower: the leads agree).
+    fn score(self, map: &AnomalyMap, leads: &[String]) -> f64 {
+        let logs: Vec<f64> = match self {
+            Evidence::AllLeads => return map.raw_score(),
+            Evidence::Touched => leads.iter().filter_map(|l| map.lead_score(l)).collect(),
+            Evidence::TouchedPhases => leads
+                .iter()
+                .flat_map(|l| [Phase::Qrs, Phase::StT].map(|p| map.phase_score(l, p)))
+                .flatten()
+                .collect(),
+        };
+        let logs: Vec<f64> = logs.into_iter().filter(|v| *v > 0.0).map(f64::ln).collect();
+        if logs.is_empty() {
+            f64::NAN
+        } else {
+            logs.iter().sum::<f64>() / logs.len() as f64
+        }
+    }
+}
+
+/// The maps a swap check reads: the record's own and, per swap that undoes itself, the map
+/// of the record with it undone; a leg swap's evidence from flat leads.
+pub struct SwapMaps {
+    base: AnomalyMap,
+    undone: Vec<(Swap, Option<AnomalyMap>)>,
+    legs: Vec<(Swap, f64)>,
+}
+
+impl SwapMaps {
+    /// The check by `how`.
+    pub fn check(&self, how: Evidence) -> SwapCheck {
+        let mut evidence: Vec<(Swap, f64)> = self
+            .undone
+            .iter()
+            .map(|(swap, map)| {
+                let leads = swap.touched();
+                let e = map.as_ref().map_or(f64::NAN, |m| {
+                    how.score(&self.base, &leads) - how.score(m, &leads)
+                });
+                (*swap, e)
+            })
+            .collect();
+        evidence.extend(self.legs.iter().copied());
+        let order = Swap::all();
+        evidence.sort_by_key(|(s, _)| order.iter().position(|o| o == s));
+        SwapCheck {
+            score: self.base.raw_score(),
+            evidence,
+        }
+    }
+}
+
+/// The maps of `record` on `cycles` (a few are enough) before and after undoing each swap
+/// that undoes itself; a leg swap shows as a flat II (right arm) or III (left arm) between
+/// non-flat limb leads.
+pub fn swap_maps(engine: &dyn Engine, record: &Record, cycles: &[CycleBounds]) -> Result<SwapMaps> {
+    let base = anomaly_map(engine, record, cycles)?;
     let span_of = |n: &str| record.lead(n).map_or(f64::NAN, |l| span(&l.samples));
-    let mut evidence = Vec::new();
+    let mut undone = Vec::new();
+    let mut legs = Vec::new();
     for swap in Swap::all() {
-        let e = if swap.undoes_itself() {
-            match swap.apply(record) {
-                Ok(undone) => base - score(&undone)?,
-                Err(_) => f64::NAN,
-            }
+        if swap.undoes_itself() {
+            let map = match swap.apply(record) {
+                Ok(r) => Some(anomaly_map(engine, &r, cycles)?),
+                Err(_) => None,
+            };
+            undone.push((swap, map));
         } else {
             let (flat, others) = match swap {
                 Swap::RaLeg => ("II", ["I", "III"]),
                 _ => ("III", ["I", "II"]),
             };
             let live = others.iter().all(|n| span_of(n) >= 10.0 * FLAT_MV);
-            if span_of(flat) < FLAT_MV && live {
+            let e = if span_of(flat) < FLAT_MV && live {
                 FLAT_EVIDENCE
             } else {
                 f64::NAN
-            }
-        };
-        evidence.push((swap, e));
+            };
+            legs.push((swap, e));
+        }
     }
-    Ok(SwapCheck {
-        score: base,
-        evidence,
-    })
+    Ok(SwapMaps { base, undone, legs })
+}
+
+/// Check `record` for electrode swaps on `cycles`, the evidence read by `how`.
+pub fn check_swaps(
+    engine: &dyn Engine,
+    record: &Record,
+    cycles: &[CycleBounds],
+    how: Evidence,
+) -> Result<SwapCheck> {
+    Ok(swap_maps(engine, record, cycles)?.check(how))
 }
 
 #[cfg(test)]
@@ -288,5 +376,50 @@ mod tests {
         assert_eq!(c.lead("V2").unwrap().samples, r.lead("V3").unwrap().samples);
         assert_eq!(Swap::Chest(2).name(), "V2/V3");
         assert_eq!(Swap::all().len(), 10);
+    }
+
+    #[test]
+    fn the_swap_s_own_leads_carry_its_evidence_without_the_others_noise() {
+        use crate::delineate::CycleBounds;
+        let b = CycleBounds::new([0, 40, 60, 110, 150, 250, 400], 500).unwrap();
+        let leads: Vec<String> = crate::geometry::STANDARD_12
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        // Undoing V5/V6 halves their error; a noisy V1 gets worse at the same time.
+        let map = |v56: f64, v1: f64| {
+            let samples: Vec<Vec<f64>> = leads
+                .iter()
+                .map(|l| {
+                    let v = match l.as_str() {
+                        "V5" | "V6" => v56,
+                        "V1" => v1,
+                        _ => 1.0,
+                    };
+                    vec![v; 500]
+                })
+                .collect();
+            let lead_scores = samples.iter().map(|s| s[0]).collect();
+            AnomalyMap {
+                leads: leads.clone(),
+                samples,
+                cycles: vec![b],
+                cycle_scores: Vec::new(),
+                lead_scores,
+                unscored: Vec::new(),
+            }
+        };
+        let maps = SwapMaps {
+            base: map(2.0, 1.0),
+            undone: vec![(Swap::Chest(5), Some(map(1.0, 8.0)))],
+            legs: Vec::new(),
+        };
+        let all = maps.check(Evidence::AllLeads).evidence[0].1;
+        assert!(all < 0.0, "over all leads the noise wins: {all}");
+        for how in [Evidence::Touched, Evidence::TouchedPhases] {
+            let (swap, e) = maps.check(how).best().unwrap();
+            assert_eq!(swap, Swap::Chest(5));
+            assert!((e - 2f64.ln()).abs() < 1e-9, "{how:?}: {e}");
+        }
     }
 }

@@ -104,7 +104,12 @@ impl App {
                 p.report(0.5, "looking for electrode swaps");
                 let few = crate::anomaly::swaps::middle_cycles(&cycles);
                 normal
-                    .suspected(&check_swaps(engine.as_ref(), &record, few)?)
+                    .suspected(&check_swaps(
+                        engine.as_ref(),
+                        &record,
+                        few,
+                        normal.swap_evidence,
+                    )?)
                     .map(|s| s.name())
             } else {
                 None

@@ -48,7 +48,12 @@ pub fn run(args: &AnomalyArgs) -> anyhow::Result<()> {
         .iter()
         .all(|n| record.lead(n).is_some())
     {
-        let check = check_swaps(engine.as_ref(), &record, middle_cycles(&cycles))?;
+        let check = check_swaps(
+            engine.as_ref(),
+            &record,
+            middle_cycles(&cycles),
+            normal.swap_evidence,
+        )?;
         normal.suspected(&check).map(|s| (s, check))
     } else {
         None

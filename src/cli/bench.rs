@@ -255,7 +255,7 @@ fn bench_anomaly(record: &RecordArg, repeat: usize, json: bool) -> anyhow::Resul
     })?;
     let few = ecg_panorama::anomaly::swaps::middle_cycles(&cycles);
     let swap_ms = median(&mut || {
-        std::hint::black_box(check_swaps(engine.as_ref(), &rec, few)?);
+        std::hint::black_box(check_swaps(engine.as_ref(), &rec, few, Default::default())?);
         Ok(())
     })?;
     if json {

@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 use ecg_panorama::anomaly::normal::{Aggregate, Features, NormalModel};
-use ecg_panorama::anomaly::swaps::{Swap, SwapCheck, check_swaps, middle_cycles};
+use ecg_panorama::anomaly::swaps::{Evidence, Swap, SwapCheck, middle_cycles, swap_maps};
 use ecg_panorama::anomaly::{AnomalyMap, anomaly_map};
 use ecg_panorama::delineate::CycleBounds;
 use ecg_panorama::eval::anomaly::{SUPERCLASSES, auroc, ptbxl_superclasses};
@@ -42,7 +42,8 @@ pub struct EvalAnomalyArgs {
 struct Scored {
     classes: BTreeSet<String>,
     map: AnomalyMap,
-    check: SwapCheck,
+    /// The swap check by each method of [`Evidence::ALL`].
+    checks: Vec<SwapCheck>,
     record: Record,
     cycles: Vec<CycleBounds>,
 }
@@ -62,14 +63,81 @@ fn score(
     engine: &dyn Engine,
     dir: &std::path::Path,
     name: &str,
-) -> anyhow::Result<(Record, Vec<CycleBounds>, AnomalyMap, SwapCheck)> {
+) -> anyhow::Result<(Record, Vec<CycleBounds>, AnomalyMap, Vec<SwapCheck>)> {
     let path = dir.join(name);
     let record = open_record(&path)?;
     let (_, cycles) = find_record_cycles(&record, Some(&path))?;
     anyhow::ensure!(!cycles.is_empty(), "no cycle found");
     let map = anomaly_map(engine, &record, &cycles)?;
-    let check = check_swaps(engine, &record, middle_cycles(&cycles))?;
-    Ok((record, cycles, map, check))
+    let checks = all_checks(engine, &record, &cycles)?;
+    Ok((record, cycles, map, checks))
+}
+
+/// The swap check of `record` by every method of [`Evidence::ALL`] (the maps made once).
+fn all_checks(
+    engine: &dyn Engine,
+    record: &Record,
+    cycles: &[CycleBounds],
+) -> anyhow::Result<Vec<SwapCheck>> {
+    let maps = swap_maps(engine, record, middle_cycles(cycles))?;
+    Ok(Evidence::ALL.iter().map(|&how| maps.check(how)).collect())
+}
+
+/// Per swap, the checks (by every method) of each of `records` recorded with that swap.
+fn simulate(
+    engine: &dyn Engine,
+    records: &[&Scored],
+    what: &str,
+) -> anyhow::Result<BTreeMap<Swap, Vec<Vec<SwapCheck>>>> {
+    let mut out: BTreeMap<Swap, Vec<Vec<SwapCheck>>> = BTreeMap::new();
+    let b = bar(records.len() * Swap::all().len(), what);
+    for s in records {
+        for swap in Swap::all() {
+            let swapped = swap.apply(&s.record)?;
+            out.entry(swap)
+                .or_default()
+                .push(all_checks(engine, &swapped, &s.cycles)?);
+            b.inc(1);
+        }
+    }
+    b.finish_and_clear();
+    Ok(out)
+}
+
+/// Per swap: detection AUROC against the records as recorded, the share named right, and
+/// the share warned about (with `model`'s threshold), by method `m` (index into
+/// [`Evidence::ALL`]).
+fn swap_rows(
+    sims: &BTreeMap<Swap, Vec<Vec<SwapCheck>>>,
+    originals: &[&Scored],
+    m: usize,
+    model: &NormalModel,
+) -> Vec<(Swap, usize, f64, f64, f64)> {
+    let best = |c: &SwapCheck| c.best().map_or(f64::NAN, |b| b.1);
+    let baseline: Vec<f64> = originals.iter().map(|s| best(&s.checks[m])).collect();
+    Swap::all()
+        .into_iter()
+        .filter_map(|swap| {
+            let checks = sims.get(&swap)?;
+            let e: Vec<f64> = checks.iter().map(|c| best(&c[m])).collect();
+            let n = checks.len().max(1) as f64;
+            let named = checks
+                .iter()
+                .filter(|c| c[m].best().is_some_and(|(w, _)| w == swap))
+                .count();
+            let warned = checks
+                .iter()
+                .filter(|c| model.suspected(&c[m]) == Some(swap))
+                .count();
+            Some((
+                swap,
+                checks.len(),
+                auroc(&e, &baseline),
+                100.0 * named as f64 / n,
+                100.0 * warned as f64 / n,
+            ))
+        })
+        .collect()
 }
 
 /// Run `eval-anomaly`.
@@ -101,10 +169,10 @@ pub fn run(args: &EvalAnomalyArgs) -> anyhow::Result<()> {
         let mut out = Vec::new();
         for n in names {
             match score(engine.as_ref(), &args.records, n) {
-                Ok((record, cycles, map, check)) => out.push(Scored {
+                Ok((record, cycles, map, checks)) => out.push(Scored {
                     classes: labels[n].clone(),
                     map,
-                    check,
+                    checks,
                     record,
                     cycles,
                 }),
@@ -119,7 +187,6 @@ pub fn run(args: &EvalAnomalyArgs) -> anyhow::Result<()> {
     let test = scored(&split.test, "test records")?;
     let normal_train: Vec<&Scored> = train.iter().filter(|s| is_norm(&s.classes)).collect();
     let maps: Vec<AnomalyMap> = normal_train.iter().map(|s| s.map.clone()).collect();
-    let checks: Vec<SwapCheck> = normal_train.iter().map(|s| s.check.clone()).collect();
     let mut model = NormalModel::fit(
         &format!(
             "{} train records labelled NORM ({})",
@@ -127,8 +194,31 @@ pub fn run(args: &EvalAnomalyArgs) -> anyhow::Result<()> {
             args.split.display()
         ),
         &maps,
-        &checks,
     )?;
+    // The swap evidence is chosen on swaps simulated on every fourth normal train record: the
+    // method with the highest mean detection AUROC over the swaps.
+    let sample: Vec<&Scored> = normal_train.iter().step_by(4).copied().collect();
+    let sims = simulate(engine.as_ref(), &sample, "swaps on train records")?;
+    println!(
+        "swap evidence on {} NORM train records (mean AUROC, mean named % over the swaps):",
+        sample.len()
+    );
+    let mut chosen = (f64::NEG_INFINITY, 0);
+    for (m, how) in Evidence::ALL.iter().enumerate() {
+        let rows = swap_rows(&sims, &sample, m, &model);
+        let n = rows.len().max(1) as f64;
+        let a = rows.iter().map(|r| r.2).sum::<f64>() / n;
+        let named = rows.iter().map(|r| r.3).sum::<f64>() / n;
+        println!("  {how:?}: AUROC {a:.3}, named {named:.1} %");
+        if a > chosen.0 {
+            chosen = (a, m);
+        }
+    }
+    let checks: Vec<SwapCheck> = normal_train
+        .iter()
+        .map(|s| s.checks[chosen.1].clone())
+        .collect();
+    model.fit_swap_threshold(Evidence::ALL[chosen.1], &checks);
     // The aggregate is chosen on the training records: NORM against the others.
     let (tn, ta): (Vec<&Scored>, Vec<&Scored>) = train.iter().partition(|s| is_norm(&s.classes));
     println!("record score on the train records (NORM against the others), per aggregate:");
@@ -185,16 +275,16 @@ pub fn run(args: &EvalAnomalyArgs) -> anyhow::Result<()> {
             auroc(&score_of(&with), &norm_scores)
         );
     }
-    // Simulated swaps on the normal test records.
-    let best_evidence = |c: &SwapCheck| c.best().map_or(f64::NAN, |b| b.1);
-    let baseline: Vec<f64> = norm.iter().map(|s| best_evidence(&s.check)).collect();
+    // Simulated swaps on the normal test records, read by the chosen method.
+    let m = chosen.1;
     let alarms = norm
         .iter()
-        .filter(|s| model.suspected(&s.check).is_some())
+        .filter(|s| model.suspected(&s.checks[m]).is_some())
         .count();
     println!(
-        "\n== simulated electrode swaps on the {} NORM test records",
-        norm.len()
+        "\n== simulated electrode swaps on the {} NORM test records ({:?} evidence)",
+        norm.len(),
+        model.swap_evidence
     );
     println!(
         "false alarms on the records as recorded: {alarms} of {} ({:.1} %)",
@@ -205,31 +295,15 @@ pub fn run(args: &EvalAnomalyArgs) -> anyhow::Result<()> {
         "{:<8} {:>8} {:>8} {:>9} {:>8}",
         "swap", "records", "AUROC", "named %", "warned %"
     );
-    let mut by_kind: BTreeMap<String, (Vec<f64>, usize, usize)> = BTreeMap::new();
-    let b = bar(norm.len() * Swap::all().len(), "simulated swaps");
-    for s in &norm {
-        for swap in Swap::all() {
-            let swapped = swap.apply(&s.record)?;
-            let check = check_swaps(engine.as_ref(), &swapped, middle_cycles(&s.cycles))?;
-            let best = check.best();
-            let entry = by_kind.entry(swap.name()).or_default();
-            entry.0.push(best.map_or(f64::NAN, |(_, e)| e));
-            entry.1 += usize::from(best.is_some_and(|(w, _)| w == swap));
-            entry.2 += usize::from(model.suspected(&check) == Some(swap));
-            b.inc(1);
-        }
-    }
-    b.finish_and_clear();
-    for swap in Swap::all() {
-        let (e, named, warned) = &by_kind[&swap.name()];
-        let n = e.len().max(1) as f64;
+    let sims = simulate(engine.as_ref(), &norm, "simulated swaps")?;
+    for (swap, n, a, named, warned) in swap_rows(&sims, &norm, m, &model) {
         println!(
             "{:<8} {:>8} {:>8.3} {:>9.1} {:>8.1}",
             swap.name(),
-            e.len(),
-            auroc(e, &baseline),
-            100.0 * *named as f64 / n,
-            100.0 * *warned as f64 / n
+            n,
+            a,
+            named,
+            warned
         );
     }
     Ok(())
