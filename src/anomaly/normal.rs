@@ -185,10 +185,16 @@ impl NormalModel {
     pub fn describe(&self) -> String {
         match self.features {
             Features::Cycle => self.aggregate.describe().to_string(),
-            Features::Phases => format!(
-                "{}, over the whole cycle, the QRS and ST–T",
-                self.aggregate.describe()
-            ),
+            Features::Phases => match self.aggregate {
+                Aggregate::Mean => "the mean z of the leads over the whole cycle, QRS and ST–T",
+                Aggregate::Top3 => {
+                    "the mean z of the three most unusual of the leads' whole cycles, QRS and ST–T"
+                }
+                Aggregate::Max => {
+                    "the z of the most unusual of the leads' whole cycles, QRS and ST–T"
+                }
+            }
+            .to_string(),
         }
     }
 
