@@ -5,7 +5,8 @@
 mod common;
 mod harness;
 
-use ecg_panorama::anomaly::swaps::{Evidence, Swap, check_swaps};
+use ecg_panorama::anomaly::normal::NormalModel;
+use ecg_panorama::anomaly::swaps::{Swap, check_swaps};
 use ecg_panorama::anomaly::{Unscored, anomaly_map};
 use ecg_panorama::app::View;
 use ecg_panorama::app::anomaly_pane::STATUS_LABEL;
@@ -30,9 +31,11 @@ fn an_arm_swap_is_found_and_named_and_the_original_is_not_worse() {
     let (path, record) = normal_record();
     let (_, cycles) = find_record_cycles(&record, Some(&path)).unwrap();
     let few = &cycles[..4];
-    let original = check_swaps(engine.as_ref(), &record, few, Evidence::default()).unwrap();
+    // The reading the shipped normal reference uses.
+    let reading = NormalModel::load_default().unwrap().swap_evidence;
+    let original = check_swaps(engine.as_ref(), &record, few, reading).unwrap();
     let swapped = Swap::LaRa.apply(&record).unwrap();
-    let check = check_swaps(engine.as_ref(), &swapped, few, Evidence::default()).unwrap();
+    let check = check_swaps(engine.as_ref(), &swapped, few, reading).unwrap();
     let (best, evidence) = check.best().unwrap();
     assert_eq!(best, Swap::LaRa, "{:?}", check.evidence);
     let (_, before) = original.best().unwrap();

@@ -19,9 +19,6 @@ pub enum Phase {
 }
 
 impl Phase {
-    /// Every phase.
-    pub const ALL: [Phase; 3] = [Phase::Cycle, Phase::Qrs, Phase::StT];
-
     /// The record samples of cycle `b` this phase covers.
     pub fn span(self, b: &CycleBounds) -> Range<usize> {
         match self {
@@ -34,8 +31,12 @@ impl Phase {
 
 impl AnomalyMap {
     /// Lead `name`'s score over `phase`: the median over the cycles of the mean score in that
-    /// part of each cycle; `None` when the lead was not scored.
+    /// part of each cycle (over the whole cycle, the lead score the map holds); `None` when the
+    /// lead was not scored.
     pub fn phase_score(&self, name: &str, phase: Phase) -> Option<f64> {
+        if phase == Phase::Cycle {
+            return self.lead_score(name);
+        }
         let k = self.leads.iter().position(|l| l == name)?;
         let s = self.samples.get(k)?;
         let mut per_cycle: Vec<f64> = self

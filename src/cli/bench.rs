@@ -254,8 +254,10 @@ fn bench_anomaly(record: &RecordArg, repeat: usize, json: bool) -> anyhow::Resul
         Ok(())
     })?;
     let few = ecg_panorama::anomaly::swaps::middle_cycles(&cycles);
+    // The reading the shipped normal reference uses, as the app does.
+    let reading = ecg_panorama::anomaly::normal::NormalModel::load_default()?.swap_evidence;
     let swap_ms = median(&mut || {
-        std::hint::black_box(check_swaps(engine.as_ref(), &rec, few, Default::default())?);
+        std::hint::black_box(check_swaps(engine.as_ref(), &rec, few, reading)?);
         Ok(())
     })?;
     if json {
