@@ -256,3 +256,19 @@ fn saved_annotations_reload_and_edits_survive_in_the_recovery_file() {
         s.annotations.as_ref().unwrap().source()
     );
 }
+
+#[test]
+fn a_record_whose_leads_have_no_viewpoint_says_why_no_view_is_synthesized() {
+    let dir = tempfile::tempdir().unwrap();
+    // QTDB sel34 names its two Holter channels ECG1 and ECG2.
+    let rec = common::data_dir().join("qtdb/sel34");
+    let mut h = harness(app(Some(rec), View::Panorama, dir.path()));
+    settle(&mut h);
+    let s = &h.state().state;
+    assert!(s.inputs.is_empty() && !s.cycles().is_empty());
+    h.get_by_label_contains("(ECG1, ECG2) has a known viewpoint");
+    assert!(
+        h.query_by_label("Choose at least one input lead.")
+            .is_none()
+    );
+}

@@ -120,6 +120,23 @@ fn report_and_record_figure_of_a_two_lead_qtdb_record() {
 }
 
 #[test]
+fn holter_channels_without_a_viewpoint_get_their_record_figure_and_a_plain_no_for_views() {
+    let dir = tempfile::tempdir().unwrap();
+    // sel34 names its leads ECG1 and ECG2: their direction from the heart is unknown.
+    let rec = common::data_dir().join("qtdb/sel34");
+    let fig = dir.path().join("sel34-record.svg");
+    ok(&["figure", s(&rec), "--kind", "record", "--out", s(&fig)]);
+    assert_valid(&fig);
+    let grid = dir.path().join("sel34-grid.svg");
+    let err = fails(&["figure", s(&rec), "--kind", "grid", "--out", s(&grid)]);
+    assert!(
+        err.contains("ECG1, ECG2") && err.contains("has a known viewpoint"),
+        "{err}"
+    );
+    assert!(!grid.exists(), "nothing is written on a refusal");
+}
+
+#[test]
 fn figures_without_the_window() {
     let dir = tempfile::tempdir().unwrap();
     let cases: [(&str, &[&str]); 4] = [

@@ -115,12 +115,7 @@ pub fn run(args: &EvalVcgArgs) -> anyhow::Result<()> {
         anyhow::bail!(
             "{} has no Frank lead {missing} to compare with; its leads: {}",
             record.name,
-            record
-                .leads
-                .iter()
-                .map(|l| l.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            record.lead_list()
         );
     }
     anyhow::ensure!(

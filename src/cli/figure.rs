@@ -195,10 +195,20 @@ fn figure(
             ),
         })?],
     };
-    let inputs = args
-        .inputs
-        .clone()
-        .unwrap_or_else(|| default_inputs(record));
+    let inputs = match &args.inputs {
+        Some(given) => given.clone(),
+        None => {
+            let found = default_inputs(record);
+            // Holter channels (ECG1, ECG2…) have no known direction from the heart.
+            anyhow::ensure!(
+                !found.is_empty(),
+                "none of the record's leads ({}) has a known viewpoint, so no view can be \
+                 synthesized from them; `--kind record` draws the record as it is",
+                record.lead_list()
+            );
+            found
+        }
+    };
     let sub = parse_inputs(record, &inputs).context("--inputs")?;
     let names: Vec<&str> = sub.leads.iter().map(|l| l.name.as_str()).collect();
     let method = format!("{} from {}", engine_name(args.engine), names.join(", "));

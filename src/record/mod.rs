@@ -76,6 +76,12 @@ impl Record {
         self.leads.iter().find(|l| l.name == name)
     }
 
+    /// The lead names in record order, comma separated, for messages.
+    pub fn lead_list(&self) -> String {
+        let names: Vec<&str> = self.leads.iter().map(|l| l.name.as_str()).collect();
+        names.join(", ")
+    }
+
     /// Total number of samples over all leads.
     pub fn total_samples(&self) -> usize {
         self.leads.iter().map(|l| l.samples.len()).sum()
