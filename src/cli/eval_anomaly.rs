@@ -104,39 +104,61 @@ fn simulate(
     Ok(out)
 }
 
-/// Per swap: detection AUROC against the records as recorded, the share named right, and
-/// the share warned about (with `model`'s threshold), by method `m` (index into
-/// [`Evidence::ALL`]).
+/// One row of the swap table: what was swapped, records, detection AUROC against the records
+/// as recorded, the share named right and the share warned about.
+struct SwapRow {
+    name: String,
+    records: usize,
+    auroc: f64,
+    named: f64,
+    warned: f64,
+}
+
+/// The rows of [`SwapRow`] by method `m` (index into [`Evidence::ALL`]) with `model`'s
+/// threshold: one per swap, then, with `pooled`, the limb and the chest swaps each as one
+/// group (every simulated record of the group against the records as recorded).
 fn swap_rows(
     sims: &BTreeMap<Swap, Vec<Vec<SwapCheck>>>,
     originals: &[&Scored],
     m: usize,
     model: &NormalModel,
-) -> Vec<(Swap, usize, f64, f64, f64)> {
+    pooled: bool,
+) -> Vec<SwapRow> {
     let best = |c: &SwapCheck| c.best().map_or(f64::NAN, |b| b.1);
     let baseline: Vec<f64> = originals.iter().map(|s| best(&s.checks[m])).collect();
-    Swap::all()
-        .into_iter()
-        .filter_map(|swap| {
-            let checks = sims.get(&swap)?;
-            let e: Vec<f64> = checks.iter().map(|c| best(&c[m])).collect();
-            let n = checks.len().max(1) as f64;
-            let named = checks
-                .iter()
-                .filter(|c| c[m].best().is_some_and(|(w, _)| w == swap))
-                .count();
-            let warned = checks
-                .iter()
-                .filter(|c| model.suspected(&c[m]) == Some(swap))
-                .count();
-            Some((
-                swap,
-                checks.len(),
-                auroc(&e, &baseline),
-                100.0 * named as f64 / n,
-                100.0 * warned as f64 / n,
-            ))
+    let row = |name: String, swaps: &[Swap]| -> Option<SwapRow> {
+        let cases: Vec<(Swap, &SwapCheck)> = swaps
+            .iter()
+            .filter_map(|w| Some(sims.get(w)?.iter().map(move |c| (*w, &c[m]))))
+            .flatten()
+            .collect();
+        if cases.is_empty() {
+            return None;
+        }
+        let e: Vec<f64> = cases.iter().map(|(_, c)| best(c)).collect();
+        let n = cases.len() as f64;
+        let share = |hit: &dyn Fn(Swap, &SwapCheck) -> bool| {
+            100.0 * cases.iter().filter(|(w, c)| hit(*w, c)).count() as f64 / n
+        };
+        Some(SwapRow {
+            name,
+            records: cases.len(),
+            auroc: auroc(&e, &baseline),
+            named: share(&|w, c| c.best().is_some_and(|(b, _)| b == w)),
+            warned: share(&|w, c| model.suspected(c) == Some(w)),
         })
+    };
+    let all = Swap::all();
+    let (limb, chest): (Vec<Swap>, Vec<Swap>) = all.iter().partition(|w| w.is_limb());
+    let groups = [("limb, all", limb), ("chest, all", chest)];
+    all.iter()
+        .filter_map(|&w| row(w.name(), &[w]))
+        .chain(
+            groups
+                .iter()
+                .filter(|_| pooled)
+                .filter_map(|(name, swaps)| row(name.to_string(), swaps)),
+        )
         .collect()
 }
 
@@ -205,10 +227,10 @@ pub fn run(args: &EvalAnomalyArgs) -> anyhow::Result<()> {
     );
     let mut chosen = (f64::NEG_INFINITY, 0);
     for (m, how) in Evidence::ALL.iter().enumerate() {
-        let rows = swap_rows(&sims, &sample, m, &model);
+        let rows = swap_rows(&sims, &sample, m, &model, false);
         let n = rows.len().max(1) as f64;
-        let a = rows.iter().map(|r| r.2).sum::<f64>() / n;
-        let named = rows.iter().map(|r| r.3).sum::<f64>() / n;
+        let a = rows.iter().map(|r| r.auroc).sum::<f64>() / n;
+        let named = rows.iter().map(|r| r.named).sum::<f64>() / n;
         println!("  {how:?}: AUROC {a:.3}, named {named:.1} %");
         if a > chosen.0 {
             chosen = (a, m);
@@ -292,18 +314,14 @@ pub fn run(args: &EvalAnomalyArgs) -> anyhow::Result<()> {
         100.0 * alarms as f64 / norm.len().max(1) as f64
     );
     println!(
-        "{:<8} {:>8} {:>8} {:>9} {:>8}",
+        "{:<10} {:>8} {:>8} {:>9} {:>8}",
         "swap", "records", "AUROC", "named %", "warned %"
     );
     let sims = simulate(engine.as_ref(), &norm, "simulated swaps")?;
-    for (swap, n, a, named, warned) in swap_rows(&sims, &norm, m, &model) {
+    for r in swap_rows(&sims, &norm, m, &model, true) {
         println!(
-            "{:<8} {:>8} {:>8.3} {:>9.1} {:>8.1}",
-            swap.name(),
-            n,
-            a,
-            named,
-            warned
+            "{:<10} {:>8} {:>8.3} {:>9.1} {:>8.1}",
+            r.name, r.records, r.auroc, r.named, r.warned
         );
     }
     Ok(())
