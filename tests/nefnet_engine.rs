@@ -151,3 +151,30 @@ fn weights_that_do_not_fit_are_refused_with_a_message() {
         .to_string();
     assert!(missing.contains("none.safetensors"), "{missing}");
 }
+
+#[test]
+fn a_band_stored_in_the_old_unit_is_not_read_as_the_current_one() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dev = candle_core::Device::Cpu;
+    let mut tensors =
+        candle_core::safetensors::load(root.join("models/nefnet.safetensors"), &dev).unwrap();
+    let band = tensors
+        .remove(ecg_panorama::model::band::STORED)
+        .expect("the shipped model carries its band");
+    // A file written before the band's unit became the TP activity names it so.
+    tensors.insert("calibration.band".to_string(), band);
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.safetensors");
+    candle_core::safetensors::save(&tensors, &old).unwrap();
+    let engine = NefNetEngine::load(&old).unwrap();
+    let (input, _) = ludb_cycles("1", &["II"], "V1").remove(0);
+    let field = engine.encode(&input).unwrap();
+    assert!(
+        engine.band(&field, &[view("V1")], 0.8).unwrap().is_none(),
+        "an old band must not be drawn in the new unit"
+    );
+    // The shipped file's band is read.
+    let shipped = NefNetEngine::load(&root.join("models/nefnet.safetensors")).unwrap();
+    let field = shipped.encode(&input).unwrap();
+    assert!(shipped.band(&field, &[view("V1")], 0.8).unwrap().is_some());
+}

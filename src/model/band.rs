@@ -3,8 +3,9 @@
 //!
 //! **Method: Mondrian split-conformal quantiles.** On held-out cycles (the validation records
 //! of training, never the test records) every recorded lead that is not an input is
-//! synthesized, and the error |recorded − synthesized| is divided by the inputs' own scale
-//! (their peak |mV|, as the network sees them). The errors are grouped into cells by what
+//! synthesized, and the error |recorded − synthesized| is divided by a unit the inputs give
+//! (their TP-segment activity to the power 0.7, [`crate::panorama::band_scale`]: how noisy
+//! the recording is where the heart is quiet). The errors are grouped into cells by what
 //! decides how far the inputs determine a view:
 //! - the inputs: which standard lead when there is one (a lone lead I says less about the
 //!   chest than a lone lead II), any other single lead, 2–3 leads, 4 or more,
@@ -21,8 +22,9 @@
 
 use crate::delineate::CycleBounds;
 
-/// Name of the stored quantiles.
-pub const STORED: &str = "calibration.band";
+/// Name of the stored quantiles. The name says the unit: a band stored in another unit (the
+/// inputs' peak, `calibration.band`) is not read as this one.
+pub const STORED: &str = "calibration.band_tp";
 /// The levels whose quantiles are stored; bands at levels between them interpolate.
 pub const LEVELS: [f64; 7] = [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99];
 /// Angle nodes (radians from the view to the nearest input lead).
@@ -176,7 +178,7 @@ impl Band {
     }
 
     /// Half-widths (mV) of the band at `level` for one view: input `group`, `angle` (radians) from
-    /// the view to the nearest input, the cycle's sample `phases`, the inputs' `scale` (mV).
+    /// the view to the nearest input, the cycle's sample `phases`, the errors' unit `scale`.
     pub fn half_widths(
         &self,
         level: f64,

@@ -2,7 +2,7 @@
 //! synthesized from several input sets, and every standard lead the inputs leave open is
 //! compared with its recording.
 
-use super::band::{angle_to_inputs, input_scale};
+use super::band::{angle_to_inputs, band_scale};
 use super::{CycleInput, Engine, exact_lead};
 use crate::error::{Error, Result};
 use crate::geometry::{STANDARD_12, Viewpoint, lead_view, normalise_lead_name};
@@ -101,7 +101,7 @@ pub fn fit_band(
                 .collect();
             let asked: Vec<Viewpoint> = targets.iter().map(|&k| views[k]).collect();
             let rendered = engine.render(&field, &asked)?;
-            let scale = input_scale(&field) as f32;
+            let scale = band_scale(&field) as f32;
             let slots: Vec<Option<usize>> = set.iter().map(|&i| Some(i)).collect();
             let count = input_group(&slots);
             for (&k, y) in targets.iter().zip(&rendered) {
