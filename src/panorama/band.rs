@@ -31,7 +31,7 @@ pub fn check_level(level: f64) -> Result<f64> {
 /// Why the TP segment: there the heart is quiet, so what moves is the recording's own noise
 /// and wander, and a record that is noisy there is noisy in every part of the cycle its views
 /// are compared with. On the validation records this unit brought LUDB's and PTB-XL's scaled
-/// errors together (the two devices' noise differs by about 1.5×), where the inputs' peak,
+/// errors together (the two devices' TP activity differs by 1.5–1.8×), where the inputs' peak,
 /// used before, set them apart by input set (a chest lead's peak says little about a limb
 /// view's error).
 pub fn band_scale(field: &Field) -> f64 {
