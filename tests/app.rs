@@ -271,4 +271,9 @@ fn a_record_whose_leads_have_no_viewpoint_says_why_no_view_is_synthesized() {
         h.query_by_label("Choose at least one input lead.")
             .is_none()
     );
+    // The grid of views says the same instead of showing empty cells.
+    h.state_mut().state.view = View::Grid;
+    settle(&mut h);
+    h.get_by_label("θ × φ grid (4 × 6)");
+    h.get_by_label_contains("(ECG1, ECG2) has a known viewpoint");
 }

@@ -63,6 +63,9 @@ pub fn grid_view(ui: &mut egui::Ui, state: &mut AppState, output: Option<&Output
             ui.colored_label(ui.visuals().error_fg_color, e);
         }
     });
+    if state.inputs.is_empty() {
+        ui.colored_label(ui.visuals().warn_fg_color, state.no_inputs_message());
+    }
     if let Some(columns) = preset_columns(state.grid) {
         preset_view(ui, state, output, columns);
         return;

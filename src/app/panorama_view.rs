@@ -207,7 +207,7 @@ fn controls(ui: &mut egui::Ui, state: &mut AppState, status: &Status) {
         ui.colored_label(ui.visuals().error_fg_color, e);
     }
     if state.inputs.is_empty() {
-        ui.colored_label(ui.visuals().warn_fg_color, no_inputs_message(state));
+        ui.colored_label(ui.visuals().warn_fg_color, state.no_inputs_message());
     }
     if let Some(o) = status.output {
         if let Some(e) = &o.error {
@@ -330,17 +330,4 @@ fn cycle_plot(ui: &mut egui::Ui, state: &AppState, status: &Status, b: &CycleBou
                 );
             }
         });
-}
-
-/// Why nothing is synthesized without inputs: a lead to tick, or none the record offers
-/// (Holter channels such as ECG1 have no known direction from the heart).
-fn no_inputs_message(state: &AppState) -> String {
-    match &state.record {
-        Some(r) if state.input_candidates().is_empty() => format!(
-            "None of this record's leads ({}) has a known viewpoint, so no view can be \
-             synthesized from them. The record view still shows and annotates them.",
-            r.lead_list()
-        ),
-        _ => "Choose at least one input lead.".to_string(),
-    }
 }

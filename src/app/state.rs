@@ -340,6 +340,19 @@ impl AppState {
             .unwrap_or_default()
     }
 
+    /// Why nothing is synthesized without inputs: a lead to tick, or none the record offers
+    /// (Holter channels such as ECG1 have no known direction from the heart).
+    pub fn no_inputs_message(&self) -> String {
+        match &self.record {
+            Some(r) if self.input_candidates().is_empty() => format!(
+                "None of this record's leads ({}) has a known viewpoint, so no view can be \
+                 synthesized from them. The record view still shows and annotates them.",
+                r.lead_list()
+            ),
+            _ => "Choose at least one input lead.".to_string(),
+        }
+    }
+
     /// True when annotations hold edits not saved yet.
     pub fn dirty(&self) -> bool {
         self.annotations.as_ref().is_some_and(Annotations::is_dirty)
