@@ -26,7 +26,7 @@ pub fn check_level(level: f64) -> Result<f64> {
 }
 
 /// The unit of the band's errors for `field`: the inputs' activity over the TP segment
-/// ([`tp_activity`]) raised to [`SCALE_POWER`].
+/// (`tp_activity`) raised to `SCALE_POWER`.
 ///
 /// Why the TP segment: there the heart is quiet, so what moves is the recording's own noise
 /// and wander, and a record that is noisy there is noisy in every part of the cycle its views
@@ -54,7 +54,7 @@ pub fn tp_activity(inputs: &[(String, Vec<f64>)], bounds: &CycleBounds) -> f64 {
     let per_lead: Vec<f64> = inputs
         .iter()
         .filter_map(|(_, x)| {
-            let start = bounds.as_array()[5].min(x.len().saturating_sub(MIN_TP));
+            let start = bounds.t_off().min(x.len().saturating_sub(MIN_TP));
             let tp: Vec<f64> = x[start..]
                 .iter()
                 .copied()

@@ -36,10 +36,7 @@ mod exact;
 mod nefnet;
 mod synth;
 
-pub use band::{
-    DEFAULT_LEVEL, MIN_ACTIVITY, SCALE_POWER, angle_to_inputs, band_scale, check_level, field_band,
-    tp_activity,
-};
+pub use band::{DEFAULT_LEVEL, angle_to_inputs, band_scale, check_level, field_band};
 pub use band_fit::{BandFit, fit_band};
 pub use cycles::{
     CycleRule, CycleSource, cycles_from_annotator, cycles_from_labels, find_record_cycles,
