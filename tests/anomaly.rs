@@ -50,6 +50,31 @@ fn an_arm_swap_is_found_and_named_and_the_original_is_not_worse() {
 }
 
 #[test]
+fn a_chest_lead_unlike_what_normal_records_pair_with_the_others_raises_its_shape_z() {
+    let engine = engine_for(EngineKind::NefNet, None).unwrap();
+    let normal = NormalModel::load_default().unwrap();
+    let (path, record) = normal_record();
+    let (_, cycles) = find_record_cycles(&record, Some(&path)).unwrap();
+    let score = |r: &Record| {
+        let mut map = anomaly_map(engine.as_ref(), r, &cycles).unwrap();
+        normal.attach_shapes(&mut map, r);
+        let z = normal.shape_z(&map);
+        let v2 = z.iter().find(|(l, _)| l == "V2").map(|(_, v)| *v).unwrap();
+        (v2, normal.record_score(&map))
+    };
+    let (v2, before) = score(&record);
+    // V2 upside down: no normal record pairs such a QRS and T with these other leads.
+    let mut odd = record.clone();
+    for l in odd.leads.iter_mut().filter(|l| l.name == "V2") {
+        l.samples.iter_mut().for_each(|v| *v = -*v);
+    }
+    let (v2_odd, after) = score(&odd);
+    assert!(v2 < 2.0, "V2 z of a normal record: {v2}");
+    assert!(v2_odd > v2 + 2.0, "V2 z {v2} -> {v2_odd}");
+    assert!(after > before, "record score {before} -> {after}");
+}
+
+#[test]
 fn flat_and_unknown_leads_are_marked_not_scored() {
     let engine = engine_for(EngineKind::NefNet, None).unwrap();
     let (path, mut record) = normal_record();
@@ -57,11 +82,17 @@ fn flat_and_unknown_leads_are_marked_not_scored() {
     for l in record.leads.iter_mut().filter(|l| l.name == "V3") {
         l.samples.iter_mut().for_each(|v| *v = 0.0);
     }
-    let map = anomaly_map(engine.as_ref(), &record, &cycles[..2]).unwrap();
+    let mut map = anomaly_map(engine.as_ref(), &record, &cycles[..2]).unwrap();
     assert!(map.unscored.contains(&("V3".to_string(), Unscored::Flat)));
     assert!(map.lead_score("V3").is_none());
     assert!(map.lead_score("V2").is_some());
     assert_eq!(map.cycle_scores.len(), 2);
+    // Nor does the normal-shape restoration score a flat lead.
+    NormalModel::load_default()
+        .unwrap()
+        .attach_shapes(&mut map, &record);
+    assert!(map.shape_score("V3").is_none());
+    assert!(map.shape_score("V2").is_some());
     // One lead alone has nothing to be restored from: the map says why.
     let one = Record {
         leads: record

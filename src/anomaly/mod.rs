@@ -9,6 +9,7 @@
 pub mod groups;
 pub mod normal;
 pub mod phase;
+pub mod shapes;
 pub mod swaps;
 
 use crate::delineate::CycleBounds;
@@ -54,6 +55,10 @@ pub struct AnomalyMap {
     pub lead_scores: Vec<f64>,
     /// Leads left out and why.
     pub unscored: Vec<(String, Unscored)>,
+    /// The normal-shape restoration's scores ([`shapes`]), once a normal reference has
+    /// attached them ([`normal::NormalModel::attach_shapes`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shapes: Option<shapes::ShapeScores>,
 }
 
 impl AnomalyMap {
@@ -70,6 +75,16 @@ impl AnomalyMap {
         } else {
             logs.iter().sum::<f64>() / logs.len() as f64
         }
+    }
+
+    /// The normal-shape restoration's score of lead `name`, if attached and scored.
+    pub fn shape_score(&self, name: &str) -> Option<f64> {
+        let k = self.leads.iter().position(|l| l == name)?;
+        let s = self.shapes.as_ref()?;
+        s.lead_scores
+            .get(k)
+            .copied()
+            .filter(|v| v.is_finite() && *v > 0.0)
     }
 
     /// The score of lead `name`, if it was scored.
@@ -247,5 +262,6 @@ pub fn anomaly_map(
         cycle_scores,
         lead_scores,
         unscored,
+        shapes: None,
     })
 }

@@ -3,8 +3,10 @@
 
 use super::AnomalyMap;
 use super::phase::Phase;
+use super::shapes::ShapeBank;
 use super::swaps::{Evidence, Swap, SwapCheck};
 use crate::error::{Error, Result};
+use crate::record::Record;
 use serde::{Deserialize, Serialize};
 
 /// The shipped reference (`models/anomaly-normal.json`), built into the program.
@@ -39,6 +41,21 @@ pub struct NormalModel {
     /// swaps simulated on normal training records.
     #[serde(default)]
     pub swap_evidence: Evidence,
+    /// The normal-shape restoration: its bank of normal records and what they score.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shapes: Option<ShapeReference>,
+}
+
+/// The normal-shape restoration's reference ([`super::shapes`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShapeReference {
+    /// Mean of ln(lead shape score) per lead over the normal records, each restored without
+    /// itself, in the order of [`NormalModel::leads`].
+    pub mean_log: Vec<f64>,
+    /// SD of ln(lead shape score) per lead.
+    pub sd_log: Vec<f64>,
+    /// The normal records the shapes are restored from.
+    pub bank: ShapeBank,
 }
 
 /// What normal records score over one part of the cycle (see [`Phase`]).
@@ -60,11 +77,20 @@ pub enum Features {
     Cycle,
     /// Three per lead: the whole cycle, the QRS and ST–T.
     Phases,
+    /// One per lead: its wave shapes against their normal restoration ([`super::shapes`]).
+    Shapes,
+    /// Both restorations alike: the mean of the `Phases` score and the `Shapes` score.
+    PhasesAndShapes,
 }
 
 impl Features {
     /// Every choice, in the order tried.
-    pub const ALL: [Features; 2] = [Features::Cycle, Features::Phases];
+    pub const ALL: [Features; 4] = [
+        Features::Cycle,
+        Features::Phases,
+        Features::Shapes,
+        Features::PhasesAndShapes,
+    ];
 }
 
 /// How a record's lead z values make its score.
@@ -123,25 +149,12 @@ impl NormalModel {
             .map(|s| s.to_string())
             .collect();
         let reference = |phase: Phase| -> Result<PhaseReference> {
-            let mut mean_log = Vec::new();
-            let mut sd_log = Vec::new();
-            for l in &leads {
-                let v: Vec<f64> = maps
-                    .iter()
+            let (mean_log, sd_log) = log_reference(&leads, "score", |l| {
+                maps.iter()
                     .filter_map(|m| m.phase_score(l, phase))
                     .filter(|s| *s > 0.0)
-                    .map(f64::ln)
-                    .collect();
-                if v.len() < 5 {
-                    return Err(Error::Invalid(format!(
-                        "only {} normal record(s) score lead {l}: too few to fit a reference",
-                        v.len()
-                    )));
-                }
-                let (m, sd) = mean_sd(&v).unwrap_or((0.0, 1.0));
-                mean_log.push(m);
-                sd_log.push(sd.max(1e-3));
-            }
+                    .collect()
+            })?;
             Ok(PhaseReference {
                 phase,
                 mean_log,
@@ -162,7 +175,30 @@ impl NormalModel {
             phases,
             features: Features::Cycle,
             swap_evidence: Evidence::AllLeads,
+            shapes: None,
         })
+    }
+
+    /// Restore normal records' shapes with `bank`: `maps` are their anomaly maps with the
+    /// shape scores attached, each made without its own record in the bank.
+    pub fn fit_shapes(&mut self, bank: ShapeBank, maps: &[AnomalyMap]) -> Result<()> {
+        let (mean_log, sd_log) = log_reference(&self.leads, "have a shape score for", |l| {
+            maps.iter().filter_map(|m| m.shape_score(l)).collect()
+        })?;
+        self.shapes = Some(ShapeReference {
+            mean_log,
+            sd_log,
+            bank,
+        });
+        Ok(())
+    }
+
+    /// Attach the normal-shape restoration's scores of `record` to its `map` (nothing when
+    /// this reference has no bank).
+    pub fn attach_shapes(&self, map: &mut AnomalyMap, record: &Record) {
+        if let Some(s) = &self.shapes {
+            map.shapes = Some(s.bank.score(record, map, None));
+        }
     }
 
     /// Read swaps by `how`, warning above the 99th percentile of the best evidence in the
@@ -195,6 +231,15 @@ impl NormalModel {
                 }
             }
             .to_string(),
+            Features::Shapes => format!(
+                "{} (wave shapes against their restoration from normal records)",
+                self.aggregate.describe()
+            ),
+            Features::PhasesAndShapes => format!(
+                "the mean of two scores, {} for each: the engine's restoration error (whole \
+                 cycle, QRS, ST–T) and the wave shapes' departure from their normal restoration",
+                self.aggregate.describe()
+            ),
         }
     }
 
@@ -215,11 +260,24 @@ impl NormalModel {
             .collect()
     }
 
+    /// Per lead of `map`: how many normal SDs its log shape score lies above the normal mean
+    /// (empty without shape scores or a shape reference).
+    pub fn shape_z(&self, map: &AnomalyMap) -> Vec<(String, f64)> {
+        let Some(r) = &self.shapes else {
+            return Vec::new();
+        };
+        self.leads
+            .iter()
+            .zip(r.mean_log.iter().zip(&r.sd_log))
+            .filter_map(|(l, (m, sd))| Some((l.clone(), (map.shape_score(l)?.ln() - m) / sd)))
+            .collect()
+    }
+
     /// The record score: the z values the model reads, aggregated as it says (NaN when no
-    /// lead is scored).
+    /// lead is scored, or when it reads shapes and `map` has none attached).
     pub fn record_score(&self, map: &AnomalyMap) -> f64 {
-        let mut z: Vec<f64> = self.lead_z(map).into_iter().map(|(_, v)| v).collect();
-        if self.features == Features::Phases {
+        let phases = || {
+            let mut z: Vec<f64> = self.lead_z(map).into_iter().map(|(_, v)| v).collect();
             for r in &self.phases {
                 for (l, (m, sd)) in self.leads.iter().zip(r.mean_log.iter().zip(&r.sd_log)) {
                     if let Some(s) = map.phase_score(l, r.phase).filter(|s| *s > 0.0) {
@@ -227,9 +285,46 @@ impl NormalModel {
                     }
                 }
             }
+            self.aggregate.of(z)
+        };
+        let shapes = || {
+            self.aggregate
+                .of(self.shape_z(map).into_iter().map(|(_, v)| v).collect())
+        };
+        match self.features {
+            Features::Cycle => {
+                self.aggregate
+                    .of(self.lead_z(map).into_iter().map(|(_, v)| v).collect())
+            }
+            Features::Phases => phases(),
+            Features::Shapes => shapes(),
+            Features::PhasesAndShapes => 0.5 * (phases() + shapes()),
         }
-        self.aggregate.of(z)
     }
+}
+
+/// Per lead, the mean and SD of the log of its normal records' scores (`scores(lead)`, all
+/// positive); an error names a lead with fewer than five (`what` says what they lack).
+fn log_reference(
+    leads: &[String],
+    what: &str,
+    scores: impl Fn(&str) -> Vec<f64>,
+) -> Result<(Vec<f64>, Vec<f64>)> {
+    let mut mean_log = Vec::new();
+    let mut sd_log = Vec::new();
+    for l in leads {
+        let v: Vec<f64> = scores(l).into_iter().map(f64::ln).collect();
+        if v.len() < 5 {
+            return Err(Error::Invalid(format!(
+                "only {} normal record(s) {what} lead {l}: too few to fit a reference",
+                v.len()
+            )));
+        }
+        let (m, sd) = mean_sd(&v).unwrap_or((0.0, 1.0));
+        mean_log.push(m);
+        sd_log.push(sd.max(1e-3));
+    }
+    Ok((mean_log, sd_log))
 }
 
 /// Mean and sample SD of `v` (none with fewer than two values).
@@ -268,6 +363,7 @@ mod tests {
             cycle_scores: vec![vec![2.0]],
             lead_scores: vec![2.0],
             unscored: Vec::new(),
+            shapes: None,
         };
         let unit = |phase| PhaseReference {
             phase,
@@ -288,6 +384,7 @@ mod tests {
             phases: vec![unit(Phase::Qrs), unit(Phase::StT)],
             features: Features::Cycle,
             swap_evidence: Evidence::AllLeads,
+            shapes: None,
         };
         let whole = model.record_score(&map);
         assert!((whole - 2f64.ln()).abs() < 1e-9);

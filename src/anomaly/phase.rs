@@ -77,6 +77,7 @@ mod tests {
             cycle_scores: vec![vec![1.0]],
             lead_scores: vec![1.0],
             unscored: Vec::new(),
+            shapes: None,
         };
         assert_eq!(map.phase_score("V2", Phase::Qrs), Some(4.0));
         let st_t = map.phase_score("V2", Phase::StT).unwrap();

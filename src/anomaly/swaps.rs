@@ -407,6 +407,7 @@ mod tests {
                 cycle_scores: Vec::new(),
                 lead_scores,
                 unscored: Vec::new(),
+                shapes: None,
             }
         };
         let maps = SwapMaps {

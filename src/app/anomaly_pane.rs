@@ -97,8 +97,9 @@ impl App {
         self.anomaly.result = None;
         self.anomaly.job = Some(Job::spawn("Anomaly map", self.ctx.clone(), move |p| {
             p.report(0.1, "restoring every lead from the others");
-            let map = anomaly_map(engine.as_ref(), &record, &cycles)?;
+            let mut map = anomaly_map(engine.as_ref(), &record, &cycles)?;
             let normal = NormalModel::load_default()?;
+            normal.attach_shapes(&mut map, &record);
             let score = normal.record_score(&map);
             let swap = if STANDARD_12.iter().all(|n| record.lead(n).is_some()) {
                 p.report(0.5, "looking for electrode swaps");

@@ -35,13 +35,15 @@ pub fn run(args: &AnomalyArgs) -> anyhow::Result<()> {
         args.record.display()
     );
     let engine = engine_for(EngineKind::NefNet, args.model.as_deref())?;
-    let map = anomaly_map(engine.as_ref(), &record, &cycles)?;
+    let mut map = anomaly_map(engine.as_ref(), &record, &cycles)?;
     if let Some(path) = &args.csv {
         let text = ecg_panorama::export::heat::map_csv(&map, record.fs);
         super::write_output(path, |w| w.write_all(text.as_bytes()))?;
     }
     let normal = NormalModel::load_default()?;
+    normal.attach_shapes(&mut map, &record);
     let z = normal.lead_z(&map);
+    let shape_z = normal.shape_z(&map);
     let score = normal.record_score(&map);
     // Swaps are looked for only where all 12 leads are there to restore one another.
     let swap = if ecg_panorama::geometry::STANDARD_12
@@ -64,6 +66,7 @@ pub fn run(args: &AnomalyArgs) -> anyhow::Result<()> {
             "cycles": cycles.len(),
             "record_score": score,
             "lead_z": z,
+            "shape_z": shape_z,
             "map": map,
             "suspected_swap": swap.as_ref().map(|(s, _)| s.name()),
         });
@@ -77,13 +80,23 @@ pub fn run(args: &AnomalyArgs) -> anyhow::Result<()> {
         normal.describe(),
         normal.records
     );
-    println!("{:<6} {:>8} {:>7}", "lead", "score", "z");
-    for (k, lead) in map.leads.iter().enumerate() {
-        let zk = z
-            .iter()
+    println!(
+        "{:<6} {:>8} {:>7} {:>9} {:>8}",
+        "lead", "score", "z", "shape mV", "shape z"
+    );
+    let find = |v: &[(String, f64)], lead: &str| {
+        v.iter()
             .find(|(l, _)| l == lead)
-            .map_or(f64::NAN, |(_, v)| *v);
-        println!("{lead:<6} {:>8.2} {zk:>7.2}", map.lead_scores[k]);
+            .map_or(f64::NAN, |(_, x)| *x)
+    };
+    for (k, lead) in map.leads.iter().enumerate() {
+        let shape = map.shape_score(lead).unwrap_or(f64::NAN);
+        println!(
+            "{lead:<6} {:>8.2} {:>7.2} {shape:>9.3} {:>8.2}",
+            map.lead_scores[k],
+            find(&z, lead),
+            find(&shape_z, lead)
+        );
     }
     for (lead, why) in &map.unscored {
         println!("{lead:<6} not scored: {why:?} (flat: under {FLAT_MV} mV peak to peak)");

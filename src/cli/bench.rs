@@ -249,13 +249,17 @@ fn bench_anomaly(record: &RecordArg, repeat: usize, json: bool) -> anyhow::Resul
         t.sort_by(f64::total_cmp);
         Ok(t[t.len() / 2])
     };
+    let normal = ecg_panorama::anomaly::normal::NormalModel::load_default()?;
+    // The map with the normal-shape restoration's scores, as the app computes it.
     let map_ms = median(&mut || {
-        std::hint::black_box(anomaly_map(engine.as_ref(), &rec, &cycles)?);
+        let mut map = anomaly_map(engine.as_ref(), &rec, &cycles)?;
+        normal.attach_shapes(&mut map, &rec);
+        std::hint::black_box(map);
         Ok(())
     })?;
     let few = ecg_panorama::anomaly::swaps::middle_cycles(&cycles);
     // The reading the shipped normal reference uses, as the app does.
-    let reading = ecg_panorama::anomaly::normal::NormalModel::load_default()?.swap_evidence;
+    let reading = normal.swap_evidence;
     let swap_ms = median(&mut || {
         std::hint::black_box(check_swaps(engine.as_ref(), &rec, few, reading)?);
         Ok(())

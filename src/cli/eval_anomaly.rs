@@ -3,6 +3,7 @@
 
 use anyhow::Context;
 use ecg_panorama::anomaly::normal::{Aggregate, Features, NormalModel};
+use ecg_panorama::anomaly::shapes::{ShapeBank, cycle_shapes, mean_shapes};
 use ecg_panorama::anomaly::swaps::{Evidence, Swap, SwapCheck, middle_cycles, swap_maps};
 use ecg_panorama::anomaly::{AnomalyMap, anomaly_map};
 use ecg_panorama::delineate::CycleBounds;
@@ -205,8 +206,34 @@ pub fn run(args: &EvalAnomalyArgs) -> anyhow::Result<()> {
         b.finish_and_clear();
         Ok(out)
     };
-    let train = scored(&split.train, "train records")?;
-    let test = scored(&split.test, "test records")?;
+    let mut train = scored(&split.train, "train records")?;
+    let mut test = scored(&split.test, "test records")?;
+    // The normal-shape restoration answers from the normal train records; each of them is
+    // restored without itself, as a record the bank has never seen would be.
+    let mut in_bank: Vec<Option<usize>> = vec![None; train.len()];
+    let mut means = Vec::new();
+    for (i, s) in train.iter().enumerate() {
+        if !is_norm(&s.classes) {
+            continue;
+        }
+        let cycles: Vec<_> = s
+            .cycles
+            .iter()
+            .map(|&b| cycle_shapes(&s.record, b))
+            .collect();
+        if let Some(m) = mean_shapes(&cycles) {
+            in_bank[i] = Some(means.len());
+            means.push(m);
+        }
+    }
+    let means_len = means.len();
+    let bank = ShapeBank::from_means(&means);
+    for (s, exclude) in train.iter_mut().zip(&in_bank) {
+        s.map.shapes = Some(bank.score(&s.record, &s.map, *exclude));
+    }
+    for s in test.iter_mut() {
+        s.map.shapes = Some(bank.score(&s.record, &s.map, None));
+    }
     let normal_train: Vec<&Scored> = train.iter().filter(|s| is_norm(&s.classes)).collect();
     let maps: Vec<AnomalyMap> = normal_train.iter().map(|s| s.map.clone()).collect();
     let mut model = NormalModel::fit(
@@ -217,6 +244,7 @@ pub fn run(args: &EvalAnomalyArgs) -> anyhow::Result<()> {
         ),
         &maps,
     )?;
+    model.fit_shapes(bank, &maps)?;
     // The swap evidence is chosen on swaps simulated on every fourth normal train record: the
     // method with the highest mean detection AUROC over the swaps.
     let sample: Vec<&Scored> = normal_train.iter().step_by(4).copied().collect();
@@ -241,7 +269,9 @@ pub fn run(args: &EvalAnomalyArgs) -> anyhow::Result<()> {
         .map(|s| s.checks[chosen.1].clone())
         .collect();
     model.fit_swap_threshold(Evidence::ALL[chosen.1], &checks);
-    // The aggregate is chosen on the training records: NORM against the others.
+    // The z values and their aggregate are chosen on the training records: NORM against the
+    // others. The engine's map restores these records with them in its prior (its scores run
+    // low here); the shape scores leave each normal record out of the bank.
     let (tn, ta): (Vec<&Scored>, Vec<&Scored>) = train.iter().partition(|s| is_norm(&s.classes));
     println!("record score on the train records (NORM against the others), per aggregate:");
     let mut best = (f64::NEG_INFINITY, model.features, model.aggregate);
@@ -265,8 +295,8 @@ pub fn run(args: &EvalAnomalyArgs) -> anyhow::Result<()> {
         eprintln!("normal reference written to {}", path.display());
     }
     println!(
-        "normal reference: {} NORM train records; swap threshold {:.3}",
-        model.records, model.swap_threshold
+        "normal reference: {} NORM train records ({} in the shape bank); swap threshold {:.3}",
+        model.records, means_len, model.swap_threshold
     );
     let (norm, abnormal): (Vec<&Scored>, Vec<&Scored>) =
         test.iter().partition(|s| is_norm(&s.classes));
