@@ -87,6 +87,18 @@ impl AnomalyMap {
             .filter(|v| v.is_finite() && *v > 0.0)
     }
 
+    /// The normal-shape restoration's score of lead `name` over wave `wave` (0 P, 1 QRS, 2 T),
+    /// if attached and scored.
+    pub fn shape_wave_score(&self, name: &str, wave: usize) -> Option<f64> {
+        let k = self.leads.iter().position(|l| l == name)?;
+        let s = self.shapes.as_ref()?;
+        s.wave_scores
+            .get(k)?
+            .get(wave)
+            .copied()
+            .filter(|v| v.is_finite() && *v > 0.0)
+    }
+
     /// The score of lead `name`, if it was scored.
     pub fn lead_score(&self, name: &str) -> Option<f64> {
         let k = self.leads.iter().position(|l| l == name)?;

@@ -54,6 +54,12 @@ pub struct ShapeReference {
     pub mean_log: Vec<f64>,
     /// SD of ln(lead shape score) per lead.
     pub sd_log: Vec<f64>,
+    /// Per wave (P, QRS, T), the mean of ln(lead wave score) per lead.
+    #[serde(default)]
+    pub wave_mean_log: Vec<Vec<f64>>,
+    /// Per wave, the SD of ln(lead wave score) per lead.
+    #[serde(default)]
+    pub wave_sd_log: Vec<Vec<f64>>,
     /// The normal records the shapes are restored from.
     pub bank: ShapeBank,
 }
@@ -77,7 +83,8 @@ pub enum Features {
     Cycle,
     /// Three per lead: the whole cycle, the QRS and ST–T.
     Phases,
-    /// One per lead: its wave shapes against their normal restoration ([`super::shapes`]).
+    /// Three per lead: its P, QRS and T shapes against their normal restoration
+    /// ([`super::shapes`]).
     Shapes,
     /// Both restorations alike: the mean of the `Phases` score and the `Shapes` score.
     PhasesAndShapes,
@@ -185,9 +192,21 @@ impl NormalModel {
         let (mean_log, sd_log) = log_reference(&self.leads, "have a shape score for", |l| {
             maps.iter().filter_map(|m| m.shape_score(l)).collect()
         })?;
+        let (mut wave_mean_log, mut wave_sd_log) = (Vec::new(), Vec::new());
+        for wave in 0..3 {
+            let (m, sd) = log_reference(&self.leads, "have a wave shape score for", |l| {
+                maps.iter()
+                    .filter_map(|m| m.shape_wave_score(l, wave))
+                    .collect()
+            })?;
+            wave_mean_log.push(m);
+            wave_sd_log.push(sd);
+        }
         self.shapes = Some(ShapeReference {
             mean_log,
             sd_log,
+            wave_mean_log,
+            wave_sd_log,
             bank,
         });
         Ok(())
@@ -232,12 +251,12 @@ impl NormalModel {
             }
             .to_string(),
             Features::Shapes => format!(
-                "{} (wave shapes against their restoration from normal records)",
+                "{} (P, QRS and T shapes against their restoration from normal records)",
                 self.aggregate.describe()
             ),
             Features::PhasesAndShapes => format!(
                 "the mean of two scores, {} for each: the engine's restoration error (whole \
-                 cycle, QRS, ST–T) and the wave shapes' departure from their normal restoration",
+                 cycle, QRS, ST–T) and the P, QRS and T shapes' departure from their normal restoration",
                 self.aggregate.describe()
             ),
         }
@@ -288,8 +307,17 @@ impl NormalModel {
             self.aggregate.of(z)
         };
         let shapes = || {
-            self.aggregate
-                .of(self.shape_z(map).into_iter().map(|(_, v)| v).collect())
+            let mut z = Vec::new();
+            if let Some(r) = &self.shapes {
+                for (wave, (means, sds)) in r.wave_mean_log.iter().zip(&r.wave_sd_log).enumerate() {
+                    for (l, (m, sd)) in self.leads.iter().zip(means.iter().zip(sds)) {
+                        if let Some(s) = map.shape_wave_score(l, wave) {
+                            z.push((s.ln() - m) / sd);
+                        }
+                    }
+                }
+            }
+            self.aggregate.of(z)
         };
         match self.features {
             Features::Cycle => {

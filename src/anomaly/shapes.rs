@@ -17,7 +17,7 @@ use super::AnomalyMap;
 use super::groups::groups;
 use crate::delineate::CycleBounds;
 use crate::geometry::{LEADS, STANDARD_12};
-use crate::model::local_prior::{SHAPE_FEATURES, lead_features};
+use crate::model::local_prior::{SHAPE_FEATURES, WAVE_SAMPLES, lead_features};
 use crate::record::Record;
 use crate::signal::detrend;
 use serde::{Deserialize, Serialize};
@@ -108,6 +108,24 @@ pub struct ShapeScores {
     pub cycle_scores: Vec<Vec<f64>>,
     /// Per lead: the median of its cycle scores (NaN when none).
     pub lead_scores: Vec<f64>,
+    /// Per lead, per wave (P, QRS, T): the median over the cycles of the RMS difference over
+    /// that wave's shape alone (NaN when none). A departure confined to one wave (an infarct's
+    /// QRS, an ischaemic T) is not diluted by the others.
+    #[serde(default)]
+    pub wave_scores: Vec<[f64; 3]>,
+}
+
+/// Where each wave's points lie among a lead's shape features (P, QRS, T).
+fn wave_ranges() -> [std::ops::Range<usize>; 3] {
+    let [p, q, _] = WAVE_SAMPLES;
+    [0..p, p..p + q, p + q..SHAPE_FEATURES]
+}
+
+/// The median of the finite values of `v` (NaN when none).
+fn median(v: impl Iterator<Item = f64>) -> f64 {
+    let mut v: Vec<f64> = v.filter(|x| x.is_finite()).collect();
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 impl ShapeBank {
@@ -151,9 +169,11 @@ impl ShapeBank {
     /// record `exclude` out: a normal record is not restored from itself).
     pub fn score(&self, record: &Record, map: &AnomalyMap, exclude: Option<usize>) -> ShapeScores {
         let n = map.leads.len();
+        let mut cycle_waves: Vec<Vec<[f64; 3]>> = Vec::with_capacity(map.cycles.len());
         let mut out = ShapeScores {
             cycle_scores: Vec::with_capacity(map.cycles.len()),
             lead_scores: vec![f64::NAN; n],
+            wave_scores: Vec::new(),
         };
         let bank: Vec<Vec<f64>> = self
             .decoded()
@@ -169,6 +189,7 @@ impl ShapeBank {
         for &b in &map.cycles {
             let shapes = cycle_shapes(record, b);
             let mut row = vec![f64::NAN; n];
+            let mut waves = vec![[f64::NAN; 3]; n];
             for g in &plan {
                 let inputs: Vec<usize> = g
                     .inputs
@@ -185,24 +206,20 @@ impl ShapeBank {
                 if inputs.is_empty() || targets.is_empty() {
                     continue;
                 }
-                for (at, e) in restore(&bank, &shapes, &inputs, &targets) {
-                    row[at] = e;
+                for (at, whole, by_wave) in restore(&bank, &shapes, &inputs, &targets) {
+                    row[at] = whole;
+                    waves[at] = by_wave;
                 }
             }
             out.cycle_scores.push(row);
+            cycle_waves.push(waves);
         }
-        for (k, s) in out.lead_scores.iter_mut().enumerate() {
-            let mut v: Vec<f64> = out
-                .cycle_scores
-                .iter()
-                .map(|r| r[k])
-                .filter(|x| x.is_finite())
-                .collect();
-            v.sort_by(f64::total_cmp);
-            if !v.is_empty() {
-                *s = v[v.len() / 2];
-            }
-        }
+        out.lead_scores = (0..n)
+            .map(|k| median(out.cycle_scores.iter().map(|r| r[k])))
+            .collect();
+        out.wave_scores = (0..n)
+            .map(|k| std::array::from_fn(|w| median(cycle_waves.iter().map(|r| r[k][w]))))
+            .collect();
         out
     }
 }
@@ -222,13 +239,14 @@ fn distance(shapes: &CycleShapes, record: &[f64], inputs: &[usize]) -> f64 {
         .sqrt()
 }
 
-/// Each target `(map index, slot)`'s RMS error against its restoration from the bank.
+/// Each target `(map index, slot)`'s RMS error against its restoration from the bank, over
+/// its whole shape and over each wave's.
 fn restore(
     bank: &[Vec<f64>],
     shapes: &CycleShapes,
     inputs: &[usize],
     targets: &[(usize, usize)],
-) -> Vec<(usize, f64)> {
+) -> Vec<(usize, f64, [f64; 3])> {
     if bank.is_empty() {
         return Vec::new();
     }
@@ -248,7 +266,7 @@ fn restore(
         .iter()
         .filter_map(|&(at, k)| {
             let s = shapes[k].as_ref()?;
-            let se: f64 = (0..SHAPE_FEATURES)
+            let se: Vec<f64> = (0..SHAPE_FEATURES)
                 .map(|i| {
                     let r: f64 = bank
                         .iter()
@@ -258,8 +276,12 @@ fn restore(
                         / total;
                     (f64::from(s[i]) - r).powi(2)
                 })
-                .sum();
-            Some((at, (se / SHAPE_FEATURES as f64).sqrt().max(FLOOR_MV)))
+                .collect();
+            let rms = |r: std::ops::Range<usize>| {
+                let n = r.len().max(1) as f64;
+                (se[r].iter().sum::<f64>() / n).sqrt().max(FLOOR_MV)
+            };
+            Some((at, rms(0..SHAPE_FEATURES), wave_ranges().map(rms)))
         })
         .collect()
 }
@@ -345,6 +367,22 @@ mod tests {
             "{:?}",
             s2.lead_scores
         );
+    }
+
+    #[test]
+    fn a_departure_in_one_wave_shows_in_that_wave_score() {
+        let bank = bank();
+        let normal: [f64; LEADS] = std::array::from_fn(|k| 0.8 * (1.0 + 0.1 * k as f64));
+        let (mut r, b) = record(&normal);
+        // V2's T wave alone upside down.
+        for (i, v) in r.leads[7].samples.iter_mut().enumerate() {
+            if i >= 190 {
+                *v = -*v;
+            }
+        }
+        let s = bank.score(&r, &map_of(&r, b), None);
+        let [p, qrs, t] = s.wave_scores[7];
+        assert!(t > 10.0 * qrs.max(p), "{:?}", s.wave_scores[7]);
     }
 
     #[test]

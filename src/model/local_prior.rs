@@ -23,7 +23,7 @@ const RANGE_FLOOR: f64 = 0.05;
 pub type PhaseRegressions = [Vec<Vec<f64>>; PHASES];
 
 /// Samples each wave is resampled to: P wave, QRS, T wave.
-const WAVE_SAMPLES: [usize; 3] = [4, 16, 8];
+pub const WAVE_SAMPLES: [usize; 3] = [4, 16, 8];
 /// Weight of each wave in the distance (the QRS tells most of the lead's projection).
 const WAVE_WEIGHTS: [f32; 3] = [0.5, 1.0, 0.5];
 /// Shape features per lead: the P wave, QRS and T wave samples of [`lead_features`].
