@@ -238,7 +238,36 @@ impl NormalModel {
 
     /// What the record score is, in words.
     pub fn describe(&self) -> String {
+        self.describe_features(self.features)
+    }
+
+    /// What `map`'s record score is, in words (see [`Self::features_for`]).
+    pub fn describe_for(&self, map: &AnomalyMap) -> String {
+        let f = self.features_for(map);
+        let words = self.describe_features(f);
+        if f == self.features {
+            words
+        } else {
+            format!("{words}; the shape reference needs the 12 standard leads")
+        }
+    }
+
+    /// The z values `map`'s record score reads: the chosen ones, except that a record without
+    /// the 12 standard leads is read on the engine's map. The shape reference was fitted on
+    /// 12-lead restorations (II from V1–V6, …); restored from fewer inputs, a normal record's
+    /// shapes depart more, while the engine's band is calibrated for the inputs at hand.
+    pub fn features_for(&self, map: &AnomalyMap) -> Features {
+        let twelve = crate::geometry::STANDARD_12
+            .iter()
+            .all(|n| map.leads.iter().any(|l| l == n));
         match self.features {
+            Features::Shapes | Features::PhasesAndShapes if !twelve => Features::Phases,
+            f => f,
+        }
+    }
+
+    fn describe_features(&self, features: Features) -> String {
+        match features {
             Features::Cycle => self.aggregate.describe().to_string(),
             Features::Phases => match self.aggregate {
                 Aggregate::Mean => "the mean z of the leads over the whole cycle, QRS and ST–T",
@@ -280,11 +309,15 @@ impl NormalModel {
     }
 
     /// Per lead of `map`: how many normal SDs its log shape score lies above the normal mean
-    /// (empty without shape scores or a shape reference).
+    /// (empty without shape scores or a shape reference, or when the reference does not apply:
+    /// [`Self::features_for`]).
     pub fn shape_z(&self, map: &AnomalyMap) -> Vec<(String, f64)> {
         let Some(r) = &self.shapes else {
             return Vec::new();
         };
+        if self.features_for(map) != self.features {
+            return Vec::new();
+        }
         self.leads
             .iter()
             .zip(r.mean_log.iter().zip(&r.sd_log))
@@ -292,8 +325,9 @@ impl NormalModel {
             .collect()
     }
 
-    /// The record score: the z values the model reads, aggregated as it says (NaN when no
-    /// lead is scored, or when it reads shapes and `map` has none attached).
+    /// The record score: the z values the model reads for `map` ([`Self::features_for`]),
+    /// aggregated as it says (NaN when no lead is scored, or when it reads shapes and `map` has
+    /// none attached).
     pub fn record_score(&self, map: &AnomalyMap) -> f64 {
         let phases = || {
             let mut z: Vec<f64> = self.lead_z(map).into_iter().map(|(_, v)| v).collect();
@@ -319,7 +353,7 @@ impl NormalModel {
             }
             self.aggregate.of(z)
         };
-        match self.features {
+        match self.features_for(map) {
             Features::Cycle => {
                 self.aggregate
                     .of(self.lead_z(map).into_iter().map(|(_, v)| v).collect())
@@ -419,5 +453,12 @@ mod tests {
         model.features = Features::Phases;
         assert!((model.record_score(&map) - 8f64.ln()).abs() < 1e-9);
         assert!(model.describe().contains("QRS"));
+        // A shape reference fitted on 12-lead restorations does not read a one-lead map: its
+        // score stays the engine map's, and says why.
+        model.features = Features::Shapes;
+        assert_eq!(model.features_for(&map), Features::Phases);
+        assert!((model.record_score(&map) - 8f64.ln()).abs() < 1e-9);
+        assert!(model.describe_for(&map).contains("12 standard leads"));
+        assert!(model.shape_z(&map).is_empty());
     }
 }

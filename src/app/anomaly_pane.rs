@@ -101,6 +101,7 @@ impl App {
             let normal = NormalModel::load_default()?;
             normal.attach_shapes(&mut map, &record);
             let score = normal.record_score(&map);
+            let score_means = normal.describe_for(&map);
             let swap = if STANDARD_12.iter().all(|n| record.lead(n).is_some()) {
                 p.report(0.5, "looking for electrode swaps");
                 let few = crate::anomaly::swaps::middle_cycles(&cycles);
@@ -118,7 +119,7 @@ impl App {
             Ok(Arc::new(Computed {
                 map,
                 score,
-                score_means: normal.describe(),
+                score_means,
                 swap,
             }))
         }));

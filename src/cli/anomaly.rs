@@ -77,7 +77,7 @@ pub fn run(args: &AnomalyArgs) -> anyhow::Result<()> {
         "{}: {} cycles; record score {score:.2} ({} against {} normal records)",
         record.name,
         cycles.len(),
-        normal.describe(),
+        normal.describe_for(&map),
         normal.records
     );
     println!(
