@@ -77,8 +77,10 @@ pub struct ShapeBank {
 }
 
 /// A list of number rows as one string per row, so a pretty-printed file keeps a record
-/// per line rather than a number per line.
+/// per line rather than a number per line. A row of the wrong length is refused on reading,
+/// so a damaged bank says so instead of scoring nothing.
 mod lines {
+    use super::{LEADS, SHAPE_FEATURES};
     use serde::{Deserialize, Deserializer, Serializer, de::Error};
 
     pub fn serialize<S: Serializer>(rows: &[Vec<i32>], s: S) -> Result<S::Ok, S::Error> {
@@ -91,10 +93,20 @@ mod lines {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<i32>>, D::Error> {
         Vec::<String>::deserialize(d)?
             .iter()
-            .map(|line| {
-                line.split_whitespace()
+            .enumerate()
+            .map(|(i, line)| {
+                let row = line
+                    .split_whitespace()
                     .map(|v| v.parse::<i32>().map_err(D::Error::custom))
-                    .collect()
+                    .collect::<Result<Vec<i32>, _>>()?;
+                if row.len() != LEADS * SHAPE_FEATURES {
+                    return Err(D::Error::custom(format!(
+                        "shape bank record {i} holds {} values, not {} (12 leads × {SHAPE_FEATURES})",
+                        row.len(),
+                        LEADS * SHAPE_FEATURES
+                    )));
+                }
+                Ok(row)
             })
             .collect()
     }
@@ -154,14 +166,11 @@ impl ShapeBank {
         self.shapes_uv.is_empty()
     }
 
-    /// The bank in mV, `[record][lead][feature]`; `None` when a record's size does not fit.
-    fn decoded(&self) -> Option<Vec<Vec<f64>>> {
+    /// The bank in mV, one row of `LEADS × SHAPE_FEATURES` per record.
+    fn decoded(&self) -> Vec<Vec<f64>> {
         self.shapes_uv
             .iter()
-            .map(|r| {
-                (r.len() == LEADS * SHAPE_FEATURES)
-                    .then(|| r.iter().map(|&v| f64::from(v) / 1000.0).collect())
-            })
+            .map(|r| r.iter().map(|&v| f64::from(v) / 1000.0).collect())
             .collect()
     }
 
@@ -177,7 +186,6 @@ impl ShapeBank {
         };
         let bank: Vec<Vec<f64>> = self
             .decoded()
-            .unwrap_or_default()
             .into_iter()
             .enumerate()
             .filter(|(i, _)| Some(*i) != exclude)
@@ -404,6 +412,8 @@ mod tests {
         assert_eq!(text.matches('"').count(), 2 * (1 + bank.len()));
         assert_eq!(serde_json::from_str::<ShapeBank>(&text).unwrap(), bank);
         assert!(serde_json::from_str::<ShapeBank>(r#"{"shapes_uv": ["1 x"]}"#).is_err());
+        let short = serde_json::from_str::<ShapeBank>(r#"{"shapes_uv": ["1 2 3"]}"#);
+        assert!(short.unwrap_err().to_string().contains("holds 3 values"));
     }
 
     #[test]

@@ -226,7 +226,6 @@ pub fn run(args: &EvalAnomalyArgs) -> anyhow::Result<()> {
             means.push(m);
         }
     }
-    let means_len = means.len();
     let bank = ShapeBank::from_means(&means);
     for (s, exclude) in train.iter_mut().zip(&in_bank) {
         s.map.shapes = Some(bank.score(&s.record, &s.map, *exclude));
@@ -296,7 +295,9 @@ pub fn run(args: &EvalAnomalyArgs) -> anyhow::Result<()> {
     }
     println!(
         "normal reference: {} NORM train records ({} in the shape bank); swap threshold {:.3}",
-        model.records, means_len, model.swap_threshold
+        model.records,
+        model.shapes.as_ref().map_or(0, |s| s.bank.len()),
+        model.swap_threshold
     );
     let (norm, abnormal): (Vec<&Scored>, Vec<&Scored>) =
         test.iter().partition(|s| is_norm(&s.classes));
