@@ -147,6 +147,50 @@ pub fn beats_from_waves(waves: &[Wave], fs: f64) -> Vec<Beat> {
         .collect()
 }
 
+/// Join a T wave cut short to the T-labelled runs that follow it: when a beat's QRS onset to
+/// T end is shorter than the record's median by more than `slack` samples and more T runs lie
+/// before the next QRS, the T ends with the last of them that keeps it within `slack` of the
+/// median.
+///
+/// Why: the network sometimes splits a long or notched T wave into two runs, and the first
+/// alone would end the beat's QT 100–300 ms early. Joining only beats that are short against
+/// their own record leaves a U wave after a T of usual length where it is (joining every T run
+/// before the next QRS pulled U waves into the T).
+pub fn join_split_t(beats: &mut [Beat], waves: &[Wave], slack: usize) {
+    let mut qt: Vec<usize> = beats
+        .iter()
+        .filter_map(|b| b.t.map(|t| t.off.saturating_sub(b.qrs.on)))
+        .collect();
+    if qt.len() < 3 {
+        return;
+    }
+    qt.sort_unstable();
+    let median = qt[qt.len() / 2];
+    let next_on: Vec<Option<usize>> = (0..beats.len())
+        .map(|k| beats.get(k + 1).map(|n| n.qrs.on))
+        .collect();
+    for (b, next) in beats.iter_mut().zip(next_on) {
+        let on = b.qrs.on;
+        let Some(t) = b.t.as_mut() else { continue };
+        if t.off.saturating_sub(on) + slack >= median {
+            continue;
+        }
+        let end = waves
+            .iter()
+            .filter(|w| {
+                w.kind == WaveKind::T
+                    && w.on > t.off
+                    && next.is_none_or(|n| w.off < n)
+                    && w.off.saturating_sub(on) <= median + slack
+            })
+            .map(|w| w.off)
+            .max();
+        if let Some(e) = end {
+            t.off = e;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,5 +273,34 @@ mod tests {
             "no P between the T at 560 and this QRS"
         );
         assert!(beats[2].t.is_none());
+    }
+
+    #[test]
+    fn a_t_wave_cut_short_is_joined_but_a_u_wave_after_a_usual_t_is_not() {
+        let w = |kind, on, off| Wave {
+            kind,
+            on,
+            peak: on,
+            off,
+        };
+        // Beats every 500 samples: QRS 0–40, T 120–200 (QT 200), a U wave 230–260.
+        let mut waves = Vec::new();
+        for k in 0..5 {
+            let o = k * 500;
+            waves.push(w(WaveKind::Qrs, o, o + 40));
+            if k == 2 {
+                // Split in two: the first run ends 80 samples early.
+                waves.push(w(WaveKind::T, o + 100, o + 120));
+                waves.push(w(WaveKind::T, o + 135, o + 205));
+            } else {
+                waves.push(w(WaveKind::T, o + 120, o + 200));
+            }
+            waves.push(w(WaveKind::T, o + 230, o + 260));
+        }
+        waves.sort_by_key(|w| w.on);
+        let mut beats = beats_from_waves(&waves, 500.0);
+        join_split_t(&mut beats, &waves, 30);
+        let ends: Vec<usize> = beats.iter().map(|b| b.t.unwrap().off).collect();
+        assert_eq!(ends, [200, 700, 1205, 1700, 2200]);
     }
 }

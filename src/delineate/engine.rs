@@ -1,7 +1,7 @@
 //! The automatic delineator: the U-Net labels every sample of every standard lead, then runs
 //! of labels become waves, and the leads' averaged probabilities become the record's beats.
 
-use super::decode::{DecodeParams, beats_from_waves, waves_from_probabilities};
+use super::decode::{DecodeParams, beats_from_waves, join_split_t, waves_from_probabilities};
 use super::prep::{NET_FS, Prepared, prepare, slot_of};
 use super::rhythm::{RhythmParams, fibrillation_beats};
 use super::unet::{CLASSES, MULTIPLE, SLOTS, UNet, probabilities};
@@ -20,6 +20,10 @@ static DEFAULT_WEIGHTS: &[u8] = include_bytes!("../../models/delineator.safetens
 const WINDOW: usize = 8192;
 /// Context kept on each side of a window's centre.
 const MARGIN: usize = 512;
+/// How much shorter than the record's median QT a beat's QT must be before the T runs that
+/// follow its T wave are joined to it ([`join_split_t`]); 40, 60 and 100 ms did alike on the
+/// QTDB validation records.
+const T_JOIN_SLACK_MS: f64 = 60.0;
 /// A lead whose peak-to-peak amplitude is below this (mV) carries no waves.
 const FLAT_MV: f32 = 0.02;
 
@@ -159,6 +163,11 @@ impl Delineator {
                 .collect();
             let mut waves = waves_from_probabilities(&mean, &energy, NET_FS, &self.params);
             let mut beats = beats_from_waves(&waves, NET_FS);
+            join_split_t(
+                &mut beats,
+                &waves,
+                (T_JOIN_SLACK_MS * NET_FS / 1000.0) as usize,
+            );
             // In atrial fibrillation what the network takes for P waves are fibrillatory ones.
             let af = fibrillation_beats(&beats, NET_FS, &self.rhythm);
             let qrs_on: Vec<usize> = beats.iter().map(|b| b.qrs.on).collect();
