@@ -148,15 +148,15 @@ pub fn beats_from_waves(waves: &[Wave], fs: f64) -> Vec<Beat> {
 }
 
 /// Join a T wave cut short to the T-labelled runs that follow it: when a beat's QRS onset to
-/// T end is shorter than the record's median by more than `slack` samples and more T runs lie
-/// before the next QRS, the T ends with the last of them that keeps it within `slack` of the
-/// median.
+/// T end is shorter than the record's median by more than `slack` samples, the T runs that
+/// follow it, each within `max_gap` samples of the last, before the next QRS and keeping the
+/// beat within `slack` of the median, become part of it.
 ///
 /// Why: the network sometimes splits a long or notched T wave into two runs, and the first
 /// alone would end the beat's QT 100–300 ms early. Joining only beats that are short against
 /// their own record leaves a U wave after a T of usual length where it is (joining every T run
 /// before the next QRS pulled U waves into the T).
-pub fn join_split_t(beats: &mut [Beat], waves: &[Wave], slack: usize) {
+pub fn join_split_t(beats: &mut [Beat], waves: &[Wave], slack: usize, max_gap: usize) {
     let mut qt: Vec<usize> = beats
         .iter()
         .filter_map(|b| b.t.map(|t| t.off.saturating_sub(b.qrs.on)))
@@ -175,16 +175,21 @@ pub fn join_split_t(beats: &mut [Beat], waves: &[Wave], slack: usize) {
         if t.off.saturating_sub(on) + slack >= median {
             continue;
         }
-        let end = waves
+        let mut end = None;
+        let mut last = t.off;
+        for w in waves
             .iter()
-            .filter(|w| {
-                w.kind == WaveKind::T
-                    && w.on > t.off
-                    && next.is_none_or(|n| w.off < n)
-                    && w.off.saturating_sub(on) <= median + slack
-            })
-            .map(|w| w.off)
-            .max();
+            .filter(|w| w.kind == WaveKind::T && w.on > t.off)
+        {
+            if w.on - last > max_gap
+                || next.is_some_and(|n| w.off >= n)
+                || w.off.saturating_sub(on) > median + slack
+            {
+                break;
+            }
+            last = w.off;
+            end = Some(w.off);
+        }
         if let Some(e) = end {
             t.off = e;
         }
@@ -283,7 +288,8 @@ mod tests {
             peak: on,
             off,
         };
-        // Beats every 500 samples: QRS 0–40, T 120–200 (QT 200), a U wave 230–260.
+        // Beats every 500 samples: QRS 0–40, T 120–200 (QT 200), a U wave 230–260; joins reach
+        // across gaps of up to 20 samples.
         let mut waves = Vec::new();
         for k in 0..5 {
             let o = k * 500;
@@ -292,6 +298,10 @@ mod tests {
                 // Split in two: the first run ends 80 samples early.
                 waves.push(w(WaveKind::T, o + 100, o + 120));
                 waves.push(w(WaveKind::T, o + 135, o + 205));
+            } else if k == 3 {
+                // Cut short, but what follows lies too far off to be its other part.
+                waves.push(w(WaveKind::T, o + 100, o + 120));
+                waves.push(w(WaveKind::T, o + 150, o + 205));
             } else {
                 waves.push(w(WaveKind::T, o + 120, o + 200));
             }
@@ -299,8 +309,8 @@ mod tests {
         }
         waves.sort_by_key(|w| w.on);
         let mut beats = beats_from_waves(&waves, 500.0);
-        join_split_t(&mut beats, &waves, 30);
+        join_split_t(&mut beats, &waves, 30, 20);
         let ends: Vec<usize> = beats.iter().map(|b| b.t.unwrap().off).collect();
-        assert_eq!(ends, [200, 700, 1205, 1700, 2200]);
+        assert_eq!(ends, [200, 700, 1205, 1620, 2200]);
     }
 }

@@ -24,6 +24,9 @@ const MARGIN: usize = 512;
 /// follow its T wave are joined to it ([`join_split_t`]); 40, 60 and 100 ms did alike on the
 /// QTDB validation records.
 const T_JOIN_SLACK_MS: f64 = 60.0;
+/// Longest gap between the T runs [`join_split_t`] joins: a split T's parts lie close (20 ms
+/// was too short for the QTDB validation records, 30–100 ms did alike).
+const T_JOIN_GAP_MS: f64 = 40.0;
 /// A lead whose peak-to-peak amplitude is below this (mV) carries no waves.
 const FLAT_MV: f32 = 0.02;
 
@@ -167,6 +170,7 @@ impl Delineator {
                 &mut beats,
                 &waves,
                 (T_JOIN_SLACK_MS * NET_FS / 1000.0) as usize,
+                (T_JOIN_GAP_MS * NET_FS / 1000.0) as usize,
             );
             // In atrial fibrillation what the network takes for P waves are fibrillatory ones.
             let af = fibrillation_beats(&beats, NET_FS, &self.rhythm);
