@@ -150,13 +150,20 @@ pub fn beats_from_waves(waves: &[Wave], fs: f64) -> Vec<Beat> {
 /// Join a T wave cut short to the T-labelled runs that follow it: when a beat's QRS onset to
 /// T end is shorter than the record's median by more than `slack` samples, the T runs that
 /// follow it, each within `max_gap` samples of the last, before the next QRS and keeping the
-/// beat within `slack` of the median, become part of it.
+/// beat within `slack` of the median, become part of it; its peak is then where `energy` is
+/// largest over the joined wave.
 ///
 /// Why: the network sometimes splits a long or notched T wave into two runs, and the first
 /// alone would end the beat's QT 100–300 ms early. Joining only beats that are short against
 /// their own record leaves a U wave after a T of usual length where it is (joining every T run
 /// before the next QRS pulled U waves into the T).
-pub fn join_split_t(beats: &mut [Beat], waves: &[Wave], slack: usize, max_gap: usize) {
+pub fn join_split_t(
+    beats: &mut [Beat],
+    waves: &[Wave],
+    energy: &[f32],
+    slack: usize,
+    max_gap: usize,
+) {
     let mut qt: Vec<usize> = beats
         .iter()
         .filter_map(|b| b.t.map(|t| t.off.saturating_sub(b.qrs.on)))
@@ -192,6 +199,9 @@ pub fn join_split_t(beats: &mut [Beat], waves: &[Wave], slack: usize, max_gap: u
         }
         if let Some(e) = end {
             t.off = e;
+            t.peak = (t.on..=e.min(energy.len().saturating_sub(1)))
+                .max_by(|&a, &b| energy[a].total_cmp(&energy[b]))
+                .unwrap_or(t.peak);
         }
     }
 }
@@ -309,8 +319,13 @@ mod tests {
         }
         waves.sort_by_key(|w| w.on);
         let mut beats = beats_from_waves(&waves, 500.0);
-        join_split_t(&mut beats, &waves, 30, 20);
+        // The split T's larger part peaks at 1170.
+        let energy: Vec<f32> = (0..2500)
+            .map(|i| if i == 1170 { 1.0 } else { 0.1 })
+            .collect();
+        join_split_t(&mut beats, &waves, &energy, 30, 20);
         let ends: Vec<usize> = beats.iter().map(|b| b.t.unwrap().off).collect();
         assert_eq!(ends, [200, 700, 1205, 1620, 2200]);
+        assert_eq!(beats[2].t.unwrap().peak, 1170);
     }
 }

@@ -169,6 +169,7 @@ impl Delineator {
             join_split_t(
                 &mut beats,
                 &waves,
+                &energy,
                 (T_JOIN_SLACK_MS * NET_FS / 1000.0) as usize,
                 (T_JOIN_GAP_MS * NET_FS / 1000.0) as usize,
             );
