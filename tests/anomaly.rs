@@ -178,7 +178,7 @@ fn the_app_shows_heat_bands_the_record_score_and_the_swap_warning() {
     settle(&mut h);
     let pane = h.state().anomaly();
     let c = pane.result.clone().expect("a map").expect("no error");
-    assert_eq!(c.swap.as_deref(), Some("LA/RA"));
+    assert_eq!(c.swap.map(Swap::name).as_deref(), Some("LA/RA"));
     let heat = pane.heat("I").expect("lead I has a heat band");
     assert!(heat.iter().any(|v| v.is_finite() && *v > 1.0));
     h.get_by_label_contains(STATUS_LABEL);

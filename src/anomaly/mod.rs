@@ -6,6 +6,7 @@
 //! its band is unusual — a pathology the model rarely saw, noise, or a misplaced electrode
 //! ([`swaps`]). Flat leads and missing samples are marked, never scored as the heart's.
 
+pub mod assess;
 pub mod groups;
 pub mod normal;
 pub mod phase;

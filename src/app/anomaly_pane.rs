@@ -4,30 +4,15 @@
 
 use super::core::App;
 use super::jobs::{Job, take_done};
+use crate::anomaly::assess::{Assessment, assess};
 use crate::anomaly::normal::NormalModel;
-use crate::anomaly::swaps::check_swaps;
-use crate::anomaly::{AnomalyMap, anomaly_map};
 use crate::delineate::CycleBounds;
-use crate::geometry::STANDARD_12;
 use crate::panorama::EngineKind;
 use eframe::egui;
 use std::sync::Arc;
 
 /// Accessible name of the status bar's anomaly line.
 pub const STATUS_LABEL: &str = "Anomaly score";
-
-/// A record's map, its score against normal records and a suspected swap.
-#[derive(Debug)]
-pub struct Computed {
-    /// The map.
-    pub map: AnomalyMap,
-    /// The record score against the normal reference.
-    pub score: f64,
-    /// What the score is, in words.
-    pub score_means: String,
-    /// The electrode swap suspected, by name.
-    pub swap: Option<String>,
-}
 
 /// What a map depends on.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,9 +25,9 @@ struct Key {
 #[derive(Default)]
 pub struct AnomalyPane {
     key: Option<Key>,
-    job: Option<Job<Arc<Computed>>>,
+    job: Option<Job<Arc<Assessment>>>,
     /// The map of the current record and cycles once computed, or why there is none.
-    pub result: Option<Result<Arc<Computed>, String>>,
+    pub result: Option<Result<Arc<Assessment>, String>>,
 }
 
 impl AnomalyPane {
@@ -96,32 +81,15 @@ impl App {
         };
         self.anomaly.result = None;
         self.anomaly.job = Some(Job::spawn("Anomaly map", self.ctx.clone(), move |p| {
-            p.report(0.1, "restoring every lead from the others");
-            let mut map = anomaly_map(engine.as_ref(), &record, &cycles)?;
             let normal = NormalModel::load_default()?;
-            normal.attach_shapes(&mut map, &record);
-            let score = normal.record_score(&map);
-            let score_means = normal.describe_for(&map);
-            let swap = if STANDARD_12.iter().all(|n| record.lead(n).is_some()) {
-                p.report(0.5, "looking for electrode swaps");
-                let few = crate::anomaly::swaps::middle_cycles(&cycles);
-                normal
-                    .suspected(&check_swaps(
-                        engine.as_ref(),
-                        &record,
-                        few,
-                        normal.swap_evidence,
-                    )?)
-                    .map(|s| s.name())
-            } else {
-                None
-            };
-            Ok(Arc::new(Computed {
-                map,
-                score,
-                score_means,
-                swap,
-            }))
+            let done = assess(
+                engine.as_ref(),
+                &normal,
+                &record,
+                &cycles,
+                &mut |f, what| p.report(f, what),
+            )?;
+            Ok(Arc::new(done))
         }));
         self.anomaly.key = Some(key);
     }
@@ -141,10 +109,13 @@ impl App {
                     "How far the leads depart from what the other leads predict, in SDs of \
                      normal records; the heat band under each lead shows where",
                 );
-                if let Some(s) = &c.swap {
+                if let Some(s) = c.swap {
                     ui.colored_label(
                         ui.visuals().warn_fg_color,
-                        format!("Suspected electrode swap: {s} — check the electrodes"),
+                        format!(
+                            "Suspected electrode swap: {} — check the electrodes",
+                            s.name()
+                        ),
                     );
                 }
             }

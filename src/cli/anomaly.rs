@@ -1,9 +1,9 @@
 //! `ecg-panorama anomaly`: one record's anomaly map, its score against normal records and a
 //! suspected electrode swap.
 
+use ecg_panorama::anomaly::FLAT_MV;
+use ecg_panorama::anomaly::assess::{Assessment, assess};
 use ecg_panorama::anomaly::normal::NormalModel;
-use ecg_panorama::anomaly::swaps::{check_swaps, middle_cycles};
-use ecg_panorama::anomaly::{FLAT_MV, anomaly_map};
 use ecg_panorama::panorama::{EngineKind, engine_for, find_record_cycles};
 use ecg_panorama::record::open_record;
 use std::path::PathBuf;
@@ -35,31 +35,19 @@ pub fn run(args: &AnomalyArgs) -> anyhow::Result<()> {
         args.record.display()
     );
     let engine = engine_for(EngineKind::NefNet, args.model.as_deref())?;
-    let mut map = anomaly_map(engine.as_ref(), &record, &cycles)?;
+    let normal = NormalModel::load_default()?;
+    let Assessment {
+        map,
+        score,
+        score_means,
+        swap,
+    } = assess(engine.as_ref(), &normal, &record, &cycles, &mut |_, _| {})?;
     if let Some(path) = &args.csv {
         let text = ecg_panorama::export::heat::map_csv(&map, record.fs);
         super::write_output(path, |w| w.write_all(text.as_bytes()))?;
     }
-    let normal = NormalModel::load_default()?;
-    normal.attach_shapes(&mut map, &record);
     let z = normal.lead_z(&map);
     let shape_z = normal.shape_z(&map);
-    let score = normal.record_score(&map);
-    // Swaps are looked for only where all 12 leads are there to restore one another.
-    let swap = if ecg_panorama::geometry::STANDARD_12
-        .iter()
-        .all(|n| record.lead(n).is_some())
-    {
-        let check = check_swaps(
-            engine.as_ref(),
-            &record,
-            middle_cycles(&cycles),
-            normal.swap_evidence,
-        )?;
-        normal.suspected(&check).map(|s| (s, check))
-    } else {
-        None
-    };
     if args.json {
         let json = serde_json::json!({
             "record": record.name,
@@ -68,7 +56,7 @@ pub fn run(args: &AnomalyArgs) -> anyhow::Result<()> {
             "lead_z": z,
             "shape_z": shape_z,
             "map": map,
-            "suspected_swap": swap.as_ref().map(|(s, _)| s.name()),
+            "suspected_swap": swap.map(|s| s.name()),
         });
         println!("{}", serde_json::to_string_pretty(&json)?);
         return Ok(());
@@ -77,7 +65,7 @@ pub fn run(args: &AnomalyArgs) -> anyhow::Result<()> {
         "{}: {} cycles; record score {score:.2} ({} against {} normal records)",
         record.name,
         cycles.len(),
-        normal.describe_for(&map),
+        score_means,
         normal.records
     );
     println!(
@@ -102,7 +90,7 @@ pub fn run(args: &AnomalyArgs) -> anyhow::Result<()> {
         println!("{lead:<6} not scored: {why:?} (flat: under {FLAT_MV} mV peak to peak)");
     }
     match swap {
-        Some((s, _)) => println!("warning: suspected electrode swap: {}", s.name()),
+        Some(s) => println!("warning: suspected electrode swap: {}", s.name()),
         None => println!("no electrode swap suspected"),
     }
     Ok(())
