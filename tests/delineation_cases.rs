@@ -164,6 +164,7 @@ fn twelve_leads(name: &str, signal: impl Fn(usize, usize) -> f64) -> Record {
             .map(|(k, lead)| Lead::new(lead, (0..5000).map(|i| signal(k, i)).collect(), false))
             .collect(),
         comments: Vec::new(),
+        notes: Vec::new(),
     }
 }
 

@@ -1,22 +1,28 @@
 //! Every kind of shared record loads in mV with the rate, length and lead names that
-//! wfdb-python's `rdrecord(...).p_signal` gives, to 1e-6 mV.
+//! wfdb-python's `rdrecord(...).p_signal` gives, to 1e-6 mV; LUDB's, whose header gains only
+//! normalise each lead, load as its stored numbers at one gain.
 
 mod common;
 
+use ecg_panorama::record::gains::COMMON_GAIN;
+use ecg_panorama::record::wfdb_io::read_wfdb_as_written;
 use ecg_panorama::record::{Record, open_record};
 use std::path::Path;
 
-/// wfdb-python's view of a record: (fs, lead names, samples per lead, p_signal column-major).
-fn reference(record: &Path) -> (f64, Vec<String>, usize, Vec<f64>) {
+/// wfdb-python's view of a record: (fs, lead names, samples per lead, column-major samples:
+/// `p_signal`, or `d_signal` when `physical` is false).
+fn reference_of(record: &Path, physical: bool) -> (f64, Vec<String>, usize, Vec<f64>) {
     let code = r#"
 import sys, json, wfdb, numpy as np
-r = wfdb.rdrecord(sys.argv[1])
+r = wfdb.rdrecord(sys.argv[1], physical=sys.argv[2] == "1")
 meta = json.dumps({"fs": r.fs, "names": r.sig_name, "n": int(r.sig_len)})
+x = r.p_signal if r.p_signal is not None else r.d_signal
 sys.stdout.buffer.write(meta.encode() + b"\n")
-sys.stdout.buffer.write(np.ascontiguousarray(r.p_signal.T, dtype="<f8").tobytes())
+sys.stdout.buffer.write(np.ascontiguousarray(x.T, dtype="<f8").tobytes())
 "#;
     let stem = record.with_extension("");
-    let out = common::run_python(code, &[stem.to_str().unwrap()]);
+    let flag = if physical { "1" } else { "0" };
+    let out = common::run_python(code, &[stem.to_str().unwrap(), flag]);
     let nl = out.iter().position(|&b| b == b'\n').unwrap();
     let meta: serde_json::Value = serde_json::from_slice(&out[..nl]).unwrap();
     let names = meta["names"]
@@ -33,9 +39,28 @@ sys.stdout.buffer.write(np.ascontiguousarray(r.p_signal.T, dtype="<f8").tobytes(
     )
 }
 
+fn reference(record: &Path) -> (f64, Vec<String>, usize, Vec<f64>) {
+    reference_of(record, true)
+}
+
 fn assert_matches_wfdb_python(record: &Path) -> Record {
     let ours = open_record(record).unwrap_or_else(|e| panic!("{}: {e}", record.display()));
-    let (fs, names, n, values) = reference(record);
+    assert!(
+        ours.notes.is_empty(),
+        "{}: {:?}",
+        record.display(),
+        ours.notes
+    );
+    assert_matches(ours, reference(record), record, 1.0)
+}
+
+/// `ours` against wfdb-python's samples times `scale`, to 1e-6 mV.
+fn assert_matches(
+    ours: Record,
+    (fs, names, n, values): (f64, Vec<String>, usize, Vec<f64>),
+    record: &Path,
+    scale: f64,
+) -> Record {
     assert_eq!(ours.fs, fs, "{}: sampling rate", record.display());
     assert_eq!(ours.len(), n, "{}: samples per lead", record.display());
     let raw: Vec<&str> = ours.leads.iter().map(|l| l.raw_name.as_str()).collect();
@@ -50,7 +75,7 @@ fn assert_matches_wfdb_python(record: &Path) -> Record {
                 if a.is_nan() && b.is_nan() {
                     0.0
                 } else {
-                    (a - b).abs()
+                    (a - b * scale).abs()
                 }
             })
             .fold(0.0, f64::max);
@@ -64,11 +89,27 @@ fn assert_matches_wfdb_python(record: &Path) -> Record {
     ours
 }
 
+/// LUDB as its header scales it (every lead 1 mV peak to peak) matches wfdb-python; opened, it
+/// is wfdb-python's stored numbers at one gain, with a note saying so.
+fn assert_ludb_matches_wfdb_python(record: &Path) -> Record {
+    let (written, _) =
+        read_wfdb_as_written(record).unwrap_or_else(|e| panic!("{}: {e}", record.display()));
+    assert_matches(written, reference(record), record, 1.0);
+    let ours = open_record(record).unwrap_or_else(|e| panic!("{}: {e}", record.display()));
+    assert_eq!(
+        ours.notes.len(),
+        1,
+        "{}: one note on the gains",
+        record.display()
+    );
+    assert_matches(ours, reference_of(record, false), record, 1.0 / COMMON_GAIN)
+}
+
 #[test]
 fn ludb_format_16_with_baselines() {
     let dir = common::data_dir().join("ludb/data");
     for id in ["1", "2", "101", "199"] {
-        let rec = assert_matches_wfdb_python(&dir.join(id));
+        let rec = assert_ludb_matches_wfdb_python(&dir.join(id));
         assert_eq!((rec.fs, rec.len(), rec.leads.len()), (500.0, 5000, 12));
         let names: Vec<&str> = rec.leads.iter().map(|l| l.name.as_str()).collect();
         assert_eq!(names, ecg_panorama::geometry::STANDARD_12);
@@ -83,7 +124,7 @@ fn ludb_format_16_with_baselines() {
 #[test]
 fn ludb_record_given_with_hea_extension() {
     let hea = common::data_dir().join("ludb/data/3.hea");
-    assert_matches_wfdb_python(&hea);
+    assert_ludb_matches_wfdb_python(&hea);
 }
 
 #[test]

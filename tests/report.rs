@@ -41,6 +41,7 @@ fn record(names: &[&str], lead: impl Fn(usize, &str) -> Vec<f64>) -> Record {
             .map(|(k, n)| Lead::new(n, lead(k, n), false))
             .collect(),
         comments: vec!["<age>: 64".into(), "<sex>: M".into()],
+        notes: Vec::new(),
     }
 }
 

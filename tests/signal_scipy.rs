@@ -270,6 +270,7 @@ fn ludb_record(fs: u32) -> Record {
         fs: f64::from(fs),
         leads: vec![Lead::new("ii", ii, false), Lead::new("v1", v1, false)],
         comments: Vec::new(),
+        notes: Vec::new(),
     }
 }
 

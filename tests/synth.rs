@@ -285,7 +285,8 @@ fn synth_reads_only_the_input_leads() {
     let dir = tempfile::tempdir().unwrap();
     let record = open_record(&ludb("2")).unwrap();
     let channels = record.leads.len();
-    let keep: Vec<usize> = ["I", "II", "V2"]
+    // III stays too: LUDB's limb leads I, II, III tell the reader their common gain.
+    let keep: Vec<usize> = ["I", "II", "III", "V2"]
         .iter()
         .map(|n| record.leads.iter().position(|l| l.name == *n).unwrap())
         .collect();

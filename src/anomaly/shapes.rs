@@ -320,6 +320,7 @@ mod tests {
             fs: 500.0,
             leads,
             comments: Vec::new(),
+            notes: Vec::new(),
         };
         let b = CycleBounds::new([0, 40, 100, 140, 200, 280, 399], 400).unwrap();
         (r, b)

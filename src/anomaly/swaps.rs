@@ -314,6 +314,7 @@ mod tests {
             fs: 500.0,
             leads,
             comments: Vec::new(),
+            notes: Vec::new(),
         };
         // Consistent limb leads: III = II − I and the augmented ones from I and II.
         let (i, ii) = (

@@ -238,8 +238,9 @@ impl App {
     }
 
     fn loaded(&mut self, record: Record, path: Option<PathBuf>, labels: Option<CycleLabels>) {
+        let notes: String = record.notes.iter().map(|n| format!("; {n}")).collect();
         self.state.info(format!(
-            "Opened {} ({} leads, {:.1} s at {} Hz)",
+            "Opened {} ({} leads, {:.1} s at {} Hz){notes}",
             record.name,
             record.leads.len(),
             record.duration_s(),

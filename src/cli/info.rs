@@ -42,6 +42,7 @@ struct InfoOut<'a> {
     leads: Vec<LeadOut<'a>>,
     annotation_files: Vec<AnnotationFile>,
     comments: &'a [String],
+    notes: &'a [String],
 }
 
 /// Run `info`.
@@ -114,6 +115,7 @@ fn summarise<'a>(
         leads,
         annotation_files: files,
         comments: &record.comments,
+        notes: &record.notes,
     }
 }
 
@@ -126,6 +128,9 @@ fn print_text(out: &InfoOut, w: &mut dyn Write) -> std::io::Result<()> {
     writeln!(w, "samples    {} per lead", out.samples)?;
     writeln!(w, "duration   {:.3} s", out.duration_s)?;
     writeln!(w, "leads      {}", out.leads.len())?;
+    for n in out.notes {
+        writeln!(w, "note       {n}")?;
+    }
     for l in &out.leads {
         let view = match (l.theta_deg, l.phi_deg) {
             (Some(t), Some(p)) => format!(

@@ -329,6 +329,7 @@ mod tests {
             fs: 500.0,
             leads,
             comments: Vec::new(),
+            notes: Vec::new(),
         }
     }
 

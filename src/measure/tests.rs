@@ -45,6 +45,7 @@ fn record(deg: f64, leads: &[&str]) -> Record {
         fs: FS,
         leads,
         comments: Vec::new(),
+        notes: Vec::new(),
     }
 }
 

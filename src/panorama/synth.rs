@@ -227,6 +227,7 @@ mod tests {
                 .map(|n| Lead::new(n, vec![0.0; 10], false))
                 .collect(),
             comments: Vec::new(),
+            notes: Vec::new(),
         };
         let sub = parse_inputs(&record, &["v1", "i"]).unwrap();
         let names: Vec<_> = sub.leads.iter().map(|l| l.name.as_str()).collect();

@@ -144,5 +144,6 @@ pub fn read_csv(path: &Path) -> Result<Record> {
             .map(|(n, s)| Lead::new(n, s, false))
             .collect(),
         comments: Vec::new(),
+        notes: Vec::new(),
     })
 }

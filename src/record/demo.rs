@@ -229,6 +229,7 @@ pub fn demo_record() -> Demo {
         comments: vec![
             "synthetic demo ECG (heart-dipole model), not a patient recording".to_string(),
         ],
+        notes: Vec::new(),
     };
     Demo { record, labels }
 }

@@ -4,6 +4,7 @@
 pub mod annotation;
 pub mod csv_io;
 pub mod demo;
+pub mod gains;
 pub mod labels;
 mod open;
 pub mod split;
@@ -53,6 +54,8 @@ pub struct Record {
     pub leads: Vec<Lead>,
     /// Free-text comments of the header (diagnoses, age, sex).
     pub comments: Vec<String>,
+    /// What reading the files changed and the user should know (e.g. restored lead gains).
+    pub notes: Vec<String>,
 }
 
 impl Record {

@@ -169,6 +169,7 @@ pub fn read_tianchi(path: &Path) -> Result<Record> {
             "Tianchi round 1 (500 Hz, 4.88 µV per count); III, aVR, aVL, aVF derived from I and II"
                 .into(),
         ],
+        notes: Vec::new(),
     })
 }
 

@@ -2,6 +2,7 @@
 //! adapter that reads each signal file once, checks its length against the header, decodes
 //! frames in parallel chunks and scales to mV.
 
+use super::gains::{self, Calibration};
 use super::wfdb_decode::{Layout, Scale, decode_frames};
 use super::{Lead, Record};
 use crate::error::{Error, Result, read_text};
@@ -105,8 +106,17 @@ fn unsupported(path: &Path, format: String) -> Error {
     }
 }
 
-/// Load a whole single-segment WFDB record into mV.
+/// Load a whole single-segment WFDB record into mV. Header gains that only normalise each lead
+/// are replaced by one gain (see [`gains`]), and the record's notes say so.
 pub fn read_wfdb(record: &Path) -> Result<Record> {
+    let (mut rec, calibrations) = read_wfdb_as_written(record)?;
+    gains::restore_common_gain(&mut rec, &calibrations);
+    Ok(rec)
+}
+
+/// Load a record exactly as its header scales it (as wfdb-python's `rdrecord` does), with each
+/// lead's calibration.
+pub fn read_wfdb_as_written(record: &Path) -> Result<(Record, Vec<Calibration>)> {
     let hea = header_path(record);
     let header = read_header(&hea)?;
     let meta = &header.metadata;
@@ -130,6 +140,7 @@ pub fn read_wfdb(record: &Path) -> Result<Record> {
     }
     let dir = hea.parent().unwrap_or(Path::new("."));
     let mut leads: Vec<Option<Lead>> = vec![None; signals.len()];
+    let mut calibrations = vec![None; signals.len()];
     // MIT-BIH-style records mark chest leads that are modified placements.
     let ambulatory = signals.iter().any(|s| {
         s.description
@@ -146,8 +157,13 @@ pub fn read_wfdb(record: &Path) -> Result<Record> {
                     format!("signal {} has a zero or invalid gain", idx + 1),
                 )
             })?;
+            let baseline = f64::from(info.baseline());
+            calibrations[idx] = Some(Calibration {
+                gain: gain / to_mv,
+                baseline,
+            });
             scales.push(Scale {
-                baseline: f64::from(info.baseline()),
+                baseline,
                 gain,
                 to_mv,
             });
@@ -162,13 +178,16 @@ pub fn read_wfdb(record: &Path) -> Result<Record> {
         }
     }
     let leads: Vec<Lead> = leads.into_iter().flatten().collect();
+    let calibrations = calibrations.into_iter().flatten().collect();
     let name = meta.name.clone();
-    Ok(Record {
+    let record = Record {
         name,
         fs,
         leads,
         comments: header.info_strings.clone(),
-    })
+        notes: Vec::new(),
+    };
+    Ok((record, calibrations))
 }
 
 /// The gain (ADC units per physical unit) and the factor from the signal's unit to mV.

@@ -106,6 +106,7 @@ mod tests {
             fs,
             leads: vec![Lead::new("ii", ii, false), Lead::new("v1", v1, false)],
             comments: vec!["kept".into()],
+            notes: Vec::new(),
         }
     }
 

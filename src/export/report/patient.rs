@@ -171,6 +171,7 @@ mod tests {
             fs: 500.0,
             leads: Vec::new(),
             comments: comments.iter().map(|c| c.to_string()).collect(),
+            notes: Vec::new(),
         };
         patient_info(&record, None)
     }
