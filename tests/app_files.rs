@@ -138,6 +138,14 @@ fn a_typed_path_opens_and_is_remembered() {
     assert_eq!(s.recent.first(), Some(&rec));
     // LUDB's cardiologist boundaries are loaded, not the annotator's.
     assert!(s.annotations.as_ref().unwrap().source().contains("1.ii"));
+    // The user is told that LUDB's per-lead header gains were replaced by one.
+    assert!(
+        s.messages
+            .iter()
+            .any(|m| !m.error && m.text.contains("Opened 1") && m.text.contains("Einthoven")),
+        "{:?}",
+        s.messages.iter().map(|m| &m.text).collect::<Vec<_>>()
+    );
     let again = App::with_data_dir(None, View::Annotate, None, dir.path().to_path_buf());
     assert_eq!(again.state.recent.first(), Some(&rec));
 }

@@ -66,6 +66,15 @@ fn info_json_on_every_shared_record() {
         );
         let leads = info["leads"].as_array().unwrap();
         assert_eq!(leads.len(), loaded.leads.len(), "{}", rec.display());
+        // LUDB's per-lead header gains are replaced by one, and only LUDB's.
+        let notes = info["notes"].as_array().unwrap();
+        let ludb = rec.parent().is_some_and(|p| p.ends_with("ludb/data"));
+        assert_eq!(
+            notes.len(),
+            usize::from(ludb),
+            "{}: {notes:?}",
+            rec.display()
+        );
         for lead in leads {
             let known =
                 ecg_panorama::geometry::normalise_lead_name(lead["raw_name"].as_str().unwrap())
