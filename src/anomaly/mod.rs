@@ -16,7 +16,7 @@ pub mod swaps;
 use crate::delineate::CycleBounds;
 use crate::error::{Error, Result};
 use crate::panorama::{CycleInput, Engine};
-use crate::record::Record;
+use crate::record::{Record, finite_span};
 use crate::signal::detrend;
 use serde::Serialize;
 
@@ -107,16 +107,9 @@ impl AnomalyMap {
     }
 }
 
-/// True when `x` spans less than [`FLAT_MV`] wherever it is finite.
+/// True when `x` spans less than [`FLAT_MV`] wherever it is finite (or has no finite sample).
 fn flat(x: &[f64]) -> bool {
-    let (lo, hi) = x
-        .iter()
-        .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
-            (l.min(v), h.max(v))
-        });
-    let span = hi - lo;
-    span.is_nan() || span < FLAT_MV
+    finite_span(x).is_none_or(|span| span < FLAT_MV)
 }
 
 /// One cycle's scores: per lead its mean (`row`) and its samples from `start`.

@@ -6,7 +6,7 @@ use super::{AnomalyMap, FLAT_MV, anomaly_map};
 use crate::delineate::CycleBounds;
 use crate::error::{Error, Result};
 use crate::panorama::Engine;
-use crate::record::{Lead, Record};
+use crate::record::{Lead, Record, finite_span};
 use serde::{Deserialize, Serialize};
 
 /// One electrode misplacement.
@@ -168,16 +168,6 @@ impl SwapCheck {
 /// is what a limb electrode on the leg records (or a lead not connected).
 const FLAT_EVIDENCE: f64 = 10.0;
 
-fn span(x: &[f64]) -> f64 {
-    let (lo, hi) = x
-        .iter()
-        .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
-            (l.min(v), h.max(v))
-        });
-    hi - lo
-}
-
 /// How a swap's evidence is read from the maps before and after undoing it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Evidence {
@@ -255,7 +245,12 @@ impl SwapMaps {
 /// non-flat limb leads.
 pub fn swap_maps(engine: &dyn Engine, record: &Record, cycles: &[CycleBounds]) -> Result<SwapMaps> {
     let base = anomaly_map(engine, record, cycles)?;
-    let span_of = |n: &str| record.lead(n).map_or(f64::NAN, |l| span(&l.samples));
+    // A lead without a finite sample spans nothing: flat, not live.
+    let span_of = |n: &str| {
+        record
+            .lead(n)
+            .map_or(f64::NAN, |l| finite_span(&l.samples).unwrap_or(0.0))
+    };
     let mut undone = Vec::new();
     let mut legs = Vec::new();
     for swap in Swap::all() {

@@ -5,7 +5,7 @@
 //! not a calibration: amplitudes across leads (axis, voltage criteria, lead relations) are lost
 //! unless one common gain is restored.
 
-use super::Record;
+use super::{Record, finite_span};
 
 /// ADC units per mV used when the header's gains turn out to be per-lead normalisations: one
 /// unit per µV. With it LUDB's median QRS amplitudes lie within 1.1–1.3× of PTB-XL's, lead by
@@ -29,16 +29,6 @@ fn digital(samples: &[f64], c: Calibration) -> Vec<f64> {
         .collect()
 }
 
-fn range(x: &[f64]) -> Option<f64> {
-    let (lo, hi) = x
-        .iter()
-        .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
-            (lo.min(v), hi.max(v))
-        });
-    (hi > lo).then_some(hi - lo)
-}
-
 /// When `record`'s header gains normalise each lead to 1 mV peak to peak while its stored limb
 /// leads obey Einthoven's law with one gain, rescale every lead to [`COMMON_GAIN`] and return
 /// what was done, for the user. `calibrations` are the header's, one per lead in order.
@@ -56,22 +46,19 @@ pub fn restore_common_gain(record: &mut Record, calibrations: &[Calibration]) ->
     }
     let index = |name: &str| record.leads.iter().position(|l| l.name == name);
     let (i, ii, iii) = (index("I")?, index("II")?, index("III")?);
-    let stored: Vec<Vec<f64>> = record
-        .leads
-        .iter()
-        .zip(calibrations)
-        .map(|(l, &c)| digital(&l.samples, c))
-        .collect();
+    let stored = |k: usize| digital(&record.leads[k].samples, calibrations[k]);
+    let limbs = [stored(i), stored(ii), stored(iii)];
     // Each limb lead spans exactly its own gain: the signature of a per-lead normalisation.
-    let normalised = [i, ii, iii]
+    let normalised = limbs
         .iter()
-        .all(|&k| range(&stored[k]).is_some_and(|r| (r - calibrations[k].gain).abs() <= 1.0));
+        .zip([i, ii, iii])
+        .all(|(d, k)| finite_span(d).is_some_and(|r| (r - calibrations[k].gain).abs() <= 1.0));
     if !normalised {
         return None;
     }
-    let limbs = stored[i].iter().zip(&stored[ii]).zip(&stored[iii]);
+    let [a, b, c] = &limbs;
     let mut finite = 0usize;
-    for ((a, b), c) in limbs {
+    for ((a, b), c) in a.iter().zip(b).zip(c) {
         if !(a.is_finite() && b.is_finite() && c.is_finite()) {
             continue;
         }
@@ -84,8 +71,11 @@ pub fn restore_common_gain(record: &mut Record, calibrations: &[Calibration]) ->
         return None;
     }
     // The file's other leads were written the same way.
-    for (lead, d) in record.leads.iter_mut().zip(stored) {
-        lead.samples = d.into_iter().map(|v| v / COMMON_GAIN).collect();
+    for (lead, &c) in record.leads.iter_mut().zip(calibrations) {
+        lead.samples = digital(&lead.samples, c)
+            .into_iter()
+            .map(|v| v / COMMON_GAIN)
+            .collect();
     }
     let note = format!(
         "the header's gains ({lo:.0}–{hi:.0} units/mV) make every lead exactly 1 mV peak to \
@@ -121,7 +111,7 @@ mod tests {
         let mut leads = Vec::new();
         let mut cals = Vec::new();
         for (name, d) in ["I", "II", "III"].iter().zip(&digital) {
-            let gain = range(d).unwrap();
+            let gain = finite_span(d).unwrap();
             let baseline = 3.0;
             cals.push(Calibration { gain, baseline });
             let mv = d.iter().map(|v| (v - baseline) / gain).collect();
@@ -142,7 +132,7 @@ mod tests {
         let (mut r, cals, digital) = normalised_record(true);
         let before = r.leads[1].samples.clone();
         assert!(
-            (range(&before).unwrap() - 1.0).abs() < 1e-9,
+            (finite_span(&before).unwrap() - 1.0).abs() < 1e-9,
             "1 mV peak to peak as written"
         );
         let note = restore_common_gain(&mut r, &cals).expect("repaired");

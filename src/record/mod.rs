@@ -58,6 +58,18 @@ pub struct Record {
     pub notes: Vec<String>,
 }
 
+/// Peak-to-peak span of the finite samples of `x` (0 for a constant signal); `None` when no
+/// sample is finite.
+pub fn finite_span(x: &[f64]) -> Option<f64> {
+    let (lo, hi) = x
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        });
+    (hi >= lo).then_some(hi - lo)
+}
+
 impl Record {
     /// Number of samples per lead.
     pub fn len(&self) -> usize {
