@@ -31,11 +31,12 @@ fn kors_loop_of_s0010_agrees_with_the_recorded_frank_loop() {
     assert!(r["cycles"].as_u64().unwrap() >= 40, "{}", r["cycles"]);
     let m = &r["medians"];
     let f = |v: &Value| v.as_f64().unwrap();
-    // Measured: 42° between the mean QRS vectors (35–54° per cycle; Kors's estimate of
+    // Measured: 43° between the mean QRS vectors (35–54° per cycle; Kors's estimate of
     // Frank's Z puts the short mean QRS vector in front of the heart, the recording behind),
-    // 16° between the mean T vectors, frontal QRS axes −130° and −129°.
+    // 34° between the mean T vectors over the whole T wave (16° when the annotator ended the
+    // T wave at its peak), frontal QRS axes −130° and −129°.
     assert!(f(&m["qrs_vector_angle_deg"]) < 50.0, "{m}");
-    assert!(f(&m["t_vector_angle_deg"]) < 25.0, "{m}");
+    assert!(f(&m["t_vector_angle_deg"]) < 40.0, "{m}");
     let (s, k) = (
         f(&m["qrs_axis_deg"]["standard"]),
         f(&m["qrs_axis_deg"]["frank"]),

@@ -2,6 +2,7 @@
 //! of labels become waves, and the leads' averaged probabilities become the record's beats.
 
 use super::decode::{DecodeParams, beats_from_waves, join_split_t, waves_from_probabilities};
+use super::ectopic::ventricular_ectopic;
 use super::prep::{NET_FS, Prepared, prepare, slot_of};
 use super::rhythm::{RhythmParams, fibrillation_beats};
 use super::unet::{CLASSES, MULTIPLE, SLOTS, UNet, probabilities};
@@ -158,7 +159,7 @@ impl Delineator {
                 })
                 .collect()
         });
-        let (global_waves, beats, (qrs_on, af)) = if active.is_empty() {
+        let (global_waves, beats, (qrs_on, no_p)) = if active.is_empty() {
             (Vec::new(), Vec::new(), (Vec::new(), Vec::new()))
         } else {
             let energy: Vec<f32> = (0..input.len)
@@ -173,11 +174,16 @@ impl Delineator {
                 (T_JOIN_SLACK_MS * NET_FS / 1000.0) as usize,
                 (T_JOIN_GAP_MS * NET_FS / 1000.0) as usize,
             );
-            // In atrial fibrillation what the network takes for P waves are fibrillatory ones.
+            // In atrial fibrillation what the network takes for P waves are fibrillatory ones;
+            // a premature ventricular beat is not conducted by the P wave before it.
             let af = fibrillation_beats(&beats, NET_FS, &self.rhythm);
+            let live: Vec<&[f32]> = active.iter().map(|&s| input.slots[s].as_slice()).collect();
+            let ectopic = ventricular_ectopic(&beats, &live, NET_FS);
+            let no_p: Vec<bool> = af.iter().zip(&ectopic).map(|(&a, &e)| a || e).collect();
             let qrs_on: Vec<usize> = beats.iter().map(|b| b.qrs.on).collect();
-            waves.retain(|w| w.kind != WaveKind::P || !in_fibrillation(&qrs_on, &af, w.off));
-            for (b, &f) in beats.iter_mut().zip(&af) {
+            waves
+                .retain(|w| w.kind != WaveKind::P || !before_beat_without_p(&qrs_on, &no_p, w.off));
+            for (b, &f) in beats.iter_mut().zip(&no_p) {
                 if f {
                     b.p = None;
                 }
@@ -190,7 +196,7 @@ impl Delineator {
                     t: b.t.map(to_record),
                 })
                 .collect();
-            (waves, beats, (qrs_on, af))
+            (waves, beats, (qrs_on, no_p))
         };
         let leads = record
             .leads
@@ -213,7 +219,7 @@ impl Delineator {
                         let mut waves =
                             waves_from_probabilities(&own, &energy, NET_FS, &self.params);
                         waves.retain(|w| {
-                            w.kind != WaveKind::P || !in_fibrillation(&qrs_on, &af, w.off)
+                            w.kind != WaveKind::P || !before_beat_without_p(&qrs_on, &no_p, w.off)
                         });
                         waves
                     }
@@ -267,11 +273,11 @@ pub fn lead_use(record: &Record) -> Result<Vec<(String, LeadUse)>> {
         .collect())
 }
 
-/// Whether a wave ending at `sample` belongs to a beat in fibrillation: the beat whose QRS
-/// follows it (the last beat's after the last QRS).
-fn in_fibrillation(qrs_on: &[usize], af: &[bool], sample: usize) -> bool {
+/// Whether a wave ending at `sample` belongs to a beat without a P wave (in fibrillation, or
+/// ventricular ectopic): the beat whose QRS follows it (the last beat's after the last QRS).
+fn before_beat_without_p(qrs_on: &[usize], no_p: &[bool], sample: usize) -> bool {
     let next = qrs_on.partition_point(|&on| on < sample);
-    af.get(next.min(af.len().saturating_sub(1)))
+    no_p.get(next.min(no_p.len().saturating_sub(1)))
         .copied()
         .unwrap_or(false)
 }

@@ -100,6 +100,7 @@ pub struct Delineation {
 }
 
 pub mod decode;
+pub mod ectopic;
 mod engine;
 pub mod prep;
 pub mod rhythm;

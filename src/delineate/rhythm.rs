@@ -13,10 +13,10 @@ const MIN_RR: usize = 6;
 /// Irregularity above which a stretch is fibrillation whatever its P waves.
 pub const CHAOTIC: f64 = 0.2;
 /// Irregularity above which a stretch is fibrillation when its P waves are not steady.
-pub const IRREGULAR: f64 = 0.08;
+pub const IRREGULAR: f64 = 0.06;
 /// Share of a stretch's beats with a P wave at a steady PR interval below which its P waves
 /// are not taken as sinus ones.
-pub const STEADY_P: f64 = 0.75;
+pub const STEADY_P: f64 = 0.85;
 /// PR intervals within this many ms of the stretch's median are steady.
 const PR_TOLERANCE_MS: f64 = 40.0;
 
