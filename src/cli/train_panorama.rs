@@ -211,10 +211,18 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
             calibration = Calibration::from_values(&t.flatten_all()?.to_vec1::<f32>()?)
                 .map_err(anyhow::Error::msg)?;
             if let Some(b) = stored.get(band::STORED) {
-                calibration.band = Some(
-                    Band::from_values(&b.flatten_all()?.to_vec1::<f32>()?)
-                        .map_err(anyhow::Error::msg)?,
-                );
+                // A band of an older cell layout is refitted, not fatal: the network and the
+                // prior it describes are still good.
+                match Band::from_values(&b.flatten_all()?.to_vec1::<f32>()?) {
+                    Ok(band) => calibration.band = Some(band),
+                    Err(e) if args.validate => {
+                        eprintln!("note: the checkpoint's band is refitted ({e})")
+                    }
+                    Err(e) => eprintln!(
+                        "warning: the checkpoint's band is dropped ({e}); resume with validation \
+                         records to fit a new one"
+                    ),
+                }
             }
         }
         eprintln!("resuming at step {start} of {}", cfg.steps);

@@ -8,7 +8,9 @@
 //! the recording is where the heart is quiet). The errors are grouped into cells by what
 //! decides how far the inputs determine a view:
 //! - the inputs: which standard lead when there is one (a lone lead I says less about the
-//!   chest than a lone lead II), any other single lead, 2–3 leads, 4 or more,
+//!   chest than a lone lead II), any other single lead, the paper's three leads (II, V2, V5:
+//!   a limb lead and two chest leads say more than most sets of their size), other sets of
+//!   2–3 leads, 4 or more,
 //! - the angle from the view to the nearest input lead ([`ANGLES`], nodes in radians),
 //! - the phase of the cycle: each of its six parts (P, PR, QRS, ST, T, TP) in thirds.
 //!
@@ -36,8 +38,10 @@ pub const THIRDS: usize = 3;
 /// Phases of a cycle.
 pub const PHASES: usize = SEGMENTS * THIRDS;
 /// Input groups: one standard lead (12 groups, `STANDARD_12` order), one other lead, 2–3
-/// leads, 4 or more.
-pub const GROUPS: usize = 15;
+/// leads, 4 or more, and II, V2, V5 (in any order).
+pub const GROUPS: usize = 16;
+/// `STANDARD_12` slots of the paper's three input leads, II, V2 and V5, sorted.
+const PAPER_SET: [usize; 3] = [1, 7, 10];
 /// Cells of the table.
 pub const CELLS: usize = GROUPS * ANGLES.len() * PHASES;
 
@@ -50,6 +54,11 @@ pub struct Band {
 
 /// The input group of inputs with these `STANDARD_12` slots (`None`: not a standard lead).
 pub fn input_group(slots: &[Option<usize>]) -> usize {
+    let mut sorted: Vec<Option<usize>> = slots.to_vec();
+    sorted.sort();
+    if sorted == PAPER_SET.map(Some) {
+        return 15;
+    }
     match slots {
         [Some(k)] if *k < 12 => *k,
         [_] | [] => 12,
@@ -254,6 +263,8 @@ mod tests {
         assert_eq!(input_group(&[None]), 12);
         assert_eq!(input_group(&[Some(1), None]), 13);
         assert_eq!(input_group(&[Some(0); 8]), 14);
+        assert_eq!(input_group(&[Some(10), Some(1), Some(7)]), 15);
+        assert_eq!(input_group(&[Some(1), Some(7), Some(9)]), 13);
     }
 
     #[test]
