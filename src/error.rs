@@ -14,12 +14,13 @@ pub enum Error {
         context: String,
     },
     /// The operating system refused a read or write.
-    #[error("{path}: {source}", path = .path.display())]
+    #[error("{path}: {cause}", path = .path.display())]
     Io {
         /// The file being read or written.
         path: PathBuf,
-        /// The underlying error.
-        source: std::io::Error,
+        /// The underlying error, in the message already (not a `source`, so an error chain
+        /// does not print it twice).
+        cause: std::io::Error,
     },
     /// A text file (header, CSV, JSON) is not valid UTF-8.
     #[error("{path}: not UTF-8 text (invalid byte at offset {offset})", path = .path.display())]
@@ -236,7 +237,7 @@ impl Error {
         } else {
             Error::Io {
                 path: path.to_path_buf(),
-                source,
+                cause: source,
             }
         }
     }

@@ -103,6 +103,16 @@ fn stage<'a>(
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
+    if !dir.is_dir() {
+        // Said plainly: the temporary file's own error would name a path the user never gave.
+        return Err(io_error(
+            path,
+            std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("the folder {} does not exist", dir.display()),
+            ),
+        ));
+    }
     // Hidden and named after the target, so a leftover from a killed process is recognisable.
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!(".{}.", name.to_string_lossy()))
@@ -148,7 +158,7 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
 fn io_error(path: &Path, source: std::io::Error) -> Error {
     Error::Io {
         path: path.to_path_buf(),
-        source,
+        cause: source,
     }
 }
 

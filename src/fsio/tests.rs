@@ -54,7 +54,14 @@ fn a_missing_folder_is_an_error_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("no/such/folder/x.json");
     let err = write(&path, b"x", Replace::Allow).unwrap_err();
-    assert!(err.to_string().contains("x.json"), "{err}");
+    let text = err.to_string();
+    assert!(text.contains("x.json"), "{text}");
+    assert!(
+        text.contains("folder") && text.contains("does not exist"),
+        "{text}"
+    );
+    // Not the hidden temporary file's name, which the user never gave.
+    assert!(!text.contains(".x.json."), "{text}");
     assert!(write(Path::new("/"), b"x", Replace::Allow).is_err());
 }
 
