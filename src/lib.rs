@@ -21,6 +21,7 @@ pub mod nn;
 pub mod panorama;
 pub mod record;
 pub mod signal;
+pub mod stats;
 pub mod vcg;
 
 pub use error::{Error, Result};

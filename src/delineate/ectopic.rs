@@ -6,6 +6,7 @@
 //! ectopic one at about the usual rate continues a couplet or run, and is ectopic too.
 
 use super::Beat;
+use crate::stats::median;
 
 /// Correlation with the dominant QRS below which a beat's shape is its own.
 pub const SHAPE_MIN: f64 = 0.9;
@@ -53,24 +54,13 @@ fn premature_ratio(beats: &[Beat], i: usize) -> Option<f64> {
         i.saturating_sub(HALF_WINDOW).max(1),
         (i + HALF_WINDOW + 1).min(beats.len()),
     );
-    let mut around: Vec<f64> = (from..to).filter(|&k| k != i).map(rr).collect();
+    let around: Vec<f64> = (from..to).filter(|&k| k != i).map(rr).collect();
     if around.len() < 2 {
         return None;
     }
-    let m = median(&mut around);
+    // The mean of the middle two for an even count: bigeminy's alternating RR give their mean.
+    let m = median(&around)?;
     (m > 0.0).then(|| rr(i) / m)
-}
-
-/// Median (the mean of the middle two for an even count, so alternating RR intervals, as in
-/// bigeminy, give their mean).
-fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let k = v.len() / 2;
-    if v.len() % 2 == 1 {
-        v[k]
-    } else {
-        (v[k - 1] + v[k]) / 2.0
-    }
 }
 
 /// Each beat's best correlation, over small shifts, of its QRS window (all leads together)
@@ -101,7 +91,7 @@ fn shape_correlation(beats: &[Beat], leads: &[&[f32]], fs: f64) -> Option<Vec<f6
                     for (c, &s) in column.iter_mut().zip(&complete) {
                         *c = lead[s + shift + j] as f64;
                     }
-                    median(&mut column)
+                    median(&column).unwrap_or(0.0)
                 })
                 .collect()
         })

@@ -179,7 +179,10 @@ impl Delineator {
             let af = fibrillation_beats(&beats, NET_FS, &self.rhythm);
             let live: Vec<&[f32]> = active.iter().map(|&s| input.slots[s].as_slice()).collect();
             let ectopic = ventricular_ectopic(&beats, &live, NET_FS);
-            let no_p: Vec<bool> = af.iter().zip(&ectopic).map(|(&a, &e)| a || e).collect();
+            let mut no_p: Vec<bool> = af.iter().zip(&ectopic).map(|(&a, &e)| a || e).collect();
+            // Waves after the last QRS belong to a beat the record cut off: in fibrillation
+            // when the record ends in it, never ectopic.
+            no_p.push(af.last().copied().unwrap_or(false));
             let qrs_on: Vec<usize> = beats.iter().map(|b| b.qrs.on).collect();
             waves
                 .retain(|w| w.kind != WaveKind::P || !before_beat_without_p(&qrs_on, &no_p, w.off));
@@ -274,12 +277,11 @@ pub fn lead_use(record: &Record) -> Result<Vec<(String, LeadUse)>> {
 }
 
 /// Whether a wave ending at `sample` belongs to a beat without a P wave (in fibrillation, or
-/// ventricular ectopic): the beat whose QRS follows it (the last beat's after the last QRS).
+/// ventricular ectopic): the beat whose QRS follows it. `no_p` has one entry per beat and one
+/// more for the beat after the last QRS.
 fn before_beat_without_p(qrs_on: &[usize], no_p: &[bool], sample: usize) -> bool {
     let next = qrs_on.partition_point(|&on| on < sample);
-    no_p.get(next.min(no_p.len().saturating_sub(1)))
-        .copied()
-        .unwrap_or(false)
+    no_p.get(next).copied().unwrap_or(false)
 }
 
 fn is_flat(x: &[f32]) -> bool {

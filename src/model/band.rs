@@ -42,6 +42,8 @@ pub const PHASES: usize = SEGMENTS * THIRDS;
 pub const GROUPS: usize = 16;
 /// `STANDARD_12` slots of the paper's three input leads, II, V2 and V5, sorted.
 const PAPER_SET: [usize; 3] = [1, 7, 10];
+/// The input group of [`PAPER_SET`], the last one.
+const PAPER_GROUP: usize = GROUPS - 1;
 /// Cells of the table.
 pub const CELLS: usize = GROUPS * ANGLES.len() * PHASES;
 
@@ -57,7 +59,7 @@ pub fn input_group(slots: &[Option<usize>]) -> usize {
     let mut sorted: Vec<Option<usize>> = slots.to_vec();
     sorted.sort();
     if sorted == PAPER_SET.map(Some) {
-        return 15;
+        return PAPER_GROUP;
     }
     match slots {
         [Some(k)] if *k < 12 => *k,

@@ -20,6 +20,7 @@ mod report;
 #[cfg(test)]
 mod tests;
 
+pub use crate::stats::median;
 pub use boundaries::{
     Boundary, BoundaryKind, annotated_span, annotation_boundaries, wave_boundaries,
 };
@@ -28,4 +29,4 @@ pub use matching::{
     SpanRule, TOLERANCE_MS, match_nearest, score_boundaries, score_boundaries_with, score_lead,
     score_lead_with,
 };
-pub use report::{DelineationReport, KindScore, median};
+pub use report::{DelineationReport, KindScore};

@@ -1,5 +1,5 @@
 //! The reported figures: [`KindScore`] per boundary kind, the pooled [`DelineationReport`] with
-//! its plain-text table and JSON form, and the [`median`] used for the time per record.
+//! its plain-text table and JSON form (the time per record is a [`crate::stats::median`]).
 
 use super::{BoundaryKind, Tally};
 use serde::Serialize;
@@ -119,19 +119,4 @@ impl Serialize for DelineationReport {
         map.serialize_entry("median_ms_per_record", &self.median_ms_per_record)?;
         map.end()
     }
-}
-
-/// Median of some values (mean of the two middle ones for an even count); `None` when empty.
-pub fn median(values: &[f64]) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    Some(if !n.is_multiple_of(2) {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    })
 }
