@@ -28,13 +28,20 @@ const MIN_BEATS: usize = 4;
 
 /// Per beat, whether it is a premature ventricular beat, from the leads' samples (`leads`, all
 /// of one length, at `fs`). Records with fewer than [`MIN_BEATS`] beats have none.
-pub fn ventricular_ectopic(beats: &[Beat], leads: &[&[f32]], fs: f64) -> Vec<bool> {
+/// `after_gap[i]` says the record has no samples between beats `i − 1` and `i`, so that RR
+/// interval says nothing of prematurity.
+pub fn ventricular_ectopic(
+    beats: &[Beat],
+    after_gap: &[bool],
+    leads: &[&[f32]],
+    fs: f64,
+) -> Vec<bool> {
     let mut ectopic = vec![false; beats.len()];
     let Some(shape) = shape_correlation(beats, leads, fs) else {
         return ectopic;
     };
     for i in 0..beats.len() {
-        let Some(r) = premature_ratio(beats, i) else {
+        let Some(r) = premature_ratio(beats, after_gap, i) else {
             continue;
         };
         // The second beat of a couplet or run comes at about the sinus rate after the first.
@@ -45,8 +52,9 @@ pub fn ventricular_ectopic(beats: &[Beat], leads: &[&[f32]], fs: f64) -> Vec<boo
 }
 
 /// The RR interval before beat `i` over the median RR of the beats around it.
-fn premature_ratio(beats: &[Beat], i: usize) -> Option<f64> {
-    if i == 0 {
+fn premature_ratio(beats: &[Beat], after_gap: &[bool], i: usize) -> Option<f64> {
+    let measured = |k: usize| k > 0 && !after_gap.get(k).copied().unwrap_or(false);
+    if !measured(i) {
         return None;
     }
     let rr = |k: usize| beats[k].qrs.on as f64 - beats[k - 1].qrs.on as f64;
@@ -54,7 +62,10 @@ fn premature_ratio(beats: &[Beat], i: usize) -> Option<f64> {
         i.saturating_sub(HALF_WINDOW).max(1),
         (i + HALF_WINDOW + 1).min(beats.len()),
     );
-    let around: Vec<f64> = (from..to).filter(|&k| k != i).map(rr).collect();
+    let around: Vec<f64> = (from..to)
+        .filter(|&k| k != i && measured(k))
+        .map(rr)
+        .collect();
     if around.len() < 2 {
         return None;
     }
@@ -175,7 +186,7 @@ mod tests {
         let mut onsets: Vec<usize> = (0..14).map(|i| 500 + 400 * i).collect();
         onsets[6] -= 160;
         let (beats, x) = record(&onsets, &[6]);
-        let flags = ventricular_ectopic(&beats, &[&x], FS);
+        let flags = ventricular_ectopic(&beats, &[], &[&x], FS);
         let expected: Vec<bool> = (0..14).map(|i| i == 6).collect();
         assert_eq!(flags, expected);
     }
@@ -185,12 +196,20 @@ mod tests {
         // Intermittent bundle branch block: beat 6 wide but on time.
         let onsets: Vec<usize> = (0..14).map(|i| 500 + 400 * i).collect();
         let (beats, x) = record(&onsets, &[6]);
-        assert!(ventricular_ectopic(&beats, &[&x], FS).iter().all(|&e| !e));
+        assert!(
+            ventricular_ectopic(&beats, &[], &[&x], FS)
+                .iter()
+                .all(|&e| !e)
+        );
         // Atrial premature beat: early, narrow.
         let mut early = onsets.clone();
         early[6] -= 160;
         let (beats, x) = record(&early, &[]);
-        assert!(ventricular_ectopic(&beats, &[&x], FS).iter().all(|&e| !e));
+        assert!(
+            ventricular_ectopic(&beats, &[], &[&x], FS)
+                .iter()
+                .all(|&e| !e)
+        );
     }
 
     #[test]
@@ -200,7 +219,7 @@ mod tests {
         onsets[6] -= 160;
         onsets[7] = onsets[6] + 400;
         let (beats, x) = record(&onsets, &[6, 7]);
-        let flags = ventricular_ectopic(&beats, &[&x], FS);
+        let flags = ventricular_ectopic(&beats, &[], &[&x], FS);
         let expected: Vec<bool> = (0..14).map(|i| i == 6 || i == 7).collect();
         assert_eq!(flags, expected);
     }
@@ -215,7 +234,7 @@ mod tests {
         }
         let ectopic: Vec<usize> = (1..20).step_by(2).collect();
         let (beats, x) = record(&onsets, &ectopic);
-        let flags = ventricular_ectopic(&beats, &[&x], FS);
+        let flags = ventricular_ectopic(&beats, &[], &[&x], FS);
         for (i, f) in flags.iter().enumerate() {
             assert_eq!(*f, i % 2 == 1, "beat {i}: {flags:?}");
         }

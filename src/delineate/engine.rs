@@ -3,6 +3,7 @@
 
 use super::decode::{DecodeParams, beats_from_waves, join_split_t, waves_from_probabilities};
 use super::ectopic::ventricular_ectopic;
+use super::gaps::Gaps;
 use super::prep::{NET_FS, Prepared, prepare, slot_of};
 use super::rhythm::{RhythmParams, fibrillation_beats};
 use super::unet::{CLASSES, MULTIPLE, SLOTS, UNet, probabilities};
@@ -28,6 +29,11 @@ const T_JOIN_SLACK_MS: f64 = 60.0;
 /// Longest gap between the T runs [`join_split_t`] joins: a split T's parts lie close (20 ms
 /// was too short for the QTDB validation records, 30–100 ms did alike).
 const T_JOIN_GAP_MS: f64 = 40.0;
+/// A wave this close to a stretch without samples is cut by it, or made of its edge, and is
+/// dropped.
+const GAP_MARGIN_MS: f64 = 20.0;
+/// The class "no wave" of the network's output.
+const NONE: usize = 0;
 /// A lead whose peak-to-peak amplitude is below this (mV) carries no waves.
 const FLAT_MV: f32 = 0.02;
 
@@ -150,15 +156,35 @@ impl Delineator {
             peak: to_index(w.peak, scale, record.len()),
             off: to_index(w.off, scale, record.len()),
         };
-        // The record's own view: probabilities averaged over its live leads, peaks where the
-        // leads together deflect most.
-        let mean: [Vec<f32>; CLASSES] = std::array::from_fn(|c| {
-            (0..input.len)
-                .map(|i| {
-                    active.iter().map(|&s| probs[s][c][i]).sum::<f32>() / active.len().max(1) as f32
-                })
-                .collect()
-        });
+        // The record's own view: probabilities averaged over its live leads (those with a
+        // sample there), peaks where the leads together deflect most.
+        let present = |s: usize, i: usize| !input.missing[s].contains(i);
+        let mut mean: [Vec<f32>; CLASSES] = std::array::from_fn(|_| vec![0.0; input.len]);
+        let mut count = vec![0u16; input.len];
+        for &s in &active {
+            let whole = input.missing[s].is_empty();
+            for i in (0..input.len).filter(|&i| whole || present(s, i)) {
+                count[i] += 1;
+                for c in 0..CLASSES {
+                    mean[c][i] += probs[s][c][i];
+                }
+            }
+        }
+        for (i, &n) in count.iter().enumerate() {
+            for (c, m) in mean.iter_mut().enumerate() {
+                m[i] = match n {
+                    0 => f32::from(c == NONE),
+                    n => m[i] / f32::from(n),
+                };
+            }
+        }
+        let gaps = Gaps::common(
+            &active
+                .iter()
+                .map(|&s| &input.missing[s])
+                .collect::<Vec<_>>(),
+        );
+        let margin = (GAP_MARGIN_MS * NET_FS / 1000.0) as usize;
         let (global_waves, beats, (qrs_on, no_p)) = if active.is_empty() {
             (Vec::new(), Vec::new(), (Vec::new(), Vec::new()))
         } else {
@@ -166,6 +192,7 @@ impl Delineator {
                 .map(|i| active.iter().map(|&s| input.slots[s][i].powi(2)).sum())
                 .collect();
             let mut waves = waves_from_probabilities(&mean, &energy, NET_FS, &self.params);
+            waves.retain(|w| !gaps.touches(w.on, w.off, margin));
             let mut beats = beats_from_waves(&waves, NET_FS);
             join_split_t(
                 &mut beats,
@@ -176,9 +203,12 @@ impl Delineator {
             );
             // In atrial fibrillation what the network takes for P waves are fibrillatory ones;
             // a premature ventricular beat is not conducted by the P wave before it.
-            let af = fibrillation_beats(&beats, NET_FS, &self.rhythm);
+            let after_gap: Vec<bool> = (0..beats.len())
+                .map(|k| k > 0 && gaps.between(beats[k - 1].qrs.on, beats[k].qrs.on))
+                .collect();
+            let af = fibrillation_beats(&beats, &after_gap, NET_FS, &self.rhythm);
             let live: Vec<&[f32]> = active.iter().map(|&s| input.slots[s].as_slice()).collect();
-            let ectopic = ventricular_ectopic(&beats, &live, NET_FS);
+            let ectopic = ventricular_ectopic(&beats, &after_gap, &live, NET_FS);
             let mut no_p: Vec<bool> = af.iter().zip(&ectopic).map(|(&a, &e)| a || e).collect();
             // Waves after the last QRS belong to a beat the record cut off: in fibrillation
             // when the record ends in it, never ectopic.
@@ -216,13 +246,20 @@ impl Delineator {
                             probs[s][c]
                                 .iter()
                                 .zip(&mean[c])
-                                .map(|(&a, &m)| (1.0 - self.blend) * a + self.blend * m)
+                                .enumerate()
+                                .map(|(i, (&a, &m))| match present(s, i) {
+                                    true => (1.0 - self.blend) * a + self.blend * m,
+                                    false => f32::from(c == NONE),
+                                })
                                 .collect()
                         });
                         let mut waves =
                             waves_from_probabilities(&own, &energy, NET_FS, &self.params);
+                        let lead_gaps = &input.missing[s];
                         waves.retain(|w| {
-                            w.kind != WaveKind::P || !before_beat_without_p(&qrs_on, &no_p, w.off)
+                            !lead_gaps.touches(w.on, w.off, margin)
+                                && (w.kind != WaveKind::P
+                                    || !before_beat_without_p(&qrs_on, &no_p, w.off))
                         });
                         waves
                     }

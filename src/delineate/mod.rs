@@ -102,6 +102,7 @@ pub struct Delineation {
 pub mod decode;
 pub mod ectopic;
 mod engine;
+pub mod gaps;
 pub mod prep;
 pub mod rhythm;
 pub mod train;

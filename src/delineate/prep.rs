@@ -1,11 +1,13 @@
 //! The network's input: a record at 500 Hz with baseline wander removed, each standard lead in
 //! its slot (absent leads are zero), in mV.
 
+use super::gaps::Gaps;
 use super::unet::SLOTS;
 use crate::error::Result;
 use crate::geometry::STANDARD_12;
 use crate::record::Record;
 use crate::signal::{remove_baseline, resample_record};
+use std::ops::Range;
 
 /// The rate the network works at (its input; it halves it internally).
 pub const NET_FS: f64 = 500.0;
@@ -26,6 +28,9 @@ pub struct Prepared {
     pub source: [Option<usize>; SLOTS],
     /// Samples per lead at [`NET_FS`].
     pub len: usize,
+    /// Per slot, the stretches (half-open, at [`NET_FS`]) where its lead has no samples: a
+    /// recorder's gap or a lead that came off. The network sees zeros there.
+    pub missing: Vec<Gaps>,
 }
 
 /// Slots a lead outside the twelve (a Holter channel such as ECG1 or CM5, a Frank lead) takes
@@ -55,6 +60,7 @@ pub fn prepare(record: &Record) -> Result<Prepared> {
     let len = rec.len();
     let mut slots = vec![vec![0f32; len]; SLOTS];
     let mut source = [None; SLOTS];
+    let mut missing = vec![Gaps::default(); SLOTS];
     let standard: Vec<Option<usize>> = rec.leads.iter().map(|l| slot_of(&l.name)).collect();
     let mut free = FALLBACK_SLOTS.iter().filter_map(|n| slot_of(n));
     for (i, lead) in rec.leads.iter().enumerate() {
@@ -74,6 +80,7 @@ pub fn prepare(record: &Record) -> Result<Prepared> {
             continue;
         }
         let clean = remove_baseline(&lead.samples, NET_FS)?;
+        missing[slot] = Gaps::new(missing_runs(&clean));
         for (o, v) in slots[slot].iter_mut().zip(clean) {
             *o = if v.is_finite() {
                 (v as f32).clamp(-CLIP_MV, CLIP_MV)
@@ -82,5 +89,25 @@ pub fn prepare(record: &Record) -> Result<Prepared> {
             };
         }
     }
-    Ok(Prepared { slots, source, len })
+    Ok(Prepared {
+        slots,
+        source,
+        len,
+        missing,
+    })
+}
+
+/// The stretches of `x` without a finite sample, in order.
+fn missing_runs(x: &[f64]) -> Vec<Range<usize>> {
+    let mut runs: Vec<Range<usize>> = Vec::new();
+    for (i, v) in x.iter().enumerate() {
+        if v.is_finite() {
+            continue;
+        }
+        match runs.last_mut() {
+            Some(r) if r.end == i => r.end = i + 1,
+            _ => runs.push(i..i + 1),
+        }
+    }
+    runs
 }

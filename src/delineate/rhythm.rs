@@ -82,7 +82,14 @@ impl Default for RhythmParams {
 
 /// Per beat, whether it lies in atrial fibrillation (or flutter with a varying block): decided
 /// on the beats within [`HALF_WINDOW`] of it (the whole record when it is short).
-pub fn fibrillation_beats(beats: &[Beat], fs: f64, params: &RhythmParams) -> Vec<bool> {
+/// `after_gap[i]` says the record has no samples somewhere between beats `i − 1` and `i`:
+/// the RR interval there is not a measured one and is left out.
+pub fn fibrillation_beats(
+    beats: &[Beat],
+    after_gap: &[bool],
+    fs: f64,
+    params: &RhythmParams,
+) -> Vec<bool> {
     let n = beats.len();
     (0..n)
         .map(|i| {
@@ -97,9 +104,9 @@ pub fn fibrillation_beats(beats: &[Beat], fs: f64, params: &RhythmParams) -> Vec
                 }
             }
             let window = &beats[from..to];
-            let rr: Vec<f64> = window
-                .windows(2)
-                .map(|w| w[1].qrs.on as f64 - w[0].qrs.on as f64)
+            let rr: Vec<f64> = (from + 1..to)
+                .filter(|&k| !after_gap.get(k).copied().unwrap_or(false))
+                .map(|k| beats[k].qrs.on as f64 - beats[k - 1].qrs.on as f64)
                 .collect();
             match rr_irregularity(&rr) {
                 Some(irr) if irr > params.chaotic => true,
@@ -175,13 +182,17 @@ mod tests {
                 [None, Some(30), Some(150)][i % 3]
             }
         });
-        let af = fibrillation_beats(&beats, 500.0, &p);
+        let af = fibrillation_beats(&beats, &[], 500.0, &p);
         assert!(af[..12].iter().all(|&a| !a), "{af:?}");
         assert!(af[28..].iter().all(|&a| a), "{af:?}");
         // Sinus bigeminy: premature beats without P after every sinus beat.
         let on = onsets(|i| if i % 2 == 0 { 300 } else { 500 }, 30);
         let beats = beats_at(&on, |i| (i % 2 == 1).then_some(80));
-        assert!(fibrillation_beats(&beats, 500.0, &p).iter().all(|&a| !a));
+        assert!(
+            fibrillation_beats(&beats, &[], 500.0, &p)
+                .iter()
+                .all(|&a| !a)
+        );
     }
 
     #[test]
@@ -193,8 +204,12 @@ mod tests {
         let irr = rr_irregularity(&rr.iter().map(|&v| v as f64).collect::<Vec<_>>()).unwrap();
         assert!(irr > p.irregular && irr < p.chaotic, "{irr}");
         let sinus = beats_at(&on, |_| Some(80));
-        assert!(fibrillation_beats(&sinus, 500.0, &p).iter().all(|&a| !a));
+        assert!(
+            fibrillation_beats(&sinus, &[], 500.0, &p)
+                .iter()
+                .all(|&a| !a)
+        );
         let no_p = beats_at(&on, |_| None);
-        assert!(fibrillation_beats(&no_p, 500.0, &p).iter().all(|&a| a));
+        assert!(fibrillation_beats(&no_p, &[], 500.0, &p).iter().all(|&a| a));
     }
 }

@@ -497,7 +497,12 @@ mod tests {
             name: "x".into(),
             weight: 1.0,
             record_level: false,
-            input: Prepared { slots, source, len },
+            input: Prepared {
+                slots,
+                source,
+                len,
+                missing: vec![Default::default(); SLOTS],
+            },
             labels,
             mask: vec![vec![1u8; len]; SLOTS],
         };
@@ -539,6 +544,7 @@ mod tests {
                 slots: vec![vec![0.1f32; len]; SLOTS],
                 source,
                 len,
+                missing: vec![Default::default(); SLOTS],
             },
             labels,
             mask,

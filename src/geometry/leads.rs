@@ -59,6 +59,15 @@ pub(super) fn table_viewpoint(name: &str) -> Option<Viewpoint> {
 /// Canonical spelling of a lead name, whatever its case or decoration in the file.
 pub fn normalise_lead_name(raw: &str) -> LeadId {
     let trimmed = raw.trim();
+    let unknown = || LeadId {
+        name: trimmed.to_string(),
+        approximate: false,
+        known: false,
+    };
+    // An inverted lead (Cabrera's −aVR) is not the lead: reading it as one would flip it.
+    if trimmed.starts_with(['-', '\u{2212}']) {
+        return unknown();
+    }
     let lower = trimmed.to_ascii_lowercase();
     let compact: String = lower
         .chars()
@@ -68,6 +77,10 @@ pub fn normalise_lead_name(raw: &str) -> LeadId {
         "i" | "lead1" | "leadi" => Some("I"),
         "ii" | "lead2" | "leadii" => Some("II"),
         "iii" | "lead3" | "leadiii" => Some("III"),
+        // Spanish, Portuguese and Italian carts: DI, DII, DIII (derivación / derivação I…).
+        "di" => Some("I"),
+        "dii" => Some("II"),
+        "diii" => Some("III"),
         "avr" => Some("aVR"),
         "avl" => Some("aVL"),
         "avf" => Some("aVF"),
@@ -89,6 +102,18 @@ pub fn normalise_lead_name(raw: &str) -> LeadId {
             known: true,
         };
     }
+    // Decorated names: "ECG II", "EKG_V1", "Lead aVR". A number alone after the prefix is a
+    // channel (a Holter's ECG1, ECG2), not a lead.
+    let decorated = ["lead", "ecg", "ekg"].into_iter().find_map(|prefix| {
+        let rest = compact.strip_prefix(prefix)?;
+        if rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_digit()) {
+            return None;
+        }
+        Some(normalise_lead_name(rest)).filter(|id| id.known)
+    });
+    if let Some(id) = decorated {
+        return id;
+    }
     // Modified leads of ambulatory records (MIT-BIH: MLI, MLII, MLIII, MV1…MV6).
     let modified = compact
         .strip_prefix("ml")
@@ -103,11 +128,7 @@ pub fn normalise_lead_name(raw: &str) -> LeadId {
             approximate: true,
             known: true,
         },
-        None => LeadId {
-            name: trimmed.to_string(),
-            approximate: false,
-            known: false,
-        },
+        None => unknown(),
     }
 }
 
@@ -160,6 +181,39 @@ mod tests {
                 .unwrap()
                 .viewpoint
         );
+    }
+
+    #[test]
+    fn names_as_other_carts_and_files_spell_them() {
+        for (raw, want) in [
+            ("DI", "I"),
+            ("DII", "II"),
+            ("diii", "III"),
+            ("ECG II", "II"),
+            ("EKG_V1", "V1"),
+            ("Lead aVR", "aVR"),
+            ("ecg-lead-V5", "V5"),
+        ] {
+            let id = normalise_lead_name(raw);
+            assert_eq!((id.name.as_str(), id.known), (want, true), "{raw}");
+            assert!(!id.approximate, "{raw}");
+        }
+        // Channels, bipolar Holter leads and an inverted lead are not standard leads.
+        for raw in [
+            "ECG1",
+            "ECG2",
+            "D3",
+            "D4",
+            "-aVR",
+            "\u{2212}aVR",
+            "CM5",
+            "V2-V3",
+            "ECG",
+        ] {
+            let id = normalise_lead_name(raw);
+            assert!(!id.known, "{raw} read as {}", id.name);
+            assert_eq!(id.name, raw);
+        }
     }
 
     #[test]

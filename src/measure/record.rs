@@ -192,9 +192,12 @@ fn measure_beat(
     axis: Option<Axis>,
 ) -> CycleMeasures {
     let fs = record.fs;
-    let rr_ms = b.next_qrs_on.and_then(|n| interval_ms(b.qrs.on, n, fs));
+    // An interval across a stretch the record has no samples for was not measured.
+    let rr =
+        |a: usize, z: usize| interval_ms(a, z, fs).filter(|_| !record_gap_between(record, a, z));
+    let rr_ms = b.next_qrs_on.and_then(|n| rr(b.qrs.on, n));
     // QT follows the cycle before the beat; the first beat has only the one after.
-    let rr_before = b.prev_qrs_on.and_then(|p| interval_ms(p, b.qrs.on, fs));
+    let rr_before = b.prev_qrs_on.and_then(|p| rr(p, b.qrs.on));
     let rr_qtc = rr_before.or(rr_ms);
     let qt_ms = b.t.and_then(|t| interval_ms(b.qrs.on, t.off, fs));
     let st = record
@@ -232,6 +235,16 @@ fn measure_beat(
         axis,
         st,
     }
+}
+
+/// True when no lead of `record` has a sample somewhere in `a..z`.
+fn record_gap_between(record: &Record, a: usize, z: usize) -> bool {
+    (a..z.min(record.len())).any(|i| {
+        record
+            .leads
+            .iter()
+            .all(|l| l.samples.get(i).is_none_or(|v| !v.is_finite()))
+    })
 }
 
 fn summarise(record: &Record, cycles: &[CycleMeasures], axis: Option<Axis>) -> Summary {

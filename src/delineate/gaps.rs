@@ -1,0 +1,102 @@
+//! Stretches without samples (a recorder's gap, a lead that came off): the network sees zeros
+//! there, so nothing it finds at a gap is a wave, and an RR interval across one is not a
+//! measured one.
+
+use std::ops::Range;
+
+/// Half-open stretches of missing samples, in order and disjoint.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Gaps(Vec<Range<usize>>);
+
+impl Gaps {
+    /// Gaps from runs already in order and disjoint (as [`prepare`](super::prep::prepare)
+    /// finds them).
+    pub fn new(runs: Vec<Range<usize>>) -> Self {
+        Self(runs)
+    }
+
+    /// The stretches every one of `leads` misses: where the record as a whole has no sample.
+    /// None when `leads` is empty.
+    pub fn common(leads: &[&Gaps]) -> Self {
+        let Some((first, rest)) = leads.split_first() else {
+            return Self::default();
+        };
+        let runs = rest
+            .iter()
+            .fold(first.0.clone(), |acc, g| intersect(&acc, &g.0));
+        Self(runs)
+    }
+
+    /// True when there is no gap.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// True when sample `i` is missing.
+    pub fn contains(&self, i: usize) -> bool {
+        let k = self.0.partition_point(|r| r.end <= i);
+        self.0.get(k).is_some_and(|r| r.start <= i)
+    }
+
+    /// True when a gap lies within `margin` samples of `on..=off` (a wave cut by a gap, or one
+    /// made of its edge).
+    pub fn touches(&self, on: usize, off: usize, margin: usize) -> bool {
+        let k = self.0.partition_point(|r| r.end + margin <= on);
+        self.0.get(k).is_some_and(|r| r.start <= off + margin)
+    }
+
+    /// True when a gap lies strictly between samples `a` and `b` (`a < b`).
+    pub fn between(&self, a: usize, b: usize) -> bool {
+        let k = self.0.partition_point(|r| r.end <= a);
+        self.0.get(k).is_some_and(|r| r.start < b)
+    }
+}
+
+/// The overlap of two ordered lists of disjoint ranges.
+fn intersect(a: &[Range<usize>], b: &[Range<usize>]) -> Vec<Range<usize>> {
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < a.len() && j < b.len() {
+        let (start, end) = (a[i].start.max(b[j].start), a[i].end.min(b[j].end));
+        if start < end {
+            out.push(start..end);
+        }
+        if a[i].end < b[j].end {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_record_misses_only_what_every_lead_misses() {
+        let a = Gaps::new(vec![10..20, 50..60]);
+        let b = Gaps::new(std::iter::once(15..55).collect());
+        assert_eq!(Gaps::common(&[&a, &b]), Gaps::new(vec![15..20, 50..55]));
+        assert_eq!(Gaps::common(&[&a]), a);
+        assert!(Gaps::common(&[]).is_empty());
+        assert!(Gaps::common(&[&a, &Gaps::default()]).is_empty());
+    }
+
+    #[test]
+    fn waves_at_a_gap_and_intervals_across_one_are_found() {
+        let g = Gaps::new(std::iter::once(100..200).collect());
+        assert!(g.contains(100) && g.contains(199));
+        assert!(!g.contains(99) && !g.contains(200));
+        // A wave that ends 3 samples before the gap touches it with a margin of 5, not of 2.
+        assert!(g.touches(80, 97, 5));
+        assert!(!g.touches(80, 97, 2));
+        // One that starts right after it, and one inside it.
+        assert!(g.touches(202, 220, 5));
+        assert!(g.touches(120, 130, 0));
+        assert!(!g.touches(210, 220, 5));
+        assert!(g.between(50, 250));
+        assert!(!g.between(200, 250));
+        assert!(!g.between(20, 100));
+    }
+}
