@@ -1,12 +1,15 @@
 //! Records with stretches of missing samples (a recorder's gap, a lead that came off): the
 //! annotator finds no beat in or at the gap, keeps the sinus P waves around it (an RR interval
-//! across a gap is not taken for an irregular rhythm), and the measurements give no RR across it.
+//! across a gap is not taken for an irregular rhythm), and the measurements give no RR across it;
+//! a lead without any sample is named as such and refused as an input of the panorama.
 
 mod common;
 
 use ecg_panorama::delineate::cycles::cycles;
-use ecg_panorama::delineate::{Delineation, Delineator, WaveKind};
+use ecg_panorama::delineate::{Delineation, Delineator, LeadUse, WaveKind, lead_use};
+use ecg_panorama::geometry::Viewpoint;
 use ecg_panorama::measure::{LeadBeats, MeasureOptions, beats_from_cycles, measure_record};
+use ecg_panorama::panorama::{DipoleEngine, synthesize};
 use ecg_panorama::record::{Record, open_record};
 use std::ops::Range;
 
@@ -139,4 +142,40 @@ fn a_lead_that_comes_off_leaves_the_beats_to_the_others() {
         ii.waves.iter().filter(qrs).count() >= 4,
         "lead II keeps its waves where it was recorded"
     );
+}
+
+#[test]
+fn a_lead_without_any_sample_is_named_as_such() {
+    let record = with_gap(ludb_1(), &["ii"], 0..5000);
+    let uses = lead_use(&record).unwrap();
+    for (name, used) in &uses {
+        let want = match name.as_str() {
+            "II" => LeadUse::Empty,
+            _ => LeadUse::Read,
+        };
+        assert_eq!(*used, want, "{name}");
+    }
+    let d = delineate(&record);
+    let cycles: Vec<_> = cycles(&d)
+        .iter()
+        .filter_map(|c| c.bounds(record.len()))
+        .collect();
+    assert!(cycles.len() >= 6, "the other leads carry the beats");
+    let views = [Viewpoint::new(1.0, 1.0)];
+    let err = synthesize(&DipoleEngine, &record, &["I", "II"], &cycles, &views, None)
+        .expect_err("an input lead without samples cannot be synthesized from");
+    assert!(
+        err.to_string().contains("input lead II") && err.to_string().contains("no samples"),
+        "{err}"
+    );
+    let others = synthesize(
+        &DipoleEngine,
+        &record,
+        &["I", "V1", "V5"],
+        &cycles,
+        &views,
+        None,
+    )
+    .unwrap();
+    assert!(others.cycles >= 6, "the other leads are inputs as usual");
 }

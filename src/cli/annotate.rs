@@ -110,9 +110,10 @@ fn no_beats(leads: &[(String, LeadUse)]) -> String {
             .map(|(n, _)| n.as_str())
             .collect()
     };
-    let (read, flat, not_read) = (
+    let (read, flat, empty, not_read) = (
         named(LeadUse::Read),
         named(LeadUse::Flat),
+        named(LeadUse::Empty),
         named(LeadUse::NotRead),
     );
     let mut parts = Vec::new();
@@ -126,6 +127,12 @@ fn no_beats(leads: &[(String, LeadUse)]) -> String {
     }
     if !flat.is_empty() {
         parts.push(format!("flat: {}", flat.join(", ")));
+    }
+    if !empty.is_empty() {
+        parts.push(format!(
+            "no samples (every value missing): {}",
+            empty.join(", ")
+        ));
     }
     if !not_read.is_empty() {
         parts.push(format!(

@@ -287,8 +287,10 @@ impl Delineator {
 pub enum LeadUse {
     /// The network reads it.
     Read,
-    /// A standard lead too flat to carry waves (below 0.02 mV peak to peak, or no samples).
+    /// A standard lead too flat to carry waves (below 0.02 mV peak to peak).
     Flat,
+    /// A lead without a single sample (every value missing).
+    Empty,
     /// No input slot was left for it (a second lead of the same name, or more leads than the
     /// network's twelve inputs).
     NotRead,
@@ -304,6 +306,7 @@ pub fn lead_use(record: &Record) -> Result<Vec<(String, LeadUse)>> {
         .enumerate()
         .map(|(i, lead)| {
             let used = match input.slot_for(i) {
+                _ if lead.samples.iter().all(|v| !v.is_finite()) => LeadUse::Empty,
                 Some(s) if !is_flat(&input.slots[s]) => LeadUse::Read,
                 Some(_) => LeadUse::Flat,
                 None => LeadUse::NotRead,

@@ -139,6 +139,17 @@ pub fn synthesize(
         cycles: 0,
         skipped: Vec::new(),
     };
+    if let Some(name) = inputs.iter().find(|&&name| {
+        record
+            .lead(name)
+            .is_some_and(|l| l.samples.iter().all(|v| !v.is_finite()))
+    }) {
+        return Err(Error::Invalid(format!(
+            "input lead {name} of record {} has no samples (every value is missing); choose \
+             other inputs",
+            record.name
+        )));
+    }
     let mut ordered: Vec<&CycleBounds> = cycles.iter().collect();
     ordered.sort_by_key(|c| (c.start(), c.end()));
     for &&boundaries in &ordered {
