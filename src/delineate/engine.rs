@@ -94,11 +94,16 @@ impl Delineator {
         })
     }
 
-    /// Class probabilities `[slot][class][sample]` at 500 Hz for a prepared record.
+    /// Class probabilities `[slot][class][sample]` at 500 Hz for a prepared record; empty for
+    /// slots no lead fills (a 24-hour two-lead Holter record would otherwise hold ten slots of
+    /// probabilities nobody reads, gigabytes of them).
     fn slot_probabilities(&self, input: &Prepared) -> Result<Vec<[Vec<f32>; CLASSES]>> {
         let len = input.len;
         let mut out: Vec<[Vec<f32>; CLASSES]> = (0..SLOTS)
-            .map(|_| std::array::from_fn(|_| vec![0f32; len]))
+            .map(|s| {
+                let n = if input.source[s].is_some() { len } else { 0 };
+                std::array::from_fn(|_| vec![0f32; n])
+            })
             .collect();
         let single = len.div_ceil(MULTIPLE) * MULTIPLE;
         let (win, step) = if single <= WINDOW {
@@ -115,7 +120,12 @@ impl Delineator {
                 start as isize - MARGIN as isize
             };
             let mut x = vec![0f32; SLOTS * win];
-            for (s, slot) in input.slots.iter().enumerate() {
+            for (s, slot) in input
+                .slots
+                .iter()
+                .enumerate()
+                .filter(|(_, x)| !x.is_empty())
+            {
                 for i in 0..win {
                     let j = from + i as isize;
                     if j >= 0 && (j as usize) < len {
@@ -127,6 +137,9 @@ impl Delineator {
             let p =
                 probabilities(&self.net, &xt).and_then(|p| p.flatten_all()?.to_vec1::<f32>())?;
             for (s, probs) in out.iter_mut().enumerate() {
+                if input.source[s].is_none() {
+                    continue;
+                }
                 for (c, pc) in probs.iter_mut().enumerate() {
                     let row = &p[(s * CLASSES + c) * win..(s * CLASSES + c + 1) * win];
                     for i in start..(start + step).min(len) {

@@ -22,7 +22,8 @@ pub fn slot_of(name: &str) -> Option<usize> {
 /// A record made ready for the network.
 #[derive(Debug, Clone)]
 pub struct Prepared {
-    /// `[SLOTS][len]` samples in mV at [`NET_FS`], zero where a slot has no lead.
+    /// `[SLOTS][len]` samples in mV at [`NET_FS`]; empty for a slot no lead fills (the network
+    /// reads zeros there).
     pub slots: Vec<Vec<f32>>,
     /// Which record lead fills each slot.
     pub source: [Option<usize>; SLOTS],
@@ -58,7 +59,7 @@ pub fn prepare(record: &Record) -> Result<Prepared> {
         &at500
     };
     let len = rec.len();
-    let mut slots = vec![vec![0f32; len]; SLOTS];
+    let mut slots = vec![Vec::new(); SLOTS];
     let mut source = [None; SLOTS];
     let mut missing = vec![Gaps::default(); SLOTS];
     let standard: Vec<Option<usize>> = rec.leads.iter().map(|l| slot_of(&l.name)).collect();
@@ -76,6 +77,7 @@ pub fn prepare(record: &Record) -> Result<Prepared> {
             },
         };
         source[slot] = Some(i);
+        slots[slot] = vec![0f32; len];
         if empty {
             continue;
         }

@@ -358,9 +358,13 @@ pub fn evaluate_loss(net: &UNet, examples: &[Example], device: &Device) -> Resul
     let mut total = 0.0;
     for ex in examples {
         let len = ex.input.len / MULTIPLE * MULTIPLE;
+        // An empty slot (no lead fills it) reads as zeros.
         let flat = |v: &Vec<Vec<f32>>| {
             v.iter()
-                .flat_map(|r| r[..len].iter().copied())
+                .flat_map(|r| match r.is_empty() {
+                    true => vec![0.0; len],
+                    false => r[..len].to_vec(),
+                })
                 .collect::<Vec<f32>>()
         };
         let x = Tensor::from_vec(flat(&ex.input.slots), (1, SLOTS, len), device)?;

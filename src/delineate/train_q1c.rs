@@ -212,7 +212,7 @@ pub fn load_q1c_examples(dir: &Path, names: &[String]) -> Result<Vec<Example>> {
         );
         let mut cut = input.clone();
         cut.len = to - from;
-        for s in &mut cut.slots {
+        for s in cut.slots.iter_mut().filter(|s| !s.is_empty()) {
             *s = s[from..to].to_vec();
         }
         let per_slot = |v: &[u8], slot: usize| {
