@@ -30,6 +30,31 @@ pub fn write_csv(record: &Record, out: &mut dyn Write) -> std::io::Result<()> {
     w.flush()
 }
 
+/// A column header split into its name and the unit it gives, if any: `II (uV)`, `V1 [mV]`,
+/// `time_ms`, `aVF_mV` (a unit after an underscore only when it is one the reader knows, so
+/// a name such as `ECG_1` stays whole).
+fn column_unit(header: &str) -> (&str, Option<&str>) {
+    let h = header.trim();
+    for (open, close) in [('(', ')'), ('[', ']')] {
+        if let Some(inner) = h.strip_suffix(close)
+            && let Some(at) = inner.rfind(open)
+        {
+            return (
+                inner[..at].trim(),
+                Some(inner[at + open.len_utf8()..].trim()),
+            );
+        }
+    }
+    if let Some(at) = h.rfind('_') {
+        let unit = &h[at + 1..];
+        let known = ["s", "ms", "mv", "uv", "µv", "μv", "v"];
+        if known.contains(&unit.to_lowercase().as_str()) {
+            return (&h[..at], Some(unit));
+        }
+    }
+    (h, None)
+}
+
 /// Shortest round-trip formatting of floats without allocation per value.
 mod ryu_like {
     use std::fmt::Write;
@@ -48,11 +73,21 @@ mod ryu_like {
     }
 }
 
-/// Read a CSV record: the first column is time in seconds (it sets the sampling rate), the
-/// others are leads in mV.
+/// Read a CSV record: the first column is time (seconds, or milliseconds when its header says
+/// `ms`, e.g. `time_ms`; it sets the sampling rate), the others are leads in mV, or in the unit
+/// their header names in brackets or after an underscore (`II (uV)`, `V1 [µV]`, `aVF_mV`).
+/// Fields may be separated by commas, semicolons or tabs (the header row decides). An empty
+/// field is a missing sample (as [`write_csv`] writes one); a value that is not finite is an
+/// error.
 pub fn read_csv(path: &Path) -> Result<Record> {
     let text = crate::error::read_text(path)?;
+    let first_line = text.lines().next().unwrap_or("");
+    let delimiter = [b',', b';', b'\t']
+        .into_iter()
+        .max_by_key(|&d| first_line.bytes().filter(|&b| b == d).count())
+        .unwrap_or(b',');
     let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
     let headers = reader
@@ -66,7 +101,47 @@ pub fn read_csv(path: &Path) -> Result<Record> {
             "the first column must be time in seconds (header \"time_s\"), followed by one column per lead",
         ));
     }
-    let names: Vec<String> = headers.iter().skip(1).map(str::to_string).collect();
+    // Whatever follows an underscore in the time column's name is its unit (time_s, time_ms).
+    let time_unit = column_unit(&headers[0])
+        .1
+        .or_else(|| headers[0].rsplit_once('_').map(|(_, u)| u));
+    let time_scale = match time_unit {
+        Some(u) if u.eq_ignore_ascii_case("ms") => 1e-3,
+        Some(u) if u.eq_ignore_ascii_case("s") => 1.0,
+        Some(u) => {
+            return Err(Error::malformed(
+                path,
+                KIND,
+                format!("time in {u:?}: give it in seconds (time_s) or milliseconds (time_ms)"),
+            ));
+        }
+        None => 1.0,
+    };
+    let mut names = Vec::new();
+    let mut to_mv = Vec::new();
+    for h in headers.iter().skip(1) {
+        let (name, unit) = column_unit(h);
+        let scale = match unit.map(|u| u.to_lowercase()) {
+            None => 1.0,
+            Some(u) => match u.as_str() {
+                "mv" => 1.0,
+                "uv" | "µv" | "μv" => 1e-3,
+                "v" => 1e3,
+                _ => {
+                    return Err(Error::malformed(
+                        path,
+                        KIND,
+                        format!(
+                            "lead {name}: unknown unit {unit:?} (mV, µV or V)",
+                            unit = unit.unwrap_or("")
+                        ),
+                    ));
+                }
+            },
+        };
+        names.push(name.to_string());
+        to_mv.push(scale);
+    }
     let mut time = Vec::new();
     let mut cols: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
     for (row, rec) in reader.records().enumerate() {
@@ -84,7 +159,11 @@ pub fn read_csv(path: &Path) -> Result<Record> {
             ));
         }
         for (c, field) in rec.iter().enumerate() {
-            let lead = if c == 0 { "time_s" } else { &names[c - 1] };
+            let lead = if c == 0 { "time" } else { &names[c - 1] };
+            if c > 0 && field.is_empty() {
+                cols[c - 1].push(f64::NAN);
+                continue;
+            }
             let value: f64 = field.parse().map_err(|_| {
                 Error::malformed(
                     path,
@@ -101,9 +180,9 @@ pub fn read_csv(path: &Path) -> Result<Record> {
                 });
             }
             if c == 0 {
-                time.push(value)
+                time.push(value * time_scale)
             } else {
-                cols[c - 1].push(value)
+                cols[c - 1].push(value * to_mv[c - 1])
             }
         }
     }
