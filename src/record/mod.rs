@@ -11,6 +11,7 @@ pub mod split;
 pub mod tianchi;
 mod wfdb_decode;
 pub mod wfdb_io;
+pub mod wfdb_multi;
 
 pub use open::{AnnotationFile, find_annotation_files, open_record, record_stem};
 

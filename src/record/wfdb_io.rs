@@ -4,6 +4,7 @@
 
 use super::gains::{self, Calibration};
 use super::wfdb_decode::{Layout, Scale, decode_frames};
+use super::wfdb_multi::read_multi_segment;
 use super::{Lead, Record};
 use crate::error::{Error, Result, read_text};
 use std::path::{Path, PathBuf};
@@ -20,8 +21,21 @@ pub fn header_path(record: &Path) -> PathBuf {
     }
 }
 
-/// Parse a WFDB header file, with errors that name it.
+/// Parse a single-segment WFDB header file, with errors that name it.
 pub fn read_header(path: &Path) -> Result<Header> {
+    let header = parse_header(path)?;
+    if header.segments().is_some() {
+        return Err(Error::UnsupportedFormat {
+            path: path.to_path_buf(),
+            format: "multi-segment record".into(),
+            reason: "only a single-segment record's header can be used here".into(),
+        });
+    }
+    Ok(header)
+}
+
+/// Parse a WFDB header file, single- or multi-segment, with errors that name it.
+pub fn parse_header(path: &Path) -> Result<Header> {
     let text = read_text(path)?;
     if text.trim().is_empty() {
         return Err(header_err(path, "the file is empty"));
@@ -32,13 +46,6 @@ pub fn read_header(path: &Path) -> Result<Header> {
         wfdb::Error::UnsupportedSignalFormat(code) => unsupported(path, code.to_string()),
         other => header_err(path, crate_message(&other)),
     })?;
-    if header.segments().is_some() {
-        return Err(Error::UnsupportedFormat {
-            path: path.to_path_buf(),
-            format: "multi-segment record".into(),
-            reason: "only single-segment records can be read".into(),
-        });
-    }
     Ok(header)
 }
 
@@ -85,7 +92,7 @@ fn crate_message(e: &wfdb::Error) -> String {
     }
 }
 
-fn header_err(path: &Path, reason: impl Into<String>) -> Error {
+pub(super) fn header_err(path: &Path, reason: impl Into<String>) -> Error {
     Error::Header {
         path: path.to_path_buf(),
         reason: reason.into(),
@@ -106,9 +113,15 @@ fn unsupported(path: &Path, format: String) -> Error {
     }
 }
 
-/// Load a whole single-segment WFDB record into mV. Header gains that only normalise each lead
-/// are replaced by one gain (see [`gains`]), and the record's notes say so.
+/// Load a whole WFDB record into mV. Header gains that only normalise each lead are replaced
+/// by one gain (see [`gains`]), and the record's notes say so. A multi-segment record is read
+/// segment by segment ([`read_multi_segment`]).
 pub fn read_wfdb(record: &Path) -> Result<Record> {
+    let hea = header_path(record);
+    let header = parse_header(&hea)?;
+    if let Some(segments) = header.segments() {
+        return read_multi_segment(&hea, &header, segments);
+    }
     let (mut rec, calibrations) = read_wfdb_as_written(record)?;
     gains::restore_common_gain(&mut rec, &calibrations);
     Ok(rec)
