@@ -41,9 +41,10 @@ if [ "$what" = test ]; then
     echo "setup: adding the rustfmt and clippy components"
     rustup component add rustfmt clippy
   fi
-  # The interoperability tests compare against wfdb-python and SciPy.
-  if ! .venv/bin/python -c "import wfdb, scipy, numpy, skimage" >/dev/null 2>&1; then
-    echo "setup: creating .venv with wfdb-python and SciPy"
+  # The interoperability tests compare against wfdb-python and SciPy, and read EDF files
+  # pyedflib writes.
+  if ! .venv/bin/python -c "import wfdb, scipy, numpy, skimage, pyedflib" >/dev/null 2>&1; then
+    echo "setup: creating .venv with wfdb-python, SciPy and pyedflib"
     python3 -m venv .venv
     .venv/bin/pip install -q --disable-pip-version-check -r scripts/requirements-test.txt
   fi

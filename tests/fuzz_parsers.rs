@@ -1,6 +1,6 @@
 //! Fuzzed parsers: every reader of outside bytes (WFDB headers, signal files in formats 16,
 //! 212, 16x1+24, 80, 310, 311 and the other crate formats, WFDB annotation files, JSON cycle
-//! labels, Tianchi `.npy`, CSV, model weights) reads real files of `../shared/data` mutated by
+//! labels, Tianchi `.npy`, CSV, EDF, model weights) reads real files of `../shared/data` mutated by
 //! a seeded generator: truncations, bit flips, inserted and deleted bytes, and absurd header
 //! fields (gain 0, negative or 1e308, 10¹² samples, `16x0`, rates of 0 or 10⁹, thousands of
 //! signals, bytes that are not UTF-8). Each read must end in `Ok` or an error naming the

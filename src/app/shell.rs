@@ -182,7 +182,7 @@ impl App {
         self.open_dialog = Some(Job::spawn("Choosing a file", self.ctx.clone(), |_| {
             Ok(rfd::FileDialog::new()
                 .set_title("Open an ECG record")
-                .add_filter("ECG records", &["hea", "dat", "mat", "npy", "csv"])
+                .add_filter("ECG records", &["hea", "dat", "mat", "edf", "npy", "csv"])
                 .add_filter("All files", &["*"])
                 .pick_file())
         }));

@@ -4,6 +4,7 @@
 pub mod annotation;
 pub mod csv_io;
 pub mod demo;
+pub mod edf;
 pub mod gains;
 pub mod labels;
 mod open;

@@ -1,14 +1,15 @@
 //! Opening any supported record from a path, and finding the annotation files beside it.
 
-use super::{Record, annotation, csv_io, labels::CycleLabels, tianchi, wfdb_io};
+use super::{Record, annotation, csv_io, edf, labels::CycleLabels, tianchi, wfdb_io};
 use crate::error::{Error, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Extensions of signal and header files, never annotation files.
-const SIGNAL_EXTENSIONS: [&str; 7] = ["hea", "dat", "mat", "xyz", "npy", "csv", "json"];
+const SIGNAL_EXTENSIONS: [&str; 8] = ["hea", "dat", "mat", "xyz", "npy", "csv", "json", "edf"];
 
-/// Open a record: WFDB (path with or without `.hea`, or its `.dat`/`.mat`), Tianchi `.npy`, or CSV.
+/// Open a record: WFDB (path with or without `.hea`, or its `.dat`/`.mat`), EDF/EDF+ (`.edf`),
+/// Tianchi `.npy`, or CSV.
 pub fn open_record(path: &Path) -> Result<Record> {
     let ext = path
         .extension()
@@ -16,6 +17,7 @@ pub fn open_record(path: &Path) -> Result<Record> {
     match ext.as_deref() {
         Some("npy") => tianchi::read_tianchi(path),
         Some("csv") => csv_io::read_csv(path),
+        Some("edf") => edf::read_edf(path),
         Some("dat" | "mat" | "xyz") => wfdb_io::read_wfdb(&path.with_extension("hea")),
         Some("hea") => wfdb_io::read_wfdb(path),
         _ => {
@@ -24,7 +26,8 @@ pub fn open_record(path: &Path) -> Result<Record> {
             } else if path.is_file() {
                 Err(Error::UnknownFormat {
                     path: path.to_path_buf(),
-                    reason: "expected a WFDB record (.hea), a Tianchi .npy array or a CSV file"
+                    reason: "expected a WFDB record (.hea), an EDF file, a Tianchi .npy array or \
+                             a CSV file"
                         .into(),
                 })
             } else {

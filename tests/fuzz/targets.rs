@@ -238,6 +238,74 @@ fn csv_case(data: &Path) -> Case {
     }
 }
 
+/// LUDB record 1's first 500 samples as a 16-bit EDF+ file: 12 signals in µV, two data records
+/// of 0.5 s, and an annotation channel.
+fn edf_case(data: &Path) -> Case {
+    let record = open_record(&data.join("ludb/data/1")).unwrap();
+    let ns = record.leads.len() + 1;
+    let field = |v: &str, width: usize| format!("{v:<width$}");
+    let mut head = String::new();
+    head += &field("0", 8);
+    head += &field("X X X X", 80);
+    head += &field("Startdate X X X X", 80);
+    head += "01.01.2601.00.00";
+    head += &field(&(256 * (ns + 1)).to_string(), 8);
+    head += &field("EDF+C", 44);
+    head += &field("2", 8);
+    head += &field("0.5", 8);
+    head += &field(&ns.to_string(), 4);
+    let labels: Vec<String> = record
+        .leads
+        .iter()
+        .map(|l| format!("ECG {}", l.name))
+        .chain(["EDF Annotations".to_string()])
+        .collect();
+    let per_record = |k: usize| if k < ns - 1 { 250 } else { 30 };
+    for (width, value) in [
+        (16, None),
+        (80, Some("")),
+        (8, Some("uV")),
+        (8, Some("-32768")),
+        (8, Some("32767")),
+        (8, Some("-32768")),
+        (8, Some("32767")),
+        (80, Some("")),
+        (8, Some("n")),
+        (32, Some("")),
+    ] {
+        for (k, label) in labels.iter().enumerate() {
+            let v = match value {
+                None => label.clone(),
+                Some("n") => per_record(k).to_string(),
+                Some(v) => v.to_string(),
+            };
+            head += &field(&v, width);
+        }
+    }
+    let mut bytes = head.into_bytes();
+    for r in 0..2 {
+        for (k, lead) in record.leads.iter().enumerate() {
+            for i in 0..per_record(k) {
+                let uv = (lead.samples[r * 250 + i] * 1000.0).round() as i16;
+                bytes.extend_from_slice(&uv.to_le_bytes());
+            }
+        }
+        bytes.extend(std::iter::repeat_n(0u8, 2 * per_record(ns - 1)));
+    }
+    Case {
+        name: "edf".into(),
+        files: vec![CaseFile {
+            name: "1.edf".into(),
+            bytes,
+            origin: None,
+            kind: Kind::Binary,
+        }],
+        open: "1.edf".into(),
+        reader: Reader::Record,
+        mutable: vec![0],
+    }
+}
+
 fn model_case(file: &str, reader: Reader) -> Case {
     let models = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models");
     let path = models.join(file);
@@ -330,6 +398,10 @@ pub fn targets(data: &Path) -> Vec<Target> {
         Target {
             name: "CSV",
             cases: vec![csv_case(data)],
+        },
+        Target {
+            name: "EDF",
+            cases: vec![edf_case(data)],
         },
         Target {
             name: "model weights",
