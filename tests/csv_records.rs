@@ -74,3 +74,25 @@ fn a_record_with_a_gap_reads_back_with_the_gap() {
     }
     assert!(back.lead("V2").unwrap().samples.iter().all(|&v| v == 0.25));
 }
+
+#[test]
+fn microvolts_without_a_unit_are_recognised() {
+    // A CSV in µV with no unit in its header: QRS-like 1.2 mV spikes once a second.
+    let mut text = String::from("time_s,II,V2\n");
+    for i in 0..2500 {
+        let uv = if i % 250 < 20 { 1200.0 } else { 20.0 };
+        text += &format!("{},{uv},{}\n", i as f64 / 250.0, uv / 2.0);
+    }
+    let r = read(&text).unwrap();
+    let ii = &r.lead("II").unwrap().samples;
+    assert!(
+        (ii[0] - 1.2).abs() < 1e-12 && (ii[30] - 0.02).abs() < 1e-12,
+        "{}",
+        ii[0]
+    );
+    assert!(
+        r.notes.iter().any(|n| n.contains("read as µV")),
+        "{:?}",
+        r.notes
+    );
+}

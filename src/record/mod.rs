@@ -10,6 +10,7 @@ pub mod labels;
 mod open;
 pub mod split;
 pub mod tianchi;
+pub mod units;
 mod wfdb_decode;
 pub mod wfdb_io;
 pub mod wfdb_multi;

@@ -1,6 +1,6 @@
 //! Opening any supported record from a path, and finding the annotation files beside it.
 
-use super::{Record, annotation, csv_io, edf, labels::CycleLabels, tianchi, wfdb_io};
+use super::{Record, annotation, csv_io, edf, labels::CycleLabels, tianchi, units, wfdb_io};
 use crate::error::{Error, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,6 +11,13 @@ const SIGNAL_EXTENSIONS: [&str; 8] = ["hea", "dat", "mat", "xyz", "npy", "csv", 
 /// Open a record: WFDB (path with or without `.hea`, or its `.dat`/`.mat`), EDF/EDF+ (`.edf`),
 /// Tianchi `.npy`, or CSV.
 pub fn open_record(path: &Path) -> Result<Record> {
+    let mut record = read_any(path)?;
+    units::fix_microvolts(&mut record);
+    Ok(record)
+}
+
+/// The record as its file scales it.
+fn read_any(path: &Path) -> Result<Record> {
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase());

@@ -1,0 +1,94 @@
+//! A record whose amplitudes cannot be millivolts: a surface ECG spans a few mV (rarely over
+//! 10), so leads that span hundreds or thousands were stored in µV under a mV label (a CSV
+//! without units, a header with the wrong unit). They are read as µV, and the record's notes
+//! say so; every amplitude shown, measured and synthesized is then in true mV.
+
+use super::Record;
+
+/// Median lead span (0.5th to 99.5th percentile, mV) above which the samples are µV.
+const MICROVOLT_SPAN_MV: f64 = 50.0;
+
+/// The span of the middle 99 % of a lead's finite samples; `None` without any.
+fn robust_span(x: &[f64]) -> Option<f64> {
+    let mut v: Vec<f64> = x.iter().copied().filter(|v| v.is_finite()).collect();
+    if v.is_empty() {
+        return None;
+    }
+    let mut at = |q: f64| {
+        let k = ((v.len() - 1) as f64 * q).round() as usize;
+        *v.select_nth_unstable_by(k, f64::total_cmp).1
+    };
+    Some(at(0.995) - at(0.005))
+}
+
+/// Read as µV a record whose median lead span says its "mV" are µV.
+pub fn fix_microvolts(record: &mut Record) {
+    let mut spans: Vec<f64> = record
+        .leads
+        .iter()
+        .filter_map(|l| robust_span(&l.samples))
+        .filter(|&s| s > 0.0)
+        .collect();
+    if spans.is_empty() {
+        return;
+    }
+    spans.sort_by(f64::total_cmp);
+    let median = spans[spans.len() / 2];
+    if median <= MICROVOLT_SPAN_MV {
+        return;
+    }
+    for lead in &mut record.leads {
+        lead.samples.iter_mut().for_each(|v| *v *= 1e-3);
+    }
+    record.notes.push(format!(
+        "the leads span {median:.0} \"mV\" (median), which no heart makes: read as µV \
+         ({:.2} mV)",
+        median * 1e-3
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::Lead;
+
+    fn record(scale: f64) -> Record {
+        let beat = |i: usize| {
+            if i % 500 < 40 {
+                1.5
+            } else {
+                0.05 * ((i % 500) as f64 / 80.0).sin()
+            }
+        };
+        Record {
+            name: "r".into(),
+            fs: 500.0,
+            leads: (0..3)
+                .map(|k| {
+                    let x = (0..5000)
+                        .map(|i| scale * (k as f64 + 1.0) * beat(i))
+                        .collect();
+                    Lead::new(["I", "II", "V2"][k], x, false)
+                })
+                .collect(),
+            comments: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn microvolts_under_a_millivolt_label_are_read_as_microvolts() {
+        let mut r = record(1000.0);
+        fix_microvolts(&mut r);
+        let ii = &r.leads[1].samples;
+        assert!((ii[0] - 3.0).abs() < 1e-9, "{}", ii[0]);
+        assert!(r.notes[0].contains("read as µV"), "{:?}", r.notes);
+        // Real amplitudes, large ones included, are left alone.
+        for scale in [1.0, 5.0, 0.01] {
+            let mut r = record(scale);
+            let before = r.clone();
+            fix_microvolts(&mut r);
+            assert_eq!(r, before, "scale {scale}");
+        }
+    }
+}
