@@ -4,13 +4,16 @@
 //! say so; every amplitude shown, measured and synthesized is then in true mV.
 
 use super::Record;
+use crate::signal::remove_baseline;
 
 /// Median lead span (0.5th to 99.5th percentile, mV) above which the samples are µV.
 const MICROVOLT_SPAN_MV: f64 = 50.0;
 
-/// The span of the middle 99 % of a lead's finite samples; `None` without any.
-fn robust_span(x: &[f64]) -> Option<f64> {
-    let mut v: Vec<f64> = x.iter().copied().filter(|v| v.is_finite()).collect();
+/// The span of the middle 99 % of a lead's finite samples once its baseline is removed (a
+/// DC-coupled recorder's drift is not the heart's amplitude); `None` without any.
+fn robust_span(x: &[f64], fs: f64) -> Option<f64> {
+    let clean = remove_baseline(x, fs).ok()?;
+    let mut v: Vec<f64> = clean.into_iter().filter(|v| v.is_finite()).collect();
     if v.is_empty() {
         return None;
     }
@@ -26,7 +29,7 @@ pub fn fix_microvolts(record: &mut Record) {
     let mut spans: Vec<f64> = record
         .leads
         .iter()
-        .filter_map(|l| robust_span(&l.samples))
+        .filter_map(|l| robust_span(&l.samples, record.fs))
         .filter(|&s| s > 0.0)
         .collect();
     if spans.is_empty() {
@@ -83,9 +86,16 @@ mod tests {
         let ii = &r.leads[1].samples;
         assert!((ii[0] - 3.0).abs() < 1e-9, "{}", ii[0]);
         assert!(r.notes[0].contains("read as µV"), "{:?}", r.notes);
-        // Real amplitudes, large ones included, are left alone.
+        // Real amplitudes, large ones included, are left alone, and so is a slow drift of
+        // hundreds of mV (a DC-coupled recorder).
         for scale in [1.0, 5.0, 0.01] {
             let mut r = record(scale);
+            for lead in &mut r.leads {
+                let n = lead.samples.len() as f64;
+                for (i, v) in lead.samples.iter_mut().enumerate() {
+                    *v += 300.0 * i as f64 / n;
+                }
+            }
             let before = r.clone();
             fix_microvolts(&mut r);
             assert_eq!(r, before, "scale {scale}");
