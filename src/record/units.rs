@@ -6,7 +6,8 @@
 use super::Record;
 use crate::signal::remove_baseline;
 
-/// Median lead span (0.5th to 99.5th percentile, mV) above which the samples are µV.
+/// Lead span (0.5th to 99.5th percentile, mV) that three leads in four must exceed for the
+/// samples to be taken as µV.
 const MICROVOLT_SPAN_MV: f64 = 50.0;
 
 /// The span of the middle 99 % of a lead's finite samples once its baseline is removed (a
@@ -24,7 +25,7 @@ fn robust_span(x: &[f64], fs: f64) -> Option<f64> {
     Some(at(0.995) - at(0.005))
 }
 
-/// Read as µV a record whose median lead span says its "mV" are µV.
+/// Read as µV a record whose lead spans say its "mV" are µV.
 pub fn fix_microvolts(record: &mut Record) {
     let mut spans: Vec<f64> = record
         .leads
@@ -36,17 +37,19 @@ pub fn fix_microvolts(record: &mut Record) {
         return;
     }
     spans.sort_by(f64::total_cmp);
-    let median = spans[spans.len() / 2];
-    if median <= MICROVOLT_SPAN_MV {
+    // The lower quartile, not the median: leads that came off and rail with noise can be
+    // most of a record, and must not make its real leads µV.
+    let quartile = spans[spans.len() / 4];
+    if quartile <= MICROVOLT_SPAN_MV {
         return;
     }
     for lead in &mut record.leads {
         lead.samples.iter_mut().for_each(|v| *v *= 1e-3);
     }
     record.notes.push(format!(
-        "the leads span {median:.0} \"mV\" (median), which no heart makes: read as µV \
-         ({:.2} mV)",
-        median * 1e-3
+        "the leads span {quartile:.0} \"mV\" or more (three in four of them), which no heart \
+         makes: read as µV ({:.2} mV)",
+        quartile * 1e-3
     ));
 }
 
@@ -100,5 +103,16 @@ mod tests {
             fix_microvolts(&mut r);
             assert_eq!(r, before, "scale {scale}");
         }
+        // Leads that came off and rail with noise (±30 mV), two of every three, leave the
+        // record's real leads as they are.
+        let mut r = record(1.0);
+        for k in 0..6 {
+            let x = (0..5000).map(|i| if (i * 7919 + k) % 3 == 0 { 30.0 } else { -30.0 });
+            r.leads
+                .push(Lead::new(&format!("ch{k}"), x.collect(), false));
+        }
+        let before = r.clone();
+        fix_microvolts(&mut r);
+        assert_eq!(r, before);
     }
 }
