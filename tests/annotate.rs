@@ -460,4 +460,26 @@ fn leads_with_holter_names_are_delineated_and_a_flat_record_says_so() {
         "{err}"
     );
     assert!(!err.contains("hold no waves"), "{err}");
+    assert!(!err.contains("unit label"), "zeros are not volts: {err}");
+}
+
+#[test]
+fn a_record_in_volts_under_a_millivolt_label_is_told_its_unit_may_be_wrong() {
+    // 1.2 mV spikes once a second, written in volts in a CSV that says nothing of units.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("volts.csv");
+    let mut text = String::from("time_s,II,V2\n");
+    for i in 0..2500 {
+        let v = if i % 250 < 20 { 0.0012 } else { 0.00002 };
+        text += &format!("{},{v},{}\n", i as f64 / 250.0, v / 2.0);
+    }
+    std::fs::write(&csv, text).unwrap();
+    let out_dir = dir.path().join("out");
+    let out = run(&["annotate", path_str(&csv), "--out", path_str(&out_dir)]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("flat: II, V2") && err.contains("if the file stores volts"),
+        "{err}"
+    );
 }

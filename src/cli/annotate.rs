@@ -5,6 +5,7 @@ use anyhow::Context;
 use ecg_panorama::delineate::cycles::{CycleFlag, cycles};
 use ecg_panorama::delineate::output::{OutputFormat, write_outputs};
 use ecg_panorama::delineate::{Delineator, LeadUse, lead_use};
+use ecg_panorama::record::Record;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -91,7 +92,10 @@ pub fn run(args: &AnnotateArgs) -> anyhow::Result<()> {
         String::new()
     };
     let detail = if cs.is_empty() {
-        format!(" ({})", no_beats(&lead_use(&record)?))
+        format!(
+            " ({})",
+            no_beats(&lead_use(&record)?, largest_span(&record))
+        )
     } else if flags.is_empty() {
         String::new()
     } else {
@@ -101,8 +105,25 @@ pub fn run(args: &AnnotateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Why a record gave no beats, naming the leads by what the annotator did with them.
-fn no_beats(leads: &[(String, LeadUse)]) -> String {
+/// The largest peak-to-peak span of any lead's finite samples, mV.
+fn largest_span(record: &Record) -> f64 {
+    record
+        .leads
+        .iter()
+        .map(|l| {
+            let (lo, hi) = l
+                .samples
+                .iter()
+                .filter(|v| v.is_finite())
+                .fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+            if hi >= lo { hi - lo } else { 0.0 }
+        })
+        .fold(0.0, f64::max)
+}
+
+/// Why a record gave no beats, naming the leads by what the annotator did with them;
+/// `span` is the largest lead span (mV), which tells tiny signals from zeros.
+fn no_beats(leads: &[(String, LeadUse)], span: f64) -> String {
     let named = |kind: LeadUse| -> Vec<&str> {
         leads
             .iter()
@@ -127,6 +148,15 @@ fn no_beats(leads: &[(String, LeadUse)]) -> String {
     }
     if !flat.is_empty() {
         parts.push(format!("flat: {}", flat.join(", ")));
+        if read.is_empty() && span > 0.0 {
+            // A whole record of microvolt-sized signals is more often volts under a mV label
+            // than a recording.
+            parts.push(format!(
+                "no lead spans more than {:.4} mV: if the file stores volts, its unit label is \
+                 wrong",
+                span
+            ));
+        }
     }
     if !empty.is_empty() {
         parts.push(format!(
