@@ -5,7 +5,7 @@ use anyhow::Context;
 use ecg_panorama::delineate::cycles::{CycleFlag, cycles};
 use ecg_panorama::delineate::output::{OutputFormat, write_outputs};
 use ecg_panorama::delineate::{Delineator, LeadUse, lead_use};
-use ecg_panorama::record::Record;
+use ecg_panorama::record::units::largest_span;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -103,22 +103,6 @@ pub fn run(args: &AnnotateArgs) -> anyhow::Result<()> {
     };
     eprintln!("{}: {} cycles{timing}{detail}", record.name, cs.len());
     Ok(())
-}
-
-/// The largest peak-to-peak span of any lead's finite samples, mV.
-fn largest_span(record: &Record) -> f64 {
-    record
-        .leads
-        .iter()
-        .map(|l| {
-            let (lo, hi) = l
-                .samples
-                .iter()
-                .filter(|v| v.is_finite())
-                .fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
-            if hi >= lo { hi - lo } else { 0.0 }
-        })
-        .fold(0.0, f64::max)
 }
 
 /// Why a record gave no beats, naming the leads by what the annotator did with them;

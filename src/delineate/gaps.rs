@@ -9,9 +9,23 @@ use std::ops::Range;
 pub struct Gaps(Vec<Range<usize>>);
 
 impl Gaps {
-    /// Gaps from runs already in order and disjoint (as [`prepare`](super::prep::prepare)
-    /// finds them).
+    /// Gaps from runs already in order and disjoint.
     pub fn new(runs: Vec<Range<usize>>) -> Self {
+        Self(runs)
+    }
+
+    /// The stretches of `x` without a finite sample.
+    pub fn of(x: &[f64]) -> Self {
+        let mut runs: Vec<Range<usize>> = Vec::new();
+        for (i, v) in x.iter().enumerate() {
+            if v.is_finite() {
+                continue;
+            }
+            match runs.last_mut() {
+                Some(r) if r.end == i => r.end = i + 1,
+                _ => runs.push(i..i + 1),
+            }
+        }
         Self(runs)
     }
 
@@ -81,6 +95,13 @@ mod tests {
         assert_eq!(Gaps::common(&[&a]), a);
         assert!(Gaps::common(&[]).is_empty());
         assert!(Gaps::common(&[&a, &Gaps::default()]).is_empty());
+    }
+
+    #[test]
+    fn missing_samples_make_runs() {
+        let x = [f64::NAN, 1.0, f64::NAN, f64::INFINITY, 2.0, 3.0, f64::NAN];
+        assert_eq!(Gaps::of(&x), Gaps::new(vec![0..1, 2..4, 6..7]));
+        assert!(Gaps::of(&[1.0, 2.0]).is_empty());
     }
 
     #[test]

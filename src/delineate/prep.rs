@@ -7,7 +7,6 @@ use crate::error::Result;
 use crate::geometry::STANDARD_12;
 use crate::record::Record;
 use crate::signal::{remove_baseline, resample_record};
-use std::ops::Range;
 
 /// The rate the network works at (its input; it halves it internally).
 pub const NET_FS: f64 = 500.0;
@@ -82,7 +81,7 @@ pub fn prepare(record: &Record) -> Result<Prepared> {
             continue;
         }
         let clean = remove_baseline(&lead.samples, NET_FS)?;
-        missing[slot] = Gaps::new(missing_runs(&clean));
+        missing[slot] = Gaps::of(&clean);
         for (o, v) in slots[slot].iter_mut().zip(clean) {
             *o = if v.is_finite() {
                 (v as f32).clamp(-CLIP_MV, CLIP_MV)
@@ -97,19 +96,4 @@ pub fn prepare(record: &Record) -> Result<Prepared> {
         len,
         missing,
     })
-}
-
-/// The stretches of `x` without a finite sample, in order.
-fn missing_runs(x: &[f64]) -> Vec<Range<usize>> {
-    let mut runs: Vec<Range<usize>> = Vec::new();
-    for (i, v) in x.iter().enumerate() {
-        if v.is_finite() {
-            continue;
-        }
-        match runs.last_mut() {
-            Some(r) if r.end == i => r.end = i + 1,
-            _ => runs.push(i..i + 1),
-        }
-    }
-    runs
 }

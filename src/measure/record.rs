@@ -6,6 +6,7 @@ use super::source::LeadBeats;
 use super::st::{net_qrs, st_level};
 use super::stats::Stats;
 use super::{interval_ms, qtc_bazett, qtc_fridericia};
+use crate::delineate::gaps::Gaps;
 use crate::record::Record;
 use serde::{Deserialize, Serialize};
 
@@ -159,6 +160,7 @@ pub fn measure_record(
     let fs = record.fs;
     let mut beats = beats.to_vec();
     beats.sort_by_key(|b| b.qrs.on);
+    let gaps = record_gaps(record);
     let mut nets: Vec<Vec<Option<f64>>> = vec![Vec::new(); LIMB.len()];
     let cycles: Vec<CycleMeasures> = beats
         .iter()
@@ -169,7 +171,7 @@ pub fn measure_record(
             }
             let i = nets[0].len() - 1;
             let axis = frontal_axis(|n| nets[LIMB.iter().position(|l| *l == n)?][i]);
-            measure_beat(record, b, leads, axis)
+            measure_beat(record, b, leads, axis, &gaps)
         })
         .collect();
     let lead_median = |n: &str| {
@@ -190,11 +192,11 @@ fn measure_beat(
     b: &BeatMarks,
     leads: &LeadBeats,
     axis: Option<Axis>,
+    gaps: &Gaps,
 ) -> CycleMeasures {
     let fs = record.fs;
     // An interval across a stretch the record has no samples for was not measured.
-    let rr =
-        |a: usize, z: usize| interval_ms(a, z, fs).filter(|_| !record_gap_between(record, a, z));
+    let rr = |a: usize, z: usize| interval_ms(a, z, fs).filter(|_| !gaps.between(a, z));
     let rr_ms = b.next_qrs_on.and_then(|n| rr(b.qrs.on, n));
     // QT follows the cycle before the beat; the first beat has only the one after.
     let rr_before = b.prev_qrs_on.and_then(|p| rr(p, b.qrs.on));
@@ -237,14 +239,10 @@ fn measure_beat(
     }
 }
 
-/// True when no lead of `record` has a sample somewhere in `a..z`.
-fn record_gap_between(record: &Record, a: usize, z: usize) -> bool {
-    (a..z.min(record.len())).any(|i| {
-        record
-            .leads
-            .iter()
-            .all(|l| l.samples.get(i).is_none_or(|v| !v.is_finite()))
-    })
+/// The stretches no lead of `record` has a sample for.
+fn record_gaps(record: &Record) -> Gaps {
+    let leads: Vec<Gaps> = record.leads.iter().map(|l| Gaps::of(&l.samples)).collect();
+    Gaps::common(&leads.iter().collect::<Vec<_>>())
 }
 
 fn summarise(record: &Record, cycles: &[CycleMeasures], axis: Option<Axis>) -> Summary {

@@ -53,6 +53,22 @@ pub fn fix_microvolts(record: &mut Record) {
     ));
 }
 
+/// The largest peak-to-peak span of any lead's finite samples, mV.
+pub fn largest_span(record: &Record) -> f64 {
+    record
+        .leads
+        .iter()
+        .map(|l| {
+            let (lo, hi) = l
+                .samples
+                .iter()
+                .filter(|v| v.is_finite())
+                .fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+            if hi >= lo { hi - lo } else { 0.0 }
+        })
+        .fold(0.0, f64::max)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

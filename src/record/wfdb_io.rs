@@ -122,7 +122,7 @@ pub fn read_wfdb(record: &Path) -> Result<Record> {
     if let Some(segments) = header.segments() {
         return read_multi_segment(&hea, &header, segments);
     }
-    let (mut rec, calibrations) = read_wfdb_as_written(record)?;
+    let (mut rec, calibrations) = decode_single(&hea, &header)?;
     gains::restore_common_gain(&mut rec, &calibrations);
     Ok(rec)
 }
@@ -132,18 +132,26 @@ pub fn read_wfdb(record: &Path) -> Result<Record> {
 pub fn read_wfdb_as_written(record: &Path) -> Result<(Record, Vec<Calibration>)> {
     let hea = header_path(record);
     let header = read_header(&hea)?;
+    decode_single(&hea, &header)
+}
+
+/// The signals of the single-segment record whose header `header` was parsed from `hea`.
+fn decode_single(hea: &Path, header: &Header) -> Result<(Record, Vec<Calibration>)> {
     let meta = &header.metadata;
     let fs = meta.sampling_frequency.unwrap_or(250.0);
     if !(fs.is_finite() && fs > 0.0) {
-        return Err(Error::SamplingRate { path: hea, fs });
+        return Err(Error::SamplingRate {
+            path: hea.to_path_buf(),
+            fs,
+        });
     }
     let signals = header.signals().unwrap_or(&[]);
     if signals.is_empty() {
-        return Err(header_err(&hea, "the header lists no signals"));
+        return Err(header_err(hea, "the header lists no signals"));
     }
     if signals.len() != meta.num_signals {
         return Err(header_err(
-            &hea,
+            hea,
             format!(
                 "the record line announces {} signals but {} signal lines follow",
                 meta.num_signals,
@@ -166,7 +174,7 @@ pub fn read_wfdb_as_written(record: &Path) -> Result<(Record, Vec<Calibration>)>
             let info = &signals[idx];
             let (gain, to_mv) = unit_scale(info).ok_or_else(|| {
                 header_err(
-                    &hea,
+                    hea,
                     format!("signal {} has a zero or invalid gain", idx + 1),
                 )
             })?;
@@ -181,7 +189,7 @@ pub fn read_wfdb_as_written(record: &Path) -> Result<(Record, Vec<Calibration>)>
                 to_mv,
             });
         }
-        let columns = read_group(&hea, dir, signals, &group, meta.num_samples, &scales)?;
+        let columns = read_group(hea, dir, signals, &group, meta.num_samples, &scales)?;
         for (&idx, samples) in group.iter().zip(columns) {
             let name = signals[idx]
                 .description
