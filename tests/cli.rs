@@ -475,7 +475,9 @@ fn eval_prior_cross_validates_on_train_records_only() {
     let cv: Value = serde_json::from_str(&run(&args)).unwrap();
     assert_eq!(cv["folds"], 2);
     let cells = cv["cells"].as_array().unwrap();
-    assert_eq!(cells.len(), 9, "three tasks × three methods");
+    // II, I, (II, V2, V5), V2, V5, (II, V1), (I, V5) × linear regression, population prior,
+    // patient-similar prior, and that with the dynamic correction.
+    assert_eq!(cells.len(), 28, "seven tasks × four methods");
     assert!(
         cells
             .iter()

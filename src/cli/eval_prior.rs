@@ -10,7 +10,8 @@ use std::path::PathBuf;
 /// Arguments of `eval-prior`.
 #[derive(clap::Args)]
 pub struct EvalPriorArgs {
-    /// Folder of LUDB-layout records (`N.hea`, `N.dat`, per-lead `N.i` … `N.v6`).
+    /// Folder of 12-lead, 500 Hz records: cycles from the lead II boundary files where they
+    /// exist (LUDB layout), else from the annotator (PTB-XL).
     #[arg(long)]
     records: PathBuf,
     /// Split file: only its `train` records are used, its test records never.

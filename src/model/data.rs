@@ -399,6 +399,7 @@ mod tests {
             moments: crate::model::prior::LeadMatrix::identity(),
             sets: Vec::new(),
             local: None,
+            dynamics: None,
         }
     }
 

@@ -3,7 +3,8 @@
 //! Its home in candle: the Angular Encoding of a viewpoint ([`angular`]), 1-D ROIAlign with
 //! its reverse ([`roi_align`](mod@roi_align)), which map each deflection of a cardiac cycle to
 //! a fixed-size representation and back. The model ([`stored::PanoramaModel`]) is a fitted
-//! linear prior ([`prior`], with its patient-similar part [`local_prior`]), the residual
+//! linear prior ([`prior`], with its patient-similar part [`local_prior`] and the dynamic
+//! correction a single input gets, [`dynamics`]), the residual
 //! network that corrects it ([`nefnet`]) and the share of that correction kept
 //! ([`calibration`]); [`prepare`] turns a cycle's inputs into what both read, for training and
 //! for the engine alike. Training: its objective with Standin learning ([`standin`]), cycles
@@ -14,6 +15,7 @@ pub mod angular;
 pub mod band;
 pub mod calibration;
 pub mod data;
+pub mod dynamics;
 pub mod local_prior;
 pub mod nefnet;
 pub mod phases;

@@ -4,6 +4,7 @@
 //! prior's regressions and estimate of a query.
 
 use super::angular::ANGULAR_FEATURES;
+use super::dynamics::DynamicRegressions;
 use super::local_prior::{PhaseRegressions, lead_features};
 use super::nefnet::T_X;
 use super::prior::Prior;
@@ -37,6 +38,8 @@ pub struct NetInputs {
     standard: Vec<usize>,
     /// The prior's regressions of every lead on the standard-lead inputs, per phase.
     regressions: Option<PhaseRegressions>,
+    /// The prior's dynamic correction on the same inputs, when it has one.
+    dynamic: Option<DynamicRegressions>,
 }
 
 impl NetInputs {
@@ -68,6 +71,7 @@ impl NetInputs {
             .map(|&i| lead_features(&views[i * T_X..(i + 1) * T_X], &bounds))
             .collect();
         let regressions = prior.regressions(&slots, Some(&shapes), exclude);
+        let dynamic = prior.dynamic(&slots);
         Self {
             scale,
             views,
@@ -75,6 +79,7 @@ impl NetInputs {
             bounds,
             standard,
             regressions,
+            dynamic,
         }
     }
 
@@ -115,6 +120,13 @@ impl NetInputs {
             .iter()
             .map(|&i| &self.views[i * T_X..(i + 1) * T_X])
             .collect();
-        Prior::estimate(regressions, query, &inputs, &self.bounds, T_X)
+        Prior::estimate(
+            regressions,
+            self.dynamic.as_ref(),
+            query,
+            &inputs,
+            &self.bounds,
+            T_X,
+        )
     }
 }

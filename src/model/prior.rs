@@ -23,6 +23,7 @@
 //! Stored under `prior.*` beside the network's weights; fitted, never moved by the optimiser.
 
 use super::data::TrainCycle;
+use super::dynamics::{self, DynamicRegressions, Dynamics};
 use super::local_prior::{LocalPrior, PhaseRegressions, SHAPE_FEATURES};
 use super::phases::{PHASES, phase_blend};
 use crate::delineate::CycleBounds;
@@ -178,6 +179,8 @@ pub struct Prior {
     /// The patient-similar regression ([`LocalPrior`]), used instead of the two above when
     /// the inputs' shapes are known.
     pub local: Option<LocalPrior>,
+    /// The dynamic correction ([`Dynamics`]); absent in files written before it.
+    pub dynamics: Option<Dynamics>,
 }
 
 /// Unit vectors of the 12 standard leads.
@@ -219,6 +222,7 @@ impl Prior {
             moments = pooled(&per, &weights);
         }
         let local = Some(LocalPrior::fit(cycles));
+        let dynamics = Dynamics::fit(cycles, &weights);
         let sets = COMMON_INPUTS
             .iter()
             .map(|&set| SetRegression {
@@ -237,6 +241,7 @@ impl Prior {
             moments,
             sets,
             local,
+            dynamics,
         }
     }
 
@@ -257,6 +262,10 @@ impl Prior {
             out.push((STORED[3], vec![r, PHASES, LEADS, LEADS], m));
             out.push((STORED[4], vec![r, PHASES], totals));
             out.push((STORED[5], vec![r, LEADS, SHAPE_FEATURES], features));
+        }
+        if let Some(d) = &self.dynamics {
+            let n = LEADS * dynamics::TAPS;
+            out.push((dynamics::STORED, vec![n, n], d.to_flat()));
         }
         out
     }
@@ -282,6 +291,12 @@ impl Prior {
         prior.local = Some(LocalPrior::from_flat(&v[3], &v[4], &v[5]).ok_or(
             "the patient-similar prior's tensors do not fit (sizes, or values not finite or not positive)",
         )?);
+        // Files written before the dynamic correction estimate without it.
+        if let Some(v) = get(dynamics::STORED) {
+            prior.dynamics = Some(Dynamics::from_flat(&v).ok_or(
+                "the dynamic correction's tensor does not fit (size, or values not finite or not positive)",
+            )?);
+        }
         Ok(prior)
     }
 
@@ -346,6 +361,7 @@ impl Prior {
             moments,
             sets,
             local: None,
+            dynamics: None,
         })
     }
 
@@ -389,6 +405,12 @@ impl Prior {
     pub fn weights(&self, inputs: &[usize], query: Viewpoint) -> Option<Vec<f64>> {
         let [whole, ..] = self.regressions(inputs, None, None)?;
         Some(Self::mix(&whole, query))
+    }
+
+    /// Every lead's dynamic correction on `inputs` ([`Dynamics::corrections`]); `None` without
+    /// one.
+    pub fn dynamic(&self, inputs: &[usize]) -> Option<DynamicRegressions> {
+        self.dynamics.as_ref()?.corrections(inputs)
     }
 
     /// Regression weights of every lead on `inputs` in each phase of the cycle (`out[g][k][a]`:
@@ -436,9 +458,11 @@ impl Prior {
 
     /// The prior's estimate of the view from `query` over `len` samples of a cycle with
     /// boundaries `bounds`, from its `inputs` (each at least `len` samples, in the order of the
-    /// regressions' inputs): each phase's weights, handed over at the QRS onset and offset.
+    /// regressions' inputs): each phase's weights, handed over at the QRS onset and offset,
+    /// plus the dynamic correction when one is given ([`Prior::dynamic`], same inputs).
     pub fn estimate(
         regressions: &PhaseRegressions,
+        dynamic: Option<&DynamicRegressions>,
         query: Viewpoint,
         inputs: &[&[f32]],
         bounds: &CycleBounds,
@@ -446,7 +470,7 @@ impl Prior {
     ) -> Vec<f32> {
         let beta = Self::interpolation(query);
         let w: [Vec<f64>; PHASES] = std::array::from_fn(|g| Self::mix_with(&regressions[g], &beta));
-        phase_blend(bounds, len)
+        let mut out: Vec<f32> = phase_blend(bounds, len)
             .iter()
             .enumerate()
             .map(|(s, blend)| {
@@ -459,7 +483,11 @@ impl Prior {
                     })
                     .sum()
             })
-            .collect()
+            .collect();
+        if let Some(d) = dynamic {
+            dynamics::add_to(&mut out, &dynamics::mix(d, &beta), inputs, len);
+        }
+        out
     }
 
     /// The view from `query` as weights over the inputs, from every lead's regression on them

@@ -3,14 +3,14 @@
 //! its choices are made without the test records and with more cycles than one validation
 //! split holds.
 
-use super::cycles::{Cycle, ludb_cycles};
+use super::cycles::{Cycle, folder_cycles};
 use super::evaluate::{Table, evaluate};
 use super::methods::{LinearRegression, Method};
 use super::{Task, standard_tasks};
 use crate::delineate::CycleBounds;
 use crate::error::Result;
 use crate::geometry::{STANDARD_12, lead_view, normalise_lead_name};
-use crate::model::data::{TrainCycle, training_cycles};
+use crate::model::data::{TrainCycle, database_cycles};
 use crate::model::local_prior::lead_features;
 use crate::model::prior::Prior;
 use serde::Serialize;
@@ -21,6 +21,7 @@ use std::path::Path;
 pub struct PriorMethod {
     prior: Prior,
     shapes: bool,
+    dynamics: bool,
 }
 
 impl PriorMethod {
@@ -29,16 +30,22 @@ impl PriorMethod {
         Self {
             prior: Prior::from_cycles(cycles),
             shapes,
+            dynamics: false,
         }
     }
 }
 
 impl Method for PriorMethod {
     fn name(&self) -> String {
-        if self.shapes {
-            "patient-similar prior".into()
+        let base = if self.shapes {
+            "patient-similar prior"
         } else {
-            "population prior".into()
+            "population prior"
+        };
+        if self.dynamics {
+            format!("{base} + dynamics")
+        } else {
+            base.into()
         }
     }
 
@@ -61,7 +68,8 @@ impl Method for PriorMethod {
         let query = lead_view(&normalise_lead_name(target), false)?.viewpoint;
         let n = x.first()?.len();
         let views: Vec<&[f32]> = x.iter().map(Vec::as_slice).collect();
-        let est = Prior::estimate(&regressions, query, &views, bounds, n);
+        let dynamic = self.dynamics.then(|| self.prior.dynamic(&slots)).flatten();
+        let est = Prior::estimate(&regressions, dynamic.as_ref(), query, &views, bounds, n);
         Some(est.into_iter().map(f64::from).collect())
     }
 
@@ -97,9 +105,10 @@ pub struct CrossValidation {
     pub cells: Vec<PooledCell>,
 }
 
-/// `folds`-fold cross-validation over `records` (record `i` is scored in fold `i mod folds`):
-/// linear regression and the prior fitted on the other folds' records (and on `extra`
-/// training cycles, which are never scored), scored on the seen-view tasks.
+/// `folds`-fold cross-validation over `records` of any 12-lead, 500 Hz folder (record `i` is
+/// scored in fold `i mod folds`; cycles as `eval-panorama` takes them: boundary files, else
+/// the annotator): linear regression and the prior fitted on the other folds' records (and
+/// on `extra` training cycles, which are never scored), scored on the seen-view tasks.
 pub fn cross_validate(
     dir: &Path,
     records: &[String],
@@ -107,10 +116,16 @@ pub fn cross_validate(
     folds: usize,
     mut progress: impl FnMut(usize),
 ) -> Result<CrossValidation> {
-    let tasks: Vec<Task> = standard_tasks()
+    let mut tasks: Vec<Task> = standard_tasks()
         .into_iter()
         .filter(|t| !t.unseen && t.inputs.len() < 8)
         .collect();
+    // A chest lead alone and two-lead sets too: the prior's choices that depend on the input
+    // count (the dynamic correction) are made on them.
+    tasks.push(Task::new("(1,11) from V2", &["V2"], &[], false));
+    tasks.push(Task::new("(1,11) from V5", &["V5"], &[], false));
+    tasks.push(Task::new("(2,10) from II, V1", &["II", "V1"], &[], false));
+    tasks.push(Task::new("(2,10) from I, V5", &["I", "V5"], &[], false));
     let mut sums: Vec<(String, String, usize, f64, f64)> = Vec::new();
     let mut cycles = 0;
     for fold in 0..folds.max(1) {
@@ -122,16 +137,22 @@ pub fn cross_validate(
                 fit_on.push(name.clone());
             }
         }
-        let test: Vec<Cycle> = ludb_cycles(dir, &scored)?;
-        let mut train = training_cycles(dir, &fit_on)?;
+        let test: Vec<Cycle> = folder_cycles(dir, &scored, &mut |_| {})?.cycles;
+        let mut train = database_cycles(dir, &fit_on)?.0;
         train.extend_from_slice(extra);
-        let regression = LinearRegression::fit(&ludb_cycles(dir, &fit_on)?);
+        let regression = LinearRegression::fit(&folder_cycles(dir, &fit_on, &mut |_| {})?.cycles);
         let population = PriorMethod::fit(&train, false);
         let similar = PriorMethod {
             prior: population.prior.clone(),
             shapes: true,
+            dynamics: false,
         };
-        let methods: [&dyn Method; 3] = [&regression, &population, &similar];
+        let dynamic = PriorMethod {
+            prior: population.prior.clone(),
+            shapes: true,
+            dynamics: true,
+        };
+        let methods: [&dyn Method; 4] = [&regression, &population, &similar, &dynamic];
         let table: Table = evaluate(&tasks, &methods, &test);
         cycles += table.cycles;
         for cell in table.cells {
@@ -173,12 +194,12 @@ impl CrossValidation {
     /// A plain-text table: one row per task and method.
     pub fn render(&self) -> String {
         let mut out = format!(
-            "{:<28}  {:<22}  {:>8}  {:>6}  {:>11}\n",
+            "{:<28}  {:<32}  {:>8}  {:>6}  {:>11}\n",
             "task", "method", "PSNR dB", "SSIM", "lead-cycles"
         );
         for c in &self.cells {
             out.push_str(&format!(
-                "{:<28}  {:<22}  {:>8.2}  {:>6.3}  {:>11}\n",
+                "{:<28}  {:<32}  {:>8.2}  {:>6.3}  {:>11}\n",
                 c.task, c.method, c.psnr_db, c.ssim, c.scored
             ));
         }
@@ -193,6 +214,8 @@ mod tests {
     fn ludb() -> std::path::PathBuf {
         crate::test_data_dir().join("ludb/data")
     }
+
+    use crate::model::data::training_cycles;
 
     #[test]
     fn the_prior_returns_an_input_lead_as_recorded_and_declines_unknown_leads() {
@@ -223,7 +246,7 @@ mod tests {
         let mut folds_seen = Vec::new();
         let cv = cross_validate(&ludb(), &names, &[], 2, |f| folds_seen.push(f)).unwrap();
         assert_eq!(folds_seen, [1, 2]);
-        let all = ludb_cycles(&ludb(), &names).unwrap();
+        let all = super::super::cycles::ludb_cycles(&ludb(), &names).unwrap();
         assert_eq!(cv.cycles, all.len());
         let methods: std::collections::BTreeSet<_> =
             cv.cells.iter().map(|c| c.method.as_str()).collect();
@@ -232,6 +255,7 @@ mod tests {
             [
                 "linear regression",
                 "patient-similar prior",
+                "patient-similar prior + dynamics",
                 "population prior"
             ]
         );
@@ -240,5 +264,22 @@ mod tests {
             assert_eq!(c.scored, 9 * all.len(), "{}", c.method);
             assert!(c.psnr_db.is_finite() && c.psnr_db > 10.0, "{c:?}");
         }
+        // One input: the dynamic correction changes the estimate; three: it is not applied.
+        let psnr = |task: &str, method: &str| {
+            cv.cells
+                .iter()
+                .find(|c| c.task.starts_with(task) && c.method == method)
+                .map(|c| c.psnr_db)
+                .unwrap()
+        };
+        let dynamic = "patient-similar prior + dynamics";
+        assert_ne!(
+            psnr("(1,11) from II", dynamic),
+            psnr("(1,11) from II", "patient-similar prior")
+        );
+        assert_eq!(
+            psnr("(3,9)", dynamic),
+            psnr("(3,9)", "patient-similar prior")
+        );
     }
 }

@@ -17,6 +17,7 @@ fn dipole_prior() -> Prior {
         moments,
         sets: vec![],
         local: None,
+        dynamics: None,
     }
 }
 
@@ -141,4 +142,65 @@ fn stored_values_round_trip_and_bad_ones_are_refused() {
     assert!(a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-5));
     assert!(Prior::from_flat(&[0.0; 144], &sets, &masks).is_none());
     assert!(Prior::from_flat(&m[..12], &sets, &masks).is_none());
+}
+
+#[test]
+fn the_dynamic_correction_is_stored_optional_and_checked() {
+    let prior = Prior::from_cycles(&cycles_with_outliers());
+    assert!(prior.dynamics.is_some());
+    let tensors = prior.tensors();
+    let get = |skip: &str, bad: bool| {
+        let tensors = tensors.clone();
+        let skip = skip.to_string();
+        move |name: &str| {
+            let (_, _, v) = tensors.iter().find(|(n, _, _)| *n == name)?;
+            if name == skip {
+                return None;
+            }
+            let mut v = v.clone();
+            if bad && name == crate::model::dynamics::STORED {
+                v.truncate(10);
+            }
+            Some(v)
+        }
+    };
+    let back = Prior::from_tensors(get("", false)).unwrap();
+    assert_eq!(
+        back.dynamics,
+        prior
+            .dynamics
+            .as_ref()
+            .map(|d| { crate::model::dynamics::Dynamics::from_flat(&d.to_flat()).unwrap() })
+    );
+    // A file written before the correction loads without it.
+    let old = Prior::from_tensors(get(crate::model::dynamics::STORED, false)).unwrap();
+    assert!(old.dynamics.is_none() && old.dynamic(&[1]).is_none());
+    let err = Prior::from_tensors(get("", true)).unwrap_err();
+    assert!(err.contains("dynamic correction"), "{err}");
+}
+
+#[test]
+fn with_the_dynamic_correction_an_input_stays_exact() {
+    let cycles = cycles_with_outliers();
+    let prior = Prior::from_cycles(&cycles);
+    let c = &cycles[3];
+    let regressions = prior.regressions(&[1], None, None).unwrap();
+    let dynamic = prior.dynamic(&[1]);
+    assert!(dynamic.is_some(), "one input: the correction serves it");
+    assert!(
+        prior.dynamic(&[1, 7, 10]).is_none(),
+        "three inputs: not applied"
+    );
+    let ii: &[f32] = &c.leads[1];
+    let own = Prior::estimate(
+        &regressions,
+        dynamic.as_ref(),
+        view("II"),
+        &[ii],
+        &c.bounds,
+        c.len,
+    );
+    for (a, b) in own.iter().zip(ii) {
+        assert!((a - b).abs() < 1e-5, "{a} against {b}");
+    }
 }
