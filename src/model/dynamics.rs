@@ -146,15 +146,8 @@ impl Dynamics {
     }
 }
 
-/// Weights over the inputs' lags for a view mixing the leads by `beta` (`[a · TAPS + τ]`).
-pub fn mix(corrections: &DynamicRegressions, beta: &[f64; LEADS]) -> Vec<f64> {
-    let n = corrections.first().map_or(0, Vec::len);
-    (0..n)
-        .map(|f| (0..LEADS).map(|k| beta[k] * corrections[k][f]).sum())
-        .collect()
-}
-
-/// Add the correction with mixed weights `w` ([`mix`]) of `inputs` to `out` (`len` samples;
+/// Add the correction with weights `w` over the inputs' lags (`[a · TAPS + τ]`: the leads'
+/// corrections mixed for a view as the regressions are) of `inputs` to `out` (`len` samples;
 /// each input at least that long).
 pub fn add_to(out: &mut [f32], w: &[f64], inputs: &[&[f32]], len: usize) {
     for (s, o) in out.iter_mut().enumerate().take(len) {
@@ -220,7 +213,7 @@ mod tests {
         let c = &cycles[2];
         let mut beta = [0.0; LEADS];
         beta[1] = 1.0;
-        let w = mix(&corr, &beta);
+        let w = crate::model::prior::Prior::mix_with(&corr, &beta);
         let x0: &[f32] = &c.leads[0];
         let mut est: Vec<f32> = x0.iter().map(|v| v * inst as f32).collect();
         let err = |e: &[f32]| -> f32 {

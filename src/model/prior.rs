@@ -485,7 +485,7 @@ impl Prior {
             })
             .collect();
         if let Some(d) = dynamic {
-            dynamics::add_to(&mut out, &dynamics::mix(d, &beta), inputs, len);
+            dynamics::add_to(&mut out, &Self::mix_with(d, &beta), inputs, len);
         }
         out
     }
@@ -496,8 +496,9 @@ impl Prior {
         Self::mix_with(regressions, &Self::interpolation(query))
     }
 
-    /// [`Prior::mix`] with the query's interpolation weights already solved.
-    fn mix_with(regressions: &[Vec<f64>], beta: &[f64; LEADS]) -> Vec<f64> {
+    /// [`Prior::mix`] with the query's interpolation weights already solved; per-lead weights
+    /// over anything (inputs, or inputs at lags) mix the same way.
+    pub(crate) fn mix_with(regressions: &[Vec<f64>], beta: &[f64; LEADS]) -> Vec<f64> {
         let n = regressions.first().map_or(0, Vec::len);
         (0..n)
             .map(|a| (0..LEADS).map(|k| beta[k] * regressions[k][a]).sum())

@@ -14,6 +14,7 @@ use crate::model::data::{TrainCycle, database_cycles};
 use crate::model::local_prior::lead_features;
 use crate::model::prior::Prior;
 use serde::Serialize;
+use std::collections::HashSet;
 use std::path::Path;
 
 /// The linear prior as a [`Method`]: with `shapes`, the patient-similar regression; without,
@@ -126,21 +127,30 @@ pub fn cross_validate(
     tasks.push(Task::new("(1,11) from V5", &["V5"], &[], false));
     tasks.push(Task::new("(2,10) from II, V1", &["II", "V1"], &[], false));
     tasks.push(Task::new("(2,10) from I, V5", &["I", "V5"], &[], false));
+    // Every record's cycles are cut once (the annotator's for records without boundary
+    // files), then split by fold.
+    let scored_all: Vec<Cycle> = folder_cycles(dir, records, &mut |_| {})?.cycles;
+    let fit_all: Vec<TrainCycle> = database_cycles(dir, records)?.0;
     let mut sums: Vec<(String, String, usize, f64, f64)> = Vec::new();
     let mut cycles = 0;
     for fold in 0..folds.max(1) {
-        let (mut fit_on, mut scored) = (Vec::new(), Vec::new());
-        for (i, name) in records.iter().enumerate() {
-            if i % folds.max(1) == fold {
-                scored.push(name.clone());
-            } else {
-                fit_on.push(name.clone());
-            }
-        }
-        let test: Vec<Cycle> = folder_cycles(dir, &scored, &mut |_| {})?.cycles;
-        let mut train = database_cycles(dir, &fit_on)?.0;
+        let scored: HashSet<&str> = records
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % folds.max(1) == fold)
+            .map(|(_, name)| name.as_str())
+            .collect();
+        let (test, fit_on): (Vec<Cycle>, Vec<Cycle>) = scored_all
+            .iter()
+            .cloned()
+            .partition(|c| scored.contains(c.record.as_str()));
+        let mut train: Vec<TrainCycle> = fit_all
+            .iter()
+            .filter(|c| !scored.contains(c.record.as_str()))
+            .cloned()
+            .collect();
         train.extend_from_slice(extra);
-        let regression = LinearRegression::fit(&folder_cycles(dir, &fit_on, &mut |_| {})?.cycles);
+        let regression = LinearRegression::fit(&fit_on);
         let population = PriorMethod::fit(&train, false);
         let similar = PriorMethod {
             prior: population.prior.clone(),
@@ -209,13 +219,13 @@ impl CrossValidation {
 
 #[cfg(test)]
 mod tests {
+    use super::super::cycles::ludb_cycles;
     use super::*;
+    use crate::model::data::training_cycles;
 
     fn ludb() -> std::path::PathBuf {
         crate::test_data_dir().join("ludb/data")
     }
-
-    use crate::model::data::training_cycles;
 
     #[test]
     fn the_prior_returns_an_input_lead_as_recorded_and_declines_unknown_leads() {
@@ -246,7 +256,7 @@ mod tests {
         let mut folds_seen = Vec::new();
         let cv = cross_validate(&ludb(), &names, &[], 2, |f| folds_seen.push(f)).unwrap();
         assert_eq!(folds_seen, [1, 2]);
-        let all = super::super::cycles::ludb_cycles(&ludb(), &names).unwrap();
+        let all = ludb_cycles(&ludb(), &names).unwrap();
         assert_eq!(cv.cycles, all.len());
         let methods: std::collections::BTreeSet<_> =
             cv.cells.iter().map(|c| c.method.as_str()).collect();
