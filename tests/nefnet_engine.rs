@@ -161,18 +161,22 @@ fn a_band_stored_in_the_old_unit_is_not_read_as_the_current_one() {
     let band = tensors
         .remove(ecg_panorama::model::band::STORED)
         .expect("the shipped model carries its band");
-    // A file written before the band's unit became the TP activity names it so.
-    tensors.insert("calibration.band".to_string(), band);
-    let dir = tempfile::tempdir().unwrap();
-    let old = dir.path().join("old.safetensors");
-    candle_core::safetensors::save(&tensors, &old).unwrap();
-    let engine = NefNetEngine::load(&old).unwrap();
     let (input, _) = ludb_cycles("1", &["II"], "V1").remove(0);
-    let field = engine.encode(&input).unwrap();
-    assert!(
-        engine.band(&field, &[view("V1")], 0.8).unwrap().is_none(),
-        "an old band must not be drawn in the new unit"
-    );
+    // Older files name their band by its unit: the inputs' peak (`calibration.band`), the
+    // TP activity to the power 0.7 (`calibration.band_tp`).
+    for name in ["calibration.band", "calibration.band_tp"] {
+        let mut tensors = tensors.clone();
+        tensors.insert(name.to_string(), band.clone());
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("old.safetensors");
+        candle_core::safetensors::save(&tensors, &old).unwrap();
+        let engine = NefNetEngine::load(&old).unwrap();
+        let field = engine.encode(&input).unwrap();
+        assert!(
+            engine.band(&field, &[view("V1")], 0.8).unwrap().is_none(),
+            "a band stored as {name} must not be drawn in the current unit"
+        );
+    }
     // The shipped file's band is read.
     let shipped = NefNetEngine::load(&root.join("models/nefnet.safetensors")).unwrap();
     let field = shipped.encode(&input).unwrap();

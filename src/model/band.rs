@@ -4,7 +4,7 @@
 //! **Method: Mondrian split-conformal quantiles.** On held-out cycles (the validation records
 //! of training, never the test records) every recorded lead that is not an input is
 //! synthesized, and the error |recorded − synthesized| is divided by a unit the inputs give
-//! (their TP-segment activity to the power 0.7, [`crate::panorama::band_scale`]: how noisy
+//! (their TP-segment activity to the power 0.1, [`crate::panorama::band_scale`]: how noisy
 //! the recording is where the heart is quiet). The errors are grouped into cells by what
 //! decides how far the inputs determine a view:
 //! - the inputs: which standard lead when there is one (a lone lead I says less about the
@@ -25,8 +25,9 @@
 use crate::delineate::CycleBounds;
 
 /// Name of the stored quantiles. The name says the unit: a band stored in another unit (the
-/// inputs' peak, `calibration.band`) is not read as this one.
-pub const STORED: &str = "calibration.band_tp";
+/// inputs' peak, `calibration.band`; the TP activity to the power 0.7, `calibration.band_tp`)
+/// is not read as this one: such a file has no band until `train-panorama --resume` fits one.
+pub const STORED: &str = "calibration.band_tp10";
 /// The levels whose quantiles are stored; bands at levels between them interpolate.
 pub const LEVELS: [f64; 7] = [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99];
 /// Angle nodes (radians from the view to the nearest input lead).
