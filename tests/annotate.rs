@@ -78,6 +78,7 @@ fn hand_made() -> Delineation {
         })
         .collect();
     Delineation {
+        missing: Vec::new(),
         fs: 500.0,
         len: 2000,
         leads,

@@ -1,15 +1,16 @@
 //! Records with stretches of missing samples (a recorder's gap, a lead that came off): the
 //! annotator finds no beat in or at the gap, keeps the sinus P waves around it (an RR interval
 //! across a gap is not taken for an irregular rhythm), and the measurements give no RR across it;
-//! a lead without any sample is named as such and refused as an input of the panorama.
+//! a cycle over a gap in any lead is flagged and left out of the cycles the panorama scores; a
+//! lead without any sample is named as such and refused as an input of the panorama.
 
 mod common;
 
-use ecg_panorama::delineate::cycles::cycles;
+use ecg_panorama::delineate::cycles::{CycleFlag, cycles};
 use ecg_panorama::delineate::{Delineation, Delineator, LeadUse, WaveKind, lead_use};
 use ecg_panorama::geometry::Viewpoint;
 use ecg_panorama::measure::{LeadBeats, MeasureOptions, beats_from_cycles, measure_record};
-use ecg_panorama::panorama::{DipoleEngine, synthesize};
+use ecg_panorama::panorama::{CycleRule, DipoleEngine, find_record_cycles_with, synthesize};
 use ecg_panorama::record::{Record, open_record};
 use std::ops::Range;
 
@@ -142,6 +143,41 @@ fn a_lead_that_comes_off_leaves_the_beats_to_the_others() {
         ii.waves.iter().filter(qrs).count() >= 4,
         "lead II keeps its waves where it was recorded"
     );
+}
+
+#[test]
+fn a_cycle_over_missing_samples_is_flagged_and_not_scored() {
+    // Lead V3 comes off for 0.4 s; every other lead records throughout.
+    let gap = 2000..2200;
+    let record = with_gap(ludb_1(), &["v3"], gap.clone());
+    let found = cycles(&delineate(&record));
+    let over =
+        |c: &ecg_panorama::delineate::cycles::Cycle| c.p_on < gap.end && gap.start < c.next_p_on;
+    assert!(found.iter().any(over), "some cycle spans the gap");
+    for c in &found {
+        assert_eq!(
+            c.has(CycleFlag::MissingSamples),
+            over(c),
+            "cycle {}..{} against the gap {gap:?}",
+            c.p_on,
+            c.next_p_on
+        );
+    }
+    assert!(
+        cycles(&delineate(&ludb_1()))
+            .iter()
+            .all(|c| !c.has(CycleFlag::MissingSamples)),
+        "a whole record has no such cycle"
+    );
+    let (_, scored) = find_record_cycles_with(&record, None, CycleRule::Complete).unwrap();
+    assert!(!scored.is_empty(), "the other cycles are scored");
+    for b in &scored {
+        let (start, end) = (b.p_on(), b.next_p_on());
+        assert!(
+            end <= gap.start || start >= gap.end,
+            "a scored cycle {start}..{end} holds the gap {gap:?}"
+        );
+    }
 }
 
 #[test]

@@ -34,6 +34,9 @@ pub enum CycleFlag {
     CutAtEnd,
     /// The T wave ran past the next P onset; its offset was moved back to that onset.
     TOverlapsNextP,
+    /// A lead has no samples somewhere in the cycle (a recorder's gap, an electrode off): its
+    /// values there are not measurements.
+    MissingSamples,
 }
 
 impl CycleFlag {
@@ -45,6 +48,7 @@ impl CycleFlag {
             CycleFlag::CutAtStart => "cut_at_start",
             CycleFlag::CutAtEnd => "cut_at_end",
             CycleFlag::TOverlapsNextP => "t_overlaps_next_p",
+            CycleFlag::MissingSamples => "missing_samples",
         }
     }
 }
@@ -261,6 +265,13 @@ pub fn cycles(d: &Delineation) -> Vec<Cycle> {
         last.flags.push(CycleFlag::CutAtEnd);
     }
     for c in &mut out {
+        let span = c.p_on..c.next_p_on;
+        if d.missing
+            .iter()
+            .any(|m| m.start < span.end && span.start < m.end)
+        {
+            c.flags.push(CycleFlag::MissingSamples);
+        }
         c.flags.sort_unstable();
         c.flags.dedup();
     }
@@ -292,6 +303,7 @@ mod tests {
 
     fn delineation(len: usize, beats: Vec<Beat>) -> Delineation {
         Delineation {
+            missing: Vec::new(),
             fs: 500.0,
             len,
             leads: Vec::new(),

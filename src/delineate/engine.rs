@@ -291,6 +291,7 @@ impl Delineator {
             len: record.len(),
             leads,
             beats,
+            missing: missing_in_any_lead(record),
         })
     }
 }
@@ -335,6 +336,20 @@ pub fn lead_use(record: &Record) -> Result<Vec<(String, LeadUse)>> {
 fn before_beat_without_p(qrs_on: &[usize], no_p: &[bool], sample: usize) -> bool {
     let next = qrs_on.partition_point(|&on| on < sample);
     no_p.get(next).copied().unwrap_or(false)
+}
+
+/// Where a lead of `record` that has samples elsewhere has none, at the record's rate (a lead
+/// without a single sample is no lead, not a gap in every cycle).
+fn missing_in_any_lead(record: &Record) -> Vec<std::ops::Range<usize>> {
+    let gaps: Vec<Gaps> = record
+        .leads
+        .iter()
+        .filter(|l| l.samples.iter().any(|v| v.is_finite()))
+        .map(|l| Gaps::of(&l.samples))
+        .collect();
+    Gaps::union(&gaps.iter().collect::<Vec<_>>())
+        .runs()
+        .to_vec()
 }
 
 fn is_flat(x: &[f32]) -> bool {

@@ -41,6 +41,31 @@ impl Gaps {
         Self(runs)
     }
 
+    /// The stretches any of `leads` misses, merged where they overlap or meet.
+    pub fn union(leads: &[&Gaps]) -> Self {
+        let mut all: Vec<Range<usize>> = leads.iter().flat_map(|g| g.0.iter().cloned()).collect();
+        all.sort_by_key(|r| r.start);
+        let mut runs: Vec<Range<usize>> = Vec::with_capacity(all.len());
+        for r in all {
+            match runs.last_mut() {
+                Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+                _ => runs.push(r),
+            }
+        }
+        Self(runs)
+    }
+
+    /// The stretches, in order.
+    pub fn runs(&self) -> &[Range<usize>] {
+        &self.0
+    }
+
+    /// True when some sample of `range` is missing.
+    pub fn overlaps(&self, range: Range<usize>) -> bool {
+        let k = self.0.partition_point(|r| r.end <= range.start);
+        self.0.get(k).is_some_and(|r| r.start < range.end)
+    }
+
     /// True when there is no gap.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -95,6 +120,20 @@ mod tests {
         assert_eq!(Gaps::common(&[&a]), a);
         assert!(Gaps::common(&[]).is_empty());
         assert!(Gaps::common(&[&a, &Gaps::default()]).is_empty());
+    }
+
+    #[test]
+    fn a_stretch_any_lead_misses_counts_once() {
+        let a = Gaps::new(vec![10..20, 50..60]);
+        let b = Gaps::new(vec![15..30, 60..70, 90..95]);
+        assert_eq!(
+            Gaps::union(&[&a, &b]),
+            Gaps::new(vec![10..30, 50..70, 90..95])
+        );
+        assert!(Gaps::union(&[]).is_empty());
+        let u = Gaps::union(&[&a, &b]);
+        assert!(u.overlaps(25..40) && u.overlaps(0..11) && u.overlaps(94..200));
+        assert!(!u.overlaps(30..50) && !u.overlaps(0..10) && !u.overlaps(95..200));
     }
 
     #[test]

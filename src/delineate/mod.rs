@@ -97,6 +97,10 @@ pub struct Delineation {
     pub leads: Vec<LeadWaves>,
     /// The record's global beats (all leads considered), in time order.
     pub beats: Vec<Beat>,
+    /// Half-open stretches, in order, where a lead that has samples elsewhere in the record
+    /// has none (a recorder's gap, an electrode that came off): cycles over them are flagged.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<std::ops::Range<usize>>,
 }
 
 pub mod decode;

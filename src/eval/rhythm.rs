@@ -305,6 +305,7 @@ mod tests {
             off,
         };
         let d = Delineation {
+            missing: Vec::new(),
             fs: 500.0,
             len: 3000,
             leads: Vec::new(),

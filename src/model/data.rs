@@ -115,13 +115,17 @@ pub fn database_name(dir: &Path) -> String {
     }
 }
 
-/// The complete P-QRS-T-P cycles the annotator finds in `record`, none cut by its ends.
+/// The complete P-QRS-T-P cycles the annotator finds in `record`, none cut by its ends or
+/// missing samples.
 fn complete_cycles(d: &Delineator, record: &crate::record::Record) -> Result<Vec<CycleBounds>> {
+    let unusable = [
+        CycleFlag::CutAtStart,
+        CycleFlag::CutAtEnd,
+        CycleFlag::MissingSamples,
+    ];
     Ok(cycles(&d.delineate(record)?)
         .iter()
-        .filter(|c| {
-            c.has_p() && c.has_t() && !c.has(CycleFlag::CutAtStart) && !c.has(CycleFlag::CutAtEnd)
-        })
+        .filter(|c| c.has_p() && c.has_t() && !unusable.iter().any(|&f| c.has(f)))
         .filter_map(|c| c.bounds(record.len()))
         .collect())
 }

@@ -80,8 +80,8 @@ pub enum CycleRule {
     /// estimated windows (what synthesis uses).
     Any,
     /// Complete P-QRS-T-P cycles only: a P wave, a QRS complex and a T wave, up to the onset of
-    /// the next beat's P wave (what the panorama evaluation scores). Wave files and the seed's
-    /// six boundary lists only ever give such cycles.
+    /// the next beat's P wave, every lead with all its samples (what the panorama evaluation
+    /// scores). Wave files and the seed's six boundary lists only ever give such cycles.
     Complete,
 }
 
@@ -96,6 +96,7 @@ fn kept_bounds(found: &[Cycle], len: usize, rule: CycleRule) -> Vec<CycleBounds>
             rule == CycleRule::Any
                 || (c.has_p()
                     && c.has_t()
+                    && !c.has(CycleFlag::MissingSamples)
                     && found
                         .get(i + 1)
                         .is_some_and(|n| n.has_p() && n.p_on == c.next_p_on))

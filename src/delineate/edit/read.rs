@@ -14,13 +14,15 @@ use std::path::{Path, PathBuf};
 const WAVE_KIND: &str = "WFDB wave annotation file";
 const LABELS_KIND: &str = "JSON cycle-label file";
 
-/// Notes the annotator writes: derived from the waves, so dropping them loses nothing.
-const FLAG_NOTES: [CycleFlag; 5] = [
+/// Notes the annotator writes: derived from the waves and the record, so dropping them loses
+/// nothing.
+const FLAG_NOTES: [CycleFlag; 6] = [
     CycleFlag::NoPWave,
     CycleFlag::NoTWave,
     CycleFlag::CutAtStart,
     CycleFlag::CutAtEnd,
     CycleFlag::TOverlapsNextP,
+    CycleFlag::MissingSamples,
 ];
 
 /// Marks (including the notes that keep lone marks), peaks and what was skipped, from a wave

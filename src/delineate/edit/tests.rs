@@ -272,6 +272,7 @@ fn the_annotators_proposal_keeps_its_peaks() {
         off,
     };
     let d = Delineation {
+        missing: Vec::new(),
         fs: 500.0,
         len: 1000,
         leads: Vec::new(),
