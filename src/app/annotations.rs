@@ -54,9 +54,11 @@ impl Annotations {
             Some(recovery),
             || Delineator::load_default()?.delineate(record),
         )?;
+        let mut cycles = docs.cycles;
+        cycles.set_missing(crate::delineate::gaps::missing_in_any_lead(record));
         Ok(Self {
             warnings: docs.warnings,
-            ..Self::new(docs.cycles, docs.leads, path.to_path_buf())
+            ..Self::new(cycles, docs.leads, path.to_path_buf())
         })
     }
 

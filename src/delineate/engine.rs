@@ -3,7 +3,7 @@
 
 use super::decode::{DecodeParams, beats_from_waves, join_split_t, waves_from_probabilities};
 use super::ectopic::ventricular_ectopic;
-use super::gaps::Gaps;
+use super::gaps::{Gaps, missing_in_any_lead};
 use super::prep::{NET_FS, Prepared, prepare, slot_of};
 use super::rhythm::{RhythmParams, fibrillation_beats};
 use super::unet::{CLASSES, MULTIPLE, SLOTS, UNet, probabilities};
@@ -336,20 +336,6 @@ pub fn lead_use(record: &Record) -> Result<Vec<(String, LeadUse)>> {
 fn before_beat_without_p(qrs_on: &[usize], no_p: &[bool], sample: usize) -> bool {
     let next = qrs_on.partition_point(|&on| on < sample);
     no_p.get(next).copied().unwrap_or(false)
-}
-
-/// Where a lead of `record` that has samples elsewhere has none, at the record's rate (a lead
-/// without a single sample is no lead, not a gap in every cycle).
-fn missing_in_any_lead(record: &Record) -> Vec<std::ops::Range<usize>> {
-    let gaps: Vec<Gaps> = record
-        .leads
-        .iter()
-        .filter(|l| l.samples.iter().any(|v| v.is_finite()))
-        .map(|l| Gaps::of(&l.samples))
-        .collect();
-    Gaps::union(&gaps.iter().collect::<Vec<_>>())
-        .runs()
-        .to_vec()
 }
 
 fn is_flat(x: &[f32]) -> bool {

@@ -2,7 +2,22 @@
 //! there, so nothing it finds at a gap is a wave, and an RR interval across one is not a
 //! measured one.
 
+use crate::record::Record;
 use std::ops::Range;
+
+/// Where a lead of `record` that has samples elsewhere has none, at the record's rate (a lead
+/// without a single sample is no lead, not a gap in every cycle).
+pub fn missing_in_any_lead(record: &Record) -> Vec<Range<usize>> {
+    let gaps: Vec<Gaps> = record
+        .leads
+        .iter()
+        .filter(|l| l.samples.iter().any(|v| v.is_finite()))
+        .map(|l| Gaps::of(&l.samples))
+        .collect();
+    Gaps::union(&gaps.iter().collect::<Vec<_>>())
+        .runs()
+        .to_vec()
+}
 
 /// Half-open stretches of missing samples, in order and disjoint.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -152,6 +152,8 @@ pub struct AnnotationDoc {
     clean: Option<Vec<Mark>>,
     /// Index of the mark whose drag is still merging into the last undo step.
     dragging: Option<usize>,
+    /// Stretches where a lead of the record has no samples: saved cycles over them are flagged.
+    missing: Vec<std::ops::Range<usize>>,
 }
 
 impl AnnotationDoc {
@@ -183,7 +185,15 @@ impl AnnotationDoc {
             revision: 0,
             clean,
             dragging: None,
+            missing: Vec::new(),
         }
+    }
+
+    /// Tell the document where a lead of its record has no samples
+    /// ([`crate::delineate::gaps::missing_in_any_lead`]), so the cycles it saves over them
+    /// carry `missing_samples` as the annotator's own do.
+    pub fn set_missing(&mut self, runs: Vec<std::ops::Range<usize>>) {
+        self.missing = runs;
     }
 
     /// Samples per lead of the record.

@@ -3,7 +3,7 @@
 
 use super::{AnnotationDoc, BoundaryKind, valid_fs};
 use crate::delineate::WaveKind;
-use crate::delineate::cycles::Cycle;
+use crate::delineate::cycles::{Cycle, CycleFlag};
 use crate::delineate::output::LabelsDocument;
 use crate::error::{Error, Result};
 use crate::record::annotation::{Annotation, encode_annotations};
@@ -46,7 +46,13 @@ impl AnnotationDoc {
                     t_on: b.t_on(),
                     t_off: b.t_off(),
                     next_p_on: b.next_p_on(),
-                    flags: Vec::new(),
+                    flags: self
+                        .missing
+                        .iter()
+                        .any(|m| m.start < b.next_p_on() && b.p_on() < m.end)
+                        .then_some(CycleFlag::MissingSamples)
+                        .into_iter()
+                        .collect(),
                 })
                 .collect(),
         }

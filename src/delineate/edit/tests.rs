@@ -2,7 +2,7 @@
 //! the wave-file layout of lone marks, and recovery files.
 
 use super::*;
-use crate::delineate::cycles::Deflection;
+use crate::delineate::cycles::{CycleFlag, Deflection};
 use crate::delineate::{Beat, Delineation, Wave};
 use crate::record::labels::CycleLabels;
 use BoundaryKind::*;
@@ -382,4 +382,23 @@ fn a_stray_mark_in_an_opened_wave_file_is_a_returned_warning() {
             && warnings[0].contains("1 × `(` without a wave after it"),
         "{warnings:?}"
     );
+}
+
+#[test]
+fn saved_cycles_over_missing_samples_are_flagged() {
+    let mut d = doc();
+    let flags = |d: &AnnotationDoc| -> Vec<Vec<CycleFlag>> {
+        d.labels_document("r")
+            .cycles
+            .into_iter()
+            .map(|c| c.flags)
+            .collect()
+    };
+    assert_eq!(flags(&d), [vec![], vec![]]);
+    // A lead off from 600 to 650: inside the second cycle (500–900) only.
+    d.set_missing(std::iter::once(600..650).collect());
+    assert_eq!(flags(&d), [vec![], vec![CycleFlag::MissingSamples]]);
+    // One that ends where the first cycle starts touches none of it.
+    d.set_missing(std::iter::once(0..100).collect());
+    assert_eq!(flags(&d), [vec![], vec![]]);
 }
