@@ -78,7 +78,7 @@ fn hand_made() -> Delineation {
         })
         .collect();
     Delineation {
-        missing: Vec::new(),
+        missing: Default::default(),
         fs: 500.0,
         len: 2000,
         leads,

@@ -265,11 +265,7 @@ pub fn cycles(d: &Delineation) -> Vec<Cycle> {
         last.flags.push(CycleFlag::CutAtEnd);
     }
     for c in &mut out {
-        let span = c.p_on..c.next_p_on;
-        if d.missing
-            .iter()
-            .any(|m| m.start < span.end && span.start < m.end)
-        {
+        if d.missing.overlaps(c.p_on..c.next_p_on) {
             c.flags.push(CycleFlag::MissingSamples);
         }
         c.flags.sort_unstable();
@@ -303,7 +299,7 @@ mod tests {
 
     fn delineation(len: usize, beats: Vec<Beat>) -> Delineation {
         Delineation {
-            missing: Vec::new(),
+            missing: Default::default(),
             fs: 500.0,
             len,
             leads: Vec::new(),

@@ -7,7 +7,7 @@ use std::ops::Range;
 
 /// Where a lead of `record` that has samples elsewhere has none, at the record's rate (a lead
 /// without a single sample is no lead, not a gap in every cycle).
-pub fn missing_in_any_lead(record: &Record) -> Vec<Range<usize>> {
+pub fn missing_in_any_lead(record: &Record) -> Gaps {
     let gaps: Vec<Gaps> = record
         .leads
         .iter()
@@ -15,12 +15,10 @@ pub fn missing_in_any_lead(record: &Record) -> Vec<Range<usize>> {
         .map(|l| Gaps::of(&l.samples))
         .collect();
     Gaps::union(&gaps.iter().collect::<Vec<_>>())
-        .runs()
-        .to_vec()
 }
 
 /// Half-open stretches of missing samples, in order and disjoint.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Gaps(Vec<Range<usize>>);
 
 impl Gaps {
@@ -68,11 +66,6 @@ impl Gaps {
             }
         }
         Self(runs)
-    }
-
-    /// The stretches, in order.
-    pub fn runs(&self) -> &[Range<usize>] {
-        &self.0
     }
 
     /// True when some sample of `range` is missing.

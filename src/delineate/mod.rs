@@ -99,8 +99,8 @@ pub struct Delineation {
     pub beats: Vec<Beat>,
     /// Half-open stretches, in order, where a lead that has samples elsewhere in the record
     /// has none (a recorder's gap, an electrode that came off): cycles over them are flagged.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub missing: Vec<std::ops::Range<usize>>,
+    #[serde(skip_serializing_if = "gaps::Gaps::is_empty")]
+    pub missing: gaps::Gaps,
 }
 
 pub mod decode;

@@ -202,7 +202,7 @@ mod tests {
     #[test]
     fn beats_give_the_boundaries_of_the_waves_they_have() {
         let delineation = Delineation {
-            missing: Vec::new(),
+            missing: Default::default(),
             fs: 250.0,
             len: 1000,
             leads: Vec::new(),

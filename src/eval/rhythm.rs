@@ -305,7 +305,7 @@ mod tests {
             off,
         };
         let d = Delineation {
-            missing: Vec::new(),
+            missing: Default::default(),
             fs: 500.0,
             len: 3000,
             leads: Vec::new(),

@@ -255,7 +255,7 @@ fn a_record_without_files_takes_the_annotators_own_lead_waves() {
         Wave::new(T, 280, 300, 1500),
     ];
     let d = Delineation {
-        missing: Vec::new(),
+        missing: Default::default(),
         fs: 500.0,
         len: 1000,
         leads: vec![

@@ -153,7 +153,7 @@ pub struct AnnotationDoc {
     /// Index of the mark whose drag is still merging into the last undo step.
     dragging: Option<usize>,
     /// Stretches where a lead of the record has no samples: saved cycles over them are flagged.
-    missing: Vec<std::ops::Range<usize>>,
+    missing: crate::delineate::gaps::Gaps,
 }
 
 impl AnnotationDoc {
@@ -185,15 +185,15 @@ impl AnnotationDoc {
             revision: 0,
             clean,
             dragging: None,
-            missing: Vec::new(),
+            missing: Default::default(),
         }
     }
 
     /// Tell the document where a lead of its record has no samples
     /// ([`crate::delineate::gaps::missing_in_any_lead`]), so the cycles it saves over them
     /// carry `missing_samples` as the annotator's own do.
-    pub fn set_missing(&mut self, runs: Vec<std::ops::Range<usize>>) {
-        self.missing = runs;
+    pub fn set_missing(&mut self, gaps: crate::delineate::gaps::Gaps) {
+        self.missing = gaps;
     }
 
     /// Samples per lead of the record.

@@ -48,8 +48,7 @@ impl AnnotationDoc {
                     next_p_on: b.next_p_on(),
                     flags: self
                         .missing
-                        .iter()
-                        .any(|m| m.start < b.next_p_on() && b.p_on() < m.end)
+                        .overlaps(b.p_on()..b.next_p_on())
                         .then_some(CycleFlag::MissingSamples)
                         .into_iter()
                         .collect(),

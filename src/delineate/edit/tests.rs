@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::delineate::cycles::{CycleFlag, Deflection};
+use crate::delineate::gaps::Gaps;
 use crate::delineate::{Beat, Delineation, Wave};
 use crate::record::labels::CycleLabels;
 use BoundaryKind::*;
@@ -272,7 +273,7 @@ fn the_annotators_proposal_keeps_its_peaks() {
         off,
     };
     let d = Delineation {
-        missing: Vec::new(),
+        missing: Default::default(),
         fs: 500.0,
         len: 1000,
         leads: Vec::new(),
@@ -396,9 +397,9 @@ fn saved_cycles_over_missing_samples_are_flagged() {
     };
     assert_eq!(flags(&d), [vec![], vec![]]);
     // A lead off from 600 to 650: inside the second cycle (500–900) only.
-    d.set_missing(std::iter::once(600..650).collect());
+    d.set_missing(Gaps::new(std::iter::once(600..650).collect()));
     assert_eq!(flags(&d), [vec![], vec![CycleFlag::MissingSamples]]);
     // One that ends where the first cycle starts touches none of it.
-    d.set_missing(std::iter::once(0..100).collect());
+    d.set_missing(Gaps::new(std::iter::once(0..100).collect()));
     assert_eq!(flags(&d), [vec![], vec![]]);
 }

@@ -43,7 +43,7 @@ fn delineation() -> Delineation {
             .collect(),
     };
     Delineation {
-        missing: Vec::new(),
+        missing: Default::default(),
         fs: 500.0,
         len: 1700,
         leads: vec![lead("II", 0), lead("V1", 5), lead("aVR", 0)],
