@@ -10,7 +10,9 @@ use ecg_panorama::delineate::cycles::{CycleFlag, cycles};
 use ecg_panorama::delineate::{Delineation, Delineator, LeadUse, WaveKind, lead_use};
 use ecg_panorama::geometry::Viewpoint;
 use ecg_panorama::measure::{LeadBeats, MeasureOptions, beats_from_cycles, measure_record};
-use ecg_panorama::panorama::{CycleRule, DipoleEngine, find_record_cycles_with, synthesize};
+use ecg_panorama::panorama::{
+    CycleInput, CycleRule, DipoleEngine, find_record_cycles_with, synthesize,
+};
 use ecg_panorama::record::{Record, open_record};
 use std::ops::Range;
 
@@ -168,6 +170,19 @@ fn a_cycle_over_missing_samples_is_flagged_and_not_scored() {
             .iter()
             .all(|c| !c.has(CycleFlag::MissingSamples)),
         "a whole record has no such cycle"
+    );
+    // Synthesis from V3 over the gap says where the gap is, in the record's time.
+    let held = found
+        .iter()
+        .filter(|c| over(c) && c.p_on < gap.start)
+        .find_map(|c| c.bounds(record.len()))
+        .expect("a cycle starting before the gap");
+    let err = CycleInput::from_record(&record, &["II", "V3"], held)
+        .expect_err("a cycle with missing input samples is refused")
+        .to_string();
+    assert!(
+        err.contains("lead V3 has no samples from 4.00 s") && err.contains("choose another cycle"),
+        "{err}"
     );
     let (_, scored) = find_record_cycles_with(&record, None, CycleRule::Complete).unwrap();
     assert!(!scored.is_empty(), "the other cycles are scored");

@@ -144,6 +144,7 @@ pub fn paper(
             ppm,
         );
         heat(&painter, row, mid + 0.5 * row_h, &geo);
+        missing(&painter, row, geo.row_span(i), &geo);
         trace(&painter, row, mid, &geo);
     }
     let seconds = format!(
@@ -270,6 +271,35 @@ fn heat(painter: &egui::Painter, row: &Row, bottom: f32, geo: &Geometry) {
         i = j;
     }
 }
+
+/// Grey over the stretches of a row without samples, named where the name fits: a gap must
+/// not read as a flat line or as the paper's own blank.
+fn missing(painter: &egui::Painter, row: &Row, ys: egui::Rangef, geo: &Geometry) {
+    let vis = geo.visible();
+    for &(start, samples) in &row.segments {
+        let (a, b) = (vis.start.max(start), vis.end.min(start + samples.len()));
+        if a >= b {
+            continue;
+        }
+        for r in crate::delineate::gaps::Gaps::of(&samples[a - start..b - start]).runs() {
+            let xs = geo.x(a + r.start)..=geo.x(a + r.end);
+            let rect = Rect::from_x_y_ranges(xs, ys.shrink(2.0));
+            painter.rect_filled(rect, 2.0, MISSING_FILL);
+            if rect.width() > 70.0 {
+                painter.text(
+                    rect.center(),
+                    egui::Align2::CENTER_CENTER,
+                    "no samples",
+                    egui::FontId::proportional(11.0),
+                    Color32::DARK_GRAY,
+                );
+            }
+        }
+    }
+}
+
+/// Fill of a stretch without samples.
+const MISSING_FILL: Color32 = Color32::from_rgba_premultiplied(40, 40, 40, 70);
 
 fn trace(painter: &egui::Painter, row: &Row, mid: f32, geo: &Geometry) {
     let vis = geo.visible();

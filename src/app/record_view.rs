@@ -170,8 +170,15 @@ pub fn record_view(
             }
             annotate::paint_marks(ui, &geo, &names, state);
             if !editing && let Some(pos) = hover {
-                let text = annotate::mark_at(&geo, &names, state, pos)
-                    .or_else(|| state.cursor.and_then(|s| measure_panel::tooltip(state, s)));
+                let text = match (
+                    gap_text(&geo, &shown, pos),
+                    annotate::mark_at(&geo, &names, state, pos),
+                ) {
+                    (Some(gap), Some(mark)) => Some(format!("{gap}\n{mark}")),
+                    (gap, mark) => gap
+                        .or(mark)
+                        .or_else(|| state.cursor.and_then(|s| measure_panel::tooltip(state, s))),
+                };
                 if let Some(text) = text {
                     response.clone().on_hover_text_at_pointer(text);
                 }
@@ -180,6 +187,19 @@ pub fn record_view(
             paint_cursor(ui, &geo, state);
         });
     req
+}
+
+/// "No samples in V3 from 4.00 to 4.40 s …" when the pointer is over a lead's gap.
+fn gap_text(geo: &Geometry, shown: &[&crate::record::Lead], pos: egui::Pos2) -> Option<String> {
+    let lead = shown.get(geo.row_at(pos.y)?)?;
+    let gap = crate::delineate::gaps::gap_at(&lead.samples, geo.sample(pos.x))?;
+    let t = |s: usize| s as f64 / geo.fs;
+    Some(format!(
+        "No samples in {} from {:.2} to {:.2} s (a gap in the recording)",
+        lead.name,
+        t(gap.start),
+        t(gap.end)
+    ))
 }
 
 /// mV of a screen y on the row under it (the row's centre is 0).

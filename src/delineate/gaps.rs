@@ -17,6 +17,17 @@ pub fn missing_in_any_lead(record: &Record) -> Gaps {
     Gaps::union(&gaps.iter().collect::<Vec<_>>())
 }
 
+/// The stretch of `x` without samples that holds sample `i`, if `i` is missing.
+pub fn gap_at(x: &[f64], i: usize) -> Option<Range<usize>> {
+    let missing = |k: usize| x.get(k).is_some_and(|v| !v.is_finite());
+    if !missing(i) {
+        return None;
+    }
+    let start = (0..i).rev().find(|&k| !missing(k)).map_or(0, |k| k + 1);
+    let end = (i..x.len()).find(|&k| !missing(k)).unwrap_or(x.len());
+    Some(start..end)
+}
+
 /// Half-open stretches of missing samples, in order and disjoint.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Gaps(Vec<Range<usize>>);
@@ -72,6 +83,11 @@ impl Gaps {
     pub fn overlaps(&self, range: Range<usize>) -> bool {
         let k = self.0.partition_point(|r| r.end <= range.start);
         self.0.get(k).is_some_and(|r| r.start < range.end)
+    }
+
+    /// The stretches, in order.
+    pub fn runs(&self) -> &[Range<usize>] {
+        &self.0
     }
 
     /// True when there is no gap.
@@ -149,6 +165,11 @@ mod tests {
         let x = [f64::NAN, 1.0, f64::NAN, f64::INFINITY, 2.0, 3.0, f64::NAN];
         assert_eq!(Gaps::of(&x), Gaps::new(vec![0..1, 2..4, 6..7]));
         assert!(Gaps::of(&[1.0, 2.0]).is_empty());
+        assert_eq!(gap_at(&x, 3), Some(2..4));
+        assert_eq!(gap_at(&x, 0), Some(0..1));
+        assert_eq!(gap_at(&x, 6), Some(6..7));
+        assert_eq!(gap_at(&x, 4), None);
+        assert_eq!(gap_at(&x, 7), None, "past the end is no gap");
     }
 
     #[test]

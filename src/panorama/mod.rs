@@ -87,7 +87,19 @@ impl CycleInput {
                     lead: name.to_string(),
                     available: Vec::new(),
                 })?;
-                Ok((name.to_string(), detrend(&lead.samples[start..=end])))
+                let x = &lead.samples[start..=end];
+                if let Some(gap) = x.iter().position(|v| !v.is_finite()) {
+                    // Said in the record's own time, so the user can find the gap on the paper.
+                    let t = |s: usize| s as f64 / record.fs;
+                    return Err(Error::Invalid(format!(
+                        "the cycle at {:.2}–{:.2} s cannot be synthesized: lead {name} has no \
+                         samples from {:.2} s (a gap in the recording); choose another cycle",
+                        t(start),
+                        t(end),
+                        t(start + gap)
+                    )));
+                }
+                Ok((name.to_string(), detrend(x)))
             })
             .collect::<Result<Vec<_>>>()?;
         let input = Self {
