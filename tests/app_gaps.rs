@@ -28,9 +28,9 @@ fn record_with_gap(dir: &Path) -> PathBuf {
     path
 }
 
-fn open(dir: &Path) -> Harness<'static, App> {
+fn open(dir: &Path, measurements: bool) -> Harness<'static, App> {
     let mut h = harness(app(Some(record_with_gap(dir)), View::Annotate, dir));
-    h.state_mut().state.measurements = false;
+    h.state_mut().state.measurements = measurements;
     settle(&mut h);
     h
 }
@@ -38,7 +38,7 @@ fn open(dir: &Path) -> Harness<'static, App> {
 #[test]
 fn pointing_at_a_gap_names_it() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = open(dir.path());
+    let mut h = open(dir.path(), false);
     let s = &h.state().state;
     let row = s
         .display
@@ -68,7 +68,7 @@ fn pointing_at_a_gap_names_it() {
 #[test]
 fn a_view_synthesized_from_a_lead_with_a_gap_says_why_it_is_missing() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = open(dir.path());
+    let mut h = open(dir.path(), false);
     let cycles = h.state().state.cycles();
     let over = cycles
         .iter()
@@ -90,4 +90,25 @@ fn a_view_synthesized_from_a_lead_with_a_gap_says_why_it_is_missing() {
         h.query_by_label_contains("has no samples").is_none(),
         "another cycle is drawn as usual"
     );
+}
+
+#[test]
+fn the_measurements_table_names_the_lead_without_samples_in_a_cycle() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = open(dir.path(), true);
+    let s = &h.state().state;
+    let rows = &s.measures.measures.as_ref().expect("measurements").cycles;
+    let cycles = s.cycles();
+    let over = |qrs_on: usize| {
+        cycles
+            .iter()
+            .find(|c| c.p_on() <= qrs_on && qrs_on < c.next_p_on())
+            .is_some_and(|c| c.p_on() < 2200 && 2000 <= c.next_p_on())
+    };
+    let noted: Vec<bool> = s.measures.notes.iter().map(|n| !n.is_empty()).collect();
+    let want: Vec<bool> = rows.iter().map(|c| over(c.qrs_on)).collect();
+    assert_eq!(noted, want, "rows noted against rows over the gap");
+    assert!(want.contains(&true), "some row lies over the gap");
+    let shown = h.query_all_by_label("no samples: V3").count();
+    assert_eq!(shown, want.iter().filter(|&&w| w).count());
 }

@@ -3,6 +3,7 @@
 //! or its annotations change (keyed by their revision), never per frame.
 
 use super::state::AppState;
+use crate::delineate::gaps::Gaps;
 use crate::measure::{
     CycleMeasures, LeadBeats, MeasureOptions, RecordMeasures, beats_from_marks, measure_record,
 };
@@ -17,6 +18,11 @@ pub struct MeasureCache {
     pub measures: Option<RecordMeasures>,
     /// How many times they were computed (the cache's work, for tests).
     pub computed: u64,
+    /// Per cycle row, the leads without samples somewhere in its cycle ("no samples: V3").
+    pub notes: Vec<String>,
+    /// The record's leads with their stretches without samples (by record id: they change
+    /// only with the record, not with edits).
+    gaps: Option<(u64, Vec<(String, Gaps)>)>,
 }
 
 /// Bring `state.measures` up to date with the record and its annotations.
@@ -37,11 +43,42 @@ pub fn refresh(state: &mut AppState) {
         .filter_map(|l| Some((l.name().lead.clone(), beats_from_marks(l.doc()?.marks()))))
         .collect();
     let m = measure_record(record, &beats, &leads, MeasureOptions::default());
+    let gaps = match state.measures.gaps.take() {
+        Some((id, g)) if id == state.record_id => g,
+        _ => record
+            .leads
+            .iter()
+            .map(|l| (l.name.clone(), Gaps::of(&l.samples)))
+            .filter(|(_, g)| !g.is_empty())
+            .collect(),
+    };
+    let cycles = state.cycles();
+    let notes = m
+        .cycles
+        .iter()
+        .map(|c| {
+            let span = cycles
+                .iter()
+                .find(|b| b.p_on() <= c.qrs_on && c.qrs_on < b.next_p_on())
+                .map_or(c.qrs_on..c.qrs_on + 1, |b| b.p_on()..b.next_p_on() + 1);
+            let off: Vec<&str> = gaps
+                .iter()
+                .filter(|(_, g)| g.overlaps(span.clone()))
+                .map(|(name, _)| name.as_str())
+                .collect();
+            match off.is_empty() {
+                true => String::new(),
+                false => format!("no samples: {}", off.join(", ")),
+            }
+        })
+        .collect();
     let computed = state.measures.computed + 1;
     state.measures = MeasureCache {
         key,
         measures: Some(m),
         computed,
+        notes,
+        gaps: Some((state.record_id, gaps)),
     };
 }
 
@@ -66,8 +103,8 @@ pub fn cells(c: &CycleMeasures) -> [String; 9] {
     ]
 }
 
-const HEADER: [&str; 10] = [
-    "", "RR", "HR", "P", "PR", "QRS", "QT", "QTc B", "QTc F", "Axis",
+const HEADER: [&str; 11] = [
+    "", "RR", "HR", "P", "PR", "QRS", "QT", "QTc B", "QTc F", "Axis", "Notes",
 ];
 
 /// The cycle index (into [`AppState::cycles`]) holding sample `s`.
@@ -105,6 +142,7 @@ pub fn table(ui: &mut egui::Ui, state: &mut AppState) {
         .cycles()
         .get(state.cycle)
         .map(|c| c.p_on()..c.next_p_on());
+    let notes = state.measures.notes.clone();
     let mut go = None;
     egui::ScrollArea::vertical().show(ui, |ui| {
         egui::Grid::new("measurements_grid")
@@ -124,6 +162,7 @@ pub fn table(ui: &mut egui::Ui, state: &mut AppState) {
                     for cell in cells(c) {
                         ui.label(cell);
                     }
+                    ui.label(notes.get(i).map_or("", String::as_str));
                     ui.end_row();
                 }
             });
@@ -140,10 +179,14 @@ pub fn table(ui: &mut egui::Ui, state: &mut AppState) {
 /// The measurements of the cycle holding `sample`, as tooltip lines.
 pub fn tooltip(state: &AppState, sample: usize) -> Option<String> {
     let m = state.measures.measures.as_ref()?;
-    let c = &m.cycles[m.cycle_at(sample)?];
-    let v = cells(c);
-    Some(format!(
+    let k = m.cycle_at(sample)?;
+    let v = cells(&m.cycles[k]);
+    let mut text = format!(
         "RR {} ms  HR {} bpm\nP {} ms  PR {} ms  QRS {} ms\nQT {} ms  QTc Bazett {} ms  QTc Fridericia {} ms\nAxis {}",
         v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]
-    ))
+    );
+    if let Some(note) = state.measures.notes.get(k).filter(|n| !n.is_empty()) {
+        text = format!("{text}\n{note}");
+    }
+    Some(text)
 }
