@@ -129,7 +129,8 @@ pub fn lead_vector(name: &str) -> Option<(f64, f64)> {
 }
 
 /// Lead pairs tried in turn: I and aVF (orthogonal, the usual pair), then II and III, then any
-/// other two limb leads at least 60° apart.
+/// other two limb leads at least 60° apart. (I and III first, the pair of Diede's chart, agreed
+/// less often with LUDB's train headers: 61.5 against 63.9 %.)
 const PAIRS: [(&str, &str); 9] = [
     ("I", "aVF"),
     ("II", "III"),
