@@ -45,21 +45,20 @@ pub fn refresh(state: &mut AppState) {
     let m = measure_record(record, &beats, &leads, MeasureOptions::default());
     let gaps = match state.measures.gaps.take() {
         Some((id, g)) if id == state.record_id => g,
-        _ => record
-            .leads
-            .iter()
-            .map(|l| (l.name.clone(), Gaps::of(&l.samples)))
-            .filter(|(_, g)| !g.is_empty())
-            .collect(),
+        _ => crate::delineate::gaps::per_lead(record),
     };
+    // The doc's cycles are in time order: each row finds its cycle by bisection, so a day-long
+    // Holter record's hundred thousand beats stay quick to note.
     let cycles = state.cycles();
     let notes = m
         .cycles
         .iter()
         .map(|c| {
-            let span = cycles
-                .iter()
-                .find(|b| b.p_on() <= c.qrs_on && c.qrs_on < b.next_p_on())
+            let k = cycles.partition_point(|b| b.p_on() <= c.qrs_on);
+            let span = k
+                .checked_sub(1)
+                .map(|k| cycles[k])
+                .filter(|b| c.qrs_on < b.next_p_on())
                 .map_or(c.qrs_on..c.qrs_on + 1, |b| b.p_on()..b.next_p_on() + 1);
             let off: Vec<&str> = gaps
                 .iter()

@@ -8,13 +8,20 @@ use std::ops::Range;
 /// Where a lead of `record` that has samples elsewhere has none, at the record's rate (a lead
 /// without a single sample is no lead, not a gap in every cycle).
 pub fn missing_in_any_lead(record: &Record) -> Gaps {
-    let gaps: Vec<Gaps> = record
+    let gaps = per_lead(record);
+    Gaps::union(&gaps.iter().map(|(_, g)| g).collect::<Vec<_>>())
+}
+
+/// The leads of `record` with gaps, by name, and their gaps (leads without a single sample
+/// left out, as in [`missing_in_any_lead`]).
+pub fn per_lead(record: &Record) -> Vec<(String, Gaps)> {
+    record
         .leads
         .iter()
         .filter(|l| l.samples.iter().any(|v| v.is_finite()))
-        .map(|l| Gaps::of(&l.samples))
-        .collect();
-    Gaps::union(&gaps.iter().collect::<Vec<_>>())
+        .map(|l| (l.name.clone(), Gaps::of(&l.samples)))
+        .filter(|(_, g)| !g.is_empty())
+        .collect()
 }
 
 /// The stretch of `x` without samples that holds sample `i`, if `i` is missing.
