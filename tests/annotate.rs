@@ -49,6 +49,7 @@ fn hand_made() -> Delineation {
         p: p.then(|| wave(WaveKind::P, q - 80, q - 55, q - 30)),
         qrs: wave(WaveKind::Qrs, q, q + 20, q + 45),
         t: t.then(|| wave(WaveKind::T, q + 150, q + 220, q + 290)),
+        rhythm: None,
     };
     let beats = vec![
         beat(30, false, true),

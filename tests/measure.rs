@@ -38,7 +38,7 @@ fn a_ludb_record_gives_one_csv_row_per_cycle_and_summary_rows() {
     let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split(',').collect()).collect();
     let header = &rows[0];
     assert_eq!(
-        &header[..12],
+        &header[..13],
         [
             "cycle",
             "qrs_on_s",
@@ -51,10 +51,11 @@ fn a_ludb_record_gives_one_csv_row_per_cycle_and_summary_rows() {
             "qtc_bazett_ms",
             "qtc_fridericia_ms",
             "axis_deg",
-            "axis_category"
+            "axis_category",
+            "rhythm"
         ]
     );
-    assert_eq!(header.len(), 12 + 12, "one ST column per lead");
+    assert_eq!(header.len(), 13 + 12, "one ST column per lead");
     assert!(header.contains(&"st_V2_mv"), "{header:?}");
     assert!(rows.iter().all(|r| r.len() == header.len()));
     let names: Vec<&str> = rows[rows.len() - 3..].iter().map(|r| r[0]).collect();

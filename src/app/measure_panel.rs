@@ -6,6 +6,7 @@ use super::state::AppState;
 use crate::delineate::gaps::Gaps;
 use crate::measure::{
     CycleMeasures, LeadBeats, MeasureOptions, RecordMeasures, beats_from_marks, measure_record,
+    with_rhythm,
 };
 use eframe::egui;
 
@@ -35,7 +36,7 @@ pub fn refresh(state: &mut AppState) {
     if state.measures.key == key {
         return;
     }
-    let beats = beats_from_marks(a.doc.marks());
+    let beats = with_rhythm(beats_from_marks(a.doc.marks()), a.doc.rhythm_notes());
     let leads: LeadBeats = a
         .leads
         .leads()
@@ -65,10 +66,15 @@ pub fn refresh(state: &mut AppState) {
                 .filter(|(_, g)| g.overlaps(span.clone()))
                 .map(|(name, _)| name.as_str())
                 .collect();
-            match off.is_empty() {
-                true => String::new(),
-                false => format!("no samples: {}", off.join(", ")),
+            let mut note: Vec<String> = c
+                .rhythm
+                .map(|r| r.label().to_string())
+                .into_iter()
+                .collect();
+            if !off.is_empty() {
+                note.push(format!("no samples: {}", off.join(", ")));
             }
+            note.join("; ")
         })
         .collect();
     let computed = state.measures.computed + 1;

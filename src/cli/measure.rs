@@ -62,7 +62,7 @@ pub fn run(args: &MeasureArgs) -> anyhow::Result<()> {
 }
 
 /// Columns before the per-lead ST levels.
-const COLUMNS: [&str; 12] = [
+const COLUMNS: [&str; 13] = [
     "cycle",
     "qrs_on_s",
     "rr_ms",
@@ -75,6 +75,7 @@ const COLUMNS: [&str; 12] = [
     "qtc_fridericia_ms",
     "axis_deg",
     "axis_category",
+    "rhythm",
 ];
 
 fn num(v: Option<f64>, decimals: usize) -> String {
@@ -93,6 +94,7 @@ pub fn csv_text(m: &RecordMeasures) -> String {
         row.extend(intervals(c).map(|v| num(v, 1)));
         row.push(num(c.axis.as_ref().map(|a| a.degrees), 0));
         row.push(c.axis.as_ref().map_or("", |a| a.category.label()).into());
+        row.push(c.rhythm.map_or("", |r| r.as_str()).into());
         row.extend(c.st.iter().map(|s| num(s.mv, 3)));
         rows.push(row.join(","));
     }
@@ -122,6 +124,7 @@ pub fn csv_text(m: &RecordMeasures) -> String {
             row.push(num(s.axis_deg.as_ref().map(f), 0));
             row.push(String::new());
         }
+        row.push(String::new());
         row.extend(s.st.iter().map(|l| num(l.mv.as_ref().map(f), 3)));
         rows.push(row.join(","));
     }

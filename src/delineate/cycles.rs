@@ -16,7 +16,7 @@
 //! [`CycleFlag::CutAtEnd`], since the P onset that would end it lies beyond the record.
 
 use super::bounds::CycleBounds;
-use super::{Beat, Delineation};
+use super::{Beat, BeatRhythm, Delineation};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
@@ -37,6 +37,19 @@ pub enum CycleFlag {
     /// A lead has no samples somewhere in the cycle (a recorder's gap, an electrode off): its
     /// values there are not measurements.
     MissingSamples,
+    /// The beat lies in atrial fibrillation or flutter ([`BeatRhythm::AtrialFibrillation`]).
+    AtrialFibrillation,
+    /// The beat is ventricular ectopic ([`BeatRhythm::VentricularEctopic`]).
+    VentricularEctopic,
+}
+
+impl From<BeatRhythm> for CycleFlag {
+    fn from(r: BeatRhythm) -> Self {
+        match r {
+            BeatRhythm::AtrialFibrillation => CycleFlag::AtrialFibrillation,
+            BeatRhythm::VentricularEctopic => CycleFlag::VentricularEctopic,
+        }
+    }
 }
 
 impl CycleFlag {
@@ -49,6 +62,17 @@ impl CycleFlag {
             CycleFlag::CutAtEnd => "cut_at_end",
             CycleFlag::TOverlapsNextP => "t_overlaps_next_p",
             CycleFlag::MissingSamples => "missing_samples",
+            CycleFlag::AtrialFibrillation => BeatRhythm::AtrialFibrillation.as_str(),
+            CycleFlag::VentricularEctopic => BeatRhythm::VentricularEctopic.as_str(),
+        }
+    }
+
+    /// The beat's rhythm this flag names, if it names one.
+    pub fn rhythm(self) -> Option<BeatRhythm> {
+        match self {
+            CycleFlag::AtrialFibrillation => Some(BeatRhythm::AtrialFibrillation),
+            CycleFlag::VentricularEctopic => Some(BeatRhythm::VentricularEctopic),
+            _ => None,
         }
     }
 }
@@ -204,7 +228,7 @@ pub fn cycles(d: &Delineation) -> Vec<Cycle> {
         let floor = prev.map_or(0, |c| c.qrs_off);
         let qrs_on = beat.qrs.on.min(len).max(floor);
         let qrs_off = beat.qrs.off.min(len).max(qrs_on);
-        let mut flags = Vec::new();
+        let mut flags: Vec<CycleFlag> = beat.rhythm.map(CycleFlag::from).into_iter().collect();
         let p = beat.p.filter(|p| p.on <= qrs_on);
         let (p_on, p_off) = match p {
             Some(p) => {
@@ -294,6 +318,7 @@ mod tests {
             p: p.then(|| wave(WaveKind::P, q - 80, q - 30)),
             qrs: wave(WaveKind::Qrs, q, q + 50),
             t: t.then(|| wave(WaveKind::T, q + 150, q + 300)),
+            rhythm: None,
         }
     }
 
@@ -305,6 +330,31 @@ mod tests {
             leads: Vec::new(),
             beats,
         }
+    }
+
+    #[test]
+    fn a_beat_the_rhythm_rules_named_says_so_in_its_cycle_and_in_json() {
+        let ectopic = Beat {
+            rhythm: Some(BeatRhythm::VentricularEctopic),
+            ..beat(700, false, true)
+        };
+        let in_af = Beat {
+            rhythm: Some(BeatRhythm::AtrialFibrillation),
+            ..beat(1300, false, true)
+        };
+        let d = delineation(2000, vec![beat(200, true, true), ectopic, in_af]);
+        let cs = cycles(&d);
+        assert!(cs[0].flags.iter().all(|f| f.rhythm().is_none()));
+        assert_eq!(
+            cs[1].flags,
+            [CycleFlag::NoPWave, CycleFlag::VentricularEctopic]
+        );
+        assert!(cs[2].has(CycleFlag::AtrialFibrillation));
+        let json = serde_json::to_string(&cs[1].flags).unwrap();
+        assert_eq!(json, r#"["no_p_wave","ventricular_ectopic"]"#);
+        let back: Vec<CycleFlag> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, cs[1].flags);
+        assert_eq!(back[1].as_str(), "ventricular_ectopic");
     }
 
     fn check_invariants(d: &Delineation, cs: &[Cycle]) {
@@ -389,12 +439,14 @@ mod tests {
             p: None,
             qrs: wave(WaveKind::Qrs, 40, 90),
             t: Some(wave(WaveKind::T, 190, 340)),
+            rhythm: None,
         };
         // The last QRS ends at the record's last sample: no T wave, no next P.
         let last = Beat {
             p: Some(wave(WaveKind::P, 1420, 1470)),
             qrs: wave(WaveKind::Qrs, 1500, 1599),
             t: None,
+            rhythm: None,
         };
         let d = delineation(1600, vec![first, beat(800, true, true), last]);
         let cs = cycles(&d);
@@ -412,6 +464,7 @@ mod tests {
             p: Some(wave(WaveKind::P, 0, 20)),
             qrs: wave(WaveKind::Qrs, 50, 100),
             t: None,
+            rhythm: None,
         };
         let cs = cycles(&delineation(1000, vec![cut_p]));
         assert_eq!(

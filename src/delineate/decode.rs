@@ -142,7 +142,12 @@ pub fn beats_from_waves(waves: &[Wave], fs: f64) -> Vec<Beat> {
                     w.kind == WaveKind::T && w.on >= q.off && next_on.is_none_or(|n| w.off < n)
                 })
                 .copied();
-            Beat { p, qrs: **q, t }
+            Beat {
+                p,
+                qrs: **q,
+                t,
+                rhythm: None,
+            }
         })
         .collect()
 }

@@ -157,6 +157,7 @@ mod tests {
             p: Some(Wave::new(WaveKind::P, on - 80, on - 55, on - 30)),
             qrs: Wave::new(WaveKind::Qrs, on, on + 20, on + 45),
             t: None,
+            rhythm: None,
         }
     }
 

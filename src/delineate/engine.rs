@@ -7,7 +7,7 @@ use super::gaps::{Gaps, missing_in_any_lead};
 use super::prep::{NET_FS, Prepared, prepare, slot_of};
 use super::rhythm::{RhythmParams, fibrillation_beats};
 use super::unet::{CLASSES, MULTIPLE, SLOTS, UNet, probabilities};
-use super::{Delineation, LeadWaves, Wave, WaveKind};
+use super::{BeatRhythm, Delineation, LeadWaves, Wave, WaveKind};
 use crate::error::{Error, Result};
 use crate::record::Record;
 use candle_core::{DType, Device, Tensor};
@@ -222,7 +222,17 @@ impl Delineator {
             let af = fibrillation_beats(&beats, &after_gap, NET_FS, &self.rhythm);
             let live: Vec<&[f32]> = active.iter().map(|&s| input.slots[s].as_slice()).collect();
             let ectopic = ventricular_ectopic(&beats, &after_gap, &live, NET_FS);
-            let mut no_p: Vec<bool> = af.iter().zip(&ectopic).map(|(&a, &e)| a || e).collect();
+            // A ventricular beat in fibrillation is named for its own origin, the more specific.
+            let rhythm: Vec<Option<BeatRhythm>> = af
+                .iter()
+                .zip(&ectopic)
+                .map(|(&a, &e)| match (a, e) {
+                    (_, true) => Some(BeatRhythm::VentricularEctopic),
+                    (true, false) => Some(BeatRhythm::AtrialFibrillation),
+                    _ => None,
+                })
+                .collect();
+            let mut no_p: Vec<bool> = rhythm.iter().map(Option::is_some).collect();
             // Waves after the last QRS belong to a beat the record cut off: in fibrillation
             // when the record ends in it, never ectopic.
             no_p.push(af.last().copied().unwrap_or(false));
@@ -236,10 +246,12 @@ impl Delineator {
             }
             let beats = beats
                 .into_iter()
-                .map(|b| super::Beat {
+                .zip(&rhythm)
+                .map(|(b, &rhythm)| super::Beat {
                     p: b.p.map(to_record),
                     qrs: to_record(b.qrs),
                     t: b.t.map(to_record),
+                    rhythm,
                 })
                 .collect();
             (waves, beats, (qrs_on, no_p))

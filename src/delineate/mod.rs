@@ -7,7 +7,7 @@ pub mod edit;
 pub mod output;
 pub mod wave_cycles;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The three waves a delineator finds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -75,6 +75,45 @@ pub struct LeadWaves {
     pub waves: Vec<Wave>,
 }
 
+/// What the annotator's rhythm rules took a beat for, when they took it for more than a beat
+/// of the record's own rhythm. It says why a beat has no P wave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BeatRhythm {
+    /// In a stretch of atrial fibrillation or flutter (irregular RR without steady P waves).
+    AtrialFibrillation,
+    /// Ventricular ectopic: a QRS unlike the record's own that comes early, or continues a run.
+    VentricularEctopic,
+}
+
+impl BeatRhythm {
+    /// The name written in JSON flags and in the measurements.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BeatRhythm::AtrialFibrillation => "atrial_fibrillation",
+            BeatRhythm::VentricularEctopic => "ventricular_ectopic",
+        }
+    }
+
+    /// The name a reader sees in the app's notes.
+    pub fn label(self) -> &'static str {
+        match self {
+            BeatRhythm::AtrialFibrillation => "atrial fibrillation",
+            BeatRhythm::VentricularEctopic => "ventricular ectopic beat",
+        }
+    }
+}
+
+/// What the annotator's rhythm rules took a beat for, kept at a sample of the beat's cycle
+/// before its QRS (its P onset): a cycle carries the notes that fall inside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RhythmNote {
+    /// A sample of the beat's cycle before its QRS onset.
+    pub sample: usize,
+    /// What the beat was taken for.
+    pub rhythm: BeatRhythm,
+}
+
 /// One beat of the record as a whole: its QRS and, when present, the P before it and the T after it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Beat {
@@ -84,6 +123,10 @@ pub struct Beat {
     pub qrs: Wave,
     /// The T wave, absent when cut by the record's end or not found.
     pub t: Option<Wave>,
+    /// What the rhythm rules took the beat for (`None`: a beat of the record's own rhythm, or
+    /// a beat no rule looked at, such as one read from a file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rhythm: Option<BeatRhythm>,
 }
 
 /// Everything a delineator finds in a record; sample indices at the record's own rate.

@@ -133,6 +133,7 @@ mod tests {
             p: pr.map(|pr| w(WaveKind::P, on - pr, 50)),
             qrs: w(WaveKind::Qrs, on, 40),
             t: None,
+            rhythm: None,
         }
     }
 

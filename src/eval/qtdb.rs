@@ -211,11 +211,13 @@ mod tests {
                     p: Some(wave(WaveKind::P, 10, 30)),
                     qrs: wave(WaveKind::Qrs, 40, 60),
                     t: None,
+                    rhythm: None,
                 },
                 Beat {
                     p: None,
                     qrs: wave(WaveKind::Qrs, 240, 260),
                     t: Some(wave(WaveKind::T, 300, 380)),
+                    rhythm: None,
                 },
             ],
         };

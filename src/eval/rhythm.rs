@@ -314,11 +314,13 @@ mod tests {
                     p: Some(w(WaveKind::P, 100, 150)),
                     qrs: w(WaveKind::Qrs, 200, 250),
                     t: None,
+                    rhythm: None,
                 },
                 Beat {
                     p: None,
                     qrs: w(WaveKind::Qrs, 600, 680),
                     t: None,
+                    rhythm: None,
                 },
             ],
         };

@@ -1,8 +1,8 @@
 //! One beat's record-level boundaries as the measurements read them, from each source.
 
-use crate::delineate::CycleBounds;
 use crate::delineate::cycles::{Cycle, CycleFlag};
 use crate::delineate::edit::{BoundaryKind, Mark};
+use crate::delineate::{BeatRhythm, CycleBounds, RhythmNote};
 use serde::{Deserialize, Serialize};
 
 /// A wave's onset and offset (sample indices, `on ≤ off`).
@@ -34,6 +34,22 @@ pub struct BeatMarks {
     pub prev_qrs_on: Option<usize>,
     /// QRS onset of the beat just after.
     pub next_qrs_on: Option<usize>,
+    /// What the annotator's rhythm rules took the beat for (why it has no P wave).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rhythm: Option<BeatRhythm>,
+}
+
+/// Give each beat the rhythm of the last note between the previous beat's QRS offset and its
+/// own QRS onset (a note sits at its cycle's P onset); `notes` sorted by sample.
+pub fn with_rhythm(mut beats: Vec<BeatMarks>, notes: &[RhythmNote]) -> Vec<BeatMarks> {
+    let mut after = 0;
+    for b in &mut beats {
+        let lo = notes.partition_point(|n| n.sample < after);
+        let hi = notes.partition_point(|n| n.sample <= b.qrs.on);
+        b.rhythm = notes[lo..hi.max(lo)].last().map(|n| n.rhythm);
+        after = b.qrs.off + 1;
+    }
+    beats
 }
 
 /// Fill each beat's neighbours from a list where `adjacent(i)` says beats `i` and `i + 1` follow
@@ -69,6 +85,7 @@ pub fn beats_from_cycles(cycles: &[Cycle], len: usize) -> Vec<BeatMarks> {
             t,
             prev_qrs_on: None,
             next_qrs_on: None,
+            rhythm: c.flags.iter().find_map(|f| f.rhythm()),
         };
         kept.push((i, beat));
     }
@@ -90,6 +107,7 @@ pub fn beats_from_bounds(cycles: &[CycleBounds]) -> Vec<BeatMarks> {
                 t: Span::new(c.t_on(), c.t_off()),
                 prev_qrs_on: None,
                 next_qrs_on: None,
+                rhythm: None,
             };
             Some((*c, beat))
         })
@@ -132,6 +150,7 @@ pub fn beats_from_marks(marks: &[Mark]) -> Vec<BeatMarks> {
             t,
             prev_qrs_on: k.checked_sub(1).map(|j| onsets[j]),
             next_qrs_on: onsets.get(k + 1).copied(),
+            rhythm: None,
         });
     }
     out

@@ -18,7 +18,9 @@ mod stats;
 mod tests;
 
 pub use axis::{AXIS_CONVENTION, Axis, AxisCategory, AxisMethod, frontal_axis, lead_vector};
-pub use beats::{BeatMarks, Span, beats_from_bounds, beats_from_cycles, beats_from_marks};
+pub use beats::{
+    BeatMarks, Span, beats_from_bounds, beats_from_cycles, beats_from_marks, with_rhythm,
+};
 pub use record::{
     CycleMeasures, Header, LeadSt, LeadStStats, MeasureOptions, RecordMeasures, Summary,
     measure_record,

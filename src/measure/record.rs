@@ -56,6 +56,9 @@ pub struct CycleMeasures {
     pub axis: Option<Axis>,
     /// ST level at J + 60 ms in every lead, in the record's lead order.
     pub st: Vec<LeadSt>,
+    /// What the annotator's rhythm rules took the beat for, when anything: why it has no P.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rhythm: Option<crate::delineate::BeatRhythm>,
 }
 
 /// Median and range of one lead's ST level.
@@ -236,6 +239,7 @@ fn measure_beat(
             .and_then(|(qt, rr)| qtc_fridericia(qt, rr)),
         axis,
         st,
+        rhythm: b.rhythm,
     }
 }
 

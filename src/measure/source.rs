@@ -1,7 +1,7 @@
 //! Where a record's beats come from: the files beside it (as the app opens them, without its
 //! recovery files), else the automatic annotator.
 
-use super::beats::{BeatMarks, beats_from_cycles, beats_from_marks};
+use super::beats::{BeatMarks, beats_from_cycles, beats_from_marks, with_rhythm};
 use crate::delineate::cycles::cycles;
 use crate::delineate::edit::{AnnotationDoc, LeadName};
 use crate::delineate::{Delineation, Delineator};
@@ -38,7 +38,7 @@ pub fn record_beats(record: &Record, path: Option<&Path>) -> Result<(BeatSource,
     if let Some(path) = path {
         let (doc, _) = AnnotationDoc::open_beside_with(path, record.len(), record.fs, None)?;
         if let Some(doc) = doc {
-            let beats = beats_from_marks(doc.marks());
+            let beats = with_rhythm(beats_from_marks(doc.marks()), doc.rhythm_notes());
             if !beats.is_empty() {
                 return Ok((BeatSource::File(doc.origin().to_string()), beats));
             }

@@ -14,6 +14,7 @@ fn beat(k: usize, with_p: bool) -> BeatMarks {
         t: Span::new(o + 300, o + 400),
         prev_qrs_on: k.checked_sub(1).map(|j| 500 * j + 180),
         next_qrs_on: (k < 3).then(|| 500 * (k + 1) + 180),
+        rhythm: None,
     }
 }
 

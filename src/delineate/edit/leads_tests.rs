@@ -248,6 +248,7 @@ fn a_record_without_files_takes_the_annotators_own_lead_waves() {
         p: Some(Wave::new(P, 100, 120, 150)),
         qrs: Wave::new(Qrs, 170, 180, 220),
         t: Some(Wave::new(T, 270, 320, 350)),
+        rhythm: None,
     };
     let v1_waves = vec![
         Wave::new(P, 104, 118, 146),

@@ -52,6 +52,8 @@ pub use recovered::Recovered;
 pub use recovery::{DATA_DIR_ENV, Recovery};
 pub use save::refuse_existing;
 
+use crate::delineate::RhythmNote;
+
 use crate::delineate::WaveKind;
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -154,6 +156,8 @@ pub struct AnnotationDoc {
     dragging: Option<usize>,
     /// Stretches where a lead of the record has no samples: saved cycles over them are flagged.
     missing: crate::delineate::gaps::Gaps,
+    /// The annotator's rhythm notes, sorted by sample: they say why a beat has no P wave.
+    rhythm: Vec<RhythmNote>,
 }
 
 impl AnnotationDoc {
@@ -186,7 +190,31 @@ impl AnnotationDoc {
             clean,
             dragging: None,
             missing: Default::default(),
+            rhythm: Vec::new(),
         }
+    }
+
+    /// The rhythm notes (sorted by sample).
+    pub fn rhythm_notes(&self) -> &[RhythmNote] {
+        &self.rhythm
+    }
+
+    /// Replace the rhythm notes; those past the record's end are left out.
+    pub fn set_rhythm_notes(&mut self, notes: Vec<RhythmNote>) {
+        let mut notes = notes;
+        notes.retain(|n| n.sample < self.len);
+        notes.sort_by_key(|n| n.sample);
+        self.rhythm = notes;
+    }
+
+    /// What the rhythm notes say of the beat of the cycle from `p_on` to `next_p_on` (the
+    /// first note inside it).
+    pub fn rhythm_in(&self, p_on: usize, next_p_on: usize) -> Option<crate::delineate::BeatRhythm> {
+        let k = self.rhythm.partition_point(|n| n.sample < p_on);
+        self.rhythm
+            .get(k)
+            .filter(|n| n.sample < next_p_on)
+            .map(|n| n.rhythm)
     }
 
     /// Tell the document where a lead of its record has no samples

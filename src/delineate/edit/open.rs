@@ -108,7 +108,12 @@ impl AnnotationDoc {
             }
         }
         if let Some(path) = wave {
-            let doc = Self::from_wave_file(&path, record_len, fs)?;
+            let mut doc = Self::from_wave_file(&path, record_len, fs)?;
+            if doc.rhythm.is_empty()
+                && let Some(labels) = &labels
+            {
+                doc.set_rhythm_notes(Self::rhythm_notes_from_labels(labels, fs));
+            }
             if !doc.marks.is_empty() {
                 return Ok(finish(doc, warnings));
             }

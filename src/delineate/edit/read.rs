@@ -3,7 +3,8 @@
 use super::ops::sort_in_cycle_order;
 use super::{AnnotationDoc, BoundaryKind, Mark, Origin, Peak, valid_fs};
 use crate::delineate::cycles::{CycleFlag, cycles};
-use crate::delineate::output::LabelsDocument;
+use crate::delineate::output::{LabelsDocument, rhythm_notes};
+use crate::delineate::{BeatRhythm, RhythmNote};
 use crate::delineate::{Delineation, WaveKind};
 use crate::error::{Error, Result, read_text};
 use crate::record::annotation::{Annotation, read_annotations};
@@ -27,12 +28,12 @@ const FLAG_NOTES: [CycleFlag; 6] = [
 
 /// Marks (including the notes that keep lone marks), peaks and what was skipped, from a wave
 /// file's annotations.
-type WaveContent = (Vec<Mark>, Vec<Peak>, Vec<String>);
+type WaveContent = (Vec<Mark>, Vec<Peak>, Vec<RhythmNote>, Vec<String>);
 
 fn read_waves(anns: &[Annotation], len: usize, path: &Path) -> Result<WaveContent> {
     let is_note = |a: &Annotation| a.symbol == "\"";
     let wave_at = |i: Option<usize>| i.and_then(|i| WaveKind::from_symbol(&anns[i].symbol));
-    let (mut marks, mut peaks) = (Vec::new(), Vec::new());
+    let (mut marks, mut peaks, mut rhythm_notes) = (Vec::new(), Vec::new(), Vec::new());
     let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
     for (i, a) in anns.iter().enumerate() {
         let s = usize::try_from(a.sample)
@@ -54,6 +55,8 @@ fn read_waves(anns: &[Annotation], len: usize, path: &Path) -> Result<WaveConten
                 let text = a.aux.as_deref().unwrap_or("");
                 if let Some(kind) = BoundaryKind::from_label(text) {
                     marks.push(Mark::new(kind, s));
+                } else if let Some(rhythm) = rhythm_of_note(text) {
+                    rhythm_notes.push(RhythmNote { sample: s, rhythm });
                 } else if !FLAG_NOTES.iter().any(|f| f.as_str() == text) {
                     *skipped.entry("note".into()).or_default() += 1;
                 }
@@ -97,7 +100,25 @@ fn read_waves(anns: &[Annotation], len: usize, path: &Path) -> Result<WaveConten
             list.join(", ")
         )]
     };
-    Ok((marks, peaks, warnings))
+    Ok((marks, peaks, rhythm_notes, warnings))
+}
+
+/// The beat rhythm a flag note names ("ventricular_ectopic", …), if it names one.
+fn rhythm_of_note(text: &str) -> Option<BeatRhythm> {
+    [
+        BeatRhythm::AtrialFibrillation,
+        BeatRhythm::VentricularEctopic,
+    ]
+    .into_iter()
+    .find(|r| r.as_str() == text)
+}
+
+/// The rhythm notes of a JSON label document: its list, else its cycles' flags.
+fn document_rhythm(d: &LabelsDocument) -> Vec<RhythmNote> {
+    match d.rhythm.is_empty() {
+        true => rhythm_notes(&d.cycles),
+        false => d.rhythm.clone(),
+    }
 }
 
 /// Every boundary of the six lists as a mark, or why one cannot be.
@@ -143,6 +164,7 @@ impl AnnotationDoc {
             }
         }
         let mut doc = Self::new(record_len, d.fs, marks, Origin::Annotator);
+        doc.set_rhythm_notes(rhythm_notes(&cycles(d)));
         doc.peaks = d
             .beats
             .iter()
@@ -170,9 +192,10 @@ impl AnnotationDoc {
             });
         }
         let anns = read_annotations(path)?;
-        let (marks, peaks, warnings) = read_waves(&anns, record_len, path)?;
+        let (marks, peaks, rhythm, warnings) = read_waves(&anns, record_len, path)?;
         let mut doc = Self::new(record_len, fs, marks, Origin::WaveFile(path.to_path_buf()));
         doc.peaks = peaks;
+        doc.set_rhythm_notes(rhythm);
         doc.warnings.extend(warnings);
         Ok(doc)
     }
@@ -214,16 +237,29 @@ impl AnnotationDoc {
                     ),
                 ));
             }
-            Ok(doc) => doc.labels,
-            Err(_) => CycleLabels::from_json(&text, path)?,
+            Ok(doc) => {
+                let rhythm = document_rhythm(&doc);
+                (doc.labels, rhythm)
+            }
+            Err(_) => (CycleLabels::from_json(&text, path)?, Vec::new()),
         };
+        let (labels, rhythm) = labels;
         let marks =
             label_marks(&labels, record_len).map_err(|r| Error::malformed(path, LABELS_KIND, r))?;
-        Ok(Self::new(
-            record_len,
-            fs,
-            marks,
-            Origin::Labels(path.to_path_buf()),
-        ))
+        let mut doc = Self::new(record_len, fs, marks, Origin::Labels(path.to_path_buf()));
+        doc.set_rhythm_notes(rhythm);
+        Ok(doc)
+    }
+
+    /// The rhythm notes of the JSON label file at `path` (the flags of its cycles), for a
+    /// document opened from the wave file beside it: the wave file a document saves carries
+    /// none. Nothing when the file holds none or cannot be read as the annotator's labels.
+    pub fn rhythm_notes_from_labels(path: &Path, fs: f64) -> Vec<RhythmNote> {
+        read_text(path)
+            .ok()
+            .and_then(|t| serde_json::from_str::<LabelsDocument>(&t).ok())
+            .filter(|d| d.fs == fs)
+            .map(|d| document_rhythm(&d))
+            .unwrap_or_default()
     }
 }

@@ -4,6 +4,7 @@
 
 use super::leads::{LeadDocs, LeadName};
 use super::{AnnotationDoc, Mark, Origin, Peak, valid_fs};
+use crate::delineate::RhythmNote;
 use crate::delineate::WaveKind;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -25,6 +26,9 @@ struct Marks {
     /// Peaks as (WFDB symbol, sample).
     #[serde(default)]
     peaks: Vec<(String, usize)>,
+    /// The annotator's rhythm notes (absent from files written before them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    rhythm: Vec<RhythmNote>,
 }
 
 impl Marks {
@@ -38,6 +42,7 @@ impl Marks {
                 .iter()
                 .map(|p| (p.wave.symbol().to_string(), p.sample))
                 .collect(),
+            rhythm: doc.rhythm.clone(),
         }
     }
 
@@ -80,6 +85,7 @@ impl Marks {
         );
         doc.peaks = peaks;
         doc.peaks.sort_by_key(|p| p.sample);
+        doc.set_rhythm_notes(self.rhythm);
         doc.revision = self.revision;
         Ok(doc)
     }

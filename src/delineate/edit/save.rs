@@ -51,9 +51,11 @@ impl AnnotationDoc {
                         .overlaps(b.p_on()..b.next_p_on())
                         .then_some(CycleFlag::MissingSamples)
                         .into_iter()
+                        .chain(self.rhythm_in(b.p_on(), b.next_p_on()).map(CycleFlag::from))
                         .collect(),
                 })
                 .collect(),
+            rhythm: self.rhythm.clone(),
         }
     }
 

@@ -282,11 +282,13 @@ fn the_annotators_proposal_keeps_its_peaks() {
                 p: Some(wave(WaveKind::P, 100, 112, 150)),
                 qrs: wave(WaveKind::Qrs, 170, 181, 220),
                 t: Some(wave(WaveKind::T, 270, 333, 350)),
+                rhythm: None,
             },
             Beat {
                 p: None,
                 qrs: wave(WaveKind::Qrs, 600, 610, 650),
                 t: Some(wave(WaveKind::T, 700, 800, 1000)),
+                rhythm: None,
             },
         ],
     };

@@ -1,8 +1,8 @@
 //! The JSON cycle-label document: the seed's six boundary lists plus the record, its rate and
 //! its cycles.
 
-use crate::delineate::Delineation;
 use crate::delineate::cycles::Cycle;
+use crate::delineate::{Delineation, RhythmNote};
 use crate::record::labels::CycleLabels;
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +39,24 @@ pub struct LabelsDocument {
     pub labels: CycleLabels,
     /// Every cycle with its seven boundaries and flags, in time order.
     pub cycles: Vec<Cycle>,
+    /// The beats the annotator's rhythm rules named, each at its cycle's P onset: a beat
+    /// without a P wave is no complete cycle in an edited document, so its name is kept here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rhythm: Vec<RhythmNote>,
+}
+
+/// A note at each cycle's P onset for the rhythm its flags name.
+pub fn rhythm_notes(cycles: &[Cycle]) -> Vec<RhythmNote> {
+    cycles
+        .iter()
+        .filter_map(|c| {
+            let rhythm = c.flags.iter().find_map(|f| f.rhythm())?;
+            Some(RhythmNote {
+                sample: c.p_on,
+                rhythm,
+            })
+        })
+        .collect()
 }
 
 /// The JSON document of a delineation.
@@ -49,5 +67,6 @@ pub fn labels_document(record_name: &str, d: &Delineation, cycles: &[Cycle]) -> 
         samples: d.len,
         labels: global_labels(cycles),
         cycles: cycles.to_vec(),
+        rhythm: rhythm_notes(cycles),
     }
 }

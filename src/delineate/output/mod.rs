@@ -26,7 +26,7 @@ mod write;
 #[cfg(test)]
 mod tests;
 
-pub use json::{LabelsDocument, global_labels, labels_document};
+pub use json::{LabelsDocument, global_labels, labels_document, rhythm_notes};
 pub use lead_annotations::lead_annotations;
 pub use paths::{lead_extension, lead_extensions, output_paths, unique_extensions};
 pub use write::write_outputs;

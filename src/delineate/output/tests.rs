@@ -23,6 +23,7 @@ fn delineation() -> Delineation {
         p: p.then(|| wave(WaveKind::P, q - 80, q - 55, q - 30)),
         qrs: wave(WaveKind::Qrs, q, q + 20, q + 50),
         t: Some(wave(WaveKind::T, q + 150, q + 230, q + 300)),
+        rhythm: None,
     };
     let beats = vec![
         beat(100, false),
