@@ -222,7 +222,43 @@ fn paint_doc(
             painter.galley(egui::pos2(x + 2.0, ys.min + 2.0), galley, color);
         }
     }
+    if labelled {
+        paint_beat_names(painter, geo, doc, ys);
+    }
 }
+
+/// The letter of each beat the annotator's rhythm rules named ("V" ventricular ectopic, "AF"
+/// in fibrillation) at its QRS onset, on the line below the boundary names; one that would
+/// overprint the last drawn is left for the tooltip.
+fn paint_beat_names(
+    painter: &egui::Painter,
+    geo: &Geometry,
+    doc: &AnnotationDoc,
+    ys: egui::Rangef,
+) {
+    let vis = geo.visible();
+    let color = Color32::from_rgb(190, 40, 40);
+    let mut free_from = f32::NEG_INFINITY;
+    for (qrs_on, rhythm) in doc.named_beats() {
+        if !vis.contains(&qrs_on) {
+            continue;
+        }
+        let x = geo.x(qrs_on);
+        if x < free_from {
+            continue;
+        }
+        let galley = painter.layout_no_wrap(
+            rhythm.letter().to_string(),
+            egui::FontId::proportional(11.0),
+            color,
+        );
+        free_from = x + galley.size().x + LABEL_GAP;
+        painter.galley(egui::pos2(x + 2.0, ys.min + NAME_LINE), galley, color);
+    }
+}
+
+/// Height of the line of boundary names at the top of a strip, points.
+const NAME_LINE: f32 = 13.0;
 
 /// Room left between two boundary names, points.
 const LABEL_GAP: f32 = 3.0;

@@ -95,6 +95,21 @@ impl BeatRhythm {
         }
     }
 
+    /// The name of a beat with (`with_p`) or without a P wave: a beat whose P wave was marked
+    /// (by hand, after the annotator named it) is not in fibrillation; a ventricular beat stays
+    /// one (a sinus P may fall before it without conducting it).
+    pub fn named_with_p(self, with_p: bool) -> Option<Self> {
+        (!(with_p && self == BeatRhythm::AtrialFibrillation)).then_some(self)
+    }
+
+    /// The beat's letter on the ECG paper, as Holter reports mark beats.
+    pub fn letter(self) -> &'static str {
+        match self {
+            BeatRhythm::AtrialFibrillation => "AF",
+            BeatRhythm::VentricularEctopic => "V",
+        }
+    }
+
     /// The name a reader sees in the app's notes.
     pub fn label(self) -> &'static str {
         match self {

@@ -46,7 +46,9 @@ pub fn with_rhythm(mut beats: Vec<BeatMarks>, notes: &[RhythmNote]) -> Vec<BeatM
     for b in &mut beats {
         let lo = notes.partition_point(|n| n.sample < after);
         let hi = notes.partition_point(|n| n.sample <= b.qrs.on);
-        b.rhythm = notes[lo..hi.max(lo)].last().map(|n| n.rhythm);
+        b.rhythm = notes[lo..hi.max(lo)]
+            .last()
+            .and_then(|n| n.rhythm.named_with_p(b.p.is_some()));
         after = b.qrs.off + 1;
     }
     beats

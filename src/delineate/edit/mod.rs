@@ -207,6 +207,25 @@ impl AnnotationDoc {
         self.rhythm = notes;
     }
 
+    /// Each rhythm note with the QRS onset of the beat it names: the first QRS onset mark at or
+    /// after the note (none when no QRS onset follows it). A beat named for fibrillation whose
+    /// P wave has been marked since is not named: the mark says it is conducted.
+    pub fn named_beats(&self) -> Vec<(usize, crate::delineate::BeatRhythm)> {
+        self.rhythm
+            .iter()
+            .filter_map(|n| {
+                let from = self.marks.partition_point(|m| m.sample < n.sample);
+                let k = from
+                    + self.marks[from..]
+                        .iter()
+                        .position(|m| m.kind == BoundaryKind::QrsOn)?;
+                let with_p = k > 0 && self.marks[k - 1].kind == BoundaryKind::POff;
+                let name = n.rhythm.named_with_p(with_p)?;
+                Some((self.marks[k].sample, name))
+            })
+            .collect()
+    }
+
     /// What the rhythm notes say of the beat of the cycle from `p_on` to `next_p_on` (the
     /// first note inside it).
     pub fn rhythm_in(&self, p_on: usize, next_p_on: usize) -> Option<crate::delineate::BeatRhythm> {

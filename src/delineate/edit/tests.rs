@@ -4,7 +4,7 @@
 use super::*;
 use crate::delineate::cycles::{CycleFlag, Deflection};
 use crate::delineate::gaps::Gaps;
-use crate::delineate::{Beat, Delineation, Wave};
+use crate::delineate::{Beat, BeatRhythm, Delineation, Wave};
 use crate::record::labels::CycleLabels;
 use BoundaryKind::*;
 
@@ -305,6 +305,60 @@ fn the_annotators_proposal_keeps_its_peaks() {
         .map(|a| a.sample)
         .collect();
     assert_eq!(peaks, [112, 181, 333, 610, 800]);
+}
+
+#[test]
+fn a_named_beat_is_found_at_its_qrs_whatever_edits_move_around_it() {
+    let wave = |kind, on, off| Wave {
+        kind,
+        on,
+        peak: (on + off) / 2,
+        off,
+    };
+    let beat = |q: usize, p: bool, rhythm| Beat {
+        p: p.then(|| wave(WaveKind::P, q - 70, q - 20)),
+        qrs: wave(WaveKind::Qrs, q, q + 50),
+        t: Some(wave(WaveKind::T, q + 120, q + 250)),
+        rhythm,
+    };
+    let d = Delineation {
+        missing: Default::default(),
+        fs: 500.0,
+        len: 2000,
+        leads: Vec::new(),
+        beats: vec![
+            beat(200, true, None),
+            beat(600, false, Some(BeatRhythm::VentricularEctopic)),
+            beat(1100, true, None),
+        ],
+    };
+    let mut doc = AnnotationDoc::from_delineation(&d, 2000);
+    assert_eq!(
+        doc.named_beats(),
+        [(600, BeatRhythm::VentricularEctopic)],
+        "the note names the ectopic beat's QRS, not the sinus one after it"
+    );
+    // Moving the QRS onset keeps the name on the same beat.
+    let k = doc
+        .marks()
+        .iter()
+        .position(|x| x == &m(QrsOn, 600))
+        .unwrap();
+    assert!(doc.move_mark(k, 590));
+    assert_eq!(doc.named_beats(), [(590, BeatRhythm::VentricularEctopic)]);
+    // A beat named for fibrillation loses the name once its P wave is marked by hand.
+    let af = Delineation {
+        beats: vec![
+            beat(200, true, None),
+            beat(600, false, Some(BeatRhythm::AtrialFibrillation)),
+        ],
+        ..d
+    };
+    let mut doc = AnnotationDoc::from_delineation(&af, 2000);
+    assert_eq!(doc.named_beats(), [(600, BeatRhythm::AtrialFibrillation)]);
+    doc.set(POn, 530).unwrap();
+    doc.set(POff, 580).unwrap();
+    assert_eq!(doc.named_beats(), []);
 }
 
 #[test]
