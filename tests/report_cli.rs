@@ -273,3 +273,21 @@ fn an_unreadable_record_or_bad_arguments_fail_cleanly_leaving_nothing() {
         "nothing half-written"
     );
 }
+
+#[test]
+fn atrial_fibrillation_records_get_their_views() {
+    // LUDB 51 (its wave file marks no P wave) and CPSC 2021 data_84_3 (persistent AF, cycles
+    // from the annotator): every cycle lacks a P wave, and each still has a synthesized view.
+    let dir = tempfile::tempdir().unwrap();
+    for (rec, name) in [
+        (ludb(51), "ludb51.svg"),
+        (
+            common::data_dir().join("cpsc2021-samples/data_84_3"),
+            "af.svg",
+        ),
+    ] {
+        let fig = dir.path().join(name);
+        ok(&["figure", s(&rec), "--kind", "grid", "--out", s(&fig)]);
+        assert_valid(&fig);
+    }
+}

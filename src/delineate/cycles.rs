@@ -189,9 +189,9 @@ impl Cycle {
 /// normal PR interval, so a P wave the delineator missed in a conducted beat still falls inside).
 pub const DEFAULT_PRE_QRS_S: f64 = 0.200;
 /// Beats with a P wave needed before the record's own median PR interval is trusted.
-const MIN_P_BEATS: usize = 3;
+pub(crate) const MIN_P_BEATS: usize = 3;
 /// Plausible PR intervals; a median outside them comes from spurious P detections.
-const PR_LIMITS_S: (f64, f64) = (0.08, 0.40);
+pub(crate) const PR_LIMITS_S: (f64, f64) = (0.08, 0.40);
 
 /// How many samples before the QRS onset a beat without P wave starts its cycle: the median
 /// P-onset-to-QRS-onset interval of the record's beats with a P wave (so an ectopic or junctional

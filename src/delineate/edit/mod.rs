@@ -52,7 +52,7 @@ pub use recovered::Recovered;
 pub use recovery::{DATA_DIR_ENV, Recovery};
 pub use save::refuse_existing;
 
-use crate::delineate::RhythmNote;
+use crate::delineate::{CycleBounds, RhythmNote};
 
 use crate::delineate::WaveKind;
 use std::collections::VecDeque;
@@ -226,14 +226,18 @@ impl AnnotationDoc {
             .collect()
     }
 
-    /// What the rhythm notes say of the beat of the cycle from `p_on` to `next_p_on` (the
-    /// first note inside it).
-    pub fn rhythm_in(&self, p_on: usize, next_p_on: usize) -> Option<crate::delineate::BeatRhythm> {
-        let k = self.rhythm.partition_point(|n| n.sample < p_on);
-        self.rhythm
-            .get(k)
-            .filter(|n| n.sample < next_p_on)
-            .map(|n| n.rhythm)
+    /// What the rhythm notes say of the beat of cycle `b`: the last note from the mark before
+    /// its start to its QRS onset (a note sits at the cycle's start as the annotator drew it),
+    /// as [`crate::delineate::BeatRhythm::named_with_p`] names a beat with or without a P wave.
+    pub fn rhythm_of(&self, b: &CycleBounds) -> Option<crate::delineate::BeatRhythm> {
+        let before = self.marks.partition_point(|m| m.sample < b.p_on());
+        let floor = before.checked_sub(1).map_or(0, |i| self.marks[i].sample);
+        let lo = self.rhythm.partition_point(|n| n.sample < floor);
+        let hi = self.rhythm.partition_point(|n| n.sample <= b.qrs_on());
+        self.rhythm[lo..hi.max(lo)]
+            .last()?
+            .rhythm
+            .named_with_p(b.p_on() < b.p_off())
     }
 
     /// Tell the document where a lead of its record has no samples

@@ -36,29 +36,111 @@ pub(super) fn sort_in_cycle_order(marks: &mut [Mark]) {
     }
 }
 
+/// One beat's marks: indices of its first and last mark, and its waves' (onset, offset).
+struct MarkedBeat {
+    first: usize,
+    last: usize,
+    p: Option<(usize, usize)>,
+    qrs: (usize, usize),
+    t: (usize, usize),
+}
+
 /// Samples in `seconds` at `fs`, or `None` when `fs` is not a positive finite rate.
 fn samples(seconds: f64, fs: f64) -> Option<usize> {
     valid_fs(fs).then(|| (seconds * fs).round().max(0.0) as usize)
 }
 
 impl AnnotationDoc {
-    /// Complete cycles: seven consecutive marks P on, P off, QRS on, QRS off, T on, T off, next
-    /// P on (the same sequences `cycles_from_waves` takes from a wave file).
+    /// The cycles: each beat whose marks run, one after another, [P on, P off,] QRS on, QRS
+    /// off, T on, T off, up to the next beat's start (its P on, or for a beat without a P wave
+    /// the start of its window). A beat without a P wave (atrial fibrillation, a ventricular
+    /// ectopic beat) starts its cycle [`Self::pre_qrs_window`] before its QRS onset, never
+    /// before the mark ahead of it, with a P wave of no length there: the annotator's own
+    /// cycles do the same (`crate::delineate::cycles::cycles`). With every P wave marked these
+    /// are the runs of seven marks P on … T off, next P on (what `cycles_from_waves` takes
+    /// from a wave file).
     pub fn cycles(&self) -> Vec<CycleBounds> {
-        const ORDER: [BoundaryKind; 7] = [
-            BoundaryKind::POn,
-            BoundaryKind::POff,
-            BoundaryKind::QrsOn,
-            BoundaryKind::QrsOff,
-            BoundaryKind::TOn,
-            BoundaryKind::TOff,
-            BoundaryKind::POn,
-        ];
-        self.marks
-            .windows(7)
-            .filter(|w| w.iter().zip(ORDER).all(|(m, k)| m.kind == k))
-            .filter_map(|w| CycleBounds::new(std::array::from_fn(|k| w[k].sample), self.len))
+        let beats = self.beats();
+        let window = self.pre_qrs_window(&beats);
+        let start = |b: &MarkedBeat| match b.p {
+            Some((on, _)) => on,
+            None => {
+                let floor = b.first.checked_sub(1).map_or(0, |i| self.marks[i].sample);
+                b.qrs.0.saturating_sub(window).max(floor)
+            }
+        };
+        beats
+            .iter()
+            .enumerate()
+            .filter_map(|(k, b)| {
+                let next = self.marks.get(b.last + 1)?;
+                let next_start = match beats.get(k + 1) {
+                    Some(n) if n.first == b.last + 1 => start(n),
+                    _ if next.kind == BoundaryKind::POn => next.sample,
+                    _ => return None,
+                };
+                let p_on = start(b);
+                let p_off = b.p.map_or(p_on, |p| p.1);
+                CycleBounds::new(
+                    [p_on, p_off, b.qrs.0, b.qrs.1, b.t.0, b.t.1, next_start],
+                    self.len,
+                )
+            })
             .collect()
+    }
+
+    /// The beats of the marks: [P on, P off,] QRS on, QRS off, T on, T off one after another.
+    fn beats(&self) -> Vec<MarkedBeat> {
+        let m = &self.marks;
+        let kind = |i: usize| m.get(i).map(|x| x.kind);
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < m.len() {
+            let with_p = kind(i) == Some(BoundaryKind::POn)
+                && kind(i + 1) == Some(BoundaryKind::POff)
+                && kind(i + 2) == Some(BoundaryKind::QrsOn);
+            let q = if with_p { i + 2 } else { i };
+            // Without a P wave the beat follows the last one's T offset: a lone P mark before it
+            // is a P wave being edited, and before the first mark a P wave may be unmarked
+            // (LUDB's files start at a QRS), not absent.
+            let after_t = with_p || (q > 0 && kind(q - 1) == Some(BoundaryKind::TOff));
+            let whole = after_t
+                && kind(q) == Some(BoundaryKind::QrsOn)
+                && kind(q + 1) == Some(BoundaryKind::QrsOff)
+                && kind(q + 2) == Some(BoundaryKind::TOn)
+                && kind(q + 3) == Some(BoundaryKind::TOff);
+            if !whole {
+                i += 1;
+                continue;
+            }
+            out.push(MarkedBeat {
+                first: i,
+                last: q + 3,
+                p: with_p.then(|| (m[i].sample, m[i + 1].sample)),
+                qrs: (m[q].sample, m[q + 1].sample),
+                t: (m[q + 2].sample, m[q + 3].sample),
+            });
+            i = q + 4;
+        }
+        out
+    }
+
+    /// How many samples before its QRS onset a beat without a P wave starts its cycle: the
+    /// median PR interval (P onset to QRS onset) of the beats with one, within plausible
+    /// limits, or the default window when fewer than three beats have one (as the annotator
+    /// does: `crate::delineate::cycles::pre_qrs_window`).
+    fn pre_qrs_window(&self, beats: &[MarkedBeat]) -> usize {
+        use crate::delineate::cycles::{DEFAULT_PRE_QRS_S, MIN_P_BEATS, PR_LIMITS_S};
+        let seconds = |s: f64| samples(s, self.fs).unwrap_or(0);
+        let mut pr: Vec<usize> = beats
+            .iter()
+            .filter_map(|b| b.p.map(|p| b.qrs.0 - p.0))
+            .collect();
+        if pr.len() < MIN_P_BEATS {
+            return seconds(DEFAULT_PRE_QRS_S);
+        }
+        pr.sort_unstable();
+        pr[pr.len() / 2].clamp(seconds(PR_LIMITS_S.0), seconds(PR_LIMITS_S.1))
     }
 
     /// The deflection bands to draw: every pair of consecutive marks that follow each other in

@@ -46,13 +46,16 @@ impl AnnotationDoc {
                     t_on: b.t_on(),
                     t_off: b.t_off(),
                     next_p_on: b.next_p_on(),
-                    flags: self
-                        .missing
-                        .overlaps(b.p_on()..b.next_p_on())
-                        .then_some(CycleFlag::MissingSamples)
-                        .into_iter()
-                        .chain(self.rhythm_in(b.p_on(), b.next_p_on()).map(CycleFlag::from))
-                        .collect(),
+                    flags: [
+                        (b.p_on() == b.p_off()).then_some(CycleFlag::NoPWave),
+                        self.missing
+                            .overlaps(b.p_on()..b.next_p_on())
+                            .then_some(CycleFlag::MissingSamples),
+                        self.rhythm_of(&b).map(CycleFlag::from),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect(),
                 })
                 .collect(),
             rhythm: self.rhythm.clone(),

@@ -362,6 +362,52 @@ fn a_named_beat_is_found_at_its_qrs_whatever_edits_move_around_it() {
 }
 
 #[test]
+fn a_beat_without_a_p_wave_gets_its_cycle_from_a_window_before_its_qrs() {
+    // Three beats with a P wave (PR 70 samples), then one without, then one with.
+    let mut marks = Vec::new();
+    for p in [100, 500, 900, 1700] {
+        for (k, d) in BoundaryKind::ALL
+            .into_iter()
+            .zip([0, 50, 70, 120, 170, 250])
+        {
+            marks.push(m(k, p + d));
+        }
+    }
+    for (k, d) in [(QrsOn, 1370), (QrsOff, 1420), (TOn, 1470), (TOff, 1550)] {
+        marks.push(m(k, d));
+    }
+    marks.push(m(POn, 2100));
+    let d = AnnotationDoc::new(3000, 500.0, marks, Origin::Empty);
+    let starts: Vec<[usize; 7]> = d
+        .cycles()
+        .iter()
+        .map(|c| {
+            [
+                c.p_on(),
+                c.p_off(),
+                c.qrs_on(),
+                c.qrs_off(),
+                c.t_on(),
+                c.t_off(),
+                c.next_p_on(),
+            ]
+        })
+        .collect();
+    assert_eq!(starts.len(), 5, "{starts:?}");
+    // The beat before it ends where its window starts: its QRS onset less the median PR.
+    assert_eq!(starts[2][6], 1300);
+    assert_eq!(starts[3], [1300, 1300, 1370, 1420, 1470, 1550, 1700]);
+    // Its JSON cycle says it has no P wave.
+    let json = d.labels_document("r");
+    assert_eq!(json.cycles[3].flags, [CycleFlag::NoPWave]);
+    assert!(json.cycles[2].flags.is_empty());
+    // A lone P offset before the beat is a P wave being edited: no cycle for it yet.
+    let mut editing = d.clone();
+    editing.set(POff, 1340).unwrap();
+    assert_eq!(editing.cycles().len(), 3);
+}
+
+#[test]
 fn recovery_files_round_trip_and_name_their_problems() {
     let dir = tempfile::tempdir().unwrap();
     let records = tempfile::tempdir().unwrap();
