@@ -219,9 +219,9 @@ impl Delineator {
             let after_gap: Vec<bool> = (0..beats.len())
                 .map(|k| k > 0 && gaps.between(beats[k - 1].qrs.on, beats[k].qrs.on))
                 .collect();
-            let af = fibrillation_beats(&beats, &after_gap, NET_FS, &self.rhythm);
             let live: Vec<&[f32]> = active.iter().map(|&s| input.slots[s].as_slice()).collect();
             let ectopic = ventricular_ectopic(&beats, &after_gap, &live, NET_FS);
+            let af = fibrillation_beats(&beats, &after_gap, &ectopic, NET_FS, &self.rhythm);
             // A ventricular beat in fibrillation is named for its own origin, the more specific.
             let rhythm: Vec<Option<BeatRhythm>> = af
                 .iter()

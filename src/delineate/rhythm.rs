@@ -83,10 +83,15 @@ impl Default for RhythmParams {
 /// Per beat, whether it lies in atrial fibrillation (or flutter with a varying block): decided
 /// on the beats within [`HALF_WINDOW`] of it (the whole record when it is short).
 /// `after_gap[i]` says the record has no samples somewhere between beats `i − 1` and `i`:
-/// the RR interval there is not a measured one and is left out.
+/// the RR interval there is not a measured one and is left out. `ectopic[i]` says beat `i` is
+/// ventricular ectopic ([`super::ectopic::ventricular_ectopic`]): it has no P wave of its own,
+/// so it does not count against the steadiness of the P waves around it. Its RR intervals
+/// still count: leaving them out too made fibrillation look regular (in fibrillation the
+/// early, aberrant beats that rule names are the short intervals; models/delineator.md).
 pub fn fibrillation_beats(
     beats: &[Beat],
     after_gap: &[bool],
+    ectopic: &[bool],
     fs: f64,
     params: &RhythmParams,
 ) -> Vec<bool> {
@@ -103,14 +108,19 @@ pub fn fibrillation_beats(
                     from = n - want;
                 }
             }
-            let window = &beats[from..to];
+            let window: Vec<Beat> = (from..to)
+                .filter(|&k| !ectopic.get(k).copied().unwrap_or(false))
+                .map(|k| beats[k])
+                .collect();
             let rr: Vec<f64> = (from + 1..to)
                 .filter(|&k| !after_gap.get(k).copied().unwrap_or(false))
                 .map(|k| beats[k].qrs.on as f64 - beats[k - 1].qrs.on as f64)
                 .collect();
             match rr_irregularity(&rr) {
                 Some(irr) if irr > params.chaotic => true,
-                Some(irr) if irr > params.irregular => steady_p_share(window, fs) < params.steady_p,
+                Some(irr) if irr > params.irregular => {
+                    steady_p_share(&window, fs) < params.steady_p
+                }
                 _ => false,
             }
         })
@@ -183,14 +193,14 @@ mod tests {
                 [None, Some(30), Some(150)][i % 3]
             }
         });
-        let af = fibrillation_beats(&beats, &[], 500.0, &p);
+        let af = fibrillation_beats(&beats, &[], &[], 500.0, &p);
         assert!(af[..12].iter().all(|&a| !a), "{af:?}");
         assert!(af[28..].iter().all(|&a| a), "{af:?}");
         // Sinus bigeminy: premature beats without P after every sinus beat.
         let on = onsets(|i| if i % 2 == 0 { 300 } else { 500 }, 30);
         let beats = beats_at(&on, |i| (i % 2 == 1).then_some(80));
         assert!(
-            fibrillation_beats(&beats, &[], 500.0, &p)
+            fibrillation_beats(&beats, &[], &[], 500.0, &p)
                 .iter()
                 .all(|&a| !a)
         );
@@ -206,11 +216,30 @@ mod tests {
         assert!(irr > p.irregular && irr < p.chaotic, "{irr}");
         let sinus = beats_at(&on, |_| Some(80));
         assert!(
-            fibrillation_beats(&sinus, &[], 500.0, &p)
+            fibrillation_beats(&sinus, &[], &[], 500.0, &p)
                 .iter()
                 .all(|&a| !a)
         );
         let no_p = beats_at(&on, |_| None);
-        assert!(fibrillation_beats(&no_p, &[], 500.0, &p).iter().all(|&a| a));
+        assert!(
+            fibrillation_beats(&no_p, &[], &[], 500.0, &p)
+                .iter()
+                .all(|&a| a)
+        );
+        // The same rhythm with every third beat a ventricular ectopic one without a P: only a
+        // third of the P waves are missing, which alone would call it fibrillation, but the
+        // ectopic beats do not count against the sinus P waves between them.
+        let with_pvcs = beats_at(&on, |i| (i % 3 != 2).then_some(80));
+        let ectopic: Vec<bool> = (0..on.len()).map(|i| i % 3 == 2).collect();
+        assert!(
+            fibrillation_beats(&with_pvcs, &[], &[], 500.0, &p)
+                .iter()
+                .all(|&a| a)
+        );
+        assert!(
+            fibrillation_beats(&with_pvcs, &[], &ectopic, 500.0, &p)
+                .iter()
+                .all(|&a| !a)
+        );
     }
 }
