@@ -192,3 +192,42 @@ fn eval_measure_on_a_qtdb_record_compares_beat_qt() {
     );
     assert!(v["qt"]["mean_ms"].as_f64().unwrap().abs() < 150.0);
 }
+
+#[test]
+fn ectopic_beats_say_why_they_have_no_pr() {
+    // QTDB sel223 (sinus rhythm with frequent premature ventricular beats), without the
+    // annotation files beside it, so the beats come from the annotator.
+    let dir = tempfile::tempdir().unwrap();
+    for ext in ["hea", "dat"] {
+        let name = format!("sel223.{ext}");
+        std::fs::copy(
+            common::data_dir().join("qtdb").join(&name),
+            dir.path().join(&name),
+        )
+        .unwrap();
+    }
+    let rec = dir.path().join("sel223").display().to_string();
+    let text = ok(&["measure", &rec]);
+    let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split(',').collect()).collect();
+    let col = |name: &str| rows[0].iter().position(|h| *h == name).unwrap();
+    let (rhythm, pr) = (col("rhythm"), col("pr_ms"));
+    let cycles = &rows[1..rows.len() - 3];
+    let ectopic: Vec<&Vec<&str>> = cycles
+        .iter()
+        .filter(|r| r[rhythm] == "ventricular_ectopic")
+        .collect();
+    assert!(
+        ectopic.len() > 150,
+        "{} named of {}",
+        ectopic.len(),
+        cycles.len()
+    );
+    assert!(ectopic.iter().all(|r| r[pr].is_empty()), "no PR for them");
+    let names: std::collections::BTreeSet<&str> = cycles.iter().map(|r| r[rhythm]).collect();
+    assert!(
+        names.is_subset(&["", "atrial_fibrillation", "ventricular_ectopic"].into()),
+        "{names:?}"
+    );
+    // The summary rows carry no rhythm.
+    assert!(rows[rows.len() - 3..].iter().all(|r| r[rhythm].is_empty()));
+}
