@@ -85,7 +85,7 @@ fn the_names_survive_saving_and_reopening_the_annotations() {
     let proposed = AnnotationDoc::from_delineation(&d, record.len());
     // What the measurements read: each beat of the marks with the rhythm named before it.
     let named = |doc: &AnnotationDoc| -> Vec<(usize, BeatRhythm)> {
-        with_rhythm(beats_from_marks(doc.marks()), doc.rhythm_notes())
+        with_rhythm(beats_from_marks(doc.marks()), &doc.named_beats())
             .iter()
             .filter_map(|b| Some((b.qrs.on, b.rhythm?)))
             .collect()

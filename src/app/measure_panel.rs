@@ -36,7 +36,7 @@ pub fn refresh(state: &mut AppState) {
     if state.measures.key == key {
         return;
     }
-    let beats = with_rhythm(beats_from_marks(a.doc.marks()), a.doc.rhythm_notes());
+    let beats = with_rhythm(beats_from_marks(a.doc.marks()), &a.doc.named_beats());
     let leads: LeadBeats = a
         .leads
         .leads()

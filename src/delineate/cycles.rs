@@ -189,21 +189,27 @@ impl Cycle {
 /// normal PR interval, so a P wave the delineator missed in a conducted beat still falls inside).
 pub const DEFAULT_PRE_QRS_S: f64 = 0.200;
 /// Beats with a P wave needed before the record's own median PR interval is trusted.
-pub(crate) const MIN_P_BEATS: usize = 3;
+const MIN_P_BEATS: usize = 3;
 /// Plausible PR intervals; a median outside them comes from spurious P detections.
-pub(crate) const PR_LIMITS_S: (f64, f64) = (0.08, 0.40);
+const PR_LIMITS_S: (f64, f64) = (0.08, 0.40);
 
 /// How many samples before the QRS onset a beat without P wave starts its cycle: the median
 /// P-onset-to-QRS-onset interval of the record's beats with a P wave (so an ectopic or junctional
 /// beat gets the window of its neighbours), or [`DEFAULT_PRE_QRS_S`] when fewer than three
 /// beats have one (atrial fibrillation, flutter).
 pub fn pre_qrs_window(d: &Delineation) -> usize {
-    let mut pr: Vec<usize> = d
+    let pr: Vec<usize> = d
         .beats
         .iter()
         .filter_map(|b| b.p.filter(|p| p.on <= b.qrs.on).map(|p| b.qrs.on - p.on))
         .collect();
-    let seconds = |s: f64| (s * d.fs).round().max(0.0) as usize;
+    window_from_pr(pr, d.fs)
+}
+
+/// [`pre_qrs_window`] from the PR intervals (samples at `fs`) of a record's beats with a P
+/// wave, whoever marked them (the annotator, or a hand-edited document).
+pub fn window_from_pr(mut pr: Vec<usize>, fs: f64) -> usize {
+    let seconds = |s: f64| (s * fs).round().max(0.0) as usize;
     if pr.len() < MIN_P_BEATS {
         return seconds(DEFAULT_PRE_QRS_S);
     }

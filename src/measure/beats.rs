@@ -2,7 +2,7 @@
 
 use crate::delineate::cycles::{Cycle, CycleFlag};
 use crate::delineate::edit::{BoundaryKind, Mark};
-use crate::delineate::{BeatRhythm, CycleBounds, RhythmNote};
+use crate::delineate::{BeatRhythm, CycleBounds};
 use serde::{Deserialize, Serialize};
 
 /// A wave's onset and offset (sample indices, `on ≤ off`).
@@ -39,17 +39,14 @@ pub struct BeatMarks {
     pub rhythm: Option<BeatRhythm>,
 }
 
-/// Give each beat the rhythm of the last note between the previous beat's QRS offset and its
-/// own QRS onset (a note sits at its cycle's P onset); `notes` sorted by sample.
-pub fn with_rhythm(mut beats: Vec<BeatMarks>, notes: &[RhythmNote]) -> Vec<BeatMarks> {
-    let mut after = 0;
+/// Give each beat the rhythm named at its QRS onset (`named`: QRS onsets with their names in
+/// time order, as [`crate::delineate::edit::AnnotationDoc::named_beats`] gives them).
+pub fn with_rhythm(mut beats: Vec<BeatMarks>, named: &[(usize, BeatRhythm)]) -> Vec<BeatMarks> {
     for b in &mut beats {
-        let lo = notes.partition_point(|n| n.sample < after);
-        let hi = notes.partition_point(|n| n.sample <= b.qrs.on);
-        b.rhythm = notes[lo..hi.max(lo)]
-            .last()
-            .and_then(|n| n.rhythm.named_with_p(b.p.is_some()));
-        after = b.qrs.off + 1;
+        b.rhythm = named
+            .binary_search_by_key(&b.qrs.on, |&(on, _)| on)
+            .ok()
+            .map(|k| named[k].1);
     }
     beats
 }

@@ -38,7 +38,7 @@ pub fn record_beats(record: &Record, path: Option<&Path>) -> Result<(BeatSource,
     if let Some(path) = path {
         let (doc, _) = AnnotationDoc::open_beside_with(path, record.len(), record.fs, None)?;
         if let Some(doc) = doc {
-            let beats = with_rhythm(beats_from_marks(doc.marks()), doc.rhythm_notes());
+            let beats = with_rhythm(beats_from_marks(doc.marks()), &doc.named_beats());
             if !beats.is_empty() {
                 return Ok((BeatSource::File(doc.origin().to_string()), beats));
             }

@@ -52,7 +52,7 @@ pub use recovered::Recovered;
 pub use recovery::{DATA_DIR_ENV, Recovery};
 pub use save::refuse_existing;
 
-use crate::delineate::{CycleBounds, RhythmNote};
+use crate::delineate::RhythmNote;
 
 use crate::delineate::WaveKind;
 use std::collections::VecDeque;
@@ -207,9 +207,10 @@ impl AnnotationDoc {
         self.rhythm = notes;
     }
 
-    /// Each rhythm note with the QRS onset of the beat it names: the first QRS onset mark at or
-    /// after the note (none when no QRS onset follows it). A beat named for fibrillation whose
-    /// P wave has been marked since is not named: the mark says it is conducted.
+    /// Each rhythm note with the QRS onset of the beat it names, in time order: the first QRS
+    /// onset mark at or after the note (none when no QRS onset follows it). A beat named for
+    /// fibrillation whose P wave has been marked since is not named: the mark says it is
+    /// conducted. The paper, the measurements and saving all read the names from here.
     pub fn named_beats(&self) -> Vec<(usize, crate::delineate::BeatRhythm)> {
         self.rhythm
             .iter()
@@ -224,20 +225,6 @@ impl AnnotationDoc {
                 Some((self.marks[k].sample, name))
             })
             .collect()
-    }
-
-    /// What the rhythm notes say of the beat of cycle `b`: the last note from the mark before
-    /// its start to its QRS onset (a note sits at the cycle's start as the annotator drew it),
-    /// as [`crate::delineate::BeatRhythm::named_with_p`] names a beat with or without a P wave.
-    pub fn rhythm_of(&self, b: &CycleBounds) -> Option<crate::delineate::BeatRhythm> {
-        let before = self.marks.partition_point(|m| m.sample < b.p_on());
-        let floor = before.checked_sub(1).map_or(0, |i| self.marks[i].sample);
-        let lo = self.rhythm.partition_point(|n| n.sample < floor);
-        let hi = self.rhythm.partition_point(|n| n.sample <= b.qrs_on());
-        self.rhythm[lo..hi.max(lo)]
-            .last()?
-            .rhythm
-            .named_with_p(b.p_on() < b.p_off())
     }
 
     /// Tell the document where a lead of its record has no samples

@@ -2,7 +2,7 @@
 
 use super::{AnnotationDoc, BoundaryKind, MAX_UNDO, Mark, Splice, valid_fs};
 use crate::delineate::CycleBounds;
-use crate::delineate::cycles::Deflection;
+use crate::delineate::cycles::{Deflection, window_from_pr};
 use std::ops::Range;
 
 /// Window within which a key press moves an existing mark instead of adding one.
@@ -54,14 +54,19 @@ impl AnnotationDoc {
     /// The cycles: each beat whose marks run, one after another, [P on, P off,] QRS on, QRS
     /// off, T on, T off, up to the next beat's start (its P on, or for a beat without a P wave
     /// the start of its window). A beat without a P wave (atrial fibrillation, a ventricular
-    /// ectopic beat) starts its cycle [`Self::pre_qrs_window`] before its QRS onset, never
-    /// before the mark ahead of it, with a P wave of no length there: the annotator's own
-    /// cycles do the same (`crate::delineate::cycles::cycles`). With every P wave marked these
+    /// ectopic beat) starts its cycle the record's median PR interval before its QRS onset
+    /// ([`window_from_pr`]), never before the mark ahead of it, with a P wave of no length
+    /// there, as the annotator's own cycles do (`crate::delineate::cycles::cycles`). With every
+    /// P wave marked these
     /// are the runs of seven marks P on … T off, next P on (what `cycles_from_waves` takes
     /// from a wave file).
     pub fn cycles(&self) -> Vec<CycleBounds> {
         let beats = self.beats();
-        let window = self.pre_qrs_window(&beats);
+        let pr = beats
+            .iter()
+            .filter_map(|b| b.p.map(|p| b.qrs.0 - p.0))
+            .collect();
+        let window = window_from_pr(pr, self.fs);
         let start = |b: &MarkedBeat| match b.p {
             Some((on, _)) => on,
             None => {
@@ -123,24 +128,6 @@ impl AnnotationDoc {
             i = q + 4;
         }
         out
-    }
-
-    /// How many samples before its QRS onset a beat without a P wave starts its cycle: the
-    /// median PR interval (P onset to QRS onset) of the beats with one, within plausible
-    /// limits, or the default window when fewer than three beats have one (as the annotator
-    /// does: `crate::delineate::cycles::pre_qrs_window`).
-    fn pre_qrs_window(&self, beats: &[MarkedBeat]) -> usize {
-        use crate::delineate::cycles::{DEFAULT_PRE_QRS_S, MIN_P_BEATS, PR_LIMITS_S};
-        let seconds = |s: f64| samples(s, self.fs).unwrap_or(0);
-        let mut pr: Vec<usize> = beats
-            .iter()
-            .filter_map(|b| b.p.map(|p| b.qrs.0 - p.0))
-            .collect();
-        if pr.len() < MIN_P_BEATS {
-            return seconds(DEFAULT_PRE_QRS_S);
-        }
-        pr.sort_unstable();
-        pr[pr.len() / 2].clamp(seconds(PR_LIMITS_S.0), seconds(PR_LIMITS_S.1))
     }
 
     /// The deflection bands to draw: every pair of consecutive marks that follow each other in

@@ -226,7 +226,7 @@ impl AnnotationDoc {
             });
         }
         let text = read_text(path)?;
-        let labels = match serde_json::from_str::<LabelsDocument>(&text) {
+        let (labels, rhythm) = match serde_json::from_str::<LabelsDocument>(&text) {
             Ok(doc) if doc.fs != fs => {
                 return Err(Error::malformed(
                     path,
@@ -243,7 +243,6 @@ impl AnnotationDoc {
             }
             Err(_) => (CycleLabels::from_json(&text, path)?, Vec::new()),
         };
-        let (labels, rhythm) = labels;
         let marks =
             label_marks(&labels, record_len).map_err(|r| Error::malformed(path, LABELS_KIND, r))?;
         let mut doc = Self::new(record_len, fs, marks, Origin::Labels(path.to_path_buf()));

@@ -30,6 +30,7 @@ impl AnnotationDoc {
 
     /// The JSON document `save` writes: every mark in the six lists, and the complete cycles.
     pub fn labels_document(&self, record_name: &str) -> LabelsDocument {
+        let named = self.named_beats();
         LabelsDocument {
             record: record_name.to_string(),
             fs: self.fs,
@@ -51,7 +52,10 @@ impl AnnotationDoc {
                         self.missing
                             .overlaps(b.p_on()..b.next_p_on())
                             .then_some(CycleFlag::MissingSamples),
-                        self.rhythm_of(&b).map(CycleFlag::from),
+                        named
+                            .binary_search_by_key(&b.qrs_on(), |&(on, _)| on)
+                            .ok()
+                            .map(|k| CycleFlag::from(named[k].1)),
                     ]
                     .into_iter()
                     .flatten()
