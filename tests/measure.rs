@@ -24,6 +24,14 @@ fn ok(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+fn qtdb(name: &str) -> String {
+    common::data_dir()
+        .join("qtdb")
+        .join(name)
+        .display()
+        .to_string()
+}
+
 fn ludb(name: &str) -> String {
     common::data_dir()
         .join("ludb/data")
@@ -195,18 +203,9 @@ fn eval_measure_on_a_qtdb_record_compares_beat_qt() {
 
 #[test]
 fn ectopic_beats_say_why_they_have_no_pr() {
-    // QTDB sel223 (sinus rhythm with frequent premature ventricular beats), without the
-    // annotation files beside it, so the beats come from the annotator.
-    let dir = tempfile::tempdir().unwrap();
-    for ext in ["hea", "dat"] {
-        let name = format!("sel223.{ext}");
-        std::fs::copy(
-            common::data_dir().join("qtdb").join(&name),
-            dir.path().join(&name),
-        )
-        .unwrap();
-    }
-    let rec = dir.path().join("sel223").display().to_string();
+    // QTDB sel223 (sinus rhythm with frequent premature ventricular beats): the wave files
+    // beside it (q1c, pu0) are not its boundaries, so the beats come from the annotator.
+    let rec = qtdb("sel223");
     let text = ok(&["measure", &rec]);
     let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split(',').collect()).collect();
     let col = |name: &str| rows[0].iter().position(|h| *h == name).unwrap();
@@ -230,4 +229,43 @@ fn ectopic_beats_say_why_they_have_no_pr() {
     );
     // The summary rows carry no rhythm.
     assert!(rows[rows.len() - 3..].iter().all(|r| r[rhythm].is_empty()));
+}
+
+#[test]
+fn a_qtdb_record_is_measured_from_the_annotator_or_the_file_the_user_names() {
+    // Beside sel100 lie another program's boundaries (pu0, pu1) and a cardiologist's on 30
+    // beats (q1c): none is taken for the record's own.
+    let v: Value = serde_json::from_str(&ok(&["measure", &qtdb("sel100"), "--json"])).unwrap();
+    assert_eq!(
+        v["boundaries"], "the automatic annotator",
+        "{}",
+        v["boundaries"]
+    );
+    let auto = v["cycles"].as_array().unwrap().len();
+    assert!(auto > 1000, "{auto} cycles in 15 min at 75 bpm");
+    let auto_qt = v["summary"]["qt_ms"]["median"].as_f64().unwrap();
+
+    let q1c = format!("{}.q1c", qtdb("sel100"));
+    let text = ok(&["measure", &qtdb("sel100"), "--annotations", &q1c, "--json"]);
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert!(v["boundaries"].as_str().unwrap().contains("sel100.q1c"));
+    let cycles = v["cycles"].as_array().unwrap();
+    assert_eq!(cycles.len(), 30, "q1c marks 30 beats");
+    // q1c marks no T onset; its T offsets still give every beat a QT.
+    assert!(cycles.iter().all(|c| {
+        c["qt_ms"]
+            .as_f64()
+            .is_some_and(|qt| (300.0..500.0).contains(&qt))
+    }));
+    let ref_qt = v["summary"]["qt_ms"]["median"].as_f64().unwrap();
+    assert!(
+        (auto_qt - ref_qt).abs() < 30.0,
+        "QT {auto_qt} vs the cardiologist's {ref_qt}"
+    );
+
+    // A file that holds no waves is a clear error.
+    let atr = format!("{}.atr", qtdb("sel100"));
+    let out = cli(&["measure", &qtdb("sel100"), "--annotations", &atr]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no cycle found"));
 }

@@ -3,7 +3,7 @@
 use anyhow::Context;
 use ecg_panorama::measure::{
     AxisMethod, CycleMeasures, MeasureOptions, RecordMeasures, Stats, lead_beats_beside,
-    measure_record, record_beats,
+    measure_record, record_beats, record_beats_in,
 };
 use ecg_panorama::record::open_record;
 use std::path::PathBuf;
@@ -19,6 +19,11 @@ pub struct MeasureArgs {
     /// Write to this file instead of standard output (written whole or not at all).
     #[arg(long, value_name = "FILE", default_value = "-")]
     out: PathBuf,
+    /// Read the boundaries from this annotation file (a WFDB file with wave marks, such as
+    /// QTDB's `NAME.q1c`, or JSON labels) instead of the lead files or JSON labels beside the
+    /// record (else the automatic annotator).
+    #[arg(long, value_name = "FILE")]
+    annotations: Option<PathBuf>,
     /// How the limb leads' QRS gives the frontal axis.
     #[arg(long, value_enum, default_value_t = AxisMethod::Amplitude)]
     axis_method: AxisMethod,
@@ -35,8 +40,12 @@ struct JsonOut<'a> {
 /// Run `measure`.
 pub fn run(args: &MeasureArgs) -> anyhow::Result<()> {
     let record = open_record(&args.record)?;
-    let (source, beats) = record_beats(&record, Some(&args.record))
-        .with_context(|| format!("finding the cycles of {}", args.record.display()))?;
+    let (source, beats) = match &args.annotations {
+        Some(file) => record_beats_in(&record, file)
+            .with_context(|| format!("reading the boundaries in {}", file.display()))?,
+        None => record_beats(&record, Some(&args.record))
+            .with_context(|| format!("finding the cycles of {}", args.record.display()))?,
+    };
     if beats.is_empty() {
         anyhow::bail!(
             "{}: no cycle found to measure (boundaries from {source})",

@@ -119,7 +119,7 @@ pub fn beats_from_bounds(cycles: &[CycleBounds]) -> Vec<BeatMarks> {
 
 /// Beats of an annotation document's marks (sorted by sample): every QRS onset directly
 /// followed by its offset is a beat, with the P wave whose offset directly precedes it and the
-/// T wave whose onset directly follows it. Any QRS onset counts as a neighbour, so a beat with
+/// T wave whose onset (or, unmarked, offset) directly follows it. Any QRS onset counts as a neighbour, so a beat with
 /// a lone mark never makes an RR interval span two beats.
 pub fn beats_from_marks(marks: &[Mark]) -> Vec<BeatMarks> {
     let kind = |i: usize| marks.get(i).map(|m| m.kind);
@@ -141,7 +141,13 @@ pub fn beats_from_marks(marks: &[Mark]) -> Vec<BeatMarks> {
         let p = i
             .checked_sub(2)
             .and_then(|j| pair(j, BoundaryKind::POn, BoundaryKind::POff));
-        let t = pair(i + 2, BoundaryKind::TOn, BoundaryKind::TOff);
+        // A T offset with no onset marked (QTDB's q1c marks none) still ends the QT: the wave
+        // is taken to start at the QRS offset, as nothing here reads a T onset.
+        let t = pair(i + 2, BoundaryKind::TOn, BoundaryKind::TOff).or_else(|| {
+            (kind(i + 2) == Some(BoundaryKind::TOff))
+                .then(|| Span::new(qrs.off, marks[i + 2].sample))
+                .flatten()
+        });
         let k = onsets.partition_point(|&s| s < qrs.on);
         out.push(BeatMarks {
             p,

@@ -25,7 +25,9 @@ pub use record::{
     CycleMeasures, Header, LeadSt, LeadStStats, MeasureOptions, RecordMeasures, Summary,
     measure_record,
 };
-pub use source::{BeatSource, LeadBeats, annotator_beats, lead_beats_beside, record_beats};
+pub use source::{
+    BeatSource, LeadBeats, annotator_beats, lead_beats_beside, record_beats, record_beats_in,
+};
 pub use st::{J_OFFSET_S, st_level};
 pub use stats::Stats;
 

@@ -48,6 +48,21 @@ pub fn record_beats(record: &Record, path: Option<&Path>) -> Result<(BeatSource,
     Ok((BeatSource::Annotator, annotator_beats(&d)))
 }
 
+/// The record's beats from one annotation file the user names: JSON labels (`.json`), else a
+/// WFDB annotation file holding wave boundaries (any extension, e.g. QTDB's `q1c`).
+pub fn record_beats_in(record: &Record, file: &Path) -> Result<(BeatSource, Vec<BeatMarks>)> {
+    let json = file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let doc = if json {
+        AnnotationDoc::from_labels_file(file, record.len(), record.fs)?
+    } else {
+        AnnotationDoc::from_wave_file(file, record.len(), record.fs)?
+    };
+    let beats = with_rhythm(beats_from_marks(doc.marks()), &doc.named_beats());
+    Ok((BeatSource::File(doc.origin().to_string()), beats))
+}
+
 /// The beats of a delineation's flagged cycles.
 pub fn annotator_beats(d: &Delineation) -> Vec<BeatMarks> {
     beats_from_cycles(&cycles(d), d.len)

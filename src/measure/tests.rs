@@ -205,6 +205,33 @@ fn beats_from_marks_take_the_waves_around_each_qrs() {
 }
 
 #[test]
+fn a_t_offset_without_an_onset_still_ends_the_qt() {
+    use BoundaryKind::*;
+    // QTDB's q1c layout: P on/off, QRS on/off, then only the T offset.
+    let marks: Vec<Mark> = [
+        (POn, 10),
+        (POff, 40),
+        (QrsOn, 60),
+        (QrsOff, 100),
+        (TOff, 250),
+    ]
+    .into_iter()
+    .map(|(k, s)| Mark::new(k, s))
+    .collect();
+    let b = beats_from_marks(&marks);
+    assert_eq!(b.len(), 1);
+    assert_eq!(b[0].t.map(|t| t.off), Some(250));
+    let rec = record(60.0, &["II"]);
+    let m = measure_record(&rec, &b, &LeadBeats::new(), MeasureOptions::default());
+    let qt = m.cycles[0].qt_ms;
+    assert_eq!(
+        qt,
+        Some(380.0),
+        "QT from QRS onset (60) to T offset (250) at 500 Hz"
+    );
+}
+
+#[test]
 fn flagged_cycles_lose_what_their_flags_say_is_not_there() {
     let cycle = |p_on, flags: &[CycleFlag]| Cycle {
         p_on,

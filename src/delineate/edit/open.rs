@@ -31,6 +31,7 @@ impl AnnotationDoc {
     /// Open what a record has beside it, in this order: a recovery file newer than the saved
     /// annotations, the lead-II wave file (LUDB `NAME.ii`, or the first lead file found), JSON
     /// labels, else `None` (the app then runs the annotator and calls `from_delineation`).
+    /// Wave files under other names are not opened; a warning names them.
     ///
     /// A recovery file that cannot be read, or that belongs to a record of another length or
     /// rate, is passed over with a warning; the warnings are returned beside the document (and
@@ -68,7 +69,7 @@ impl AnnotationDoc {
         mut warnings: Vec<String>,
     ) -> Result<(Option<Self>, Vec<String>)> {
         let stem = record_stem(record_path);
-        let wave = wave_file_beside(record_path, &stem);
+        let wave = wave_file_beside(&stem);
         let labels = Some(sibling(&stem, "json"))
             .filter(|p| p.is_file())
             .or_else(|| {
@@ -123,6 +124,7 @@ impl AnnotationDoc {
             let doc = Self::from_labels_file(&path, record_len, fs)?;
             return Ok(finish(doc, warnings));
         }
+        warnings.extend(not_opened_note(record_path));
         Ok((None, warnings))
     }
 }
@@ -144,16 +146,53 @@ pub(super) fn read_recovery(
 }
 
 /// The wave file to open beside a record: a lead file with a standard name (lead II first),
-/// else the first other annotation file beside it that holds waves.
-fn wave_file_beside(record_path: &Path, stem: &Path) -> Option<PathBuf> {
+/// as LUDB and `annotate` name them.
+fn wave_file_beside(stem: &Path) -> Option<PathBuf> {
     LEAD_FILES
         .iter()
         .map(|ext| sibling(stem, ext))
         .find(|p| p.is_file())
-        .or_else(|| {
-            find_annotation_files(record_path)
-                .into_iter()
-                .find(|f| f.kind == "wfdb" && f.error.is_none() && f.counts.contains_key("("))
-                .map(|f| f.path)
+}
+
+/// Annotation files beside a record that hold wave boundaries under another name (QTDB's
+/// `q1c` and `pu0`, another program's output). Their origin is unknown: a cardiologist's
+/// marks on a stretch, or another delineator's on the whole record. So they are named for the
+/// user, not opened as the record's boundaries.
+fn other_wave_files_beside(record_path: &Path) -> Vec<PathBuf> {
+    find_annotation_files(record_path)
+        .into_iter()
+        .filter(|f| f.kind == "wfdb" && f.error.is_none() && f.counts.contains_key("("))
+        .filter(|f| {
+            let ext = f
+                .path
+                .extension()
+                .map(|e| e.to_string_lossy().to_ascii_lowercase());
+            !ext.is_some_and(|e| LEAD_FILES.contains(&e.as_str()))
         })
+        .map(|f| f.path)
+        .collect()
+}
+
+/// The note on wave files beside a record that were not opened, when there are any.
+fn not_opened_note(record_path: &Path) -> Option<String> {
+    let others = other_wave_files_beside(record_path);
+    if others.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = others
+        .iter()
+        .map(|p| {
+            p.file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    Some(format!(
+        "{} beside the record hold{} wave boundaries under no lead's name (another program's \
+         or a reference's); not opened as the record's boundaries (`measure --annotations \
+         FILE` reads one)",
+        names.join(", "),
+        if names.len() == 1 { "s" } else { "" }
+    ))
 }

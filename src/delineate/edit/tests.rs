@@ -488,6 +488,39 @@ fn a_stray_mark_in_an_opened_wave_file_is_a_returned_warning() {
 }
 
 #[test]
+fn wave_files_under_other_names_are_named_not_opened() {
+    use crate::record::annotation::{Annotation, encode_annotations};
+    let ann = |sample, symbol: &str| Annotation {
+        sample,
+        symbol: symbol.into(),
+        subtype: 0,
+        chan: 0,
+        num: 0,
+        aux: None,
+    };
+    let anns = [ann(100, "("), ann(120, "N"), ann(140, ")")];
+    let dir = tempfile::tempdir().unwrap();
+    let record = dir.path().join("rec");
+    // Another delineator's output and a reference on a stretch, as QTDB has beside its records.
+    for ext in ["pu0", "q1c"] {
+        let path = dir.path().join(format!("rec.{ext}"));
+        std::fs::write(path, encode_annotations(&anns).unwrap()).unwrap();
+    }
+    let (doc, warnings) = AnnotationDoc::open_beside_with(&record, 1000, 500.0, None).unwrap();
+    assert!(doc.is_none(), "the annotator marks the record");
+    assert!(
+        warnings.len() == 1
+            && warnings[0].contains("rec.pu0, rec.q1c")
+            && warnings[0].contains("not opened"),
+        "{warnings:?}"
+    );
+    // A lead's file (LUDB's, or one `annotate` wrote) is the record's boundaries.
+    std::fs::write(dir.path().join("rec.ii"), encode_annotations(&anns).unwrap()).unwrap();
+    let (doc, _) = AnnotationDoc::open_beside_with(&record, 1000, 500.0, None).unwrap();
+    assert_eq!(doc.unwrap().origin(), &Origin::WaveFile(dir.path().join("rec.ii")));
+}
+
+#[test]
 fn saved_cycles_over_missing_samples_are_flagged() {
     let mut d = doc();
     let flags = |d: &AnnotationDoc| -> Vec<Vec<CycleFlag>> {
