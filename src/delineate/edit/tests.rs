@@ -457,17 +457,21 @@ fn recovery_files_round_trip_and_name_their_problems() {
     Recovery::discard_in(&recovery, &record).unwrap();
 }
 
-#[test]
-fn a_stray_mark_in_an_opened_wave_file_is_a_returned_warning() {
-    use crate::record::annotation::{Annotation, encode_annotations};
-    let ann = |sample, symbol: &str| Annotation {
+/// A WFDB annotation with no fields beyond its sample and symbol.
+fn ann(sample: i64, symbol: &str) -> crate::record::annotation::Annotation {
+    crate::record::annotation::Annotation {
         sample,
         symbol: symbol.into(),
         subtype: 0,
         chan: 0,
         num: 0,
         aux: None,
-    };
+    }
+}
+
+#[test]
+fn a_stray_mark_in_an_opened_wave_file_is_a_returned_warning() {
+    use crate::record::annotation::encode_annotations;
     // A whole P wave, then an onset with no wave after it.
     let anns = [ann(100, "("), ann(120, "p"), ann(140, ")"), ann(500, "(")];
     let dir = tempfile::tempdir().unwrap();
@@ -489,15 +493,7 @@ fn a_stray_mark_in_an_opened_wave_file_is_a_returned_warning() {
 
 #[test]
 fn wave_files_under_other_names_are_named_not_opened() {
-    use crate::record::annotation::{Annotation, encode_annotations};
-    let ann = |sample, symbol: &str| Annotation {
-        sample,
-        symbol: symbol.into(),
-        subtype: 0,
-        chan: 0,
-        num: 0,
-        aux: None,
-    };
+    use crate::record::annotation::encode_annotations;
     let anns = [ann(100, "("), ann(120, "N"), ann(140, ")")];
     let dir = tempfile::tempdir().unwrap();
     let record = dir.path().join("rec");
@@ -515,9 +511,16 @@ fn wave_files_under_other_names_are_named_not_opened() {
         "{warnings:?}"
     );
     // A lead's file (LUDB's, or one `annotate` wrote) is the record's boundaries.
-    std::fs::write(dir.path().join("rec.ii"), encode_annotations(&anns).unwrap()).unwrap();
+    std::fs::write(
+        dir.path().join("rec.ii"),
+        encode_annotations(&anns).unwrap(),
+    )
+    .unwrap();
     let (doc, _) = AnnotationDoc::open_beside_with(&record, 1000, 500.0, None).unwrap();
-    assert_eq!(doc.unwrap().origin(), &Origin::WaveFile(dir.path().join("rec.ii")));
+    assert_eq!(
+        doc.unwrap().origin(),
+        &Origin::WaveFile(dir.path().join("rec.ii"))
+    );
 }
 
 #[test]
