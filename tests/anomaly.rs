@@ -77,7 +77,8 @@ fn a_chest_lead_unlike_what_normal_records_pair_with_the_others_raises_its_shape
 #[test]
 fn flat_and_unknown_leads_are_marked_not_scored() {
     let engine = engine_for(EngineKind::NefNet, None).unwrap();
-    let (path, mut record) = normal_record();
+    let (path, original) = normal_record();
+    let mut record = original.clone();
     let (_, cycles) = find_record_cycles(&record, Some(&path)).unwrap();
     for l in record.leads.iter_mut().filter(|l| l.name == "V3") {
         l.samples.iter_mut().for_each(|v| *v = 0.0);
@@ -87,6 +88,31 @@ fn flat_and_unknown_leads_are_marked_not_scored() {
     assert!(map.lead_score("V3").is_none());
     assert!(map.lead_score("V2").is_some());
     assert_eq!(map.cycle_scores.len(), 2);
+    // The limb leads are still restored from the chest, not from each other (which fixes
+    // them exactly and would score every one perfect).
+    let whole = anomaly_map(engine.as_ref(), &original, &cycles[..2]).unwrap();
+    for lead in ["I", "II", "aVF"] {
+        let (a, b) = (
+            map.lead_score(lead).unwrap(),
+            whole.lead_score(lead).unwrap(),
+        );
+        assert!(
+            a > 0.5 * b && a < 2.0 * b,
+            "{lead}: {a} with V3 flat, {b} without"
+        );
+    }
+    // A flat lead is not taken for a swapped electrode: not V3 (V2/V3, V3/V4), and not a lost
+    // lead II (a right arm on the leg flattens II only with I = −III).
+    let normal = NormalModel::load_default().unwrap();
+    let reading = normal.swap_evidence;
+    let mut lost_ii = original.clone();
+    for l in lost_ii.leads.iter_mut().filter(|l| l.name == "II") {
+        l.samples.iter_mut().for_each(|v| *v = 0.0);
+    }
+    for r in [&record, &lost_ii] {
+        let check = check_swaps(engine.as_ref(), r, &cycles[..4], reading).unwrap();
+        assert_eq!(normal.suspected(&check), None, "{:?}", check.evidence);
+    }
     // Nor does the normal-shape restoration score a flat lead.
     NormalModel::load_default()
         .unwrap()

@@ -27,26 +27,82 @@ fn group(targets: &[&str], inputs: &[&str]) -> Group {
 /// The restorations of a record holding `leads` (canonical names; those with no viewpoint are
 /// left out by the caller).
 ///
-/// With the 12 standard leads: the limb leads from V1–V6; V1–V3 from I, II, V4–V6; V4–V6 from
-/// I, II, V1–V3 (the chest halves are far enough apart that a swap of neighbours shows in one
-/// and is restored from the other). Otherwise each lead from all the others.
+/// The limb leads from the chest leads; V1–V3 from I, II and the chest leads V4–V6 present;
+/// V4–V6 from I, II and V1–V3 (the chest halves are far enough apart that a swap of neighbours
+/// shows in one and is restored from the other). With leads missing (a flat one left out, a
+/// two-lead Holter record) the same rule runs on what is there: no limb lead is ever restored
+/// from two others, which fix it exactly (Einthoven, Goldberger) and would score it perfect
+/// whatever its electrodes did. Leads outside the twelve (Frank's, unknown names with a
+/// viewpoint) restore and are restored from all the others, unless the twelve are complete.
 pub fn groups(leads: &[&str]) -> Vec<Group> {
-    let has = |n: &str| leads.contains(&n);
-    if STANDARD_12.iter().all(|n| has(n)) {
-        return vec![
-            group(&LIMB, &CHEST),
-            group(&CHEST[..3], &["I", "II", "V4", "V5", "V6"]),
-            group(&CHEST[3..], &["I", "II", "V1", "V2", "V3"]),
-        ];
+    let pick = |set: &[&'static str]| -> Vec<&'static str> {
+        set.iter().copied().filter(|n| leads.contains(n)).collect()
+    };
+    let limb = pick(&LIMB);
+    let full = STANDARD_12.iter().all(|n| leads.contains(n));
+    let other: Vec<&str> = if full {
+        Vec::new()
+    } else {
+        leads
+            .iter()
+            .copied()
+            .filter(|n| !LIMB.contains(n) && !CHEST.contains(n))
+            .collect()
+    };
+    // Two limb leads give the whole frontal plane; I and II as the 12-lead plan takes them.
+    let frontal: Vec<&str> = if limb.contains(&"I") && limb.contains(&"II") {
+        vec!["I", "II"]
+    } else {
+        limb.iter().copied().take(2).collect()
+    };
+    let mut out = Vec::new();
+    let limb_inputs: Vec<&str> = pick(&CHEST).into_iter().chain(other.clone()).collect();
+    if !limb_inputs.is_empty() {
+        if !limb.is_empty() {
+            out.push(group(&limb, &limb_inputs));
+        }
+    } else {
+        // Only limb leads: each from a single other one (II, or I for II itself).
+        for &t in &limb {
+            let source = ["II", "I"]
+                .into_iter()
+                .chain(limb.iter().copied())
+                .find(|&o| o != t && limb.contains(&o));
+            if let Some(o) = source {
+                out.push(group(&[t], &[o]));
+            }
+        }
     }
-    leads
-        .iter()
-        .filter(|&&t| leads.iter().any(|&o| o != t))
-        .map(|&t| {
-            let others: Vec<&str> = leads.iter().copied().filter(|&o| o != t).collect();
-            group(&[t], &others)
-        })
-        .collect()
+    for (half, opposite) in [(&CHEST[..3], &CHEST[3..]), (&CHEST[3..], &CHEST[..3])] {
+        let targets = pick(half);
+        let inputs: Vec<&str> = frontal
+            .iter()
+            .copied()
+            .chain(pick(opposite))
+            .chain(other.clone())
+            .collect();
+        if targets.is_empty() {
+            continue;
+        }
+        if !inputs.is_empty() {
+            out.push(group(&targets, &inputs));
+            continue;
+        }
+        // Only this half of the chest: each lead from its neighbours.
+        for &t in &targets {
+            let rest: Vec<&str> = targets.iter().copied().filter(|&o| o != t).collect();
+            if !rest.is_empty() {
+                out.push(group(&[t], &rest));
+            }
+        }
+    }
+    for &t in &other {
+        let rest: Vec<&str> = leads.iter().copied().filter(|&o| o != t).collect();
+        if !rest.is_empty() {
+            out.push(group(&[t], &rest));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -67,5 +123,41 @@ mod tests {
         assert_eq!(two.len(), 2);
         assert_eq!(two[0].inputs, ["ECG2"]);
         assert!(groups(&["II"]).is_empty());
+    }
+
+    /// True when some group restores a limb lead from two or more other limb leads, which fix
+    /// it exactly.
+    fn limb_from_limbs(g: &[Group]) -> bool {
+        g.iter().any(|g| {
+            g.targets.iter().any(|t| LIMB.contains(&t.as_str()))
+                && g.inputs
+                    .iter()
+                    .filter(|i| LIMB.contains(&i.as_str()))
+                    .count()
+                    >= 2
+        })
+    }
+
+    #[test]
+    fn with_a_lead_missing_no_limb_lead_vouches_for_another() {
+        let eleven: Vec<&str> = STANDARD_12.iter().copied().filter(|&n| n != "V3").collect();
+        let g = groups(&eleven);
+        assert!(!limb_from_limbs(&g), "{g:?}");
+        assert_eq!(g[0].inputs, ["V1", "V2", "V4", "V5", "V6"]);
+        assert_eq!(g[1].targets, ["V1", "V2"]);
+        assert_eq!(g[1].inputs, ["I", "II", "V4", "V5", "V6"]);
+        let no_ii: Vec<&str> = STANDARD_12.iter().copied().filter(|&n| n != "II").collect();
+        assert!(!limb_from_limbs(&groups(&no_ii)));
+        // Limb leads only (a six-lead device): each from one other.
+        let six = groups(&LIMB);
+        assert_eq!(six.len(), 6);
+        assert!(!limb_from_limbs(&six));
+        assert!(
+            six.iter()
+                .all(|g| g.inputs.len() == 1 && g.targets != g.inputs)
+        );
+        // A two-lead Holter record: each from the other.
+        let holter = groups(&["II", "V5"]);
+        assert_eq!(holter, [group(&["II"], &["V5"]), group(&["V5"], &["II"])]);
     }
 }

@@ -251,22 +251,21 @@ pub fn swap_maps(engine: &dyn Engine, record: &Record, cycles: &[CycleBounds]) -
             .lead(n)
             .map_or(f64::NAN, |l| finite_span(&l.samples).unwrap_or(0.0))
     };
+    let flat_in_record = |n: &String| record.lead(n).is_some() && span_of(n) < FLAT_MV;
     let mut undone = Vec::new();
     let mut legs = Vec::new();
     for swap in Swap::all() {
         if swap.undoes_itself() {
+            // Undoing a swap that moves a flat lead only moves the flat signal: the leads
+            // scored before and after differ, and the scores say nothing of the swap.
+            let moves_a_flat_lead = swap.touched().iter().any(flat_in_record);
             let map = match swap.apply(record) {
-                Ok(r) => Some(anomaly_map(engine, &r, cycles)?),
-                Err(_) => None,
+                Ok(r) if !moves_a_flat_lead => Some(anomaly_map(engine, &r, cycles)?),
+                _ => None,
             };
             undone.push((swap, map));
         } else {
-            let (flat, others) = match swap {
-                Swap::RaLeg => ("II", ["I", "III"]),
-                _ => ("III", ["I", "II"]),
-            };
-            let live = others.iter().all(|n| span_of(n) >= 10.0 * FLAT_MV);
-            let e = if span_of(flat) < FLAT_MV && live {
+            let e = if leg_swap_flattens(record, swap, &span_of) {
                 FLAT_EVIDENCE
             } else {
                 f64::NAN
@@ -275,6 +274,32 @@ pub fn swap_maps(engine: &dyn Engine, record: &Record, cycles: &[CycleBounds]) -
         }
     }
     Ok(SwapMaps { base, undone, legs })
+}
+
+/// True when `record` looks as a leg swap records it: II flat (right arm on the leg) or III
+/// flat (left arm) between live limb leads, **and** Einthoven's law holding across it
+/// (I + III flat with II, II − I with III). A flat lead whose neighbours do not sum to it is a
+/// lost contact or an empty channel, not an electrode on the leg.
+fn leg_swap_flattens(record: &Record, swap: Swap, span_of: &dyn Fn(&str) -> f64) -> bool {
+    let (flat, others, sign) = match swap {
+        Swap::RaLeg => ("II", ["I", "III"], 1.0),
+        _ => ("III", ["I", "II"], -1.0),
+    };
+    let live = others.iter().all(|n| span_of(n) >= 10.0 * FLAT_MV);
+    if !(live && span_of(flat) < FLAT_MV) {
+        return false;
+    }
+    let (Some(a), Some(b)) = (record.lead(others[0]), record.lead(others[1])) else {
+        return false;
+    };
+    // II = I + III; III = II − I: with `flat` near zero the pair cancels.
+    let sum: Vec<f64> = a
+        .samples
+        .iter()
+        .zip(&b.samples)
+        .map(|(x, y)| if sign > 0.0 { x + y } else { y - x })
+        .collect();
+    finite_span(&sum).is_some_and(|span| span < 0.1 * span_of(others[0]).max(10.0 * FLAT_MV))
 }
 
 /// Check `record` for electrode swaps on `cycles`, the evidence read by `how`.
@@ -372,6 +397,27 @@ mod tests {
         assert_eq!(c.lead("V2").unwrap().samples, r.lead("V3").unwrap().samples);
         assert_eq!(Swap::Chest(2).name(), "V2/V3");
         assert_eq!(Swap::all().len(), 10);
+    }
+
+    #[test]
+    fn a_flat_lead_is_a_leg_swap_only_when_einthoven_holds_across_it() {
+        let span = |r: &Record| {
+            let r = r.clone();
+            move |n: &str| {
+                r.lead(n)
+                    .map_or(f64::NAN, |l| finite_span(&l.samples).unwrap_or(0.0))
+            }
+        };
+        let r = record();
+        let swapped = Swap::RaLeg.apply(&r).unwrap();
+        assert!(leg_swap_flattens(&swapped, Swap::RaLeg, &span(&swapped)));
+        assert!(!leg_swap_flattens(&r, Swap::RaLeg, &span(&r)));
+        let left = Swap::LaLeg.apply(&r).unwrap();
+        assert!(leg_swap_flattens(&left, Swap::LaLeg, &span(&left)));
+        // Lead II lost (a zeroed channel) while I and III still record: a fault, not a swap.
+        let mut lost = r.clone();
+        set(&mut lost, "II", vec![0.0; 50]);
+        assert!(!leg_swap_flattens(&lost, Swap::RaLeg, &span(&lost)));
     }
 
     #[test]

@@ -149,7 +149,8 @@ pub fn table(ui: &mut egui::Ui, state: &mut AppState) {
         .map(|c| c.p_on()..c.next_p_on());
     let notes = state.measures.notes.clone();
     let mut go = None;
-    egui::ScrollArea::vertical().show(ui, |ui| {
+    // Both ways: a note ("ventricular ectopic beat; no samples: V3") runs past a narrow panel.
+    egui::ScrollArea::both().show(ui, |ui| {
         egui::Grid::new("measurements_grid")
             .striped(true)
             .num_columns(HEADER.len())
@@ -167,7 +168,11 @@ pub fn table(ui: &mut egui::Ui, state: &mut AppState) {
                     for cell in cells(c) {
                         ui.label(cell);
                     }
-                    ui.label(notes.get(i).map_or("", String::as_str));
+                    let note = notes.get(i).map_or("", String::as_str);
+                    let cell = ui.add(egui::Label::new(note).extend());
+                    if !note.is_empty() {
+                        cell.on_hover_text(note);
+                    }
                     ui.end_row();
                 }
             });

@@ -77,13 +77,22 @@ pub fn run(args: &AnomalyArgs) -> anyhow::Result<()> {
             .find(|(l, _)| l == lead)
             .map_or(f64::NAN, |(_, x)| *x)
     };
+    // A value that was not computed (no shape reference without the twelve leads) is "–".
+    let cell = |x: f64, width: usize, digits: usize| {
+        if x.is_finite() {
+            format!("{x:>width$.digits$}")
+        } else {
+            format!("{:>width$}", "–")
+        }
+    };
     for (k, lead) in map.leads.iter().enumerate() {
         let shape = map.shape_score(lead).unwrap_or(f64::NAN);
         println!(
-            "{lead:<6} {:>8.2} {:>7.2} {shape:>9.3} {:>8.2}",
-            map.lead_scores[k],
-            find(&z, lead),
-            find(&shape_z, lead)
+            "{lead:<6} {} {} {} {}",
+            cell(map.lead_scores[k], 8, 2),
+            cell(find(&z, lead), 7, 2),
+            cell(shape, 9, 3),
+            cell(find(&shape_z, lead), 8, 2)
         );
     }
     for (lead, why) in &map.unscored {
