@@ -102,9 +102,11 @@ pub fn normalise_lead_name(raw: &str) -> LeadId {
             known: true,
         };
     }
-    // Decorated names: "ECG II", "EKG_V1", "Lead aVR". A number alone after the prefix is a
-    // channel (a Holter's ECG1, ECG2), not a lead.
-    let decorated = ["lead", "ecg", "ekg"].into_iter().find_map(|prefix| {
+    // Decorated names: "ECG II", "EKG_V1", "Lead aVR", the IEEE 11073 / HL7 aECG and DICOM
+    // codes "MDC_ECG_LEAD_AVR". A number alone after the prefix is a channel (a Holter's ECG1,
+    // ECG2), not a lead.
+    let prefixes = ["mdcecglead", "lead", "ecg", "ekg"];
+    let decorated = prefixes.into_iter().find_map(|prefix| {
         let rest = compact.strip_prefix(prefix)?;
         if rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_digit()) {
             return None;
@@ -193,6 +195,9 @@ mod tests {
             ("EKG_V1", "V1"),
             ("Lead aVR", "aVR"),
             ("ecg-lead-V5", "V5"),
+            ("MDC_ECG_LEAD_I", "I"),
+            ("MDC_ECG_LEAD_AVR", "aVR"),
+            ("MDC_ECG_LEAD_V6", "V6"),
         ] {
             let id = normalise_lead_name(raw);
             assert_eq!((id.name.as_str(), id.known), (want, true), "{raw}");

@@ -6,6 +6,7 @@ pub mod csv_io;
 pub mod demo;
 pub mod edf;
 pub mod gains;
+pub mod inverted;
 pub mod labels;
 mod open;
 pub mod split;

@@ -1,6 +1,8 @@
 //! Opening any supported record from a path, and finding the annotation files beside it.
 
-use super::{Record, annotation, csv_io, edf, labels::CycleLabels, tianchi, units, wfdb_io};
+use super::{
+    Record, annotation, csv_io, edf, inverted, labels::CycleLabels, tianchi, units, wfdb_io,
+};
 use crate::error::{Error, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -13,6 +15,7 @@ const SIGNAL_EXTENSIONS: [&str; 8] = ["hea", "dat", "mat", "xyz", "npy", "csv", 
 pub fn open_record(path: &Path) -> Result<Record> {
     let mut record = read_any(path)?;
     units::fix_microvolts(&mut record);
+    inverted::restore_inverted_leads(&mut record);
     Ok(record)
 }
 
