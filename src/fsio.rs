@@ -99,6 +99,15 @@ fn stage<'a>(
             std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file path"),
         )
     })?;
+    if path.is_dir() {
+        return Err(io_error(
+            path,
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "is a folder; give the name of a file to write",
+            ),
+        ));
+    }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),

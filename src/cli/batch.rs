@@ -67,8 +67,15 @@ impl Batch<'_> {
     ) -> anyhow::Result<()> {
         if !self.input.is_dir() {
             let format = self.single_format()?;
-            return draw(self.input, self.out, format)
-                .with_context(|| format!("{}", self.input.display()));
+            // The record's own errors name its files; a bare step (no record yet) gets its path.
+            return draw(self.input, self.out, format).map_err(|e| {
+                let named = format!("{e:#}").contains(&*self.input.to_string_lossy());
+                if named {
+                    e
+                } else {
+                    e.context(self.input.display().to_string())
+                }
+            });
         }
         let format = self.format.map_or(self.default_format, FigureFormat::from);
         if self.out.is_file() {

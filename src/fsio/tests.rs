@@ -78,3 +78,13 @@ fn a_set_stops_on_an_existing_file_and_removes_what_it_created() {
     assert_eq!(std::fs::read(&b).unwrap(), b"labels");
     assert_eq!(names(dir.path()), ["1.ii", "1.json"]);
 }
+
+#[test]
+fn a_folder_given_as_the_file_is_said_plainly_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = write(dir.path(), b"rows", Replace::Allow)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("is a folder"), "{err}");
+    assert!(names(dir.path()).is_empty());
+}
