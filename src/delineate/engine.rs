@@ -216,8 +216,14 @@ impl Delineator {
             );
             // In atrial fibrillation what the network takes for P waves are fibrillatory ones;
             // a premature ventricular beat is not conducted by the P wave before it.
+            // An RR interval is not measured across a gap, nor from a QRS the record's start
+            // cuts (where it began is unknown, and a fragment there may be a T wave's tail).
             let after_gap: Vec<bool> = (0..beats.len())
-                .map(|k| k > 0 && gaps.between(beats[k - 1].qrs.on, beats[k].qrs.on))
+                .map(|k| {
+                    k > 0
+                        && (beats[k - 1].qrs.on == 0
+                            || gaps.between(beats[k - 1].qrs.on, beats[k].qrs.on))
+                })
                 .collect();
             let live: Vec<&[f32]> = active.iter().map(|&s| input.slots[s].as_slice()).collect();
             let ectopic = ventricular_ectopic(&beats, &after_gap, &live, NET_FS);

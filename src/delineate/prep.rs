@@ -4,7 +4,7 @@
 use super::gaps::Gaps;
 use super::unet::SLOTS;
 use crate::error::Result;
-use crate::geometry::STANDARD_12;
+use crate::geometry::{STANDARD_12, StdLead, Viewpoint};
 use crate::record::Record;
 use crate::signal::{remove_baseline, resample_record};
 
@@ -62,15 +62,42 @@ pub fn prepare(record: &Record) -> Result<Prepared> {
     let mut source = [None; SLOTS];
     let mut missing = vec![Gaps::default(); SLOTS];
     let standard: Vec<Option<usize>> = rec.leads.iter().map(|l| slot_of(&l.name)).collect();
+    let mut sign = vec![1f32; rec.leads.len()];
+    // Leads outside the twelve whose direction is known (Frank's vx, vy, vz, V4R…) first take
+    // the free slot of the standard lead nearest their direction, upside down when they face
+    // away from it (Frank's vz looks from the back, V2 from the front); then the others.
+    let nearest = |view: Viewpoint, taken: &[Option<usize>; SLOTS]| {
+        let u = view.unit_vector();
+        (0..SLOTS)
+            .filter(|&s| taken[s].is_none() && !standard.contains(&Some(s)))
+            .map(|s| (s, u.dot(StdLead::ALL[s].viewpoint().unit_vector())))
+            .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
+    };
+    let mut placed: Vec<Option<usize>> = vec![None; rec.leads.len()];
+    for (i, lead) in rec.leads.iter().enumerate() {
+        let empty = lead.samples.iter().all(|v| !v.is_finite());
+        let Some(view) = lead.view.filter(|_| standard[i].is_none() && !empty) else {
+            continue;
+        };
+        if let Some((slot, cos)) = nearest(view.viewpoint, &source) {
+            source[slot] = Some(i);
+            placed[i] = Some(slot);
+            sign[i] = if cos < 0.0 { -1.0 } else { 1.0 };
+        }
+    }
+    source = [None; SLOTS];
     let mut free = FALLBACK_SLOTS.iter().filter_map(|n| slot_of(n));
     for (i, lead) in rec.leads.iter().enumerate() {
         let empty = lead.samples.iter().all(|v| !v.is_finite());
-        let slot = match standard[i] {
-            Some(slot) if source[slot].is_none() => slot,
-            Some(_) => continue,
-            None if empty => continue,
-            // A free slot no standard lead of this record claims.
-            None => match free.find(|&s| source[s].is_none() && !standard.contains(&Some(s))) {
+        let slot = match (standard[i], placed[i]) {
+            (Some(slot), _) if source[slot].is_none() => slot,
+            (Some(_), _) => continue,
+            (None, _) if empty => continue,
+            (None, Some(slot)) => slot,
+            // A free slot no standard lead, nor a lead of known direction, claims.
+            (None, None) => match free.find(|&s| {
+                source[s].is_none() && !standard.contains(&Some(s)) && !placed.contains(&Some(s))
+            }) {
                 Some(slot) => slot,
                 None => continue,
             },
@@ -84,7 +111,7 @@ pub fn prepare(record: &Record) -> Result<Prepared> {
         missing[slot] = Gaps::of(&clean);
         for (o, v) in slots[slot].iter_mut().zip(clean) {
             *o = if v.is_finite() {
-                (v as f32).clamp(-CLIP_MV, CLIP_MV)
+                (sign[i] * v as f32).clamp(-CLIP_MV, CLIP_MV)
             } else {
                 0.0
             };
@@ -96,4 +123,54 @@ pub fn prepare(record: &Record) -> Result<Prepared> {
         len,
         missing,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::Lead;
+
+    fn record(names: &[&str]) -> Record {
+        Record {
+            name: "r".into(),
+            fs: NET_FS,
+            leads: names
+                .iter()
+                .map(|n| {
+                    let wave = (0..1000).map(|k| (k as f64 * 0.06).sin()).collect();
+                    Lead::new(n, wave, false)
+                })
+                .collect(),
+            comments: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn leads_of_known_direction_take_the_nearest_slot_and_unknown_ones_the_next_free() {
+        let p = prepare(&record(&["vx", "vy", "vz", "ECG1"])).unwrap();
+        let slot = |name: &str| slot_of(name).unwrap();
+        assert_eq!(
+            p.slot_for(0),
+            Some(slot("I")),
+            "vx looks from lead I's side"
+        );
+        assert_eq!(p.slot_for(1), Some(slot("aVF")), "vy from the feet");
+        // vz looks from the back: it fills a front chest lead's slot, upside down.
+        let z = p.slot_for(2).unwrap();
+        assert!(
+            ["V1", "V2", "V3"].contains(&STANDARD_12[z]),
+            "{}",
+            STANDARD_12[z]
+        );
+        let i = &p.slots[slot("I")];
+        assert!(i[500].abs() > 0.5 && p.slots[z][500] == -i[500]);
+        // A channel of unknown direction takes the first fallback slot still free.
+        assert_eq!(p.slot_for(3), Some(slot("II")));
+        // Standard leads keep their own slots; a Frank lead with no free slot left is unused.
+        let full: Vec<&str> = STANDARD_12.iter().copied().chain(["vz"]).collect();
+        let p = prepare(&record(&full)).unwrap();
+        assert!((0..12).all(|k| p.slot_for(k) == Some(k)));
+        assert_eq!(p.slot_for(12), None);
+    }
 }
