@@ -154,6 +154,52 @@ fn fast_hearts_keep_every_beat() {
     qrs_count_matches("57", Some(1000.0), "fast");
 }
 
+/// Cycles with a P wave, by their QRS onsets.
+fn p_onsets(d: &Delineation) -> Vec<(usize, usize)> {
+    cycles(d)
+        .iter()
+        .filter(|c| c.has_p())
+        .map(|c| (c.qrs_on, c.p_on))
+        .collect()
+}
+
+#[test]
+fn powerline_hum_does_not_cost_the_p_waves() {
+    // LUDB 18 (sinus rhythm) with 0.3 mV of 50 Hz on every lead, as a cart without a mains
+    // filter records it: the P waves are those of the clean record.
+    let clean = open_record(&ludb("18")).unwrap();
+    let mut hummed = clean.clone();
+    for (k, lead) in hummed.leads.iter_mut().enumerate() {
+        for (i, v) in lead.samples.iter_mut().enumerate() {
+            let t = i as f64 / clean.fs;
+            *v += 0.3 * (2.0 * std::f64::consts::PI * 50.0 * t + k as f64).sin();
+        }
+    }
+    let (a, b) = (p_onsets(&delineate(&clean)), p_onsets(&delineate(&hummed)));
+    assert!(a.len() >= 10, "{a:?}");
+    assert!(
+        b.len() + 1 >= a.len(),
+        "P waves {} clean, {} with hum",
+        a.len(),
+        b.len()
+    );
+    let tol = (0.02 * clean.fs) as usize;
+    for (qrs, p) in &b {
+        let same = a.iter().find(|(q, _)| q.abs_diff(*qrs) <= tol);
+        let (_, p0) = same.unwrap_or_else(|| panic!("QRS at {qrs} not in the clean record"));
+        assert!(p.abs_diff(*p0) <= tol, "P onset {p} with hum, {p0} clean");
+    }
+    // A real one: CinC 2021 JS20007 (Chapman; sinus bradycardia) carries 0.5 mV of 50 Hz.
+    let js = open_record(&common::data_dir().join("cinc2021-samples/JS20007")).unwrap();
+    let d = delineate(&js);
+    assert!(
+        p_onsets(&d).len() >= 7,
+        "{} of {} cycles with a P",
+        p_onsets(&d).len(),
+        cycles(&d).len()
+    );
+}
+
 fn twelve_leads(name: &str, signal: impl Fn(usize, usize) -> f64) -> Record {
     Record {
         name: name.into(),

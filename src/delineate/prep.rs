@@ -6,7 +6,7 @@ use super::unet::SLOTS;
 use crate::error::Result;
 use crate::geometry::{STANDARD_12, StdLead, Viewpoint};
 use crate::record::Record;
-use crate::signal::{remove_baseline, resample_record};
+use crate::signal::{remove_baseline, resample_record, suppress_mains};
 
 /// The rate the network works at (its input; it halves it internally).
 pub const NET_FS: f64 = 500.0;
@@ -46,7 +46,8 @@ impl Prepared {
     }
 }
 
-/// Resample to 500 Hz, remove baseline wander and place each standard lead in its slot; leads
+/// Resample to 500 Hz, remove baseline wander (and mains hum where a lead carries it: see
+/// [`suppress_mains`]) and place each standard lead in its slot; leads
 /// outside the twelve (Frank, unknown names) then fill the slots still free, so a two-lead
 /// Holter record is delineated like one with standard names. Missing samples become 0.
 pub fn prepare(record: &Record) -> Result<Prepared> {
@@ -107,7 +108,7 @@ pub fn prepare(record: &Record) -> Result<Prepared> {
         if empty {
             continue;
         }
-        let clean = remove_baseline(&lead.samples, NET_FS)?;
+        let (clean, _) = suppress_mains(&remove_baseline(&lead.samples, NET_FS)?, NET_FS)?;
         missing[slot] = Gaps::of(&clean);
         for (o, v) in slots[slot].iter_mut().zip(clean) {
             *o = if v.is_finite() {
