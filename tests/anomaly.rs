@@ -11,7 +11,8 @@ use ecg_panorama::anomaly::{Unscored, anomaly_map};
 use ecg_panorama::app::View;
 use ecg_panorama::app::anomaly_pane::STATUS_LABEL;
 use ecg_panorama::app::export_dialog::{Format, What, anomaly_csv_path};
-use ecg_panorama::panorama::{EngineKind, engine_for, find_record_cycles};
+use ecg_panorama::delineate::CycleBounds;
+use ecg_panorama::panorama::{Engine, EngineKind, engine_for, find_record_cycles};
 use ecg_panorama::record::csv_io::write_csv;
 use ecg_panorama::record::{Record, open_record};
 use egui_kittest::kittest::Queryable;
@@ -23,6 +24,15 @@ use std::process::Command;
 fn normal_record() -> (PathBuf, Record) {
     let path = common::data_dir().join("ptbxl/records500/00001_hr");
     (path.clone(), open_record(&path).unwrap())
+}
+
+/// The engine, the normal reference, the normal record and its cycles.
+fn normal_reading() -> (Box<dyn Engine>, NormalModel, Record, Vec<CycleBounds>) {
+    let engine = engine_for(EngineKind::NefNet, None).unwrap();
+    let normal = NormalModel::load_default().unwrap();
+    let (path, record) = normal_record();
+    let (_, cycles) = find_record_cycles(&record, Some(&path)).unwrap();
+    (engine, normal, record, cycles)
 }
 
 #[test]
@@ -51,10 +61,7 @@ fn an_arm_swap_is_found_and_named_and_the_original_is_not_worse() {
 
 #[test]
 fn a_chest_lead_unlike_what_normal_records_pair_with_the_others_raises_its_shape_z() {
-    let engine = engine_for(EngineKind::NefNet, None).unwrap();
-    let normal = NormalModel::load_default().unwrap();
-    let (path, record) = normal_record();
-    let (_, cycles) = find_record_cycles(&record, Some(&path)).unwrap();
+    let (engine, normal, record, cycles) = normal_reading();
     let score = |r: &Record| {
         let mut map = anomaly_map(engine.as_ref(), r, &cycles).unwrap();
         normal.attach_shapes(&mut map, r);
@@ -253,4 +260,26 @@ fn the_record_figure_draws_the_map_on_request() {
     let out = run("grid", &dir.path().join("grid.svg"));
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--kind record"));
+}
+
+#[test]
+fn powerline_hum_is_not_read_as_a_departure_or_a_swap() {
+    use ecg_panorama::anomaly::assess::assess;
+    let (engine, normal, record, cycles) = normal_reading();
+    let mut hummed = record.clone();
+    for (k, lead) in hummed.leads.iter_mut().enumerate() {
+        for (i, v) in lead.samples.iter_mut().enumerate() {
+            let t = i as f64 / record.fs;
+            *v += 0.5 * (2.0 * std::f64::consts::PI * 50.0 * t + k as f64).sin();
+        }
+    }
+    let read = |r: &Record| assess(engine.as_ref(), &normal, r, &cycles, &mut |_, _| {}).unwrap();
+    let (clean, noisy) = (read(&record), read(&hummed));
+    assert_eq!(noisy.swap, None);
+    assert!(
+        (noisy.score - clean.score).abs() < 0.5,
+        "record score {} clean, {} with hum",
+        clean.score,
+        noisy.score
+    );
 }

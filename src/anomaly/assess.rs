@@ -10,6 +10,7 @@ use crate::error::Result;
 use crate::geometry::STANDARD_12;
 use crate::panorama::Engine;
 use crate::record::Record;
+use crate::signal::record_without_mains;
 
 /// A record's anomaly map, its score against normal records and a suspected swap.
 #[derive(Debug)]
@@ -33,6 +34,8 @@ pub fn assess(
     cycles: &[CycleBounds],
     progress: &mut dyn FnMut(f32, &str),
 ) -> Result<Assessment> {
+    // Hum the cart did not filter is no departure of the heart's: read the leads without it.
+    let (record, _) = &record_without_mains(record)?;
     progress(0.1, "restoring every lead from the others");
     let mut map = anomaly_map(engine, record, cycles)?;
     normal.attach_shapes(&mut map, record);

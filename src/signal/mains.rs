@@ -4,6 +4,7 @@
 
 use super::filter::notch;
 use crate::error::Result;
+use crate::record::Record;
 
 /// Mains frequencies looked for.
 pub const MAINS_HZ: [f64; 2] = [50.0, 60.0];
@@ -63,6 +64,21 @@ pub fn suppress_mains(x: &[f64], fs: f64) -> Result<(Vec<f64>, Vec<f64>)> {
         }
     }
     Ok((out, removed))
+}
+
+/// `record` with hum removed from every lead that carries it (see [`suppress_mains`]), and
+/// the names of those leads.
+pub fn record_without_mains(record: &Record) -> Result<(Record, Vec<String>)> {
+    let mut out = record.clone();
+    let mut notched = Vec::new();
+    for lead in &mut out.leads {
+        let (clean, removed) = suppress_mains(&lead.samples, record.fs)?;
+        if !removed.is_empty() {
+            lead.samples = clean;
+            notched.push(lead.name.clone());
+        }
+    }
+    Ok((out, notched))
 }
 
 #[cfg(test)]

@@ -20,5 +20,5 @@ pub use detrend::detrend;
 pub use filter::{
     BASELINE_CUTOFF_HZ, BUTTERWORTH_ORDER, NOTCH_Q, bandpass, notch, remove_baseline,
 };
-pub use mains::{HUM_MV, MAINS_HZ, hum_mv, suppress_mains};
+pub use mains::{HUM_MV, MAINS_HZ, hum_mv, record_without_mains, suppress_mains};
 pub use resample::{MAX_FACTOR, rational_ratio, resample, resample_poly, resampled_len};
