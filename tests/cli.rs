@@ -200,6 +200,63 @@ fn convert_csv_holds_every_sample_in_mv() {
 }
 
 #[test]
+fn convert_names_channels_so_their_views_can_be_synthesized() {
+    use ecg_panorama::record::csv_io::write_csv;
+    // LUDB 102 as a cart that files its twelve leads as CH1…CH12.
+    let dir = tempfile::tempdir().unwrap();
+    let mut record = open_record(&common::data_dir().join("ludb/data/102")).unwrap();
+    let standard: Vec<String> = record.leads.iter().map(|l| l.name.clone()).collect();
+    for (k, lead) in record.leads.iter_mut().enumerate() {
+        *lead = ecg_panorama::record::Lead::new(
+            &format!("CH{}", k + 1),
+            std::mem::take(&mut lead.samples),
+            false,
+        );
+    }
+    let channels = dir.path().join("channels.csv");
+    write_csv(&record, &mut std::fs::File::create(&channels).unwrap()).unwrap();
+    let bin = env!("CARGO_BIN_EXE_ecg-panorama");
+    let figure = |rec: &Path| {
+        let png = dir.path().join("pan.png");
+        Command::new(bin)
+            .args(["figure", rec.to_str().unwrap(), "--kind", "panorama"])
+            .args(["--out", png.to_str().unwrap()])
+            .output()
+            .unwrap()
+    };
+    let refused = figure(&channels);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("convert --leads"));
+
+    let named = dir.path().join("named.csv");
+    let list = standard.join(",");
+    run(&[
+        "convert",
+        channels.to_str().unwrap(),
+        "--leads",
+        &list,
+        "--to",
+        "csv",
+        "--out",
+        named.to_str().unwrap(),
+    ]);
+    let back = open_record(&named).unwrap();
+    assert!(back.leads.iter().all(|l| l.view.is_some()));
+    assert_eq!(back.leads[1].samples, record.leads[1].samples);
+    assert!(figure(&named).status.success());
+
+    // A list of the wrong length writes nothing and says why.
+    let short = dir.path().join("short.csv");
+    let out = Command::new(bin)
+        .args(["convert", channels.to_str().unwrap(), "--leads", "I,II"])
+        .args(["--to", "csv", "--out", short.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success() && !short.exists());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the record has 12"));
+}
+
+#[test]
 fn bench_read_reports_throughput() {
     let rec = common::data_dir().join("wfdb-samples/100");
     let out: Value = serde_json::from_str(&run(&[

@@ -346,7 +346,9 @@ impl AppState {
         match &self.record {
             Some(r) if self.input_candidates().is_empty() => format!(
                 "None of this record's leads ({}) has a known viewpoint, so no view can be \
-                 synthesized from them. The record view still shows and annotates them.",
+                 synthesized from them. The record view still shows and annotates them. If \
+                 they are standard leads under other names, `ecg-panorama convert RECORD \
+                 --leads I,II,… --to csv --out FILE.csv` names them.",
                 r.lead_list()
             ),
             _ => "Choose at least one input lead.".to_string(),

@@ -203,7 +203,8 @@ fn figure(
             anyhow::ensure!(
                 !found.is_empty(),
                 "none of the record's leads ({}) has a known viewpoint, so no view can be \
-                 synthesized from them; `--kind record` draws the record as it is",
+                 synthesized from them; `--kind record` draws the record as it is, and \
+                 `convert --leads I,II,… --to csv` names standard leads filed under other names",
                 record.lead_list()
             );
             found
