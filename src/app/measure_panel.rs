@@ -149,8 +149,7 @@ pub fn table(ui: &mut egui::Ui, state: &mut AppState) {
         .map(|c| c.p_on()..c.next_p_on());
     let notes = state.measures.notes.clone();
     let mut go = None;
-    // Both ways: a note ("ventricular ectopic beat; no samples: V3") runs past a narrow panel.
-    egui::ScrollArea::both().show(ui, |ui| {
+    egui::ScrollArea::vertical().show(ui, |ui| {
         egui::Grid::new("measurements_grid")
             .striped(true)
             .num_columns(HEADER.len())
@@ -168,6 +167,8 @@ pub fn table(ui: &mut egui::Ui, state: &mut AppState) {
                     for cell in cells(c) {
                         ui.label(cell);
                     }
+                    // A long note ("ventricular ectopic beat; no samples: V3") runs on past
+                    // the panel's edge instead of wrapping the row; it shows whole on hover.
                     let note = notes.get(i).map_or("", String::as_str);
                     let cell = ui.add(egui::Label::new(note).extend());
                     if !note.is_empty() {
