@@ -200,6 +200,34 @@ fn powerline_hum_does_not_cost_the_p_waves() {
     );
 }
 
+#[test]
+fn an_electrode_pop_in_one_lead_is_not_a_beat() {
+    // LUDB 18 with V1 stepping by 12 mV (five times its beats' size) between two beats, as a
+    // loose electrode records it (PTB-XL 00292 and 00304 have such): the beats are the clean
+    // record's, none at the step.
+    let clean = open_record(&ludb("18")).unwrap();
+    let onsets =
+        |r: &Record| -> Vec<usize> { delineate(r).beats.iter().map(|b| b.qrs.on).collect() };
+    let before = onsets(&clean);
+    let mid = before.len() / 2;
+    let step = (before[mid] + before[mid + 1]) / 2;
+    let mut popped = clean.clone();
+    for lead in popped.leads.iter_mut().filter(|l| l.name == "V1") {
+        for v in &mut lead.samples[step..] {
+            *v += 12.0;
+        }
+    }
+    let after = onsets(&popped);
+    let tol = (0.02 * clean.fs) as usize;
+    assert_eq!(after.len(), before.len(), "{before:?}\n{after:?}");
+    for (a, b) in after.iter().zip(&before) {
+        assert!(
+            a.abs_diff(*b) <= tol,
+            "QRS onset {a} with the pop, {b} without"
+        );
+    }
+}
+
 fn twelve_leads(name: &str, signal: impl Fn(usize, usize) -> f64) -> Record {
     Record {
         name: name.into(),

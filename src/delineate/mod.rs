@@ -161,6 +161,7 @@ pub struct Delineation {
     pub missing: gaps::Gaps,
 }
 
+mod artifact;
 pub mod decode;
 pub mod ectopic;
 mod engine;

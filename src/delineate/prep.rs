@@ -1,6 +1,7 @@
 //! The network's input: a record at 500 Hz with baseline wander removed, each standard lead in
 //! its slot (absent leads are zero), in mV.
 
+use super::artifact::{bridge, mark_artifacts};
 use super::gaps::Gaps;
 use super::unet::SLOTS;
 use crate::error::Result;
@@ -47,7 +48,8 @@ impl Prepared {
 }
 
 /// Resample to 500 Hz, remove baseline wander (and mains hum where a lead carries it: see
-/// [`suppress_mains`]) and place each standard lead in its slot; leads
+/// [`suppress_mains`]; electrode artifacts are left out as missing samples) and place each
+/// standard lead in its slot; leads
 /// outside the twelve (Frank, unknown names) then fill the slots still free, so a two-lead
 /// Holter record is delineated like one with standard names. Missing samples become 0.
 pub fn prepare(record: &Record) -> Result<Prepared> {
@@ -108,7 +110,8 @@ pub fn prepare(record: &Record) -> Result<Prepared> {
         if empty {
             continue;
         }
-        let (clean, _) = suppress_mains(&remove_baseline(&lead.samples, NET_FS)?, NET_FS)?;
+        let (mut clean, _) = suppress_mains(&remove_baseline(&lead.samples, NET_FS)?, NET_FS)?;
+        let artifacts = mark_artifacts(&mut clean, NET_FS);
         missing[slot] = Gaps::of(&clean);
         for (o, v) in slots[slot].iter_mut().zip(clean) {
             *o = if v.is_finite() {
@@ -117,6 +120,7 @@ pub fn prepare(record: &Record) -> Result<Prepared> {
                 0.0
             };
         }
+        bridge(&mut slots[slot], &artifacts);
     }
     Ok(Prepared {
         slots,

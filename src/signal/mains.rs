@@ -84,22 +84,13 @@ pub fn record_without_mains(record: &Record) -> Result<(Record, Vec<String>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signal::testing::beat_train;
 
     const FS: f64 = 500.0;
 
-    /// 10 s of a crude beat every 0.8 s: a 1 mV spike and a 0.1 mV bump 150 ms before it.
-    fn ecg() -> Vec<f64> {
-        (0..5000)
-            .map(|k| {
-                let t = (k % 400) as f64 / FS;
-                (-((t - 0.2) / 0.01).powi(2)).exp() + 0.1 * (-((t - 0.05) / 0.03).powi(2)).exp()
-            })
-            .collect()
-    }
-
     #[test]
     fn hum_is_measured_and_removed_only_where_it_is() {
-        let clean = ecg();
+        let clean = beat_train(5000, 1.0, 0.1);
         assert!(hum_mv(&clean, FS, 50.0) < 0.01);
         let (same, removed) = suppress_mains(&clean, FS).unwrap();
         assert!(removed.is_empty());

@@ -22,3 +22,19 @@ pub use filter::{
 };
 pub use mains::{HUM_MV, MAINS_HZ, hum_mv, record_without_mains, suppress_mains};
 pub use resample::{MAX_FACTOR, rational_ratio, resample, resample_poly, resampled_len};
+
+/// Signals the tests of several modules share.
+#[cfg(test)]
+pub(crate) mod testing {
+    /// `n` samples at 500 Hz of a crude beat every 0.8 s: a `qrs_mv` spike about 40 ms wide and
+    /// a `p_mv` bump 150 ms before it.
+    pub fn beat_train(n: usize, qrs_mv: f64, p_mv: f64) -> Vec<f64> {
+        (0..n)
+            .map(|k| {
+                let t = (k % 400) as f64 / 500.0;
+                qrs_mv * (-((t - 0.2) / 0.01).powi(2)).exp()
+                    + p_mv * (-((t - 0.05) / 0.03).powi(2)).exp()
+            })
+            .collect()
+    }
+}
