@@ -110,10 +110,12 @@ impl BeatRhythm {
         }
     }
 
-    /// The name a reader sees in the app's notes.
+    /// The name a reader sees in the app's notes. The rule reads an irregular rhythm without
+    /// steady P waves, which atrial flutter with varying conduction is too (LUDB's two flutter
+    /// records are named by it), so the name says both.
     pub fn label(self) -> &'static str {
         match self {
-            BeatRhythm::AtrialFibrillation => "atrial fibrillation",
+            BeatRhythm::AtrialFibrillation => "atrial fibrillation or flutter",
             BeatRhythm::VentricularEctopic => "ventricular ectopic beat",
         }
     }
