@@ -1,7 +1,7 @@
 //! Electrode artifacts a lead's network input leaves out: an electrode pop or a lead that
 //! lost contact steps several millivolts and decays for a second under the baseline filter.
 //! Seen by the network, such a step reads as a QRS in every slot (its convolutions mix the
-//! leads), so the record gains a beat that is not there (PTB-XL 00292: a 8 mV step in V1).
+//! leads), so the record gains a beat that is not there (PTB-XL 00292: an 8 mV step in V1).
 //! The stretch is treated as missing in that lead, as a recorder's gap is, and bridged by a
 //! straight line in the network's input.
 
@@ -26,9 +26,10 @@ const WINDOW_S: f64 = 1.5;
 /// A lead flatter than this (mV peak to peak, median window) has no usual amplitude.
 const FLAT_MV: f64 = 0.02;
 
-/// Mark as missing (NaN) the stretches of `x` (baseline removed, at `fs`) where it stays
-/// beyond [`FACTOR`] × its usual peak-to-peak amplitude for [`MIN_RUN_S`] or longer, until it
-/// is back within [`RELAX`] × that amplitude; returns the stretches marked.
+/// Mark as missing (NaN) the stretches of `x` (baseline removed, at `fs`) where its level
+/// jumps and stays ([`steps`]) or where it stays beyond [`FACTOR`] × its usual peak-to-peak
+/// amplitude for [`MIN_RUN_S`] or longer, each until it is back within [`RELAX`] × that
+/// amplitude; returns the stretches marked, in order and apart.
 pub fn mark_artifacts(x: &mut [f64], fs: f64) -> Vec<Range<usize>> {
     let n = (WINDOW_S * fs).round() as usize;
     if n == 0 {
@@ -82,7 +83,7 @@ pub fn mark_artifacts(x: &mut [f64], fs: f64) -> Vec<Range<usize>> {
     runs.extend(steps(x, fs, usual));
     // Each one widened while the lead stays off its usual level (the filtered step decays for
     // a second), and a margin beyond.
-    let runs: Vec<Range<usize>> = runs
+    let mut runs: Vec<Range<usize>> = runs
         .into_iter()
         .map(|r| {
             let (mut a, mut b) = (r.start, r.end);
@@ -95,6 +96,16 @@ pub fn mark_artifacts(x: &mut [f64], fs: f64) -> Vec<Range<usize>> {
             a.saturating_sub(margin)..(b + margin).min(x.len())
         })
         .collect();
+    // The two rules can find one artifact twice: one stretch each, so a bridge spans it.
+    runs.sort_by_key(|r| r.start);
+    let mut merged: Vec<Range<usize>> = Vec::new();
+    for r in runs {
+        match merged.last_mut() {
+            Some(m) if r.start <= m.end => m.end = m.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    let runs = merged;
     for r in &runs {
         x[r.clone()].fill(f64::NAN);
     }
@@ -103,8 +114,8 @@ pub fn mark_artifacts(x: &mut [f64], fs: f64) -> Vec<Range<usize>> {
 
 /// Where the lead's level jumps and stays: the mean 40–120 ms after a sample and the mean
 /// 120–300 ms after it both differ from the mean 40–120 ms before it by more than
-/// [`STEP_FACTOR`] × the usual beat amplitude (and [`STEP_MIN_MV`]), the same way. A QRS returns to its baseline
-/// within that time, however tall; a step does not. One sample per step.
+/// [`STEP_FACTOR`] × the usual beat amplitude (and [`STEP_MIN_MV`]), the same way. A QRS
+/// returns to its baseline within that time, however tall; a step does not.
 fn steps(x: &[f64], fs: f64, usual: f64) -> Vec<Range<usize>> {
     let at = |ms: f64| (ms * fs / 1000.0).round() as usize;
     let (a, b, c) = (at(40.0), at(120.0), at(300.0));
@@ -186,8 +197,9 @@ mod tests {
             let t = (k as f64 - 3000.0) / FS;
             *v += 6.0 * t.signum() * (-t.abs() / 0.4).exp();
         }
-        let marked: usize = mark_artifacts(&mut pop, FS).iter().map(|r| r.len()).sum();
-        assert!(marked > 500, "{marked}");
+        let runs = mark_artifacts(&mut pop, FS);
+        assert_eq!(runs.len(), 1, "one step, one stretch: {runs:?}");
+        assert!(runs[0].len() > 500, "{runs:?}");
         assert!(pop[3000].is_nan() && pop[3300].is_nan());
         assert!(pop[1000].is_finite() && pop[4900].is_finite());
     }
