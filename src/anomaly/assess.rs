@@ -35,7 +35,8 @@ pub fn assess(
     progress: &mut dyn FnMut(f32, &str),
 ) -> Result<Assessment> {
     // Hum the cart did not filter is no departure of the heart's: read the leads without it.
-    let (record, _) = &record_without_mains(record)?;
+    let cleaned = record_without_mains(record)?;
+    let record: &Record = &cleaned;
     progress(0.1, "restoring every lead from the others");
     let mut map = anomaly_map(engine, record, cycles)?;
     normal.attach_shapes(&mut map, record);

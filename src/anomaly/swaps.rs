@@ -281,9 +281,10 @@ pub fn swap_maps(engine: &dyn Engine, record: &Record, cycles: &[CycleBounds]) -
 /// (I + III flat with II, II − I with III). A flat lead whose neighbours do not sum to it is a
 /// lost contact or an empty channel, not an electrode on the leg.
 fn leg_swap_flattens(record: &Record, swap: Swap, span_of: &dyn Fn(&str) -> f64) -> bool {
-    let (flat, others, sign) = match swap {
-        Swap::RaLeg => ("II", ["I", "III"], 1.0),
-        _ => ("III", ["I", "II"], -1.0),
+    // II = I + III; III = II − I: with `flat` near zero the pair cancels.
+    let (flat, others, across): (_, _, fn(f64, f64) -> f64) = match swap {
+        Swap::RaLeg => ("II", ["I", "III"], |i, iii| i + iii),
+        _ => ("III", ["I", "II"], |i, ii| ii - i),
     };
     let live = others.iter().all(|n| span_of(n) >= 10.0 * FLAT_MV);
     if !(live && span_of(flat) < FLAT_MV) {
@@ -292,12 +293,11 @@ fn leg_swap_flattens(record: &Record, swap: Swap, span_of: &dyn Fn(&str) -> f64)
     let (Some(a), Some(b)) = (record.lead(others[0]), record.lead(others[1])) else {
         return false;
     };
-    // II = I + III; III = II − I: with `flat` near zero the pair cancels.
     let sum: Vec<f64> = a
         .samples
         .iter()
         .zip(&b.samples)
-        .map(|(x, y)| if sign > 0.0 { x + y } else { y - x })
+        .map(|(&x, &y)| across(x, y))
         .collect();
     finite_span(&sum).is_some_and(|span| span < 0.1 * span_of(others[0]).max(10.0 * FLAT_MV))
 }

@@ -5,7 +5,7 @@ use super::artifact::{bridge, mark_artifacts};
 use super::gaps::Gaps;
 use super::unet::SLOTS;
 use crate::error::Result;
-use crate::geometry::{STANDARD_12, StdLead, Viewpoint};
+use crate::geometry::{STANDARD_12, StdLead};
 use crate::record::Record;
 use crate::signal::{remove_baseline, resample_record, suppress_mains};
 
@@ -49,9 +49,9 @@ impl Prepared {
 
 /// Resample to 500 Hz, remove baseline wander (and mains hum where a lead carries it: see
 /// [`suppress_mains`]; electrode artifacts are left out as missing samples) and place each
-/// standard lead in its slot; leads
-/// outside the twelve (Frank, unknown names) then fill the slots still free, so a two-lead
-/// Holter record is delineated like one with standard names. Missing samples become 0.
+/// standard lead in its slot; leads outside the twelve (Frank, unknown names) then fill the
+/// slots still free, so a two-lead Holter record is delineated like one with standard names.
+/// Missing samples become 0.
 pub fn prepare(record: &Record) -> Result<Prepared> {
     let at500;
     let rec = if record.fs == NET_FS {
@@ -65,52 +65,51 @@ pub fn prepare(record: &Record) -> Result<Prepared> {
     let mut source = [None; SLOTS];
     let mut missing = vec![Gaps::default(); SLOTS];
     let standard: Vec<Option<usize>> = rec.leads.iter().map(|l| slot_of(&l.name)).collect();
-    let mut sign = vec![1f32; rec.leads.len()];
+    let empty: Vec<bool> = rec
+        .leads
+        .iter()
+        .map(|l| l.samples.iter().all(|v| !v.is_finite()))
+        .collect();
     // Leads outside the twelve whose direction is known (Frank's vx, vy, vz, V4R…) first take
     // the free slot of the standard lead nearest their direction, upside down when they face
     // away from it (Frank's vz looks from the back, V2 from the front); then the others.
-    let nearest = |view: Viewpoint, taken: &[Option<usize>; SLOTS]| {
-        let u = view.unit_vector();
-        (0..SLOTS)
-            .filter(|&s| taken[s].is_none() && !standard.contains(&Some(s)))
-            .map(|s| (s, u.dot(StdLead::ALL[s].viewpoint().unit_vector())))
-            .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
-    };
+    let mut claimed: [bool; SLOTS] = std::array::from_fn(|s| standard.contains(&Some(s)));
     let mut placed: Vec<Option<usize>> = vec![None; rec.leads.len()];
+    let mut sign = vec![1f32; rec.leads.len()];
     for (i, lead) in rec.leads.iter().enumerate() {
-        let empty = lead.samples.iter().all(|v| !v.is_finite());
-        let Some(view) = lead.view.filter(|_| standard[i].is_none() && !empty) else {
+        let Some(view) = lead.view.filter(|_| standard[i].is_none() && !empty[i]) else {
             continue;
         };
-        if let Some((slot, cos)) = nearest(view.viewpoint, &source) {
-            source[slot] = Some(i);
+        let u = view.viewpoint.unit_vector();
+        let nearest = (0..SLOTS)
+            .filter(|&s| !claimed[s])
+            .map(|s| (s, u.dot(StdLead::ALL[s].viewpoint().unit_vector())))
+            .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()));
+        if let Some((slot, cos)) = nearest {
+            claimed[slot] = true;
             placed[i] = Some(slot);
             sign[i] = if cos < 0.0 { -1.0 } else { 1.0 };
         }
     }
-    source = [None; SLOTS];
     let mut free = FALLBACK_SLOTS.iter().filter_map(|n| slot_of(n));
     for (i, lead) in rec.leads.iter().enumerate() {
-        let empty = lead.samples.iter().all(|v| !v.is_finite());
         let slot = match (standard[i], placed[i]) {
             (Some(slot), _) if source[slot].is_none() => slot,
             (Some(_), _) => continue,
-            (None, _) if empty => continue,
+            _ if empty[i] => continue,
             (None, Some(slot)) => slot,
             // A free slot no standard lead, nor a lead of known direction, claims.
-            (None, None) => match free.find(|&s| {
-                source[s].is_none() && !standard.contains(&Some(s)) && !placed.contains(&Some(s))
-            }) {
+            (None, None) => match free.find(|&s| !claimed[s] && source[s].is_none()) {
                 Some(slot) => slot,
                 None => continue,
             },
         };
         source[slot] = Some(i);
         slots[slot] = vec![0f32; len];
-        if empty {
+        if empty[i] {
             continue;
         }
-        let (mut clean, _) = suppress_mains(&remove_baseline(&lead.samples, NET_FS)?, NET_FS)?;
+        let (mut clean, _) = suppress_mains(remove_baseline(&lead.samples, NET_FS)?, NET_FS)?;
         let artifacts = mark_artifacts(&mut clean, NET_FS);
         missing[slot] = Gaps::of(&clean);
         for (o, v) in slots[slot].iter_mut().zip(clean) {

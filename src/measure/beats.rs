@@ -119,8 +119,8 @@ pub fn beats_from_bounds(cycles: &[CycleBounds]) -> Vec<BeatMarks> {
 
 /// Beats of an annotation document's marks (sorted by sample): every QRS onset directly
 /// followed by its offset is a beat, with the P wave whose offset directly precedes it and the
-/// T wave whose onset (or, unmarked, offset) directly follows it. Any QRS onset counts as a neighbour, so a beat with
-/// a lone mark never makes an RR interval span two beats.
+/// T wave whose onset (or, unmarked, offset) directly follows it. Any QRS onset counts as a
+/// neighbour, so a beat with a lone mark never makes an RR interval span two beats.
 pub fn beats_from_marks(marks: &[Mark]) -> Vec<BeatMarks> {
     let kind = |i: usize| marks.get(i).map(|m| m.kind);
     let pair = |i: usize, on: BoundaryKind, off: BoundaryKind| {

@@ -17,7 +17,8 @@ pub fn restore_inverted_leads(record: &mut Record) {
         if !id.known || record.leads.iter().any(|l| l.name == id.name) {
             continue;
         }
-        let samples = record.leads[k].samples.iter().map(|v| -v).collect();
+        let mut samples = std::mem::take(&mut record.leads[k].samples);
+        samples.iter_mut().for_each(|v| *v = -*v);
         let mut lead = Lead::new(rest, samples, false);
         lead.raw_name = record.leads[k].raw_name.clone();
         record.leads[k] = lead;

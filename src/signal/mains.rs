@@ -5,6 +5,7 @@
 use super::filter::notch;
 use crate::error::Result;
 use crate::record::Record;
+use std::borrow::Cow;
 
 /// Mains frequencies looked for.
 pub const MAINS_HZ: [f64; 2] = [50.0, 60.0];
@@ -53,32 +54,34 @@ pub fn hum_mv(x: &[f64], fs: f64, hz: f64) -> f64 {
 }
 
 /// `x` with each mains frequency whose hum exceeds [`HUM_MV`] notched out, and the
-/// frequencies that were.
-pub fn suppress_mains(x: &[f64], fs: f64) -> Result<(Vec<f64>, Vec<f64>)> {
-    let mut out = x.to_vec();
+/// frequencies that were. A lead without hum comes back as it was, uncopied.
+pub fn suppress_mains(mut x: Vec<f64>, fs: f64) -> Result<(Vec<f64>, Vec<f64>)> {
     let mut removed = Vec::new();
     for hz in MAINS_HZ {
-        if hz < fs / 2.0 && hum_mv(&out, fs, hz) > HUM_MV {
-            out = notch(&out, fs, hz)?;
+        if hz < fs / 2.0 && hum_mv(&x, fs, hz) > HUM_MV {
+            x = notch(&x, fs, hz)?;
             removed.push(hz);
         }
     }
-    Ok((out, removed))
+    Ok((x, removed))
 }
 
-/// `record` with hum removed from every lead that carries it (see [`suppress_mains`]), and
-/// the names of those leads.
-pub fn record_without_mains(record: &Record) -> Result<(Record, Vec<String>)> {
-    let mut out = record.clone();
-    let mut notched = Vec::new();
-    for lead in &mut out.leads {
-        let (clean, removed) = suppress_mains(&lead.samples, record.fs)?;
-        if !removed.is_empty() {
-            lead.samples = clean;
-            notched.push(lead.name.clone());
-        }
+/// `record` with hum removed from every lead that carries it (see [`suppress_mains`]);
+/// borrowed as it is when no lead does, which is nearly always.
+pub fn record_without_mains(record: &Record) -> Result<Cow<'_, Record>> {
+    let hummed = |x: &[f64]| {
+        MAINS_HZ
+            .iter()
+            .any(|&hz| hz < record.fs / 2.0 && hum_mv(x, record.fs, hz) > HUM_MV)
+    };
+    if !record.leads.iter().any(|l| hummed(&l.samples)) {
+        return Ok(Cow::Borrowed(record));
     }
-    Ok((out, notched))
+    let mut out = record.clone();
+    for lead in &mut out.leads {
+        lead.samples = suppress_mains(std::mem::take(&mut lead.samples), record.fs)?.0;
+    }
+    Ok(Cow::Owned(out))
 }
 
 #[cfg(test)]
@@ -92,7 +95,7 @@ mod tests {
     fn hum_is_measured_and_removed_only_where_it_is() {
         let clean = beat_train(5000, 1.0, 0.1);
         assert!(hum_mv(&clean, FS, 50.0) < 0.01);
-        let (same, removed) = suppress_mains(&clean, FS).unwrap();
+        let (same, removed) = suppress_mains(clean.clone(), FS).unwrap();
         assert!(removed.is_empty());
         assert_eq!(same, clean, "a clean lead passes untouched");
         let hummed: Vec<f64> = clean
@@ -102,7 +105,7 @@ mod tests {
             .collect();
         let h = hum_mv(&hummed, FS, 60.0);
         assert!((h - 0.3).abs() < 0.02, "{h}");
-        let (out, removed) = suppress_mains(&hummed, FS).unwrap();
+        let (out, removed) = suppress_mains(hummed.clone(), FS).unwrap();
         assert_eq!(removed, [60.0]);
         // Away from the ends (where a notch rings on), the bump is back above the residue.
         let mid = 2000..3000;
@@ -115,7 +118,7 @@ mod tests {
         let mut gappy = hummed.clone();
         gappy[100..300].fill(f64::NAN);
         assert!(hum_mv(&gappy, FS, 60.0) > 0.25);
-        let (out, _) = suppress_mains(&gappy, FS).unwrap();
+        let (out, _) = suppress_mains(gappy, FS).unwrap();
         assert!(out[200].is_nan() && out[2500].is_finite());
     }
 }

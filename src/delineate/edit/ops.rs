@@ -57,9 +57,8 @@ impl AnnotationDoc {
     /// ectopic beat) starts its cycle the record's median PR interval before its QRS onset
     /// ([`window_from_pr`]), never before the mark ahead of it, with a P wave of no length
     /// there, as the annotator's own cycles do (`crate::delineate::cycles::cycles`). With every
-    /// P wave marked these
-    /// are the runs of seven marks P on … T off, next P on (what `cycles_from_waves` takes
-    /// from a wave file).
+    /// P wave marked these are the runs of seven marks P on … T off, next P on (what
+    /// `cycles_from_waves` takes from a wave file).
     pub fn cycles(&self) -> Vec<CycleBounds> {
         let beats = self.beats();
         let pr = beats
