@@ -210,6 +210,12 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
         if let Some(t) = stored.get(calibration::STORED) {
             calibration = Calibration::from_values(&t.flatten_all()?.to_vec1::<f32>()?)
                 .map_err(anyhow::Error::msg)?;
+            if let Some(t) = stored.get(calibration::STORED_SINGLE) {
+                calibration.single = Some(
+                    Calibration::single_from_values(&t.flatten_all()?.to_vec1::<f32>()?)
+                        .map_err(anyhow::Error::msg)?,
+                );
+            }
             if let Some(b) = stored.get(band::STORED) {
                 // A band of an older cell layout is refitted, not fatal: the network and the
                 // prior it describes are still good.
@@ -300,8 +306,10 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
         let net = net_from_varmap(&varmap)?;
         calibration = calibrate_residual(&net, &prior, &cfg, &val_set, &dev)?;
         eprintln!(
-            "correction kept per input count (1–12 leads), from the validation records: {:?}",
-            calibration.residual
+            "correction kept per input count (1–12 leads), from the validation records: {:?}; \
+             for one standard lead alone (I, II, III, aVR, aVL, aVF, V1–V6): {:?}",
+            calibration.residual,
+            calibration.single.unwrap_or(calibration.residual)
         );
         checkpoint(&state, &calibration)?;
         // The stand-ins of the unseen-views variant are not recordings to calibrate against.

@@ -36,6 +36,8 @@ pub struct NetInputs {
     pub bounds: CycleBounds,
     /// Positions (in `views`) of the standard-lead inputs.
     standard: Vec<usize>,
+    /// The `STANDARD_12` slot of the input when there is one input and it is a standard lead.
+    pub single: Option<usize>,
     /// The prior's regressions of every lead on the standard-lead inputs, per phase.
     regressions: Option<PhaseRegressions>,
     /// The prior's dynamic correction on the same inputs, when it has one.
@@ -72,12 +74,17 @@ impl NetInputs {
             .collect();
         let regressions = prior.regressions(&slots, Some(&shapes), exclude);
         let dynamic = prior.dynamic(&slots);
+        let single = match leads {
+            [one] => one.slot,
+            _ => None,
+        };
         Self {
             scale,
             views,
             angles: leads.iter().map(|l| l.angles).collect(),
             bounds,
             standard,
+            single,
             regressions,
             dynamic,
         }

@@ -69,6 +69,10 @@ impl PanoramaModel {
             Some(v) => Calibration::from_values(&v).map_err(candle_core::Error::Msg)?,
             None => candle_core::bail!("the file has no {}", calibration::STORED),
         };
+        if let Some(v) = get(calibration::STORED_SINGLE) {
+            calibration.single =
+                Some(Calibration::single_from_values(&v).map_err(candle_core::Error::Msg)?);
+        }
         // A model without a fitted band still synthesizes; its views just carry no band.
         if let Some(v) = get(band::STORED) {
             calibration.band = Some(Band::from_values(&v).map_err(candle_core::Error::Msg)?);
@@ -111,6 +115,12 @@ pub fn model_bytes(
             &dev,
         )?,
     ));
+    if let Some(single) = &calibration.single {
+        tensors.push((
+            calibration::STORED_SINGLE.to_string(),
+            Tensor::from_vec(single.to_vec(), single.len(), &dev)?,
+        ));
+    }
     if let Some(b) = &calibration.band {
         let v = b.values().to_vec();
         let n = v.len();

@@ -170,7 +170,7 @@ impl NefNetEngine {
             .collect();
         let keep: Vec<f32> = views
             .iter()
-            .map(|v| self.model.calibration.keep(l, *v))
+            .map(|v| self.model.calibration.keep(l, e.inputs.single, *v))
             .collect();
         let dev = &self.device;
         let net = &self.model.net;
@@ -266,6 +266,7 @@ mod tests {
         net_from_varmap(&vm).unwrap();
         let off = Calibration {
             residual: [0.0; LEADS],
+            single: None,
             band: None,
         };
         model_bytes(&vm, prior, &off, None).unwrap()
