@@ -372,6 +372,49 @@ mod tests {
     }
 
     #[test]
+    fn a_lone_standard_lead_keeps_the_share_stored_for_it() {
+        let cycles = training_cycles(&ludb(), &["2".to_string()]).unwrap();
+        let prior = Prior::from_cycles(&cycles);
+        let vm = candle_nn::VarMap::new();
+        net_from_varmap(&vm).unwrap();
+        let engine_with = |residual: [f32; LEADS], single: Option<[f32; LEADS]>| {
+            let c = Calibration {
+                residual,
+                single,
+                band: None,
+            };
+            NefNetEngine::from_bytes(&model_bytes(&vm, &prior, &c, None).unwrap(), Path::new("m"))
+                .unwrap()
+        };
+        // The whole correction for one input, none for lead II alone.
+        let mut per_lead = [1.0; LEADS];
+        per_lead[StdLead::II.index()] = 0.0;
+        let calibrated = engine_with([1.0; LEADS], Some(per_lead));
+        let prior_only = engine_with([0.0; LEADS], None);
+        let record = open_record(&ludb().join("4")).unwrap();
+        let b = CycleBounds::new([100, 150, 200, 250, 300, 400, 500], record.len()).unwrap();
+        let v1 = lead_view(&normalise_lead_name("V1"), false)
+            .unwrap()
+            .viewpoint;
+        let view = |engine: &NefNetEngine, lead: &str| {
+            let input = CycleInput::from_record(&record, &[lead], b).unwrap();
+            engine
+                .render(&engine.encode(&input).unwrap(), &[v1])
+                .unwrap()[0]
+                .clone()
+        };
+        let gap = |a: &[f64], b: &[f64]| {
+            a.iter()
+                .zip(b)
+                .map(|(x, y)| (x - y).abs())
+                .fold(0.0, f64::max)
+        };
+        // Read back from the file: lead II alone is the prior's, lead I alone is corrected.
+        assert!(gap(&view(&calibrated, "II"), &view(&prior_only, "II")) < 1e-5);
+        assert!(gap(&view(&calibrated, "I"), &view(&prior_only, "I")) > 1e-3);
+    }
+
+    #[test]
     fn a_file_that_is_not_nefnet_weights_is_refused_clearly() {
         let err = NefNetEngine::from_bytes(b"not a model", Path::new("x.safetensors"))
             .err()
