@@ -7,7 +7,7 @@ use super::unet::SLOTS;
 use crate::error::Result;
 use crate::geometry::{STANDARD_12, StdLead};
 use crate::record::Record;
-use crate::signal::{remove_baseline, resample_record, suppress_mains};
+use crate::signal::{remove_baseline, resample_record, suppress_mains, suppress_wander};
 
 /// The rate the network works at (its input; it halves it internally).
 pub const NET_FS: f64 = 500.0;
@@ -111,6 +111,8 @@ pub fn prepare(record: &Record) -> Result<Prepared> {
         }
         let (mut clean, _) = suppress_mains(remove_baseline(&lead.samples, NET_FS)?, NET_FS)?;
         let artifacts = mark_artifacts(&mut clean, NET_FS);
+        // After the artifacts are left out: an electrode pop's swing is not a sway to follow.
+        let (clean, _) = suppress_wander(clean, NET_FS);
         missing[slot] = Gaps::of(&clean);
         for (o, v) in slots[slot].iter_mut().zip(clean) {
             *o = if v.is_finite() {

@@ -1,5 +1,5 @@
-//! Signal conditioning: baseline-wander removal, powerline notch, band-pass (all zero-phase)
-//! and resampling.
+//! Signal conditioning: baseline-wander removal, powerline notch, band-pass (all zero-phase),
+//! resampling, and strong sway and hum removed where a lead carries them.
 //!
 //! Each operation reproduces a named SciPy call (given in its documentation) so that results
 //! can be checked against the reference implementation sample by sample. Missing samples (NaN)
@@ -14,6 +14,7 @@ mod filter;
 mod gaps;
 mod mains;
 mod resample;
+mod wander;
 
 pub use conditioning::{Conditioning, resample_record};
 pub use detrend::detrend;
@@ -22,6 +23,7 @@ pub use filter::{
 };
 pub use mains::{HUM_MV, MAINS_HZ, hum_mv, record_without_mains, suppress_mains};
 pub use resample::{MAX_FACTOR, rational_ratio, resample, resample_poly, resampled_len};
+pub use wander::{WANDER_MV, isoelectric_line, suppress_wander, wander_mv};
 
 /// Signals the tests of several modules share.
 #[cfg(test)]
