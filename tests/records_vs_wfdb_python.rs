@@ -151,6 +151,17 @@ fn mitbih_format_212_two_long_leads() {
 }
 
 #[test]
+fn qtdb_headers_with_an_uncalibrated_gain_of_zero() {
+    // `sel883.dat 212 0 12 0 288 -10190 0 ECG1`: a gain of 0 is WFDB's "uncalibrated, 200 per
+    // mV", and the fields after it are the resolution … block size, then the lead's name.
+    for id in ["sel883", "sel14172"] {
+        let rec = assert_matches_wfdb_python(&common::data_dir().join("qtdb").join(id));
+        let names: Vec<&str> = rec.leads.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(names, ["ECG1", "ECG2"], "{id}");
+    }
+}
+
+#[test]
 fn cinc2021_mat_files_with_byte_offset() {
     let dir = common::data_dir().join("cinc2021-samples");
     for id in ["E07500", "E07519", "JS20000", "JS20019"] {

@@ -145,7 +145,13 @@ fn decode_single(hea: &Path, header: &Header) -> Result<(Record, Vec<Calibration
             fs,
         });
     }
-    let signals = header.signals().unwrap_or(&[]);
+    let signals: Vec<SignalInfo> = header
+        .signals()
+        .unwrap_or(&[])
+        .iter()
+        .map(with_zero_gain_read)
+        .collect();
+    let signals = signals.as_slice();
     if signals.is_empty() {
         return Err(header_err(hea, "the header lists no signals"));
     }
@@ -209,6 +215,41 @@ fn decode_single(hea: &Path, header: &Header) -> Result<(Record, Vec<Calibration
         notes: Vec::new(),
     };
     Ok((record, calibrations))
+}
+
+/// `info` as its header line wrote it when that line gives a gain of 0 ("uncalibrated", as the
+/// QT Database's MIT-BIH-derived headers write it: `sel883.dat 212 0 12 0 288 -10190 0
+/// ECG1`). The header parser takes such a 0 for the block size and every field after it for
+/// the description, so the lead would be named "12 0 288 -10190 0 ECG1" and its ADC zero
+/// lost. Other lines come back unchanged.
+pub(super) fn with_zero_gain_read(info: &SignalInfo) -> SignalInfo {
+    let mut out = info.clone();
+    let Some(text) = info.description.as_deref() else {
+        return out;
+    };
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    let numbers: Vec<i32> = tokens
+        .iter()
+        .map_while(|t| t.parse().ok())
+        .take(5)
+        .collect();
+    if info.adc_gain.is_some() || info.block_size != Some(0) || numbers.len() < 5 {
+        return out;
+    }
+    let [resolution, zero, initial, checksum, block] = numbers[..] else {
+        return out;
+    };
+    let Ok(resolution) = u8::try_from(resolution) else {
+        return out;
+    };
+    out.adc_resolution = Some(resolution);
+    out.adc_zero = Some(zero);
+    out.initial_value = Some(initial);
+    out.checksum = Some(checksum);
+    out.block_size = Some(block);
+    let rest = tokens[5..].join(" ");
+    out.description = (!rest.is_empty()).then_some(rest);
+    out
 }
 
 /// The gain (ADC units per physical unit) and the factor from the signal's unit to mV.

@@ -4,7 +4,7 @@
 //! layout (a first segment of length 0 naming every signal) a segment without some signal
 //! leaves it missing there.
 
-use super::wfdb_io::{header_err, parse_header, read_wfdb};
+use super::wfdb_io::{header_err, parse_header, read_wfdb, with_zero_gain_read};
 use super::{Lead, Record};
 use crate::error::{Error, Result};
 use std::path::Path;
@@ -33,7 +33,7 @@ pub fn read_multi_segment(hea: &Path, header: &Header, segments: &[SegmentInfo])
             // The layout segment: the record's signals, in order, and no samples.
             let layout = parse_header(&dir.join(format!("{}.hea", seg.record_name)))?;
             for info in layout.signals().unwrap_or(&[]) {
-                let raw = info.description.clone().unwrap_or_default();
+                let raw = with_zero_gain_read(info).description.unwrap_or_default();
                 add(&mut leads, Lead::new(&raw, Vec::new(), false));
             }
             continue;
