@@ -262,24 +262,52 @@ fn the_record_figure_draws_the_map_on_request() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--kind record"));
 }
 
-#[test]
-fn powerline_hum_is_not_read_as_a_departure_or_a_swap() {
+/// The normal record's reading as recorded and with `add(lead index, time in s)` mV added to
+/// every sample, over the recorded cycles.
+fn read_clean_and_disturbed(
+    add: impl Fn(usize, f64) -> f64,
+) -> (
+    ecg_panorama::anomaly::assess::Assessment,
+    ecg_panorama::anomaly::assess::Assessment,
+) {
     use ecg_panorama::anomaly::assess::assess;
     let (engine, normal, record, cycles) = normal_reading();
-    let mut hummed = record.clone();
-    for (k, lead) in hummed.leads.iter_mut().enumerate() {
+    let mut disturbed = record.clone();
+    for (k, lead) in disturbed.leads.iter_mut().enumerate() {
         for (i, v) in lead.samples.iter_mut().enumerate() {
-            let t = i as f64 / record.fs;
-            *v += 0.5 * (2.0 * std::f64::consts::PI * 50.0 * t + k as f64).sin();
+            *v += add(k, i as f64 / record.fs);
         }
     }
     let read = |r: &Record| assess(engine.as_ref(), &normal, r, &cycles, &mut |_, _| {}).unwrap();
-    let (clean, noisy) = (read(&record), read(&hummed));
+    (read(&record), read(&disturbed))
+}
+
+#[test]
+fn powerline_hum_is_not_read_as_a_departure_or_a_swap() {
+    let (clean, noisy) = read_clean_and_disturbed(|k, t| {
+        0.5 * (2.0 * std::f64::consts::PI * 50.0 * t + k as f64).sin()
+    });
     assert_eq!(noisy.swap, None);
     assert!(
         (noisy.score - clean.score).abs() < 0.5,
         "record score {} clean, {} with hum",
         clean.score,
         noisy.score
+    );
+}
+
+#[test]
+fn baseline_sway_is_not_read_as_a_departure_or_a_swap() {
+    // A breathing patient's record: 1 mV of 0.5 Hz sway and 0.5 mV of drift on every lead.
+    let (clean, moving) =
+        read_clean_and_disturbed(|_, t| (2.0 * std::f64::consts::PI * 0.5 * t).sin() + 0.05 * t);
+    // Read as recorded, the sway warned of an LA/LL swap and lifted the score by 3.9; with the
+    // isoelectric line subtracted, by 1.6 (what the medians leave at the sway's crests).
+    assert_eq!(moving.swap, None);
+    assert!(
+        (moving.score - clean.score).abs() < 2.0,
+        "record score {} clean, {} swaying",
+        clean.score,
+        moving.score
     );
 }

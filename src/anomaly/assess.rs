@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::geometry::STANDARD_12;
 use crate::panorama::Engine;
 use crate::record::Record;
-use crate::signal::record_without_mains;
+use crate::signal::{record_without_mains, record_without_wander};
 
 /// A record's anomaly map, its score against normal records and a suspected swap.
 #[derive(Debug)]
@@ -36,7 +36,9 @@ pub fn assess(
 ) -> Result<Assessment> {
     // Hum the cart did not filter is no departure of the heart's: read the leads without it.
     let cleaned = record_without_mains(record)?;
-    let record: &Record = &cleaned;
+    // Nor is a sway the per-cycle line through the P onsets cannot follow (a breathing patient).
+    let steady = record_without_wander(&cleaned)?;
+    let record: &Record = &steady;
     progress(0.1, "restoring every lead from the others");
     let mut map = anomaly_map(engine, record, cycles)?;
     normal.attach_shapes(&mut map, record);

@@ -23,7 +23,7 @@ pub use filter::{
 };
 pub use mains::{HUM_MV, MAINS_HZ, hum_mv, record_without_mains, suppress_mains};
 pub use resample::{MAX_FACTOR, rational_ratio, resample, resample_poly, resampled_len};
-pub use wander::{WANDER_MV, isoelectric_line, suppress_wander, wander_mv};
+pub use wander::{WANDER_MV, isoelectric_line, record_without_wander, suppress_wander, wander_mv};
 
 /// Signals the tests of several modules share.
 #[cfg(test)]

@@ -7,6 +7,11 @@
 //! A lead with an ordinary baseline is left as it is: the medians would bend its long ST
 //! segments and T waves a little, for nothing.
 
+use super::filter::remove_baseline;
+use crate::error::Result;
+use crate::record::Record;
+use std::borrow::Cow;
+
 /// Sway (mV) left after the high-pass above which a lead's baseline is followed and
 /// subtracted: the median over 2-s windows of the baseline's rise and fall. Every lead of the
 /// real records at hand (LUDB, QTDB, PTB-XL, CinC 2021, CPSC 2021, PTB, MIT-BIH) stays below
@@ -83,6 +88,35 @@ pub fn suppress_wander(mut x: Vec<f64>, fs: f64) -> (Vec<f64>, bool) {
         }
     }
     (x, true)
+}
+
+/// `record` with the isoelectric line subtracted from every lead that sways by more than
+/// [`WANDER_MV`] after the baseline high-pass (the delineator's rule); borrowed as it is when
+/// no lead does, which is nearly always. For readers of the raw leads (the anomaly map), whose
+/// per-cycle line through the P onsets cannot follow a sway within the cycle.
+pub fn record_without_wander(record: &Record) -> Result<Cow<'_, Record>> {
+    let mut swaying = Vec::new();
+    for (i, lead) in record.leads.iter().enumerate() {
+        if lead.samples.iter().any(|v| v.is_finite())
+            && wander_mv(&remove_baseline(&lead.samples, record.fs)?, record.fs) > WANDER_MV
+        {
+            swaying.push(i);
+        }
+    }
+    if swaying.is_empty() {
+        return Ok(Cow::Borrowed(record));
+    }
+    let mut out = record.clone();
+    for i in swaying {
+        let lead = &mut out.leads[i];
+        let line = isoelectric_line(&lead.samples, record.fs);
+        for (v, b) in lead.samples.iter_mut().zip(line) {
+            if b.is_finite() {
+                *v -= b;
+            }
+        }
+    }
+    Ok(Cow::Owned(out))
 }
 
 /// The median of the finite values within `len / 2` samples of each sample of `y` (NaN where
