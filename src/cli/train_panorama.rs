@@ -3,7 +3,7 @@
 use anyhow::{Context, bail};
 use ecg_panorama::geometry::{STANDARD_12, normalise_lead_name};
 use ecg_panorama::model::band::{self, Band};
-use ecg_panorama::model::calibration::{self, Calibration};
+use ecg_panorama::model::calibration::Calibration;
 use ecg_panorama::model::data::{annotator_cycles, database_cycles, stand_in_for_i_and_v4};
 use ecg_panorama::model::prior::Prior;
 use ecg_panorama::model::stored::model_bytes;
@@ -207,15 +207,13 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
         // validation records keeps the one it had.
         let stored = candle_core::safetensors::load(&args.out, &candle_core::Device::Cpu)
             .with_context(|| format!("{}: cannot load the checkpoint", args.out.display()))?;
-        if let Some(t) = stored.get(calibration::STORED) {
-            calibration = Calibration::from_values(&t.flatten_all()?.to_vec1::<f32>()?)
-                .map_err(anyhow::Error::msg)?;
-            if let Some(t) = stored.get(calibration::STORED_SINGLE) {
-                calibration.single = Some(
-                    Calibration::single_from_values(&t.flatten_all()?.to_vec1::<f32>()?)
-                        .map_err(anyhow::Error::msg)?,
-                );
-            }
+        let get = |name: &str| {
+            stored
+                .get(name)
+                .and_then(|t| t.flatten_all().and_then(|t| t.to_vec1::<f32>()).ok())
+        };
+        if let Some(fitted) = Calibration::from_stored(get).map_err(anyhow::Error::msg)? {
+            calibration = fitted;
             if let Some(b) = stored.get(band::STORED) {
                 // A band of an older cell layout is refitted, not fatal: the network and the
                 // prior it describes are still good.

@@ -45,14 +45,8 @@ impl Default for Calibration {
 impl Calibration {
     /// The calibration from its stored values; the error says what does not fit.
     pub fn from_values(values: &[f32]) -> Result<Self, String> {
-        if values.len() != LEADS || values.iter().any(|v| !v.is_finite()) {
-            return Err(format!(
-                "{STORED} must hold {LEADS} finite values (it holds {})",
-                values.len()
-            ));
-        }
         Ok(Self {
-            residual: std::array::from_fn(|i| values[i]),
+            residual: shares(values, STORED)?,
             single: None,
             band: None,
         })
@@ -60,13 +54,21 @@ impl Calibration {
 
     /// The per-lead shares for one input from their stored values.
     pub fn single_from_values(values: &[f32]) -> Result<[f32; LEADS], String> {
-        if values.len() != LEADS || values.iter().any(|v| !v.is_finite()) {
-            return Err(format!(
-                "{STORED_SINGLE} must hold {LEADS} finite values (it holds {})",
-                values.len()
-            ));
-        }
-        Ok(std::array::from_fn(|i| values[i]))
+        shares(values, STORED_SINGLE)
+    }
+
+    /// The shares stored in a model file (`get` gives a tensor's values by name, `None` when
+    /// the file lacks it): `None` without [`STORED`]; the per-lead shares when the file has
+    /// them. The band is left to the caller, which decides what an unreadable one means.
+    pub fn from_stored(get: impl Fn(&str) -> Option<Vec<f32>>) -> Result<Option<Self>, String> {
+        let Some(values) = get(STORED) else {
+            return Ok(None);
+        };
+        let mut calibration = Self::from_values(&values)?;
+        calibration.single = get(STORED_SINGLE)
+            .map(|v| Self::single_from_values(&v))
+            .transpose()?;
+        Ok(Some(calibration))
     }
 
     /// Share of the network's correction kept for `n` input views at viewpoint `query`;
@@ -78,6 +80,17 @@ impl Calibration {
         };
         share * reach(query) as f32
     }
+}
+
+/// `LEADS` finite shares stored under `name`, or what does not fit.
+fn shares(values: &[f32], name: &str) -> Result<[f32; LEADS], String> {
+    if values.len() != LEADS || values.iter().any(|v| !v.is_finite()) {
+        return Err(format!(
+            "{name} must hold {LEADS} finite values (it holds {})",
+            values.len()
+        ));
+    }
+    Ok(std::array::from_fn(|i| values[i]))
 }
 
 /// How close `query` is to the directions the network learnt from: 1 at a standard lead,

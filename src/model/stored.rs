@@ -65,14 +65,11 @@ impl PanoramaModel {
         };
         let prior = Prior::from_tensors(get)
             .map_err(|e| candle_core::Error::Msg(format!("the linear prior: {e}")))?;
-        let mut calibration = match get(calibration::STORED) {
-            Some(v) => Calibration::from_values(&v).map_err(candle_core::Error::Msg)?,
-            None => candle_core::bail!("the file has no {}", calibration::STORED),
+        let Some(mut calibration) =
+            Calibration::from_stored(get).map_err(candle_core::Error::Msg)?
+        else {
+            candle_core::bail!("the file has no {}", calibration::STORED)
         };
-        if let Some(v) = get(calibration::STORED_SINGLE) {
-            calibration.single =
-                Some(Calibration::single_from_values(&v).map_err(candle_core::Error::Msg)?);
-        }
         // A model without a fitted band still synthesizes; its views just carry no band.
         if let Some(v) = get(band::STORED) {
             calibration.band = Some(Band::from_values(&v).map_err(candle_core::Error::Msg)?);

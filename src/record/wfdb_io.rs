@@ -233,7 +233,7 @@ pub(super) fn with_zero_gain_read(info: &SignalInfo) -> SignalInfo {
         .map_while(|t| t.parse().ok())
         .take(5)
         .collect();
-    if info.adc_gain.is_some() || info.block_size != Some(0) || numbers.len() < 5 {
+    if info.adc_gain.is_some() || info.block_size != Some(0) {
         return out;
     }
     let [resolution, zero, initial, checksum, block] = numbers[..] else {
