@@ -2,6 +2,7 @@
 //! with their WFDB annotation files and the seed's JSON cycle labels.
 
 pub mod annotation;
+pub mod channels;
 pub mod csv_io;
 pub mod demo;
 pub mod edf;

@@ -1,7 +1,8 @@
 //! Opening any supported record from a path, and finding the annotation files beside it.
 
 use super::{
-    Record, annotation, csv_io, edf, inverted, labels::CycleLabels, tianchi, units, wfdb_io,
+    Record, annotation, channels, csv_io, edf, inverted, labels::CycleLabels, tianchi, units,
+    wfdb_io,
 };
 use crate::error::{Error, Result};
 use std::collections::BTreeMap;
@@ -16,6 +17,7 @@ pub fn open_record(path: &Path) -> Result<Record> {
     let mut record = read_any(path)?;
     units::fix_microvolts(&mut record);
     inverted::restore_inverted_leads(&mut record);
+    channels::name_numbered_channels(&mut record);
     Ok(record)
 }
 
