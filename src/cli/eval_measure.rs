@@ -7,7 +7,7 @@ use ecg_panorama::eval::measure::{
 };
 use ecg_panorama::eval::measure_ref::ReferenceRule;
 use ecg_panorama::eval::qtdb::holds_q1c;
-use ecg_panorama::measure::{AXIS_CONVENTION, AxisCategory, AxisMethod, MeasureOptions};
+use ecg_panorama::measure::{AxisCategory, AxisCategoryRule, AxisMethod, MeasureOptions};
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::PathBuf;
@@ -29,6 +29,10 @@ pub struct EvalMeasureArgs {
     /// records, 65 % category agreement against 60 % for the net area).
     #[arg(long, value_enum, default_value_t = AxisMethod::Amplitude)]
     axis_method: AxisMethod,
+    /// How the axis's category is named: as a reader weighs R against S in leads III and I
+    /// (chosen on the LUDB train records), or by the angle's ranges.
+    #[arg(long, value_enum, default_value_t = AxisCategoryRule::Reading)]
+    axis_category: AxisCategoryRule,
     /// LUDB reference per beat: the median of each boundary over the 12 leads' files (chosen
     /// on the train records: the annotator also pools the leads), lead II's file alone, or the
     /// earliest onset / latest offset over the leads.
@@ -47,6 +51,7 @@ pub fn run(args: &EvalMeasureArgs) -> anyhow::Result<()> {
         part: args.part,
         options: MeasureOptions {
             axis_method: args.axis_method,
+            axis_category: args.axis_category,
         },
         reference: args.reference,
     };
@@ -61,7 +66,12 @@ pub fn run(args: &EvalMeasureArgs) -> anyhow::Result<()> {
         let report = evaluate_ludb(&config)?;
         match args.json {
             true => serde_json::to_string_pretty(&report)? + "\n",
-            false => ludb_tables(&report, args.axis_method, args.reference),
+            false => ludb_tables(
+                &report,
+                args.axis_method,
+                args.axis_category,
+                args.reference,
+            ),
         }
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;
@@ -82,7 +92,12 @@ fn agreement_row(out: &mut String, name: &str, a: &Agreement) {
     );
 }
 
-fn ludb_tables(r: &LudbMeasureReport, method: AxisMethod, reference: ReferenceRule) -> String {
+fn ludb_tables(
+    r: &LudbMeasureReport,
+    method: AxisMethod,
+    rule: AxisCategoryRule,
+    reference: ReferenceRule,
+) -> String {
     let mut out = String::new();
     let reference = match reference {
         ReferenceRule::LeadIi => "lead II's file",
@@ -100,8 +115,9 @@ fn ludb_tables(r: &LudbMeasureReport, method: AxisMethod, reference: ReferenceRu
     agreement_row(&mut out, "QT", &r.qt);
     let _ = writeln!(
         out,
-        "\nAxis category ({}, limb leads; {AXIS_CONVENTION}): agreement {}%",
+        "\nAxis category ({}, limb leads; category {}): agreement {}%",
         method.as_str(),
+        rule.describe(),
         r.axis_agreement_pct
             .map_or("-".into(), |p| format!("{p:.1}"))
     );

@@ -2,8 +2,8 @@
 
 use anyhow::Context;
 use ecg_panorama::measure::{
-    AxisMethod, CycleMeasures, MeasureOptions, RecordMeasures, Stats, lead_beats_beside,
-    measure_record, record_beats, record_beats_in,
+    AxisCategoryRule, AxisMethod, CycleMeasures, MeasureOptions, RecordMeasures, Stats,
+    lead_beats_beside, measure_record, record_beats, record_beats_in,
 };
 use ecg_panorama::record::open_record;
 use std::path::PathBuf;
@@ -27,6 +27,10 @@ pub struct MeasureArgs {
     /// How the limb leads' QRS gives the frontal axis.
     #[arg(long, value_enum, default_value_t = AxisMethod::Amplitude)]
     axis_method: AxisMethod,
+    /// How the axis's category is named: as a reader weighs R against S in leads III and I,
+    /// or by the angle's ranges.
+    #[arg(long, value_enum, default_value_t = AxisCategoryRule::Reading)]
+    axis_category: AxisCategoryRule,
 }
 
 #[derive(serde::Serialize)]
@@ -55,6 +59,7 @@ pub fn run(args: &MeasureArgs) -> anyhow::Result<()> {
     let leads = lead_beats_beside(&record, &args.record);
     let options = MeasureOptions {
         axis_method: args.axis_method,
+        axis_category: args.axis_category,
     };
     let m = measure_record(&record, &beats, &leads, options);
     let text = if args.json {

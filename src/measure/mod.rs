@@ -17,7 +17,10 @@ mod stats;
 #[cfg(test)]
 mod tests;
 
-pub use axis::{AXIS_CONVENTION, Axis, AxisCategory, AxisMethod, frontal_axis, lead_vector};
+pub use axis::{
+    AXIS_CONVENTION, Axis, AxisCategory, AxisCategoryRule, AxisMethod, frontal_axis, lead_vector,
+    read_category,
+};
 pub use beats::{
     BeatMarks, Span, beats_from_bounds, beats_from_cycles, beats_from_marks, with_rhythm,
 };

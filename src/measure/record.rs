@@ -1,9 +1,9 @@
 //! Per-cycle measurements of a record and their medians and ranges.
 
-use super::axis::{Axis, AxisMethod, frontal_axis};
+use super::axis::{Axis, AxisCategoryRule, AxisMethod, frontal_axis, read_category};
 use super::beats::BeatMarks;
 use super::source::LeadBeats;
-use super::st::{net_qrs, st_level};
+use super::st::{net_qrs, qrs_extremes, st_level};
 use super::stats::Stats;
 use super::{interval_ms, qtc_bazett, qtc_fridericia};
 use crate::delineate::gaps::Gaps;
@@ -18,6 +18,9 @@ const LIMB: [&str; 6] = ["I", "II", "III", "aVR", "aVL", "aVF"];
 pub struct MeasureOptions {
     /// How the limb leads' QRS is reduced for the axis.
     pub axis_method: AxisMethod,
+    /// How the axis's category is named.
+    #[serde(default)]
+    pub axis_category: AxisCategoryRule,
 }
 
 /// The ST level of one lead.
@@ -165,15 +168,31 @@ pub fn measure_record(
     beats.sort_by_key(|b| b.qrs.on);
     let gaps = record_gaps(record);
     let mut nets: Vec<Vec<Option<f64>>> = vec![Vec::new(); LIMB.len()];
+    // R and S of leads I, II and III, beat by beat, for the reader's category.
+    let mut extremes: [Vec<Option<(f64, f64)>>; 3] = Default::default();
+    let named = |axis: Option<Axis>, rs: [Option<(f64, f64)>; 3]| {
+        let mut axis = axis?;
+        if options.axis_category == AxisCategoryRule::Reading
+            && let (Some(i), Some(iii)) = (rs[0], rs[2])
+            && let Some(category) = read_category(i, rs[1], iii)
+        {
+            axis.category = category;
+        }
+        Some(axis)
+    };
     let cycles: Vec<CycleMeasures> = beats
         .iter()
         .map(|b| {
             for (k, name) in LIMB.iter().enumerate() {
                 let x = record.lead(name).map(|l| l.samples.as_slice());
                 nets[k].push(x.and_then(|x| net_qrs(x, b, fs, options.axis_method)));
+                if let Some(e) = extremes.get_mut(k) {
+                    e.push(x.and_then(|x| qrs_extremes(x, b, fs)));
+                }
             }
             let i = nets[0].len() - 1;
             let axis = frontal_axis(|n| nets[LIMB.iter().position(|l| *l == n)?][i]);
+            let axis = named(axis, std::array::from_fn(|k| extremes[k][i]));
             measure_beat(record, b, leads, axis, &gaps)
         })
         .collect();
@@ -181,7 +200,13 @@ pub fn measure_record(
         let k = LIMB.iter().position(|l| *l == n)?;
         Stats::of(nets[k].iter().copied()).map(|s| s.median)
     };
-    let summary = summarise(record, &cycles, frontal_axis(lead_median));
+    let median_rs = |k: usize| {
+        let r = Stats::of(extremes[k].iter().map(|e| e.map(|e| e.0)))?.median;
+        let s = Stats::of(extremes[k].iter().map(|e| e.map(|e| e.1)))?.median;
+        Some((r, s))
+    };
+    let axis = named(frontal_axis(lead_median), std::array::from_fn(median_rs));
+    let summary = summarise(record, &cycles, axis);
     RecordMeasures {
         fs,
         options,

@@ -44,20 +44,29 @@ pub fn st_level(x: &[f64], beat: &BeatMarks, j: usize, fs: f64) -> Option<f64> {
     Some(mean(x, at - half.min(at), at + half + 1)? - baseline(x, beat, fs)?)
 }
 
-/// The net QRS value of lead `x` (baseline-corrected) by `method`: area in mV·ms or the sum
-/// of the largest positive and negative deflections in mV.
-pub fn net_qrs(x: &[f64], beat: &BeatMarks, fs: f64, method: AxisMethod) -> Option<f64> {
+/// The largest positive (R, ≥ 0) and negative (S, ≤ 0) QRS deflections of lead `x` from the
+/// beat's baseline, mV.
+pub fn qrs_extremes(x: &[f64], beat: &BeatMarks, fs: f64) -> Option<(f64, f64)> {
     let base = baseline(x, beat, fs)?;
     let part = x.get(beat.qrs.on..=beat.qrs.off)?;
     if part.iter().any(|v| !v.is_finite()) {
         return None;
     }
-    Some(match method {
-        AxisMethod::Area => part.iter().map(|v| v - base).sum::<f64>() * 1000.0 / fs,
-        AxisMethod::Amplitude => {
-            let hi = part.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v - base));
-            let lo = part.iter().fold(f64::INFINITY, |m, &v| m.min(v - base));
-            hi.max(0.0) + lo.min(0.0)
+    let hi = part.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v - base));
+    let lo = part.iter().fold(f64::INFINITY, |m, &v| m.min(v - base));
+    Some((hi.max(0.0), lo.min(0.0)))
+}
+
+/// The net QRS value of lead `x` (baseline-corrected) by `method`: area in mV·ms or the sum
+/// of the largest positive and negative deflections in mV.
+pub fn net_qrs(x: &[f64], beat: &BeatMarks, fs: f64, method: AxisMethod) -> Option<f64> {
+    match method {
+        AxisMethod::Area => {
+            let base = baseline(x, beat, fs)?;
+            let part = x.get(beat.qrs.on..=beat.qrs.off)?;
+            let sum = part.iter().map(|v| v - base).sum::<f64>();
+            sum.is_finite().then(|| sum * 1000.0 / fs)
         }
-    })
+        AxisMethod::Amplitude => qrs_extremes(x, beat, fs).map(|(r, s)| r + s),
+    }
 }

@@ -112,6 +112,7 @@ fn the_axis_is_recovered_from_any_limb_pair() {
                 let beats: Vec<BeatMarks> = (0..4).map(|k| beat(k, true)).collect();
                 let opts = MeasureOptions {
                     axis_method: method,
+                    axis_category: AxisCategoryRule::Angle,
                 };
                 let m = measure_record(&rec, &beats, &LeadBeats::new(), opts);
                 let a = m.summary.axis.clone().expect("an axis");
@@ -123,6 +124,59 @@ fn the_axis_is_recovered_from_any_limb_pair() {
     assert!(
         frontal_axis(|n| (n == "V1").then_some(1.0)).is_none(),
         "no limb pair"
+    );
+}
+
+#[test]
+fn the_category_is_read_off_leads_i_and_iii_as_a_cardiologist_reads_them() {
+    let beats: Vec<BeatMarks> = (0..4).map(|k| beat(k, true)).collect();
+    // (angle, the angle's range, the reading of R against S in III and I)
+    for (deg, by_angle, read) in [
+        // S in III outweighs R there: a reader already calls this left deviation.
+        (
+            20.0,
+            AxisCategory::Horizontal,
+            AxisCategory::LeftAxisDeviation,
+        ),
+        // III is balanced (R ≈ S): horizontal.
+        (30.0, AxisCategory::Normal, AxisCategory::Horizontal),
+        (55.0, AxisCategory::Normal, AxisCategory::Normal),
+        // I nearly balanced: vertical, on either side of +90°.
+        (85.0, AxisCategory::Vertical, AxisCategory::Vertical),
+        (
+            100.0,
+            AxisCategory::RightAxisDeviation,
+            AxisCategory::Vertical,
+        ),
+        (
+            125.0,
+            AxisCategory::RightAxisDeviation,
+            AxisCategory::RightAxisDeviation,
+        ),
+    ] {
+        let rec = record(deg, &["I", "II", "III"]);
+        for (rule, want) in [
+            (AxisCategoryRule::Angle, by_angle),
+            (AxisCategoryRule::Reading, read),
+        ] {
+            let opts = MeasureOptions {
+                axis_method: AxisMethod::Amplitude,
+                axis_category: rule,
+            };
+            let m = measure_record(&rec, &beats, &LeadBeats::new(), opts);
+            let summary = m.summary.axis.clone().expect("an axis");
+            assert!((summary.degrees - deg).abs() < 1e-6, "{deg}: {summary:?}");
+            assert_eq!(summary.category, want, "{deg}° by {rule:?}");
+            let beat = m.cycles[1].axis.clone().expect("an axis per beat");
+            assert_eq!(beat.category, want, "{deg}° by {rule:?}, one beat");
+        }
+    }
+    // Without lead III (or I) there is nothing to read: the angle's range names it.
+    let rec = record(20.0, &["I", "aVF"]);
+    let m = measure_record(&rec, &beats, &LeadBeats::new(), MeasureOptions::default());
+    assert_eq!(
+        m.summary.axis.map(|a| a.category),
+        Some(AxisCategory::Horizontal)
     );
 }
 
