@@ -202,19 +202,41 @@ fn convert_csv_holds_every_sample_in_mv() {
 #[test]
 fn convert_names_channels_so_their_views_can_be_synthesized() {
     use ecg_panorama::record::csv_io::write_csv;
-    // LUDB 102 as a cart that files its twelve leads as CH1…CH12.
+    // LUDB 102 as a cart that files its twelve leads as CH1…CH12, in its own order (I, II,
+    // V1–V6, III, aVR, aVL, aVF), which the limb-lead check cannot take for the usual one.
     let dir = tempfile::tempdir().unwrap();
-    let mut record = open_record(&common::data_dir().join("ludb/data/102")).unwrap();
-    let standard: Vec<String> = record.leads.iter().map(|l| l.name.clone()).collect();
-    for (k, lead) in record.leads.iter_mut().enumerate() {
-        *lead = ecg_panorama::record::Lead::new(
-            &format!("CH{}", k + 1),
-            std::mem::take(&mut lead.samples),
-            false,
-        );
-    }
+    let original = open_record(&common::data_dir().join("ludb/data/102")).unwrap();
+    let numbered = |order: &[usize]| {
+        let mut record = original.clone();
+        record.leads = order
+            .iter()
+            .enumerate()
+            .map(|(k, &from)| {
+                ecg_panorama::record::Lead::new(
+                    &format!("CH{}", k + 1),
+                    original.leads[from].samples.clone(),
+                    false,
+                )
+            })
+            .collect();
+        record
+    };
+    let order = [0, 1, 6, 7, 8, 9, 10, 11, 2, 3, 4, 5];
+    let record = numbered(&order);
+    let standard: Vec<String> = order
+        .iter()
+        .map(|&k| original.leads[k].name.clone())
+        .collect();
     let channels = dir.path().join("channels.csv");
     write_csv(&record, &mut std::fs::File::create(&channels).unwrap()).unwrap();
+    // In the usual order the same channels are read as the standard leads without help.
+    let usual = dir.path().join("usual.csv");
+    let in_order: Vec<usize> = (0..12).collect();
+    write_csv(
+        &numbered(&in_order),
+        &mut std::fs::File::create(&usual).unwrap(),
+    )
+    .unwrap();
     let bin = env!("CARGO_BIN_EXE_ecg-panorama");
     let figure = |rec: &Path| {
         let png = dir.path().join("pan.png");
@@ -224,6 +246,7 @@ fn convert_names_channels_so_their_views_can_be_synthesized() {
             .output()
             .unwrap()
     };
+    assert!(figure(&usual).status.success());
     let refused = figure(&channels);
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("convert --leads"));
