@@ -45,6 +45,17 @@ fn record(names: &[&str], lead: impl Fn(usize, &str) -> Vec<f64>) -> Record {
     }
 }
 
+/// The strip labels of a report's SVG, in page order.
+fn labels(svg: &str) -> Vec<&str> {
+    svg.match_indices("class=\"label\"")
+        .map(|(at, _)| {
+            let s = &svg[at..];
+            let s = &s[s.find('>').unwrap() + 1..];
+            &s[..s.find('<').unwrap()]
+        })
+        .collect()
+}
+
 #[test]
 fn one_mv_is_10_mm_one_second_25_mm_and_the_rhythm_strip_250_mm() {
     let rec = record(&STANDARD_12, |k, n| {
@@ -134,14 +145,7 @@ fn twelve_leads_in_three_rows_of_four_columns_of_the_same_time() {
             assert!((dx - 62.5 * k as f64).abs() < 0.01, "column {k} at {dx}");
         }
     }
-    let labels: Vec<&str> = svg
-        .match_indices("class=\"label\"")
-        .map(|(at, _)| {
-            let s = &svg[at..];
-            let s = &s[s.find('>').unwrap() + 1..];
-            &s[..s.find('<').unwrap()]
-        })
-        .collect();
+    let labels = labels(&svg);
     let want = [
         "I", "aVR", "V1", "V4", "II", "aVL", "V2", "V5", "III", "aVF", "V3", "V6", "II",
     ];
@@ -198,6 +202,39 @@ fn two_leads_are_two_full_strips() {
                 .unwrap()
                 .is_empty()
         );
+    }
+}
+
+#[test]
+fn more_leads_than_rows_share_them_in_columns_and_none_is_dropped() {
+    // Twelve channels the program cannot name (not numbered in order, so never renamed).
+    let names: Vec<String> = "ABCDEFGHJKMN"
+        .chars()
+        .map(|c| format!("site {c}"))
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let rec = record(&names, |k, _| ecg(10.0, k));
+    let svg = report_svg(&ReportInput::new(&rec)).unwrap();
+    assert!(svg.contains(">12-lead ECG (2 columns of 5 s)<"), "the kind");
+    assert!(!svg.contains("leads shown"));
+    let strips = paths(&svg, "trace");
+    assert_eq!(strips.len(), 12, "every lead is drawn");
+    // Column-major: the first six leads in the left column from 0 s, the others beside them
+    // from 5 s (125 mm to the right), each strip 5 s (125 mm) long.
+    let start = |d: &str| points(d)[0][0].0;
+    for (k, d) in strips.iter().enumerate() {
+        let run = &points(d)[0];
+        let span = run.last().unwrap().0 - run[0].0 + 25.0 / FS;
+        assert!((span - 125.0).abs() < 0.02, "strip {k}: {span} mm");
+    }
+    let labels = labels(&svg);
+    // Page order is row by row: A, G / B, H / …
+    for (row, pair) in labels.chunks(2).enumerate() {
+        assert_eq!(pair, [names[row], names[row + 6]]);
+    }
+    for row in strips.chunks(2) {
+        let dx = start(row[1]) - start(row[0]);
+        assert!((dx - 125.0).abs() < 0.01, "{dx}");
     }
 }
 

@@ -1,6 +1,6 @@
 //! Which signal goes where on the report: the standard 3 × 4 arrangement with a lead II rhythm
-//! strip, or one 10-s strip per lead for records without the standard leads, and the rows of
-//! synthesized views.
+//! strip, or one 10-s strip per lead for records without the standard leads (in columns of the
+//! same stretch of time when they do not fit one per row), and the rows of synthesized views.
 
 use super::SynthesizedViews;
 use crate::record::Record;
@@ -17,6 +17,9 @@ const STANDARD_ROWS: [[&str; 4]; 3] = [
 ];
 /// Synthesized views per row.
 pub(crate) const VIEWS_PER_ROW: usize = 4;
+/// Most columns the one-strip-per-lead arrangement splits a row into (2.5 s each, as the
+/// standard arrangement's).
+const MAX_COLUMNS: usize = 4;
 
 /// Where a strip's signal comes from: how it is drawn and labelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,23 +160,29 @@ pub(crate) fn recorded_rows(
         return (rows, "Standard 12-lead ECG".to_string());
     }
     let n = record.leads.len();
-    let rows = record
-        .leads
-        .iter()
-        .take(max_strips)
-        .map(|l| Row {
-            strips: vec![Strip {
-                label: l.name.clone(),
-                offset_s: 0.0,
-                samples: slice(&centred(&l.samples, start, at(ROW_S)), start, at(ROW_S)),
-                source: Source::Recorded,
-            }],
-            ..Row::default()
-        })
-        .collect();
+    // One 10-s strip per lead while they fit; more leads share the rows in columns, each
+    // column the same stretch of time, as the standard arrangement shares them.
+    let rows_used = n.min(max_strips.max(1));
+    let columns = n.div_ceil(rows_used).clamp(1, MAX_COLUMNS);
+    let span = ROW_S / columns as f64;
+    let shown = n.min(rows_used * columns);
+    let mut rows: Vec<Row> = (0..rows_used).map(|_| Row::default()).collect();
+    for (i, l) in record.leads.iter().take(shown).enumerate() {
+        let t = (i / rows_used) as f64 * span;
+        let x = centred(&l.samples, start, at(ROW_S));
+        rows[i % rows_used].strips.push(Strip {
+            label: l.name.clone(),
+            offset_s: t,
+            samples: slice(&x, at(t), at(t + span)),
+            source: Source::Recorded,
+        });
+    }
     let mut kind = format!("{n}-lead ECG");
-    if n > max_strips {
-        kind += &format!(" (first {max_strips} leads shown)");
+    if columns > 1 {
+        kind += &format!(" ({columns} columns of {span} s)");
+    }
+    if n > shown {
+        kind += &format!(" (first {shown} leads shown)");
     }
     (rows, kind)
 }
