@@ -50,8 +50,8 @@ impl AxisCategoryRule {
             AxisCategoryRule::Reading => {
                 "read off the limb leads as LUDB's cardiologists read them (Russian school): \
                  net QRS of III below −12 % of the largest limb-lead QRS — left deviation, \
-                 within ±12 % — horizontal; net QRS of I below −22 % — right deviation, \
-                 within ±22 % — vertical; else normal"
+                 within ±12 % — horizontal; net QRS of I within ±22 % — vertical; else \
+                 normal; past +90° right deviation (or extreme), as the angle's range says"
             }
             AxisCategoryRule::Angle => AXIS_CONVENTION,
         }
@@ -70,11 +70,17 @@ const BALANCED_I: f64 = 0.22;
 /// right deviation; R ≈ S in I — vertical; R above S in both — normal. `i`, `ii`, `iii`: each
 /// lead's largest positive and negative QRS deflections (mV, R ≥ 0 ≥ S); lead II only scales.
 ///
+/// Past +90° the measurement uses the angle's range instead (right deviation, extreme): every
+/// convention agrees there, and a lead I balanced just past +90° is not "vertical" to LUDB's
+/// readers (train) or to PTB-XL's (its RAD statements).
+///
 /// LUDB's cardiologists name the axis this way: on its 122 train records with a category
 /// (`eval-measure --part train`), the reading agrees with 81.1 % of their headers and the
 /// angle's ranges with 63.9 %. Their "left deviation" begins where S_III outweighs R_III
 /// (about +25° by the net amplitudes, not 0°), and "horizontal" is the band around it; no
-/// angle range can follow that, as one record's +20° is another's "normal".
+/// angle range can follow that, as one record's +20° is another's "normal". The categories
+/// are that school's: PTB-XL's readers call axes of +18° and +29° "MID" (normal) where this
+/// reading says left deviation, and `--axis-category angle` keeps the textbook ranges.
 pub fn read_category(
     i: (f64, f64),
     ii: Option<(f64, f64)>,

@@ -141,12 +141,14 @@ fn the_category_is_read_off_leads_i_and_iii_as_a_cardiologist_reads_them() {
         // III is balanced (R ≈ S): horizontal.
         (30.0, AxisCategory::Normal, AxisCategory::Horizontal),
         (55.0, AxisCategory::Normal, AxisCategory::Normal),
-        // I nearly balanced: vertical, on either side of +90°.
+        // I balanced but still positive at +80°: vertical by both.
+        (80.0, AxisCategory::Vertical, AxisCategory::Vertical),
+        // I nearly balanced: vertical up to +90°; past it right deviation, by either rule.
         (85.0, AxisCategory::Vertical, AxisCategory::Vertical),
         (
             100.0,
             AxisCategory::RightAxisDeviation,
-            AxisCategory::Vertical,
+            AxisCategory::RightAxisDeviation,
         ),
         (
             125.0,
