@@ -172,6 +172,24 @@ fn the_command_prints_the_leads_and_warns_of_a_swap() {
     assert!(text.contains("suspected electrode swap: LA/RA"), "{text}");
     let bad = run(&dir.path().join("missing"));
     assert!(!bad.status.success());
+    // Leads the program cannot place are named with the reason in words, not left unsaid.
+    let mut unknown = record.clone();
+    for (k, lead) in unknown.leads.iter_mut().enumerate() {
+        *lead = ecg_panorama::record::Lead::new(
+            &format!("site {}", char::from(b'a' + k as u8)),
+            std::mem::take(&mut lead.samples),
+            false,
+        );
+    }
+    let unnamed = dir.path().join("unnamed.csv");
+    write_csv(&unknown, &mut std::fs::File::create(&unnamed).unwrap()).unwrap();
+    let refused = run(&unnamed);
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(
+        err.contains("site a, site b") && err.contains("(no known viewpoint: an unknown lead name"),
+        "{err}"
+    );
     // The map as CSV: one column per lead, scores inside the cycles.
     let csv = dir.path().join("map.csv");
     let out = Command::new(env!("CARGO_BIN_EXE_ecg-panorama"))

@@ -39,6 +39,19 @@ pub enum Unscored {
     Alone,
 }
 
+impl Unscored {
+    /// Why, in words for messages.
+    pub fn reason(&self) -> String {
+        match self {
+            Unscored::Flat => format!("flat: under {FLAT_MV} mV peak to peak"),
+            Unscored::NoViewpoint => {
+                "no known viewpoint: an unknown lead name; `convert --leads` names the leads".into()
+            }
+            Unscored::Alone => "no other lead restores it".into(),
+        }
+    }
+}
+
 /// A record's anomaly map.
 #[derive(Debug, Clone, Serialize)]
 pub struct AnomalyMap {
@@ -201,13 +214,20 @@ pub fn anomaly_map(
     if leads.is_empty() {
         return Err(Error::Invalid(format!(
             "{}: no anomaly map: it needs two or more non-flat leads with a known viewpoint \
-             (unscored: {})",
+             (not scored: {})",
             record.name,
-            unscored
+            [Unscored::Flat, Unscored::NoViewpoint, Unscored::Alone]
                 .iter()
-                .map(|(n, why)| format!("{n} {why:?}"))
+                .filter_map(|kind| {
+                    let names: Vec<&str> = unscored
+                        .iter()
+                        .filter(|(_, why)| why == kind)
+                        .map(|(n, _)| n.as_str())
+                        .collect();
+                    (!names.is_empty()).then(|| format!("{} ({})", names.join(", "), kind.reason()))
+                })
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join("; ")
         )));
     }
     // Cycles are independent: halves of the record run side by side, one per core (the

@@ -1,7 +1,6 @@
 //! `ecg-panorama anomaly`: one record's anomaly map, its score against normal records and a
 //! suspected electrode swap.
 
-use ecg_panorama::anomaly::FLAT_MV;
 use ecg_panorama::anomaly::assess::{Assessment, assess};
 use ecg_panorama::anomaly::normal::NormalModel;
 use ecg_panorama::panorama::{EngineKind, engine_for, find_record_cycles};
@@ -96,7 +95,7 @@ pub fn run(args: &AnomalyArgs) -> anyhow::Result<()> {
         );
     }
     for (lead, why) in &map.unscored {
-        println!("{lead:<6} not scored: {why:?} (flat: under {FLAT_MV} mV peak to peak)");
+        println!("{lead:<6} not scored ({})", why.reason());
     }
     match swap {
         Some(s) => println!("warning: suspected electrode swap: {}", s.name()),
