@@ -141,7 +141,10 @@ pub fn table(ui: &mut egui::Ui, state: &mut AppState) {
         med(&s.qtc_bazett_ms),
         med(&s.qtc_fridericia_ms)
     ));
-    ui.label(format!("Axis: {axis}"));
+    // The category may disagree with the angle's textbook range (LUDB's readers call +20°
+    // "left axis deviation"): the hover says how it was named.
+    ui.label(format!("Axis: {axis}"))
+        .on_hover_text(format!("Category {}", m.options.axis_category.describe()));
     ui.weak("ms; HR in bpm; QTc B/F: Bazett, Fridericia; – not measurable");
     let current = state
         .cycles()
