@@ -65,14 +65,14 @@ const BALANCED_III: f64 = 0.12;
 /// The same for lead I (R_I ≈ S_I: a vertical axis).
 const BALANCED_I: f64 = 0.22;
 
-/// The category as the Russian school reads it off the limb leads (e.g. Orlov's guide): S
-/// deeper than R in III — left deviation; R ≈ S in III — horizontal; S deeper than R in I —
-/// right deviation; R ≈ S in I — vertical; R above S in both — normal. `i`, `ii`, `iii`: each
+/// The category as the Russian school reads it off the limb leads (e.g. Orlov's guide), for an
+/// axis the angle's ranges name `by_angle`: S deeper than R in III — left deviation; R ≈ S in
+/// III — horizontal; R ≈ S in I — vertical; R above S in both — normal. `i`, `ii`, `iii`: each
 /// lead's largest positive and negative QRS deflections (mV, R ≥ 0 ≥ S); lead II only scales.
 ///
-/// Past +90° the measurement uses the angle's range instead (right deviation, extreme): every
-/// convention agrees there, and a lead I balanced just past +90° is not "vertical" to LUDB's
-/// readers (train) or to PTB-XL's (its RAD statements).
+/// Past +90° the angle's range stands (right deviation, extreme): every convention agrees
+/// there, and a lead I balanced just past +90° is not "vertical" to LUDB's readers (train) or
+/// to PTB-XL's (its RAD statements).
 ///
 /// LUDB's cardiologists name the axis this way: on its 122 train records with a category
 /// (`eval-measure --part train`), the reading agrees with 81.1 % of their headers and the
@@ -82,10 +82,17 @@ const BALANCED_I: f64 = 0.22;
 /// are that school's: PTB-XL's readers call axes of +18° and +29° "MID" (normal) where this
 /// reading says left deviation, and `--axis-category angle` keeps the textbook ranges.
 pub fn read_category(
+    by_angle: AxisCategory,
     i: (f64, f64),
     ii: Option<(f64, f64)>,
     iii: (f64, f64),
 ) -> Option<AxisCategory> {
+    if matches!(
+        by_angle,
+        AxisCategory::RightAxisDeviation | AxisCategory::Extreme
+    ) {
+        return Some(by_angle);
+    }
     let span = |(r, s): (f64, f64)| r - s;
     let scale = span(i).max(span(iii)).max(ii.map_or(0.0, span));
     if !(scale.is_finite() && scale > 0.0) {
@@ -93,8 +100,6 @@ pub fn read_category(
     }
     let (net_i, net_iii) = ((i.0 + i.1) / scale, (iii.0 + iii.1) / scale);
     Some(match (net_i, net_iii) {
-        (a, c) if a < -BALANCED_I && c < -BALANCED_III => AxisCategory::Extreme,
-        (a, _) if a < -BALANCED_I => AxisCategory::RightAxisDeviation,
         (_, c) if c < -BALANCED_III => AxisCategory::LeftAxisDeviation,
         (_, c) if c <= BALANCED_III => AxisCategory::Horizontal,
         (a, _) if a <= BALANCED_I => AxisCategory::Vertical,

@@ -1,6 +1,6 @@
 //! Per-cycle measurements of a record and their medians and ranges.
 
-use super::axis::{Axis, AxisCategory, AxisCategoryRule, AxisMethod, frontal_axis, read_category};
+use super::axis::{Axis, AxisCategoryRule, AxisMethod, frontal_axis, read_category};
 use super::beats::BeatMarks;
 use super::source::LeadBeats;
 use super::st::{net_qrs, qrs_extremes, st_level};
@@ -170,19 +170,11 @@ pub fn measure_record(
     let mut nets: Vec<Vec<Option<f64>>> = vec![Vec::new(); LIMB.len()];
     // R and S of leads I, II and III, beat by beat, for the reader's category.
     let mut extremes: [Vec<Option<(f64, f64)>>; 3] = Default::default();
-    // Past +90° every convention calls the axis right-deviated (or extreme), the reader's too;
-    // a balanced lead I there is not "vertical" (LUDB's train records and PTB-XL's RAD
-    // statements agree).
     let named = |axis: Option<Axis>, rs: [Option<(f64, f64)>; 3]| {
         let mut axis = axis?;
-        let beyond_90 = matches!(
-            axis.category,
-            AxisCategory::RightAxisDeviation | AxisCategory::Extreme
-        );
         if options.axis_category == AxisCategoryRule::Reading
-            && !beyond_90
             && let (Some(i), Some(iii)) = (rs[0], rs[2])
-            && let Some(category) = read_category(i, rs[1], iii)
+            && let Some(category) = read_category(axis.category, i, rs[1], iii)
         {
             axis.category = category;
         }

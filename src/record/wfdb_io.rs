@@ -224,6 +224,9 @@ fn decode_single(hea: &Path, header: &Header) -> Result<(Record, Vec<Calibration
 /// lost. Other lines come back unchanged.
 pub(super) fn with_zero_gain_read(info: &SignalInfo) -> SignalInfo {
     let mut out = info.clone();
+    if info.adc_gain.is_some() || info.block_size != Some(0) {
+        return out;
+    }
     let Some(text) = info.description.as_deref() else {
         return out;
     };
@@ -233,9 +236,6 @@ pub(super) fn with_zero_gain_read(info: &SignalInfo) -> SignalInfo {
         .map_while(|t| t.parse().ok())
         .take(5)
         .collect();
-    if info.adc_gain.is_some() || info.block_size != Some(0) {
-        return out;
-    }
     let [resolution, zero, initial, checksum, block] = numbers[..] else {
         return out;
     };
