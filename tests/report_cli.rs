@@ -291,3 +291,29 @@ fn atrial_fibrillation_records_get_their_views() {
         assert_valid(&fig);
     }
 }
+
+#[test]
+fn a_record_without_beats_is_reported_with_the_reason_not_bare_dashes() {
+    // LUDB record 1's header over zeros (format 16: a flat line in every lead), without its
+    // wave files, so the annotator cuts the cycles.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(ludb(1).with_extension("hea"), dir.path().join("1.hea")).unwrap();
+    let len = std::fs::metadata(ludb(1).with_extension("dat"))
+        .unwrap()
+        .len() as usize;
+    std::fs::write(dir.path().join("1.dat"), vec![0u8; len]).unwrap();
+    let out = dir.path().join("flat.svg");
+    let stderr = ok(&["report", s(&dir.path().join("1")), "--out", s(&out)]);
+    assert_valid(&out);
+    let svg = std::fs::read_to_string(&out).unwrap();
+    let said = "no beats found: no lead the annotator reads holds a signal; flat: I, II, III";
+    assert!(
+        svg.contains(said),
+        "the page says why it has no measurements"
+    );
+    assert!(
+        stderr.contains("warning") && stderr.contains(said),
+        "{stderr}"
+    );
+    assert!(svg.contains("Rate — bpm"), "no value is made up");
+}

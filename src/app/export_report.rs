@@ -27,7 +27,9 @@ impl App {
             input.patient = patient_info(&record, record_path.as_deref());
             let rate = page_rate(&cycles, record.fs, input.window());
             input.measures = report_header(header.unwrap_or_default(), rate);
-            if let Some(source) = source {
+            if cycles.is_empty() {
+                input.note = crate::delineate::no_beats::why_no_beats(&record)?;
+            } else if let Some(source) = source {
                 input.note = format!("measurements from the cycles ({source})");
             }
             write_report(&input, format, &path, crate::export::DEFAULT_DPI)?;

@@ -2,10 +2,10 @@
 
 use super::RecordArg;
 use anyhow::Context;
+use ecg_panorama::delineate::Delineator;
 use ecg_panorama::delineate::cycles::{CycleFlag, cycles};
+use ecg_panorama::delineate::no_beats::why_no_beats;
 use ecg_panorama::delineate::output::{OutputFormat, write_outputs};
-use ecg_panorama::delineate::{Delineator, LeadUse, lead_use};
-use ecg_panorama::record::units::largest_span;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -92,10 +92,7 @@ pub fn run(args: &AnnotateArgs) -> anyhow::Result<()> {
         String::new()
     };
     let detail = if cs.is_empty() {
-        format!(
-            " ({})",
-            no_beats(&lead_use(&record)?, largest_span(&record))
-        )
+        format!(" ({})", why_no_beats(&record)?)
     } else if flags.is_empty() {
         String::new()
     } else {
@@ -103,56 +100,4 @@ pub fn run(args: &AnnotateArgs) -> anyhow::Result<()> {
     };
     eprintln!("{}: {} cycles{timing}{detail}", record.name, cs.len());
     Ok(())
-}
-
-/// Why a record gave no beats, naming the leads by what the annotator did with them;
-/// `span` is the largest lead span (mV), which tells tiny signals from zeros.
-fn no_beats(leads: &[(String, LeadUse)], span: f64) -> String {
-    let named = |kind: LeadUse| -> Vec<&str> {
-        leads
-            .iter()
-            .filter(|(_, u)| *u == kind)
-            .map(|(n, _)| n.as_str())
-            .collect()
-    };
-    let (read, flat, empty, not_read) = (
-        named(LeadUse::Read),
-        named(LeadUse::Flat),
-        named(LeadUse::Empty),
-        named(LeadUse::NotRead),
-    );
-    let mut parts = Vec::new();
-    if !read.is_empty() {
-        parts.push(format!(
-            "no beats found in any lead; the signal is flat or noise in {}",
-            read.join(", ")
-        ));
-    } else {
-        parts.push("no beats found: no lead the annotator reads holds a signal".to_string());
-    }
-    if !flat.is_empty() {
-        parts.push(format!("flat: {}", flat.join(", ")));
-        if read.is_empty() && span > 0.0 {
-            // A whole record of microvolt-sized signals is more often volts under a mV label
-            // than a recording.
-            parts.push(format!(
-                "no lead spans more than {:.4} mV: if the file stores volts, its unit label is \
-                 wrong",
-                span
-            ));
-        }
-    }
-    if !empty.is_empty() {
-        parts.push(format!(
-            "no samples (every value missing): {}",
-            empty.join(", ")
-        ));
-    }
-    if !not_read.is_empty() {
-        parts.push(format!(
-            "not read (no input slot left for them): {}",
-            not_read.join(", ")
-        ));
-    }
-    parts.join("; ")
 }

@@ -5,6 +5,7 @@ use super::batch::{Batch, OutFormat};
 use anyhow::Context;
 use ecg_panorama::app::state::default_inputs;
 use ecg_panorama::delineate::CycleBounds;
+use ecg_panorama::delineate::no_beats::why_no_beats;
 use ecg_panorama::export::FigureFormat;
 use ecg_panorama::export::figures::{angles, engine_name};
 use ecg_panorama::export::report::{
@@ -169,7 +170,14 @@ fn one(
                 CycleSource::Labels(p) => format!("cycle labels {}", file(p)),
                 CycleSource::Annotator => "the automatic annotator".to_string(),
             };
-            input.note = format!("measurements from the cycles of {from}");
+            input.note = if cycles.is_empty() {
+                // Dashes alone would read as a measurement that failed, not an empty page.
+                let why = why_no_beats(&shown)?;
+                eprintln!("warning: {}: {why}", record.name);
+                why
+            } else {
+                format!("measurements from the cycles of {from}")
+            };
             if let Some(engine) = engine {
                 let cycles = with_annotator(&shown, cycles, &source);
                 input.synthesized =

@@ -168,6 +168,7 @@ pub mod decode;
 pub mod ectopic;
 mod engine;
 pub mod gaps;
+pub mod no_beats;
 pub mod prep;
 pub mod rhythm;
 pub mod train;
