@@ -92,3 +92,52 @@ fn qtdb_records_train_beside_ludb_ones() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_resumed_run_takes_its_peak_learning_rate_from_lr() {
+    let dir = tempfile::tempdir().unwrap();
+    let split = dir.path().join("split.txt");
+    std::fs::write(&split, "train 1\ntest 3\n").unwrap();
+    let records = common::data_dir().join("ludb/data");
+    let p = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let train = |extra: &[&str], out: &str| {
+        Command::new(env!("CARGO_BIN_EXE_ecg-panorama"))
+            .args(["train-delineator", "--records", records.to_str().unwrap()])
+            .args(["--split", &p("split.txt"), "--out", &p(out)])
+            .args(["--steps", "2", "--batch", "2", "--validate", "false"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    assert!(train(&[], "start.safetensors").status.success());
+    let tensors = |name: &str| {
+        let map = candle_core::safetensors::load(p(name), &candle_core::Device::Cpu).unwrap();
+        let mut v: Vec<(String, Vec<f32>)> = map
+            .into_iter()
+            .map(|(k, t)| (k, t.flatten_all().unwrap().to_vec1().unwrap()))
+            .collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
+    };
+    let start = p("start.safetensors");
+    // At a rate of zero the optimiser moves nothing (weight decay scales with the rate too).
+    assert!(
+        train(&["--resume", &start, "--lr", "0"], "still.safetensors")
+            .status
+            .success()
+    );
+    assert_eq!(tensors("still.safetensors"), tensors("start.safetensors"));
+    assert!(
+        train(&["--resume", &start, "--lr", "1e-3"], "moved.safetensors")
+            .status
+            .success()
+    );
+    assert_ne!(tensors("moved.safetensors"), tensors("start.safetensors"));
+    let bad = train(&["--lr=-1"], "bad.safetensors");
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        !bad.status.success() && err.contains("not a learning rate"),
+        "{err}"
+    );
+    assert!(!dir.path().join("bad.safetensors").exists());
+}

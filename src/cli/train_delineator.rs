@@ -24,6 +24,9 @@ pub struct TrainArgs {
     /// Crops per step.
     #[arg(long, default_value_t = TrainConfig::default().batch)]
     batch: usize,
+    /// Peak learning rate (after a 5 % warm-up, cosine to 2 % of it).
+    #[arg(long, default_value_t = TrainConfig::default().lr, value_parser = learning_rate)]
+    lr: f64,
     /// Random seed.
     #[arg(long, default_value_t = TrainConfig::default().seed)]
     seed: u64,
@@ -45,6 +48,16 @@ pub struct TrainArgs {
     /// Share of the crops drawn from QTDB records.
     #[arg(long, default_value_t = 0.35)]
     qtdb_share: f64,
+}
+
+/// A learning rate: a finite number, zero or more.
+fn learning_rate(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err(format!(
+            "'{text}' is not a learning rate (a number, 0 or more)"
+        )),
+    }
 }
 
 /// Split `names` into training and validation names: every eighth (when validating) and the
@@ -94,6 +107,7 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     let cfg = TrainConfig {
         steps: args.steps,
         batch: args.batch,
+        lr: args.lr,
         seed: args.seed,
         ..Default::default()
     };
