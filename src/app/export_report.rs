@@ -28,7 +28,12 @@ impl App {
             let rate = page_rate(&cycles, record.fs, input.window());
             input.measures = report_header(header.unwrap_or_default(), rate);
             if cycles.is_empty() {
-                input.note = crate::delineate::no_beats::why_no_beats(&record)?;
+                // Edits can leave a record with beats but no cycle: blame the signal only when
+                // no lead holds one.
+                input.note =
+                    crate::delineate::no_beats::why_silent(&record)?.unwrap_or_else(|| {
+                        "no complete cycle is marked, so nothing is measured".into()
+                    });
             } else if let Some(source) = source {
                 input.note = format!("measurements from the cycles ({source})");
             }

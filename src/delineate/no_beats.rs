@@ -10,8 +10,18 @@ pub fn why_no_beats(record: &Record) -> anyhow::Result<String> {
     Ok(no_beats(&lead_use(record)?, largest_span(record)))
 }
 
-/// [`why_no_beats`] from each lead's use; `span` is the largest lead span (mV), which tells tiny signals from zeros.
-pub fn no_beats(leads: &[(String, LeadUse)], span: f64) -> String {
+/// [`why_no_beats`] when no lead holds a signal the annotator reads (all flat, empty or not
+/// read), else `None`: then a record without cycles has had its marks removed or never
+/// marked, and the signal is not to blame.
+pub fn why_silent(record: &Record) -> anyhow::Result<Option<String>> {
+    let leads = lead_use(record)?;
+    Ok((!leads.iter().any(|(_, u)| *u == LeadUse::Read))
+        .then(|| no_beats(&leads, largest_span(record))))
+}
+
+/// [`why_no_beats`] from each lead's use; `span` is the largest lead span (mV), which tells
+/// tiny signals from zeros.
+fn no_beats(leads: &[(String, LeadUse)], span: f64) -> String {
     let named = |kind: LeadUse| -> Vec<&str> {
         leads
             .iter()
@@ -77,5 +87,15 @@ mod tests {
         assert!(why.contains("unit label is wrong"), "{why}");
         let read = vec![("ECG1".to_string(), LeadUse::Read)];
         assert!(no_beats(&read, 2.0).contains("flat or noise in ECG1"));
+    }
+
+    #[test]
+    fn only_a_record_without_signal_is_called_silent() {
+        let record = crate::record::demo::demo_record().record;
+        assert_eq!(why_silent(&record).unwrap(), None, "the demo record has beats");
+        let mut flat = record.clone();
+        flat.leads.iter_mut().for_each(|l| l.samples.fill(0.0));
+        let why = why_silent(&flat).unwrap().expect("a flat record is silent");
+        assert!(why.contains("flat: I, II, III"), "{why}");
     }
 }
