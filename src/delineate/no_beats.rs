@@ -92,7 +92,11 @@ mod tests {
     #[test]
     fn only_a_record_without_signal_is_called_silent() {
         let record = crate::record::demo::demo_record().record;
-        assert_eq!(why_silent(&record).unwrap(), None, "the demo record has beats");
+        assert_eq!(
+            why_silent(&record).unwrap(),
+            None,
+            "the demo record has beats"
+        );
         let mut flat = record.clone();
         flat.leads.iter_mut().for_each(|l| l.samples.fill(0.0));
         let why = why_silent(&flat).unwrap().expect("a flat record is silent");
