@@ -141,3 +141,31 @@ fn a_resumed_run_takes_its_peak_learning_rate_from_lr() {
     );
     assert!(!dir.path().join("bad.safetensors").exists());
 }
+
+#[test]
+fn an_averaged_run_writes_loadable_weights_and_reports_their_validation_loss() {
+    let dir = tempfile::tempdir().unwrap();
+    let split = dir.path().join("split.txt");
+    // Nine training records (the data holds a subset of LUDB): every eighth (one) validates.
+    let names: String = [1, 2, 3, 4, 6, 7, 8, 9, 11]
+        .iter()
+        .map(|n| format!("train {n}\n"))
+        .collect();
+    std::fs::write(&split, names).unwrap();
+    let out = dir.path().join("avg.safetensors");
+    let records = common::data_dir().join("ludb/data");
+    let run = Command::new(env!("CARGO_BIN_EXE_ecg-panorama"))
+        .args(["train-delineator", "--records", records.to_str().unwrap()])
+        .args(["--split", split.to_str().unwrap()])
+        .args(["--out", out.to_str().unwrap()])
+        .args(["--steps", "2", "--batch", "2", "--average"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("validation loss of the averaged weights"),
+        "{stderr}"
+    );
+    assert!(Delineator::load(&out).is_ok());
+}

@@ -1,7 +1,8 @@
 //! `ecg-panorama train-delineator`: train the delineation U-Net on LUDB-layout records.
 
-use ecg_panorama::delineate::train::{TrainConfig, balance, load_examples, train};
+use ecg_panorama::delineate::train::{TrainConfig, balance, evaluate_loss, load_examples, train};
 use ecg_panorama::delineate::train_q1c::load_q1c_examples;
+use ecg_panorama::delineate::unet::UNet;
 use ecg_panorama::record::split::Split;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
@@ -48,6 +49,11 @@ pub struct TrainArgs {
     /// Share of the crops drawn from QTDB records.
     #[arg(long, default_value_t = 0.35)]
     qtdb_share: f64,
+    /// Hold the learning rate at `--lr` after the warm-up and write the mean of the weights at
+    /// every 100th step after the run's first fifth (stochastic weight averaging), not the
+    /// last weights. The checkpoints hold the last weights, to resume from.
+    #[arg(long)]
+    average: bool,
 }
 
 /// A learning rate: a finite number, zero or more.
@@ -109,6 +115,7 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
         batch: args.batch,
         lr: args.lr,
         seed: args.seed,
+        average_every: args.average.then_some(100),
         ..Default::default()
     };
     let bar = ProgressBar::new(cfg.steps as u64);
@@ -154,6 +161,12 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
         },
     )?;
     bar.finish();
+    if args.average && !val_set.is_empty() {
+        let device = candle_core::Device::Cpu;
+        let vb = candle_nn::VarBuilder::from_varmap(&vm, candle_core::DType::F32, &device);
+        let v = evaluate_loss(&UNet::new(vb)?, &val_set, &device)?;
+        eprintln!("validation loss of the averaged weights: {v:.4}");
+    }
     save(&vm, &args.out)?;
     eprintln!("weights written to {}", args.out.display());
     Ok(())

@@ -1,9 +1,11 @@
 //! Training the delineation U-Net on LUDB (and QTDB, see [`super::train_q1c`]): per-sample labels from the cardiologists' wave
 //! boundaries, heavy augmentation (tempo, amplitude, noise, wander, hum, missing leads, pure
-//! noise and flat lines), masked cross-entropy, AdamW with a cosine schedule.
+//! noise and flat lines), masked cross-entropy, AdamW with a cosine schedule (or a constant
+//! rate whose weights are averaged).
 
 use super::prep::{NET_FS, Prepared, prepare};
 use super::unet::{MULTIPLE, SLOTS, UNet, masked_cross_entropy, record_cross_entropy};
+use super::weight_average::WeightAverage;
 use crate::error::{Error, Result};
 use crate::record::annotation::read_annotations;
 use crate::record::open_record;
@@ -129,6 +131,10 @@ pub struct TrainConfig {
     pub seed: u64,
     /// How much more often records without P waves are drawn.
     pub no_p_weight: f64,
+    /// Weight averaging: `Some(every)` holds the learning rate constant after the warm-up and
+    /// returns the mean of the weights at every `every`-th step after the run's first fifth
+    /// (and at its last step); `None` decays the rate along a cosine and returns the last weights.
+    pub average_every: Option<usize>,
 }
 
 impl Default for TrainConfig {
@@ -140,6 +146,7 @@ impl Default for TrainConfig {
             lr: 3e-3,
             seed: 20_201_120,
             no_p_weight: 1.0,
+            average_every: None,
         }
     }
 }
@@ -450,9 +457,12 @@ pub fn train(
     )?;
     let mut rng = StdRng::seed_from_u64(cfg.seed);
     let warmup = (cfg.steps / 20).max(1);
+    let mut average = WeightAverage::default();
     for step in 1..=cfg.steps {
         let lr = if step <= warmup {
             cfg.lr * step as f64 / warmup as f64
+        } else if cfg.average_every.is_some() {
+            cfg.lr
         } else {
             let p = (step - warmup) as f64 / (cfg.steps - warmup).max(1) as f64;
             cfg.lr * (0.02 + 0.98 * 0.5 * (1.0 + (std::f64::consts::PI * p).cos()))
@@ -461,6 +471,12 @@ pub fn train(
         let batch = draw_batch(train_set, cfg, &mut rng, &device)?;
         let loss = batch.loss(&net.forward(&batch.x)?)?;
         opt.backward_step(&loss)?;
+        if let Some(every) = cfg.average_every
+            && step > cfg.steps / 5
+            && (step.is_multiple_of(every.max(1)) || step == cfg.steps)
+        {
+            average.add(&vm)?;
+        }
         let val_loss = if !val_set.is_empty() && (step % 100 == 0 || step == cfg.steps) {
             Some(evaluate_loss(&net, val_set, &device)?)
         } else {
@@ -475,6 +491,7 @@ pub fn train(
             &vm,
         )?;
     }
+    average.apply(&vm)?;
     Ok(vm)
 }
 
@@ -482,22 +499,20 @@ pub fn train(
 mod tests {
     use super::*;
 
-    #[test]
-    fn augmented_crops_keep_labels_aligned_with_masks() {
+    /// A 3000-sample example whose every lead has one QRS at 1000–1050.
+    fn one_qrs_example() -> Example {
         let len = 3000;
         let mut slots = vec![vec![0f32; len]; SLOTS];
         let mut labels = vec![vec![NONE; len]; SLOTS];
         for s in 0..SLOTS {
-            for i in 1000..1050 {
-                slots[s][i] = 1.0;
-                labels[s][i] = QRS;
-            }
+            slots[s][1000..1050].fill(1.0);
+            labels[s][1000..1050].fill(QRS);
         }
         let mut source = [None; SLOTS];
         for (s, src) in source.iter_mut().enumerate() {
             *src = Some(s);
         }
-        let ex = Example {
+        Example {
             name: "x".into(),
             weight: 1.0,
             record_level: false,
@@ -509,7 +524,51 @@ mod tests {
             },
             labels,
             mask: vec![vec![1u8; len]; SLOTS],
+        }
+    }
+
+    #[test]
+    fn an_averaged_run_returns_the_mean_of_its_weights_after_the_first_fifth() {
+        let cfg = TrainConfig {
+            steps: 10,
+            batch: 1,
+            crop: 1024,
+            average_every: Some(3),
+            ..Default::default()
         };
+        let flat = |vm: &VarMap| -> Vec<f32> {
+            let data = vm.data().lock().unwrap();
+            let mut names: Vec<&String> = data.keys().collect();
+            names.sort();
+            names
+                .iter()
+                .flat_map(|n| data[*n].flatten_all().unwrap().to_vec1::<f32>().unwrap())
+                .collect()
+        };
+        let mut taken = Vec::new();
+        let mut last = Vec::new();
+        let vm = train(&cfg, &[one_qrs_example()], &[], None, |r, vm| {
+            last = flat(vm);
+            // Steps 3, 6 and 9 (after the first two), and the last one.
+            if [3, 6, 9, 10].contains(&r.step) {
+                taken.push(last.clone());
+            }
+            Ok(())
+        })
+        .unwrap();
+        let got = flat(&vm);
+        let mut largest = 0f32;
+        for (i, &g) in got.iter().enumerate() {
+            let mean = taken.iter().map(|w| w[i]).sum::<f32>() / taken.len() as f32;
+            largest = largest.max((g - mean).abs());
+        }
+        assert!(largest < 1e-5, "furthest weight from the mean: {largest}");
+        assert_ne!(got, last, "the last weights are not what is returned");
+    }
+
+    #[test]
+    fn augmented_crops_keep_labels_aligned_with_masks() {
+        let ex = one_qrs_example();
         let cfg = TrainConfig {
             batch: 8,
             crop: 1024,
