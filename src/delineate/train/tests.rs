@@ -1,0 +1,152 @@
+//! Tests of the delineator's training: crops, record-level scoring and weight averaging.
+
+use super::*;
+
+/// A 3000-sample example whose every lead has one QRS at 1000–1050.
+fn one_qrs_example() -> Example {
+    let len = 3000;
+    let mut slots = vec![vec![0f32; len]; SLOTS];
+    let mut labels = vec![vec![NONE; len]; SLOTS];
+    for s in 0..SLOTS {
+        slots[s][1000..1050].fill(1.0);
+        labels[s][1000..1050].fill(QRS);
+    }
+    let mut source = [None; SLOTS];
+    for (s, src) in source.iter_mut().enumerate() {
+        *src = Some(s);
+    }
+    Example {
+        name: "x".into(),
+        weight: 1.0,
+        record_level: false,
+        input: Prepared {
+            slots,
+            source,
+            len,
+            missing: vec![Default::default(); SLOTS],
+        },
+        labels,
+        mask: vec![vec![1u8; len]; SLOTS],
+    }
+}
+
+#[test]
+fn an_averaged_run_returns_the_mean_of_its_weights_after_the_first_fifth() {
+    let cfg = TrainConfig {
+        steps: 10,
+        batch: 1,
+        crop: 1024,
+        average_every: Some(3),
+        ..Default::default()
+    };
+    let flat = |vm: &VarMap| -> Vec<f32> {
+        let data = vm.data().lock().unwrap();
+        let mut names: Vec<&String> = data.keys().collect();
+        names.sort();
+        names
+            .iter()
+            .flat_map(|n| data[*n].flatten_all().unwrap().to_vec1::<f32>().unwrap())
+            .collect()
+    };
+    let mut taken = Vec::new();
+    let mut last = Vec::new();
+    let vm = train(&cfg, &[one_qrs_example()], &[], None, |r, vm| {
+        last = flat(vm);
+        // Steps 3, 6 and 9 (after the first two), and the last one.
+        if [3, 6, 9, 10].contains(&r.step) {
+            taken.push(last.clone());
+        }
+        Ok(())
+    })
+    .unwrap();
+    let got = flat(&vm);
+    let mut largest = 0f32;
+    for (i, &g) in got.iter().enumerate() {
+        let mean = taken.iter().map(|w| w[i]).sum::<f32>() / taken.len() as f32;
+        largest = largest.max((g - mean).abs());
+    }
+    assert!(largest < 1e-5, "furthest weight from the mean: {largest}");
+    assert_ne!(got, last, "the last weights are not what is returned");
+}
+
+#[test]
+fn augmented_crops_keep_labels_aligned_with_masks() {
+    let ex = one_qrs_example();
+    let cfg = TrainConfig {
+        batch: 8,
+        crop: 1024,
+        ..Default::default()
+    };
+    let mut rng = StdRng::seed_from_u64(1);
+    let b = draw_batch(std::slice::from_ref(&ex), &cfg, &mut rng, &Device::Cpu).unwrap();
+    let x = b.x.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+    let y = b.y.flatten_all().unwrap().to_vec1::<u32>().unwrap();
+    let m = b.m.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+    for i in 0..x.len() {
+        if y[i] == u32::from(QRS) {
+            assert_eq!(m[i], 1.0);
+            assert!(x[i] > 0.2, "a QRS label sits on the QRS: {}", x[i]);
+        }
+    }
+}
+
+#[test]
+fn record_level_examples_are_scored_on_the_average_of_their_leads() {
+    let len = 3000;
+    let mut source = [None; SLOTS];
+    source[1] = Some(0);
+    source[10] = Some(1);
+    let mut labels = vec![vec![NONE; len]; SLOTS];
+    let mut mask = vec![vec![0u8; len]; SLOTS];
+    for s in [1, 10] {
+        labels[s][1000..1050].fill(QRS);
+        mask[s].fill(1);
+    }
+    let ex = Example {
+        name: "q".into(),
+        weight: 1.0,
+        record_level: true,
+        input: Prepared {
+            slots: vec![vec![0.1f32; len]; SLOTS],
+            source,
+            len,
+            missing: vec![Default::default(); SLOTS],
+        },
+        labels,
+        mask,
+    };
+    let cfg = TrainConfig {
+        batch: 6,
+        crop: 1024,
+        ..Default::default()
+    };
+    let mut rng = StdRng::seed_from_u64(3);
+    let b = draw_batch(std::slice::from_ref(&ex), &cfg, &mut rng, &Device::Cpu).unwrap();
+    let m = b.m.sum_all().unwrap().to_scalar::<f32>().unwrap();
+    let rm = b.rm.sum_all().unwrap().to_scalar::<f32>().unwrap();
+    assert!(rm > 0.0, "record-level labels are used");
+    let rw = b.rw.to_vec2::<f32>().unwrap();
+    for (row, crop_rm) in rw
+        .iter()
+        .zip(b.rm.sum(1).unwrap().to_vec1::<f32>().unwrap())
+    {
+        if crop_rm > 0.0 {
+            let total: f32 = row.iter().sum();
+            assert!((total - 1.0).abs() < 1e-5, "{row:?}");
+            assert!(
+                row.iter()
+                    .enumerate()
+                    .all(|(s, &w)| w == 0.0 || s == 1 || s == 10)
+            );
+        }
+    }
+    // Only pure-noise crops keep per-lead labels ("none" everywhere).
+    let y = b.y.flatten_all().unwrap().to_vec1::<u32>().unwrap();
+    let mv = b.m.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+    assert!(
+        y.iter()
+            .zip(&mv)
+            .all(|(&c, &w)| w == 0.0 || c == u32::from(NONE)),
+        "{m}"
+    );
+}
