@@ -15,10 +15,22 @@ fn one_qrs_example() -> Example {
     for (s, src) in source.iter_mut().enumerate() {
         *src = Some(s);
     }
+    example(false, slots, source, labels, vec![vec![1u8; len]; SLOTS])
+}
+
+/// An example of these inputs, labels and mask.
+fn example(
+    record_level: bool,
+    slots: Vec<Vec<f32>>,
+    source: [Option<usize>; SLOTS],
+    labels: Vec<Vec<u8>>,
+    mask: Vec<Vec<u8>>,
+) -> Example {
+    let len = slots[0].len();
     Example {
         name: "x".into(),
         weight: 1.0,
-        record_level: false,
+        record_level,
         input: Prepared {
             slots,
             source,
@@ -26,7 +38,7 @@ fn one_qrs_example() -> Example {
             missing: vec![Default::default(); SLOTS],
         },
         labels,
-        mask: vec![vec![1u8; len]; SLOTS],
+        mask,
     }
 }
 
@@ -102,19 +114,7 @@ fn record_level_examples_are_scored_on_the_average_of_their_leads() {
         labels[s][1000..1050].fill(QRS);
         mask[s].fill(1);
     }
-    let ex = Example {
-        name: "q".into(),
-        weight: 1.0,
-        record_level: true,
-        input: Prepared {
-            slots: vec![vec![0.1f32; len]; SLOTS],
-            source,
-            len,
-            missing: vec![Default::default(); SLOTS],
-        },
-        labels,
-        mask,
-    };
+    let ex = example(true, vec![vec![0.1f32; len]; SLOTS], source, labels, mask);
     let cfg = TrainConfig {
         batch: 6,
         crop: 1024,
