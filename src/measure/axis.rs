@@ -77,7 +77,7 @@ const BALANCED_I: f64 = 0.22;
 /// LUDB's cardiologists name the axis this way: on its 122 train records with a category
 /// (`eval-measure --part train`), the reading agrees with 81.1 % of their headers and the
 /// angle's ranges with 63.9 %. Classifiers fitted on the same records' limb-lead R, S and net
-/// amplitudes do no better in leave-one-out (logistic regression 78.7 %, nearest neighbours
+/// amplitudes do about as well in leave-one-out (logistic regression 78.7 %, nearest neighbours
 /// 82.0–82.8 %): about a fifth of the headers do not follow from the limb leads' QRS by any
 /// rule found, so no fitted rule is kept in place of this one. Their "left deviation" begins where S_III outweighs R_III
 /// (about +25° by the net amplitudes, not 0°), and "horizontal" is the band around it; no
