@@ -42,6 +42,17 @@ fn example(
     }
 }
 
+/// One batch of `batch` 1024-sample crops of `ex`, drawn with `seed`.
+fn draw(ex: &Example, batch: usize, seed: u64) -> Batch {
+    let cfg = TrainConfig {
+        batch,
+        crop: 1024,
+        ..Default::default()
+    };
+    let mut rng = StdRng::seed_from_u64(seed);
+    draw_batch(std::slice::from_ref(ex), &cfg, &mut rng, &Device::Cpu).unwrap()
+}
+
 #[test]
 fn an_averaged_run_returns_the_mean_of_its_weights_after_the_first_fifth() {
     let cfg = TrainConfig {
@@ -83,14 +94,7 @@ fn an_averaged_run_returns_the_mean_of_its_weights_after_the_first_fifth() {
 
 #[test]
 fn augmented_crops_keep_labels_aligned_with_masks() {
-    let ex = one_qrs_example();
-    let cfg = TrainConfig {
-        batch: 8,
-        crop: 1024,
-        ..Default::default()
-    };
-    let mut rng = StdRng::seed_from_u64(1);
-    let b = draw_batch(std::slice::from_ref(&ex), &cfg, &mut rng, &Device::Cpu).unwrap();
+    let b = draw(&one_qrs_example(), 8, 1);
     let x = b.x.flatten_all().unwrap().to_vec1::<f32>().unwrap();
     let y = b.y.flatten_all().unwrap().to_vec1::<u32>().unwrap();
     let m = b.m.flatten_all().unwrap().to_vec1::<f32>().unwrap();
@@ -115,13 +119,7 @@ fn record_level_examples_are_scored_on_the_average_of_their_leads() {
         mask[s].fill(1);
     }
     let ex = example(true, vec![vec![0.1f32; len]; SLOTS], source, labels, mask);
-    let cfg = TrainConfig {
-        batch: 6,
-        crop: 1024,
-        ..Default::default()
-    };
-    let mut rng = StdRng::seed_from_u64(3);
-    let b = draw_batch(std::slice::from_ref(&ex), &cfg, &mut rng, &Device::Cpu).unwrap();
+    let b = draw(&ex, 6, 3);
     let m = b.m.sum_all().unwrap().to_scalar::<f32>().unwrap();
     let rm = b.rm.sum_all().unwrap().to_scalar::<f32>().unwrap();
     assert!(rm > 0.0, "record-level labels are used");
