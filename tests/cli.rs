@@ -421,6 +421,10 @@ fn train_panorama_checkpoints_resumes_and_writes_weights_the_engine_loads() {
     let stored = candle_core::safetensors::load(&out, &candle_core::Device::Cpu).unwrap();
     assert_eq!(stored["prior.patients.totals"].dims()[0], 4);
     assert!(stored.keys().any(|k| k.starts_with("residual.")));
+    // Their names are in the header, so an evaluation can leave a training record out.
+    let names = ecg_panorama::model::stored::stored_names(&std::fs::read(&out).unwrap());
+    assert_eq!(names.len(), 4, "{names:?}");
+    assert!(names.iter().any(|n| n == "2"), "{names:?}");
     // One split per folder, or a clear error.
     let unpaired = Command::new(env!("CARGO_BIN_EXE_ecg-panorama"))
         .args(

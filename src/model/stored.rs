@@ -83,8 +83,23 @@ impl PanoramaModel {
     }
 }
 
+/// Header key of the names of the records the prior holds (a JSON list, in the prior's order).
+pub const NAMES_KEY: &str = "prior.patients.names";
+
+/// The names of the prior's records stored in a model file's header ([`NAMES_KEY`]); empty
+/// when the file has none (written before they were kept) or cannot be read.
+pub fn stored_names(bytes: &[u8]) -> Vec<String> {
+    safetensors::SafeTensors::read_metadata(bytes)
+        .ok()
+        .and_then(|(_, header)| {
+            let json = header.metadata().as_ref()?.get(NAMES_KEY)?.clone();
+            serde_json::from_str(&json).ok()
+        })
+        .unwrap_or_default()
+}
+
 /// The bytes of a model file: the network's variables in `varmap`, then `prior` and
-/// `calibration`, with `metadata` in the header.
+/// `calibration`, with `metadata` and the prior's record names in the header.
 pub fn model_bytes(
     varmap: &VarMap,
     prior: &Prior,
@@ -125,5 +140,11 @@ pub fn model_bytes(
     }
     tensors.sort_by(|a, b| a.0.cmp(&b.0));
     let refs: Vec<(&String, &Tensor)> = tensors.iter().map(|(k, t)| (k, t)).collect();
-    safetensors::serialize(refs, metadata).map_err(candle_core::Error::from)
+    let mut metadata = metadata.unwrap_or_default();
+    if let Some(local) = prior.local.as_ref().filter(|l| !l.names.is_empty()) {
+        let names = serde_json::to_string(&local.names)
+            .map_err(|e| candle_core::Error::Msg(e.to_string()))?;
+        metadata.insert(NAMES_KEY.to_string(), names);
+    }
+    safetensors::serialize(refs, Some(metadata)).map_err(candle_core::Error::from)
 }

@@ -278,12 +278,8 @@ impl std::fmt::Display for EngineKind {
 pub fn engine_for(kind: EngineKind, model_path: Option<&Path>) -> Result<Box<dyn Engine>> {
     match kind {
         EngineKind::Dipole => Ok(Box::new(ExactLeads(DipoleEngine))),
-        EngineKind::NefNet => {
-            let engine = match model_path {
-                Some(path) => NefNetEngine::load(path)?,
-                None => NefNetEngine::load_default()?,
-            };
-            Ok(Box::new(ExactLeads(engine)))
-        }
+        EngineKind::NefNet => Ok(Box::new(ExactLeads(NefNetEngine::load_or_default(
+            model_path,
+        )?))),
     }
 }

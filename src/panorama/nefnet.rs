@@ -14,7 +14,7 @@ use crate::geometry::{StdLead, Viewpoint, lead_view, normalise_lead_name};
 use crate::model::angular::{ANGULAR_FEATURES, angular_features};
 use crate::model::nefnet::{T_X, deflection_rois};
 use crate::model::prepare::{InputLead, NetInputs};
-use crate::model::stored::PanoramaModel;
+use crate::model::stored::{PanoramaModel, stored_names};
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use std::path::Path;
@@ -89,11 +89,17 @@ impl NefNetEngine {
                 network: "Nef-Net",
                 cause: Box::new(cause),
             })?;
-        let model = PanoramaModel::load(&vb).map_err(|cause| Error::ModelMismatch {
+        let mut model = PanoramaModel::load(&vb).map_err(|cause| Error::ModelMismatch {
             path: path.to_path_buf(),
             network: "Nef-Net",
             cause: Box::new(cause),
         })?;
+        if let Some(local) = model.prior.local.as_mut() {
+            let names = stored_names(bytes);
+            if names.len() == local.len() {
+                local.names = names;
+            }
+        }
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let pool = crate::nn::Workers::new(cores.min(4)).map_err(|e| {
             Error::Invalid(format!("cannot start the panorama engine's worker: {e}"))
@@ -103,6 +109,22 @@ impl NefNetEngine {
             device,
             pool,
         })
+    }
+
+    /// The engine with the shipped weights, or with the weights at `path`.
+    pub fn load_or_default(path: Option<&Path>) -> Result<Self> {
+        path.map_or_else(Self::load_default, Self::load)
+    }
+
+    /// Leave record `name` out of the patient-similar prior, so that a record the model was
+    /// fitted on is restored as a new one would be (evaluations of training records); whether
+    /// the prior held it. Files without their records' names hold none.
+    pub fn leave_out(&mut self, name: &str) -> bool {
+        self.model
+            .prior
+            .local
+            .as_mut()
+            .is_some_and(|local| local.remove(name))
     }
 
     fn encode_cycle(&self, cycle: &CycleInput) -> Result<Encoded> {
@@ -261,6 +283,14 @@ mod tests {
     }
 
     /// A model file whose network correction is switched off (calibration 0) over `prior`.
+    /// The largest absolute difference between two signals.
+    fn max_gap(a: &[f64], b: &[f64]) -> f64 {
+        a.iter()
+            .zip(b)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0, f64::max)
+    }
+
     fn prior_only_weights(prior: &Prior) -> Vec<u8> {
         let vm = candle_nn::VarMap::new();
         net_from_varmap(&vm).unwrap();
@@ -318,11 +348,7 @@ mod tests {
         let engine = NefNetEngine::from_bytes(&bytes, Path::new("m")).unwrap();
         assert_eq!(engine.model.prior.local.as_ref().map(|l| l.len()), Some(2));
         let (got, population) = v1_and_population_estimate(&engine, &prior);
-        let gap = got
-            .iter()
-            .zip(&population)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0, f64::max);
+        let gap = max_gap(&got, &population);
         assert!(got.iter().all(|v| v.is_finite()));
         assert!(
             gap > 1e-3,
@@ -339,6 +365,32 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(err.contains("patient-similar"), "{err}");
+    }
+
+    #[test]
+    fn a_record_of_the_prior_can_be_left_out_by_the_name_the_file_keeps() {
+        let names = ["2".to_string(), "4".to_string()];
+        let cycles = training_cycles(&ludb(), &names).unwrap();
+        let prior = Prior::from_cycles(&cycles);
+        let bytes = prior_only_weights(&prior);
+        let engine = NefNetEngine::from_bytes(&bytes, Path::new("two")).unwrap();
+        let (all, _) = v1_and_population_estimate(&engine, &prior);
+        let mut without = NefNetEngine::from_bytes(&bytes, Path::new("two")).unwrap();
+        assert!(!without.leave_out("7"), "record 7 is not in the prior");
+        assert!(without.leave_out("../elsewhere/4"));
+        // Record 4's cycle restored without record 4: only record 2 is left to answer.
+        let (left, _) = v1_and_population_estimate(&without, &prior);
+        let moved = max_gap(&all, &left);
+        assert!(moved > 1e-3, "V1 moved by {moved} mV");
+        let mut only_2 = Prior::from_cycles(&cycles);
+        if let Some(local) = only_2.local.as_mut() {
+            assert!(local.remove("4"));
+        }
+        let alone =
+            NefNetEngine::from_bytes(&prior_only_weights(&only_2), Path::new("one")).unwrap();
+        let (want, _) = v1_and_population_estimate(&alone, &only_2);
+        let off = max_gap(&want, &left);
+        assert!(off < 1e-6, "left out against never held: {off} mV apart");
     }
 
     #[test]
@@ -403,15 +455,9 @@ mod tests {
                 .unwrap()[0]
                 .clone()
         };
-        let gap = |a: &[f64], b: &[f64]| {
-            a.iter()
-                .zip(b)
-                .map(|(x, y)| (x - y).abs())
-                .fold(0.0, f64::max)
-        };
         // Read back from the file: lead II alone is the prior's, lead I alone is corrected.
-        assert!(gap(&view(&calibrated, "II"), &view(&prior_only, "II")) < 1e-5);
-        assert!(gap(&view(&calibrated, "I"), &view(&prior_only, "I")) > 1e-3);
+        assert!(max_gap(&view(&calibrated, "II"), &view(&prior_only, "II")) < 1e-5);
+        assert!(max_gap(&view(&calibrated, "I"), &view(&prior_only, "I")) > 1e-3);
     }
 
     #[test]

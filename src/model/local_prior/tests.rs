@@ -94,27 +94,45 @@ fn records_whose_inputs_look_alike_decide_the_regression() {
     assert!(own.iter().all(|phase| phase[1] == vec![1.0]));
 }
 
-#[test]
-fn a_left_out_record_has_no_say_in_its_own_regression() {
+/// [`two_kinds`] and one more record, called `name`, unlike the others (a biphasic QRS, and
+/// V1 = −2·II), fitted; with the shapes of a cycle like that record's.
+fn with_an_odd_record(name: &str) -> (LocalPrior, [[f32; SHAPE_FEATURES]; 1]) {
     let (mut cycles, up, _) = two_kinds();
-    // One more record unlike the others: a biphasic QRS, and V1 = −2·II.
     let biphasic: Vec<f32> = up
         .iter()
         .enumerate()
         .map(|(i, v)| if i < 50 { *v } else { -v })
         .collect();
-    cycles.push(cycle("odd", &biphasic, -2.0));
+    cycles.push(cycle(name, &biphasic, -2.0));
     let mut local = fitted(&cycles);
     local.names = record_names(&cycles);
+    (local, [lead_features(&biphasic, &cycles[0].bounds)])
+}
+
+#[test]
+fn a_left_out_record_has_no_say_in_its_own_regression() {
+    let (local, shapes) = with_an_odd_record("odd");
     let odd = local.index_of("odd");
     assert_eq!(odd, Some(12));
     // A cycle shaped like the odd record: that record decides its regression, unless it is
     // left out, when the others (V1 = ±0.5·II) do.
-    let shapes = [lead_features(&biphasic, &cycles[0].bounds)];
     let with = local.regressions(&[1], &shapes, None).unwrap()[1][6][0];
     let without = local.regressions(&[1], &shapes, odd).unwrap()[1][6][0];
     assert!((with + 2.0).abs() < 0.2, "with the odd record: {with}");
     assert!(without.abs() <= 0.5 + 1e-6, "left out: {without}");
+}
+
+#[test]
+fn a_removed_record_is_found_by_its_file_name_and_no_longer_decides() {
+    let (mut local, shapes) = with_an_odd_record("../data/odd");
+    let left_out = local.regressions(&[1], &shapes, local.index_of("../data/odd"));
+    // Named from another folder, as an evaluation that reads the record elsewhere would.
+    assert!(!local.remove("up"), "no record is called up");
+    assert!(local.remove("/elsewhere/odd"));
+    assert_eq!((local.len(), local.names.len()), (12, 12));
+    assert!(local.index_of("../data/odd").is_none());
+    assert_eq!(local.regressions(&[1], &shapes, None), left_out);
+    assert!(!local.remove("odd"), "removed once");
 }
 
 #[test]
