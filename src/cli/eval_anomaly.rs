@@ -8,12 +8,14 @@ use ecg_panorama::anomaly::swaps::{Evidence, Swap, SwapCheck, middle_cycles, swa
 use ecg_panorama::anomaly::{AnomalyMap, anomaly_map};
 use ecg_panorama::delineate::CycleBounds;
 use ecg_panorama::eval::anomaly::{SUPERCLASSES, auroc, ptbxl_superclasses};
-use ecg_panorama::panorama::{Engine, EngineKind, engine_for, find_record_cycles};
+use ecg_panorama::panorama::{
+    Engine, EngineKind, ExactLeads, NefNetEngine, engine_for, find_record_cycles,
+};
 use ecg_panorama::record::split::Split;
 use ecg_panorama::record::{Record, open_record};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Arguments of `eval-anomaly`.
 #[derive(clap::Args)]
@@ -41,12 +43,39 @@ pub struct EvalAnomalyArgs {
 }
 
 struct Scored {
+    name: String,
     classes: BTreeSet<String>,
     map: AnomalyMap,
     /// The swap check by each method of [`Evidence::ALL`].
     checks: Vec<SwapCheck>,
     record: Record,
     cycles: Vec<CycleBounds>,
+}
+
+/// The engine a record is scored with: the model as it is (test records), or the model with the
+/// record left out of its patient-similar prior (train records, which the prior holds: the
+/// normal reference must describe records the model never saw, as the ones it is used on).
+enum Engines<'a> {
+    Shared(&'a dyn Engine),
+    LeaveOut(Option<&'a Path>),
+}
+
+impl Engines<'_> {
+    /// `f` run with the engine for record `name`; whether the record was left out of the prior.
+    fn with<T>(
+        &self,
+        name: &str,
+        f: impl FnOnce(&dyn Engine) -> anyhow::Result<T>,
+    ) -> anyhow::Result<(T, bool)> {
+        match self {
+            Self::Shared(e) => Ok((f(*e)?, false)),
+            Self::LeaveOut(model) => {
+                let mut engine = NefNetEngine::load_or_default(*model)?;
+                let left_out = engine.leave_out(name);
+                Ok((f(&ExactLeads(engine))?, left_out))
+            }
+        }
+    }
 }
 
 fn bar(len: usize, what: &str) -> ProgressBar {
@@ -86,20 +115,23 @@ fn all_checks(
 
 /// Per swap, the checks (by every method) of each of `records` recorded with that swap.
 fn simulate(
-    engine: &dyn Engine,
+    engines: &Engines,
     records: &[&Scored],
     what: &str,
 ) -> anyhow::Result<BTreeMap<Swap, Vec<Vec<SwapCheck>>>> {
     let mut out: BTreeMap<Swap, Vec<Vec<SwapCheck>>> = BTreeMap::new();
     let b = bar(records.len() * Swap::all().len(), what);
     for s in records {
-        for swap in Swap::all() {
-            let swapped = swap.apply(&s.record)?;
-            out.entry(swap)
-                .or_default()
-                .push(all_checks(engine, &swapped, &s.cycles)?);
-            b.inc(1);
-        }
+        engines.with(&s.name, |engine| {
+            for swap in Swap::all() {
+                let swapped = swap.apply(&s.record)?;
+                out.entry(swap)
+                    .or_default()
+                    .push(all_checks(engine, &swapped, &s.cycles)?);
+                b.inc(1);
+            }
+            Ok(())
+        })?;
     }
     b.finish_and_clear();
     Ok(out)
@@ -183,31 +215,44 @@ pub fn run(args: &EvalAnomalyArgs) -> anyhow::Result<()> {
     let split = Split::read(&args.split)?;
     let engine = engine_for(EngineKind::NefNet, args.model.as_deref())?;
     let is_norm = |c: &BTreeSet<String>| c.len() == 1 && c.contains("NORM");
-    let scored = |names: &[String], what: &str| -> anyhow::Result<Vec<Scored>> {
+    let scored = |names: &[String], what: &str, engines: &Engines| -> anyhow::Result<Vec<Scored>> {
         let names: Vec<&String> = names
             .iter()
             .filter(|n| labels.get(*n).is_some_and(|c| !c.is_empty()))
             .collect();
         let b = bar(names.len(), what);
         let mut out = Vec::new();
+        let mut left_out = 0;
         for n in names {
-            match score(engine.as_ref(), &args.records, n) {
-                Ok((record, cycles, map, checks)) => out.push(Scored {
-                    classes: labels[n].clone(),
-                    map,
-                    checks,
-                    record,
-                    cycles,
-                }),
+            match engines.with(n, |e| score(e, &args.records, n)) {
+                Ok(((record, cycles, map, checks), left)) => {
+                    left_out += usize::from(left);
+                    out.push(Scored {
+                        name: n.clone(),
+                        classes: labels[n].clone(),
+                        map,
+                        checks,
+                        record,
+                        cycles,
+                    })
+                }
                 Err(e) => b.println(format!("note: {n} skipped: {e:#}")),
             }
             b.inc(1);
         }
         b.finish_and_clear();
+        if matches!(engines, Engines::LeaveOut(_)) {
+            println!(
+                "{what}: {left_out} of {} scored with themselves left out of the model's prior",
+                out.len()
+            );
+        }
         Ok(out)
     };
-    let mut train = scored(&split.train, "train records")?;
-    let mut test = scored(&split.test, "test records")?;
+    let own = Engines::LeaveOut(args.model.as_deref());
+    let shared = Engines::Shared(engine.as_ref());
+    let mut train = scored(&split.train, "train records", &own)?;
+    let mut test = scored(&split.test, "test records", &shared)?;
     // The normal-shape restoration answers from the normal train records; each of them is
     // restored without itself, as a record the bank has never seen would be.
     let mut in_bank: Vec<Option<usize>> = vec![None; train.len()];
@@ -247,7 +292,7 @@ pub fn run(args: &EvalAnomalyArgs) -> anyhow::Result<()> {
     // The swap evidence is chosen on swaps simulated on every fourth normal train record: the
     // method with the highest mean detection AUROC over the swaps.
     let sample: Vec<&Scored> = normal_train.iter().step_by(4).copied().collect();
-    let sims = simulate(engine.as_ref(), &sample, "swaps on train records")?;
+    let sims = simulate(&own, &sample, "swaps on train records")?;
     println!(
         "swap evidence on {} NORM train records (mean AUROC, mean named % over the swaps):",
         sample.len()
@@ -269,8 +314,8 @@ pub fn run(args: &EvalAnomalyArgs) -> anyhow::Result<()> {
         .collect();
     model.fit_swap_threshold(Evidence::ALL[chosen.1], &checks);
     // The z values and their aggregate are chosen on the training records: NORM against the
-    // others. The engine's map restores these records with them in its prior (its scores run
-    // low here); the shape scores leave each normal record out of the bank.
+    // others. Each is restored without itself in the engine's patient-similar prior and, for
+    // the normal ones, in the shape bank.
     let (tn, ta): (Vec<&Scored>, Vec<&Scored>) = train.iter().partition(|s| is_norm(&s.classes));
     println!("record score on the train records (NORM against the others), per aggregate:");
     let mut best = (f64::NEG_INFINITY, model.features, model.aggregate);
@@ -348,7 +393,7 @@ pub fn run(args: &EvalAnomalyArgs) -> anyhow::Result<()> {
         "{:<10} {:>8} {:>8} {:>9} {:>8}",
         "swap", "records", "AUROC", "named %", "warned %"
     );
-    let sims = simulate(engine.as_ref(), &norm, "simulated swaps")?;
+    let sims = simulate(&shared, &norm, "simulated swaps")?;
     for r in swap_rows(&sims, &norm, m, &model, true) {
         println!(
             "{:<10} {:>8} {:>8.3} {:>9.1} {:>8.1}",
