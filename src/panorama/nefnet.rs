@@ -282,7 +282,6 @@ mod tests {
         crate::test_data_dir().join("ludb/data")
     }
 
-    /// A model file whose network correction is switched off (calibration 0) over `prior`.
     /// The largest absolute difference between two signals.
     fn max_gap(a: &[f64], b: &[f64]) -> f64 {
         a.iter()
@@ -291,6 +290,7 @@ mod tests {
             .fold(0.0, f64::max)
     }
 
+    /// A model file whose network correction is switched off (calibration 0) over `prior`.
     fn prior_only_weights(prior: &Prior) -> Vec<u8> {
         let vm = candle_nn::VarMap::new();
         net_from_varmap(&vm).unwrap();
