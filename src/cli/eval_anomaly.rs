@@ -15,7 +15,7 @@ use ecg_panorama::record::split::Split;
 use ecg_panorama::record::{Record, open_record};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Arguments of `eval-anomaly`.
 #[derive(clap::Args)]
@@ -57,22 +57,21 @@ struct Scored {
 /// normal reference must describe records the model never saw, as the ones it is used on).
 enum Engines<'a> {
     Shared(&'a dyn Engine),
-    LeaveOut(Option<&'a Path>),
+    LeaveOut(Box<ExactLeads<NefNetEngine>>),
 }
 
 impl Engines<'_> {
     /// `f` run with the engine for record `name`; whether the record was left out of the prior.
     fn with<T>(
-        &self,
+        &mut self,
         name: &str,
         f: impl FnOnce(&dyn Engine) -> anyhow::Result<T>,
     ) -> anyhow::Result<(T, bool)> {
         match self {
             Self::Shared(e) => Ok((f(*e)?, false)),
-            Self::LeaveOut(model) => {
-                let mut engine = NefNetEngine::load_or_default(*model)?;
-                let left_out = engine.leave_out(name);
-                Ok((f(&ExactLeads(engine))?, left_out))
+            Self::LeaveOut(e) => {
+                let left_out = e.0.leave_out(name);
+                Ok((f(e.as_ref())?, left_out))
             }
         }
     }
@@ -115,7 +114,7 @@ fn all_checks(
 
 /// Per swap, the checks (by every method) of each of `records` recorded with that swap.
 fn simulate(
-    engines: &Engines,
+    engines: &mut Engines,
     records: &[&Scored],
     what: &str,
 ) -> anyhow::Result<BTreeMap<Swap, Vec<Vec<SwapCheck>>>> {
@@ -215,7 +214,7 @@ pub fn run(args: &EvalAnomalyArgs) -> anyhow::Result<()> {
     let split = Split::read(&args.split)?;
     let engine = engine_for(EngineKind::NefNet, args.model.as_deref())?;
     let is_norm = |c: &BTreeSet<String>| c.len() == 1 && c.contains("NORM");
-    let scored = |names: &[String], what: &str, engines: &Engines| -> anyhow::Result<Vec<Scored>> {
+    let scored = |names: &[String], what: &str, by: &mut Engines| -> anyhow::Result<Vec<Scored>> {
         let names: Vec<&String> = names
             .iter()
             .filter(|n| labels.get(*n).is_some_and(|c| !c.is_empty()))
@@ -224,7 +223,7 @@ pub fn run(args: &EvalAnomalyArgs) -> anyhow::Result<()> {
         let mut out = Vec::new();
         let mut left_out = 0;
         for n in names {
-            match engines.with(n, |e| score(e, &args.records, n)) {
+            match by.with(n, |e| score(e, &args.records, n)) {
                 Ok(((record, cycles, map, checks), left)) => {
                     left_out += usize::from(left);
                     out.push(Scored {
@@ -241,7 +240,7 @@ pub fn run(args: &EvalAnomalyArgs) -> anyhow::Result<()> {
             b.inc(1);
         }
         b.finish_and_clear();
-        if matches!(engines, Engines::LeaveOut(_)) {
+        if matches!(by, Engines::LeaveOut(_)) {
             println!(
                 "{what}: {left_out} of {} scored with themselves left out of the model's prior",
                 out.len()
@@ -249,10 +248,12 @@ pub fn run(args: &EvalAnomalyArgs) -> anyhow::Result<()> {
         }
         Ok(out)
     };
-    let own = Engines::LeaveOut(args.model.as_deref());
-    let shared = Engines::Shared(engine.as_ref());
-    let mut train = scored(&split.train, "train records", &own)?;
-    let mut test = scored(&split.test, "test records", &shared)?;
+    let mut own = Engines::LeaveOut(Box::new(ExactLeads(NefNetEngine::load_or_default(
+        args.model.as_deref(),
+    )?)));
+    let mut shared = Engines::Shared(engine.as_ref());
+    let mut train = scored(&split.train, "train records", &mut own)?;
+    let mut test = scored(&split.test, "test records", &mut shared)?;
     // The normal-shape restoration answers from the normal train records; each of them is
     // restored without itself, as a record the bank has never seen would be.
     let mut in_bank: Vec<Option<usize>> = vec![None; train.len()];
@@ -292,7 +293,7 @@ pub fn run(args: &EvalAnomalyArgs) -> anyhow::Result<()> {
     // The swap evidence is chosen on swaps simulated on every fourth normal train record: the
     // method with the highest mean detection AUROC over the swaps.
     let sample: Vec<&Scored> = normal_train.iter().step_by(4).copied().collect();
-    let sims = simulate(&own, &sample, "swaps on train records")?;
+    let sims = simulate(&mut own, &sample, "swaps on train records")?;
     println!(
         "swap evidence on {} NORM train records (mean AUROC, mean named % over the swaps):",
         sample.len()
@@ -393,7 +394,7 @@ pub fn run(args: &EvalAnomalyArgs) -> anyhow::Result<()> {
         "{:<10} {:>8} {:>8} {:>9} {:>8}",
         "swap", "records", "AUROC", "named %", "warned %"
     );
-    let sims = simulate(&shared, &norm, "simulated swaps")?;
+    let sims = simulate(&mut shared, &norm, "simulated swaps")?;
     for r in swap_rows(&sims, &norm, m, &model, true) {
         println!(
             "{:<10} {:>8} {:>8.3} {:>9.1} {:>8.1}",

@@ -79,9 +79,9 @@ const BALANCED_I: f64 = 0.22;
 /// angle's ranges with 63.9 %. Classifiers fitted on the same records' limb-lead R, S and net
 /// amplitudes do about as well in leave-one-out (logistic regression 78.7 %, nearest neighbours
 /// 82.0–82.8 %): about a fifth of the headers do not follow from the limb leads' QRS by any
-/// rule found, so no fitted rule is kept in place of this one. Their "left deviation" begins where S_III outweighs R_III
-/// (about +25° by the net amplitudes, not 0°), and "horizontal" is the band around it; no
-/// angle range can follow that, as one record's +20° is another's "normal". The categories
+/// rule found, so no fitted rule is kept in place of this one. Their "left deviation" begins
+/// where S_III outweighs R_III (about +25° by the net amplitudes, not 0°), and "horizontal" is
+/// the band around it; no angle range can follow that, as one record's +20° is another's "normal". The categories
 /// are that school's: PTB-XL's readers call axes of +18° and +29° "MID" (normal) where this
 /// reading says left deviation, and `--axis-category angle` keeps the textbook ranges.
 pub fn read_category(

@@ -168,22 +168,15 @@ impl LocalPrior {
         self.moments.is_empty()
     }
 
-    /// Drop the record called `name` (compared by file name: the folder a run read it from
-    /// may differ), so a record can be scored as one the prior never saw; whether it was held.
-    pub fn remove(&mut self, name: &str) -> bool {
+    /// Index of the record whose file name is `name`'s (the folder a run read it from may
+    /// differ), to leave it out of a regression as [`Self::index_of`]'s is in training.
+    pub fn find(&self, name: &str) -> Option<usize> {
         let file = |s: &str| {
             std::path::Path::new(s)
                 .file_name()
                 .map(|f| f.to_os_string())
         };
-        let Some(i) = self.names.iter().position(|n| file(n) == file(name)) else {
-            return false;
-        };
-        self.names.remove(i);
-        self.moments.remove(i);
-        self.totals.remove(i);
-        self.features.remove(i);
-        true
+        self.names.iter().position(|n| file(n) == file(name))
     }
 
     /// Index of the record called `name`, when the names are known.

@@ -28,6 +28,8 @@ pub struct NefNetEngine {
     device: Device,
     /// One-thread workers run encoding and rendering ([`crate::nn::Workers`]), one per core.
     pool: crate::nn::Workers,
+    /// The prior's record left out of its patient-similar regressions ([`Self::leave_out`]).
+    left_out: Option<usize>,
 }
 
 /// What encoding one cycle keeps for rendering.
@@ -108,6 +110,7 @@ impl NefNetEngine {
             model,
             device,
             pool,
+            left_out: None,
         })
     }
 
@@ -116,15 +119,13 @@ impl NefNetEngine {
         path.map_or_else(Self::load_default, Self::load)
     }
 
-    /// Leave record `name` out of the patient-similar prior, so that a record the model was
-    /// fitted on is restored as a new one would be (evaluations of training records); whether
-    /// the prior held it. Files without their records' names hold none.
+    /// Leave record `name` out of the patient-similar prior, as training leaves a cycle's own
+    /// record out, so that a record the model was fitted on is restored as a new one would be
+    /// (evaluations of training records); it replaces the record left out before. Whether the
+    /// prior held it: files without their records' names hold none.
     pub fn leave_out(&mut self, name: &str) -> bool {
-        self.model
-            .prior
-            .local
-            .as_mut()
-            .is_some_and(|local| local.remove(name))
+        self.left_out = self.model.prior.local.as_ref().and_then(|l| l.find(name));
+        self.left_out.is_some()
     }
 
     fn encode_cycle(&self, cycle: &CycleInput) -> Result<Encoded> {
@@ -155,7 +156,7 @@ impl NefNetEngine {
                 samples,
             })
             .collect();
-        let inputs = NetInputs::new(&self.model.prior, &inputs, bounds, None);
+        let inputs = NetInputs::new(&self.model.prior, &inputs, bounds, self.left_out);
         let l = inputs.len();
         let views = Tensor::from_vec(inputs.views.clone(), (l, T_X), &self.device)?;
         let angles: Vec<f32> = inputs.angles.iter().flatten().copied().collect();
@@ -273,6 +274,7 @@ mod tests {
     use crate::geometry::LEADS;
     use crate::model::calibration::Calibration;
     use crate::model::data::training_cycles;
+    use crate::model::local_prior::LocalPrior;
     use crate::model::prior::Prior;
     use crate::model::stored::model_bytes;
     use crate::model::train::net_from_varmap;
@@ -383,9 +385,8 @@ mod tests {
         let moved = max_gap(&all, &left);
         assert!(moved > 1e-3, "V1 moved by {moved} mV");
         let mut only_2 = Prior::from_cycles(&cycles);
-        if let Some(local) = only_2.local.as_mut() {
-            assert!(local.remove("4"));
-        }
+        let cycles_of_2: Vec<_> = cycles.iter().filter(|c| c.record == "2").cloned().collect();
+        only_2.local = Some(LocalPrior::fit(&cycles_of_2));
         let alone =
             NefNetEngine::from_bytes(&prior_only_weights(&only_2), Path::new("one")).unwrap();
         let (want, _) = v1_and_population_estimate(&alone, &only_2);
