@@ -198,6 +198,18 @@ fn bad_input_fails_with_a_clear_message() {
         ],
         &["1.ii", "malformed"],
     );
+
+    // Per-record rows are a QTDB-layout table: asked of LUDB files, the command says so.
+    fail(
+        &[
+            "--records",
+            s(&ludb()),
+            "--split",
+            s(&split),
+            "--per-record",
+        ],
+        &["--per-record", "per-lead"],
+    );
 }
 
 /// Held-out LUDB records (`test` in `models/ludb-split.txt`): the shipped delineator never saw them.

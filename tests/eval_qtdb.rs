@@ -1,6 +1,7 @@
 //! `eval-delineation` on real QT Database files (q1c references): the references scored as
 //! their own predictions are perfect, a known shift comes out as the mean error at the records'
-//! 250 Hz, a record with no predicted beat counts as all missed, and bad input fails cleanly.
+//! 250 Hz, each record's own error is kept beside the pooled one, a record with no predicted beat
+//! counts as all missed, and bad input fails cleanly.
 
 mod common;
 
@@ -103,6 +104,52 @@ fn predictions_shifted_by_8_ms_give_mean_8_and_sd_0() {
         assert_eq!(k["sd_ms"], 0.0, "{kind}: {k}");
         assert_eq!((&k["se"], &k["fn"]), (&Value::from(1.0), &Value::from(0)));
     }
+}
+
+#[test]
+fn each_record_s_own_error_is_kept_beside_the_pooled_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let split = split_file(tmp.path(), &FEW);
+    // sel100 two samples (8 ms) late, sel102 on time: pooled, the mean lies between them and
+    // the scatter is the records' difference; per record, each has its own mean and no scatter.
+    let pred = predictions(tmp.path(), &[("sel100", Some(2)), ("sel102", Some(0))]);
+    let data = qtdb();
+    let args = [
+        "--records",
+        s(&data),
+        "--split",
+        s(&split),
+        "--predictions",
+        s(&pred),
+    ];
+    let report = json(&args);
+    let qrs_on = |r: &Value, key: &str| r["QRS on"][key].as_f64().unwrap();
+    let pooled = qrs_on(&report, "mean_ms");
+    assert!(pooled > 0.0 && pooled < 8.0, "{pooled}");
+    assert!(qrs_on(&report, "sd_ms") > 1.0, "{report}");
+    let per = &report["per_record"];
+    assert_eq!(per.as_object().unwrap().len(), 2, "{per}");
+    for (name, mean) in [("sel100", 8.0), ("sel102", 0.0)] {
+        assert_eq!(qrs_on(&per[name], "mean_ms"), mean, "{name}: {}", per[name]);
+        assert_eq!(qrs_on(&per[name], "sd_ms"), 0.0, "{name}");
+    }
+    let tp: u64 = ["sel100", "sel102"]
+        .iter()
+        .map(|n| per[n]["QRS on"]["tp"].as_u64().unwrap())
+        .sum();
+    assert_eq!(Value::from(tp), report["QRS on"]["tp"]);
+    let table = ok_stdout(&[&args[..], &["--per-record"]].concat());
+    let row = |name: &str| {
+        table
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("no row for {name} in {table}"))
+            .to_string()
+    };
+    assert!(row("sel100").contains("8.0±0.0"), "{table}");
+    assert!(row("sel102").contains("0.0±0.0"), "{table}");
+    // Without the flag the table stays the pooled one.
+    assert!(!ok_stdout(&args).contains("per record: mean"));
 }
 
 #[test]

@@ -43,6 +43,10 @@ pub struct EvalArgs {
     /// there counts as a false positive). Per-lead references only; q1c is always scored per kind.
     #[arg(long, value_enum, default_value_t = Span::Lead)]
     span: Span,
+    /// Below the pooled table, each record's mean ± SD error per kind (QTDB layout; the JSON
+    /// always holds them under `per_record`).
+    #[arg(long)]
+    per_record: bool,
 }
 
 /// `--reference` values.
@@ -80,6 +84,12 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     };
     if q1c {
         return run_qtdb(args);
+    }
+    if args.per_record {
+        anyhow::bail!(
+            "--per-record is for record-level (q1c) references; {} holds per-lead ones",
+            args.records.display()
+        );
     }
     let leads: Vec<String> = if args.lead == "all" {
         LUDB_LEADS.iter().map(|l| l.to_string()).collect()
@@ -148,6 +158,13 @@ fn run_qtdb(args: &EvalArgs) -> anyhow::Result<()> {
         report.report.records
     )?;
     write!(out, "{}", report.table())?;
+    if args.per_record {
+        writeln!(
+            out,
+            "per record: mean ± SD of the error in ms (/N: N references missed)"
+        )?;
+        write!(out, "{}", report.per_record_table())?;
+    }
     writeln!(
         out,
         "PPV is not reported: q1c marks only some beats, so an unmatched prediction is not a false one."

@@ -9,7 +9,7 @@
 //! one, and the report gives Se, not PPV.
 
 use super::delineation::{
-    Boundary, BoundaryKind, DelineationReport, SpanRule, Tally, annotated_span,
+    Boundary, BoundaryKind, Counts, DelineationReport, SpanRule, Tally, annotated_span,
     annotation_boundaries, median, score_boundaries_with, wave_boundaries,
 };
 use super::ludb::{Source, check_records_folder, header_rate, select_records};
@@ -45,6 +45,8 @@ pub struct QtdbReport {
     pub report: DelineationReport,
     /// Scored records with no predicted beat, in scoring order.
     pub without_beats: Vec<String>,
+    /// Each scored record's own counts, in scoring order: where the pooled scatter comes from.
+    pub per_record: Vec<(String, Tally)>,
 }
 
 impl QtdbReport {
@@ -53,6 +55,35 @@ impl QtdbReport {
     pub fn table(&self) -> String {
         self.report.sensitivity_table()
     }
+
+    /// A plain-text table of each record's mean ± SD error (ms) and missed references per
+    /// kind, one row per record; `-` where the record has no matched boundary of that kind.
+    pub fn per_record_table(&self) -> String {
+        let mut out = format!("{:<10}", "record");
+        for kind in BoundaryKind::ALL {
+            out.push_str(&format!(" {:>17}", kind.label()));
+        }
+        out.push('\n');
+        for (name, tally) in &self.per_record {
+            out.push_str(&format!("{name:<10}"));
+            for kind in BoundaryKind::ALL {
+                let c = tally.get(kind);
+                let cell = if c.tp == 0 {
+                    format!("- ({} missed)", c.fn_)
+                } else {
+                    let missed = if c.fn_ > 0 {
+                        format!(" /{}", c.fn_)
+                    } else {
+                        String::new()
+                    };
+                    format!("{:.1}±{:.1}{missed}", c.mean_ms(), c.sd_ms())
+                };
+                out.push_str(&format!(" {cell:>17}"));
+            }
+            out.push('\n');
+        }
+        out
+    }
 }
 
 impl Serialize for QtdbReport {
@@ -60,13 +91,35 @@ impl Serialize for QtdbReport {
         &self,
         serializer: S,
     ) -> std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(BoundaryKind::ALL.len() + 3))?;
+        let mut map = serializer.serialize_map(Some(BoundaryKind::ALL.len() + 4))?;
         for kind in BoundaryKind::ALL {
             map.serialize_entry(kind.label(), &SeScore::of(&self.report, kind))?;
         }
         map.serialize_entry("records", &self.report.records)?;
         map.serialize_entry("records_without_beats", &self.without_beats)?;
         map.serialize_entry("median_ms_per_record", &self.report.median_ms_per_record)?;
+        let per_record: std::collections::BTreeMap<&str, PerKind> = self
+            .per_record
+            .iter()
+            .map(|(name, tally)| (name.as_str(), PerKind(tally)))
+            .collect();
+        map.serialize_entry("per_record", &per_record)?;
+        map.end()
+    }
+}
+
+/// One record's figures, keyed by kind as the pooled ones are.
+struct PerKind<'a>(&'a Tally);
+
+impl Serialize for PerKind<'_> {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(BoundaryKind::ALL.len()))?;
+        for kind in BoundaryKind::ALL {
+            map.serialize_entry(kind.label(), &SeScore::from_counts(self.0.get(kind)))?;
+        }
         map.end()
     }
 }
@@ -84,7 +137,11 @@ struct SeScore {
 
 impl SeScore {
     fn of(report: &DelineationReport, kind: BoundaryKind) -> Self {
-        let s = report.score(kind);
+        Self::from_counts(report.tally.get(kind))
+    }
+
+    fn from_counts(counts: &Counts) -> Self {
+        let s = counts.score();
         SeScore {
             se: s.se,
             mean_ms: s.mean_ms,
@@ -131,6 +188,7 @@ pub fn evaluate_qtdb(config: &QtdbConfig, note: &mut dyn FnMut(&str)) -> Result<
     let mut times_ms = Vec::new();
     let mut records = 0;
     let mut without_beats = Vec::new();
+    let mut per_record = Vec::new();
     for name in &names {
         let reference_path = dir.join(format!("{name}.{Q1C}"));
         if !reference_path.is_file() {
@@ -160,13 +218,15 @@ pub fn evaluate_qtdb(config: &QtdbConfig, note: &mut dyn FnMut(&str)) -> Result<
             without_beats.push(name.clone());
         }
         let reference = read_annotations(&reference_path)?;
-        tally.add(&score_boundaries_with(
+        let record_tally = score_boundaries_with(
             &annotation_boundaries(&reference),
             &predicted,
             annotated_span(&reference),
             fs,
             SpanRule::Kind,
-        ));
+        );
+        tally.add(&record_tally);
+        per_record.push((name.clone(), record_tally));
         records += 1;
     }
     if records == 0 {
@@ -182,6 +242,7 @@ pub fn evaluate_qtdb(config: &QtdbConfig, note: &mut dyn FnMut(&str)) -> Result<
             median_ms_per_record: median(&times_ms),
         },
         without_beats,
+        per_record,
     })
 }
 
