@@ -202,6 +202,75 @@ fn eval_measure_on_a_qtdb_record_compares_beat_qt() {
 }
 
 #[test]
+fn eval_measure_scores_another_method_s_qtdb_marks() {
+    let dir = tempfile::tempdir().unwrap();
+    let split = split_file(dir.path(), &["sele0122"]);
+    let records = common::data_dir().join("qtdb");
+    let args = |pred: &str| {
+        cli(&[
+            "eval-measure",
+            "--records",
+            records.to_str().unwrap(),
+            "--split",
+            split.to_str().unwrap(),
+            "--predictions",
+            pred,
+            "--json",
+        ])
+    };
+    // The cardiologist's own marks as the method's: every beat matched, no difference.
+    let out = args(records.to_str().unwrap());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["qt"]["n"], v["reference_beats"], "{v}");
+    assert!(v["qt"]["n"].as_u64().unwrap() >= 30, "{v}");
+    assert_eq!(
+        (v["qt"]["mean_ms"].as_f64(), v["qt"]["sd_ms"].as_f64()),
+        (Some(0.0), Some(0.0))
+    );
+    // Marks whose T ends lie 2 samples (8 ms at 250 Hz) later give QT 8 ms longer.
+    let pred = dir.path().join("pred");
+    std::fs::create_dir(&pred).unwrap();
+    let marks =
+        ecg_panorama::record::annotation::read_annotations(&records.join("sele0122.q1c")).unwrap();
+    let mut in_t = false;
+    let moved: Vec<_> = marks
+        .into_iter()
+        .map(|mut a| {
+            if a.symbol == ")" && in_t {
+                a.sample += 2;
+            }
+            if a.symbol != "(" {
+                in_t = a.symbol == "t";
+            }
+            a
+        })
+        .collect();
+    ecg_panorama::record::annotation::write_annotations(&pred.join("sele0122.q1c"), &moved)
+        .unwrap();
+    let out = args(pred.to_str().unwrap());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["qt"]["mean_ms"].as_f64(), Some(8.0), "{v}");
+    // A missing folder, or a LUDB folder, is refused with a message that says why.
+    let out = args(dir.path().join("absent").to_str().unwrap());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("predictions folder not found"));
+    let out = cli(&[
+        "eval-measure",
+        "--records",
+        &ludb(""),
+        "--predictions",
+        records.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("QTDB-layout"));
+}
+
+#[test]
 fn ectopic_beats_say_why_they_have_no_pr() {
     // QTDB sel223 (sinus rhythm with frequent premature ventricular beats): the wave files
     // beside it (q1c, pu0) are not its boundaries, so the beats come from the annotator.

@@ -41,6 +41,10 @@ pub struct EvalMeasureArgs {
     /// Print JSON instead of tables.
     #[arg(long)]
     json: bool,
+    /// QTDB only: score the QT of the beats in this folder's `NAME.q1c`-shaped files (another
+    /// method's marks) instead of the built-in annotator's.
+    #[arg(long)]
+    predictions: Option<PathBuf>,
 }
 
 /// Run `eval-measure`.
@@ -54,8 +58,15 @@ pub fn run(args: &EvalMeasureArgs) -> anyhow::Result<()> {
             axis_category: args.axis_category,
         },
         reference: args.reference,
+        predictions: args.predictions.clone(),
     };
     let qtdb = args.records.is_dir() && holds_q1c(&args.records)?;
+    if args.predictions.is_some() && !qtdb {
+        anyhow::bail!(
+            "--predictions is for QTDB-layout folders (NAME.q1c); {} holds none",
+            args.records.display()
+        );
+    }
     let text = if qtdb {
         let report = evaluate_qtdb_qt(&config)?;
         match args.json {

@@ -40,6 +40,9 @@ pub struct MeasureEvalConfig {
     pub options: MeasureOptions,
     /// How LUDB's per-lead reference files become one set of boundaries per beat.
     pub reference: ReferenceRule,
+    /// QTDB only: a folder of `NAME.q1c`-shaped files whose marks are scored instead of the
+    /// built-in annotator's beats (another method's output).
+    pub predictions: Option<PathBuf>,
 }
 
 /// Mean and SD (n − 1) of automatic minus reference differences, ms.
@@ -218,15 +221,27 @@ pub struct QtdbQtReport {
 /// Each QRS onset mark with the first T offset mark after it, when no other QRS onset comes
 /// between them (QTDB often marks a T wave's end without its onset).
 pub fn qt_marks(marks: &[Mark]) -> Vec<(usize, usize)> {
+    qrs_onsets_with_t_off(marks)
+        .into_iter()
+        .filter_map(|(on, off)| Some((on, off?)))
+        .collect()
+}
+
+/// Every QRS onset mark, with the first T offset mark after it when no other QRS onset comes
+/// between them.
+fn qrs_onsets_with_t_off(marks: &[Mark]) -> Vec<(usize, Option<usize>)> {
     marks
         .iter()
         .enumerate()
         .filter(|(_, m)| m.kind == BoundaryKind::QrsOn)
-        .filter_map(|(i, m)| {
+        .map(|(i, m)| {
             let end = marks[i + 1..]
                 .iter()
-                .find(|n| matches!(n.kind, BoundaryKind::QrsOn | BoundaryKind::TOff))?;
-            (end.kind == BoundaryKind::TOff).then_some((m.sample, end.sample))
+                .find(|n| matches!(n.kind, BoundaryKind::QrsOn | BoundaryKind::TOff));
+            let off = end
+                .filter(|e| e.kind == BoundaryKind::TOff)
+                .map(|e| e.sample);
+            (m.sample, off)
         })
         .collect()
 }
@@ -235,17 +250,45 @@ pub fn qt_marks(marks: &[Mark]) -> Vec<(usize, usize)> {
 /// (the project's delineation tolerance).
 const MATCH_S: f64 = 0.150;
 
+/// Where the automatic beats of the QT evaluation come from.
+enum BeatSource<'a> {
+    /// The built-in annotator.
+    Annotator(Box<Delineator>),
+    /// Another method's `NAME.q1c`-shaped files in this folder.
+    Files(&'a std::path::Path),
+}
+
 /// Evaluate QT on QTDB-layout records (`NAME.q1c`).
 pub fn evaluate_qtdb_qt(config: &MeasureEvalConfig) -> Result<QtdbQtReport> {
     let names = records_of(config, Q1C)?;
-    let engine = Delineator::load_default()?;
+    let source = match &config.predictions {
+        Some(dir) if !dir.is_dir() => {
+            return Err(Error::Invalid(format!(
+                "{}: predictions folder not found",
+                dir.display()
+            )));
+        }
+        Some(dir) => BeatSource::Files(dir),
+        None => BeatSource::Annotator(Box::new(Delineator::load_default()?)),
+    };
     let (mut diffs, mut reference_beats_n, mut per_record) = (Vec::new(), 0, Vec::new());
     for name in &names {
         let first = diffs.len();
         let stem = config.records.join(name);
         let record = open_record(&stem)?;
         let fs = record.fs;
-        let auto = annotator_beats(&engine.delineate(&record)?);
+        // Each automatic beat as its QRS onset and, when it has one, its T offset.
+        let auto: Vec<(usize, Option<usize>)> = match &source {
+            BeatSource::Annotator(engine) => annotator_beats(&engine.delineate(&record)?)
+                .iter()
+                .map(|a| (a.qrs.on, a.t.map(|t| t.off)))
+                .collect(),
+            BeatSource::Files(dir) => {
+                let path = dir.join(format!("{name}.{Q1C}"));
+                let doc = AnnotationDoc::from_wave_file(&path, record.len(), fs)?;
+                qrs_onsets_with_t_off(doc.marks())
+            }
+        };
         let doc = AnnotationDoc::from_wave_file(&stem.with_extension(Q1C), record.len(), fs)?;
         let tol = (MATCH_S * fs).round() as usize;
         for (qrs_on, t_off) in qt_marks(doc.marks()) {
@@ -255,9 +298,9 @@ pub fn evaluate_qtdb_qt(config: &MeasureEvalConfig) -> Result<QtdbQtReport> {
             reference_beats_n += 1;
             let nearest = auto
                 .iter()
-                .filter(|a| a.qrs.on.abs_diff(qrs_on) <= tol)
-                .min_by_key(|a| a.qrs.on.abs_diff(qrs_on));
-            let qt = nearest.and_then(|a| a.t.and_then(|t| interval_ms(a.qrs.on, t.off, fs)));
+                .filter(|(on, _)| on.abs_diff(qrs_on) <= tol)
+                .min_by_key(|(on, _)| on.abs_diff(qrs_on));
+            let qt = nearest.and_then(|&(on, off)| interval_ms(on, off?, fs));
             if let Some(qt) = qt {
                 diffs.push(qt - qt_ref);
             }
