@@ -12,7 +12,7 @@ returns the first lead's marks, as `0` does.
 Set-up (wavedet needs Python ≥ 3.12; on 3.11 it installs with --ignore-requires-python and runs):
     python3 -m venv venv && venv/bin/pip install "numpy<2.3" "scipy<1.16" wfdb
     venv/bin/pip install --no-deps wavedet
-Usage: venv/bin/python scripts/wavedet_qtdb.py QTDB_DIR OUT_DIR [0|1|multi]
+Usage: venv/bin/python benches/wavedet_qtdb.py QTDB_DIR OUT_DIR [0|1|multi]
 """
 import glob
 import os
