@@ -24,6 +24,10 @@ pub const P: u8 = 1;
 pub const QRS: u8 = 2;
 /// Class of T-wave samples.
 pub const T: u8 = 3;
+/// A record-level sample that is "none" or T, the reference does not say which: between a
+/// QRS offset and the T peak, where QTDB never marks the T onset. It is not a QRS or a P wave,
+/// and the loss says so: its probability is that of "none" and T together.
+pub const NONE_OR_T: u8 = 4;
 
 /// One annotated record, ready to crop: inputs, labels and the mask of annotated samples.
 pub struct Example {
@@ -346,18 +350,22 @@ fn to_record_level(
     let labelled: Vec<usize> = (0..SLOTS)
         .filter(|&s| m[s * crop..(s + 1) * crop].iter().any(|&v| v > 0.0))
         .collect();
-    if labelled.is_empty()
-        || (0..SLOTS).all(|s| m[s * crop..(s + 1) * crop].iter().all(|&v| v > 0.0))
+    if !labelled.is_empty()
+        && !(0..SLOTS).all(|s| m[s * crop..(s + 1) * crop].iter().all(|&v| v > 0.0))
     {
-        return;
+        let first = labelled[0];
+        ry.copy_from_slice(&y[first * crop..(first + 1) * crop]);
+        rm.copy_from_slice(&m[first * crop..(first + 1) * crop]);
+        for &s in &labelled {
+            rw[s] = 1.0 / labelled.len() as f32;
+        }
+        m.fill(0.0);
     }
-    let first = labelled[0];
-    ry.copy_from_slice(&y[first * crop..(first + 1) * crop]);
-    rm.copy_from_slice(&m[first * crop..(first + 1) * crop]);
-    for &s in &labelled {
-        rw[s] = 1.0 / labelled.len() as f32;
+    // "None or T" is a record-level target only; the per-lead loss reads every row's class,
+    // masked or not.
+    for c in y.iter_mut().filter(|c| **c == u32::from(NONE_OR_T)) {
+        *c = u32::from(NONE);
     }
-    m.fill(0.0);
 }
 
 /// Mean masked loss of the network on whole records (no augmentation), for validation.

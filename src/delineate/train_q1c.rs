@@ -2,12 +2,13 @@
 //! (`NAME.q1c`: P on/peak/off, QRS on/peak/off, T peak/off, some U waves) on a stretch of about
 //! 30 beats, applied to every lead of the record.
 //!
-//! What the reference leaves open is masked out of the loss rather than guessed: the T onset it
-//! never marks (QRS offset to T peak), the stretch before a QRS whose P is not marked, and any
-//! unmarked beats inside the stretch (an RR gap well above the record's median).
+//! What the reference leaves open is not guessed. From a QRS offset to the T peak (QTDB never
+//! marks the T onset) the samples are "none or T" (`NONE_OR_T`), which the loss scores as
+//! either; the stretch before a QRS whose P is not marked, and any unmarked beats inside the
+//! stretch (an RR gap well above the record's median), are masked out of the loss.
 
 use super::prep::{NET_FS, prepare};
-use super::train::{Example, NONE, P, QRS, T};
+use super::train::{Example, NONE, NONE_OR_T, P, QRS, T};
 use super::unet::SLOTS;
 use crate::error::Result;
 use crate::record::annotation::{Annotation, Q1C, is_beat_symbol, read_annotations};
@@ -129,7 +130,11 @@ fn label_record(waves: &[Marked], len: usize) -> (Vec<u8>, Vec<u8>) {
                     .filter(|&e| e < peak)
                     .max()
                     .unwrap_or(peak.saturating_sub(NET_FS as usize / 4));
-                unmask(&mut mask, qrs_off + 1, peak);
+                // Between the QRS offset and the T peak: "none" or T, never a QRS, so the
+                // QRS cannot run on into the ST segment for free.
+                if qrs_off + 1 < peak {
+                    labels[clamp(qrs_off + 1)..clamp(peak)].fill(NONE_OR_T);
+                }
             }
             // U waves are "none"; other half-marked waves leave their neighbourhood open.
             (None, ..) => {}
@@ -274,9 +279,11 @@ mod tests {
         assert!(labels[280..=320].iter().all(|&c| c == QRS));
         assert!(mask[200..=320].iter().all(|&m| m == 1));
         assert_eq!(labels[260], NONE, "PR segment");
-        // T from its peak (400) to its offset (440); its onset is unknown.
+        // T from its peak (400) to its offset (440); its onset is unknown, so from the QRS
+        // offset up to the peak the loss is told "none or T" (not QRS), not which.
         assert!(labels[400..=440].iter().all(|&c| c == T));
-        assert!(mask[321..400].iter().all(|&m| m == 0));
+        assert!(labels[321..400].iter().all(|&c| c == NONE_OR_T));
+        assert!(mask[321..=440].iter().all(|&m| m == 1));
         // The second QRS has no P mark: the stretch before it is not taught as "none".
         assert!(mask[441..680].iter().all(|&m| m == 0));
         assert!(mask[680..=720].iter().all(|&m| m == 1));

@@ -134,6 +134,9 @@ pub fn record_cross_entropy(
     let mean = p
         .broadcast_mul(&weights.unsqueeze(2)?.unsqueeze(3)?)?
         .sum(1)?;
+    // A fifth target, "none or T" (`train::NONE_OR_T`): the two classes' probability together.
+    let none_or_t = (mean.narrow(1, 0, 1)? + mean.narrow(1, 3, 1)?)?;
+    let mean = Tensor::cat(&[&mean, &none_or_t], 1)?;
     let logp = (mean + 1e-6)?.log()?;
     let picked = logp.gather(&target.unsqueeze(1)?, 1)?.squeeze(1)?;
     let total = mask.sum_all()?.maximum(1.0)?;
@@ -217,6 +220,35 @@ mod tests {
         let w = Tensor::new(&[[0.5f32, 0.5]], &d).unwrap();
         let zero = record_cross_entropy(&logits, &w, &target, &none).unwrap();
         assert_eq!(zero.to_scalar::<f32>().unwrap(), 0.0);
+    }
+
+    #[test]
+    fn none_or_t_costs_nothing_for_either_and_much_for_a_qrs() {
+        let d = Device::Cpu;
+        // One slot, three samples: sure of "none", of T, and of a QRS.
+        let logits = Tensor::new(
+            &[[[
+                [9f32, -9.0, -9.0],
+                [-9.0, -9.0, -9.0],
+                [-9.0, -9.0, 9.0],
+                [-9.0, 9.0, -9.0],
+            ]]],
+            &d,
+        )
+        .unwrap();
+        let w = Tensor::new(&[[1f32]], &d).unwrap();
+        let either = Tensor::new(&[[4u32, 4, 4]], &d).unwrap();
+        let at = |i: usize| {
+            let mut m = [0f32; 3];
+            m[i] = 1.0;
+            let mask = Tensor::new(&[m], &d).unwrap();
+            record_cross_entropy(&logits, &w, &either, &mask)
+                .unwrap()
+                .to_scalar::<f32>()
+                .unwrap()
+        };
+        assert!(at(0) < 1e-3 && at(1) < 1e-3, "{} {}", at(0), at(1));
+        assert!(at(2) > 9.0, "{}", at(2));
     }
 
     #[test]

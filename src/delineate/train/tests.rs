@@ -116,10 +116,16 @@ fn record_level_examples_are_scored_on_the_average_of_their_leads() {
     let mut mask = vec![vec![0u8; len]; SLOTS];
     for s in [1, 10] {
         labels[s][1000..1050].fill(QRS);
+        labels[s][1050..1200].fill(NONE_OR_T);
         mask[s].fill(1);
     }
     let ex = example(true, vec![vec![0.1f32; len]; SLOTS], source, labels, mask);
     let b = draw(&ex, 6, 3);
+    // "None or T" reaches the record-level targets, never the per-lead ones.
+    let ry = b.ry.flatten_all().unwrap().to_vec1::<u32>().unwrap();
+    assert!(ry.contains(&u32::from(NONE_OR_T)));
+    let y = b.y.flatten_all().unwrap().to_vec1::<u32>().unwrap();
+    assert!(!y.contains(&u32::from(NONE_OR_T)));
     let m = b.m.sum_all().unwrap().to_scalar::<f32>().unwrap();
     let rm = b.rm.sum_all().unwrap().to_scalar::<f32>().unwrap();
     assert!(rm > 0.0, "record-level labels are used");
