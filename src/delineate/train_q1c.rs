@@ -128,12 +128,14 @@ fn label_record(waves: &[Marked], len: usize) -> (Vec<u8>, Vec<u8>) {
                     .iter()
                     .filter_map(|q| q.last())
                     .filter(|&e| e < peak)
-                    .max()
-                    .unwrap_or(peak.saturating_sub(NET_FS as usize / 4));
-                // Between the QRS offset and the T peak: "none" or T, never a QRS, so the
-                // QRS cannot run on into the ST segment for free.
-                if qrs_off + 1 < peak {
-                    labels[clamp(qrs_off + 1)..clamp(peak)].fill(NONE_OR_T);
+                    .max();
+                match qrs_off {
+                    // Between the QRS offset and the T peak: "none" or T, never a QRS, so the
+                    // QRS cannot run on into the ST segment for free.
+                    Some(q) if q + 1 < peak => labels[clamp(q + 1)..clamp(peak)].fill(NONE_OR_T),
+                    Some(_) => {}
+                    // No marked QRS before it: the 250 ms before the peak may hold one.
+                    None => unmask(&mut mask, peak.saturating_sub(NET_FS as usize / 4), peak),
                 }
             }
             // U waves are "none"; other half-marked waves leave their neighbourhood open.

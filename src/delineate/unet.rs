@@ -5,6 +5,7 @@
 //! It runs at 250 Hz (inputs are averaged in pairs, outputs interpolated back to 500 Hz):
 //! boundaries keep a 4 ms grid, well inside the tolerances that matter, at half the cost.
 
+use super::train::{NONE, T};
 use crate::nn::{Conv, pool2, upsample2};
 use candle_core::{D, DType, Device, Result, Tensor};
 use candle_nn::VarBuilder;
@@ -122,8 +123,8 @@ pub fn masked_cross_entropy(logits: &Tensor, target: &Tensor, mask: &Tensor) -> 
 
 /// Masked cross-entropy of record-level probabilities: each slot's softmax `[B, SLOTS, CLASSES,
 /// L]` averaged with `weights` `[B, SLOTS]` (1/n on the n live slots, as the engine averages its
-/// live leads), against record-level classes `target` `[B, L]` where `mask` `[B, L]` is 1. Zero
-/// when nothing is masked in.
+/// live leads), against record-level classes `target` `[B, L]` where `mask` `[B, L]` is 1; a
+/// target of [`NONE_OR_T`](super::train::NONE_OR_T) scores "none" and T together. Zero when nothing is masked in.
 pub fn record_cross_entropy(
     logits: &Tensor,
     weights: &Tensor,
@@ -135,7 +136,8 @@ pub fn record_cross_entropy(
         .broadcast_mul(&weights.unsqueeze(2)?.unsqueeze(3)?)?
         .sum(1)?;
     // A fifth target, "none or T" (`train::NONE_OR_T`): the two classes' probability together.
-    let none_or_t = (mean.narrow(1, 0, 1)? + mean.narrow(1, 3, 1)?)?;
+    let class = |c: u8| mean.narrow(1, usize::from(c), 1);
+    let none_or_t = (class(NONE)? + class(T)?)?;
     let mean = Tensor::cat(&[&mean, &none_or_t], 1)?;
     let logp = (mean + 1e-6)?.log()?;
     let picked = logp.gather(&target.unsqueeze(1)?, 1)?.squeeze(1)?;
@@ -237,7 +239,8 @@ mod tests {
         )
         .unwrap();
         let w = Tensor::new(&[[1f32]], &d).unwrap();
-        let either = Tensor::new(&[[4u32, 4, 4]], &d).unwrap();
+        let c = u32::from(crate::delineate::train::NONE_OR_T);
+        let either = Tensor::new(&[[c, c, c]], &d).unwrap();
         let at = |i: usize| {
             let mut m = [0f32; 3];
             m[i] = 1.0;
