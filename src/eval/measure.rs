@@ -2,7 +2,7 @@
 //! medians of PR, QRS and QT (lead II wave files) and the axis category of each header; QTDB
 //! QT beat by beat against the `q1c` marks.
 
-use super::ludb::check_records_folder;
+use super::ludb::{Source, check_records_folder};
 use super::measure_ref::{ReferenceRule, ludb_reference};
 use crate::delineate::Delineator;
 use crate::delineate::edit::{AnnotationDoc, BoundaryKind, Mark};
@@ -250,27 +250,16 @@ fn qrs_onsets_with_t_off(marks: &[Mark]) -> Vec<(usize, Option<usize>)> {
 /// (the project's delineation tolerance).
 const MATCH_S: f64 = 0.150;
 
-/// Where the automatic beats of the QT evaluation come from.
-enum BeatSource<'a> {
-    /// The built-in annotator.
-    Annotator(Box<Delineator>),
-    /// Another method's `NAME.q1c`-shaped files in this folder.
-    Files(&'a std::path::Path),
-}
-
 /// Evaluate QT on QTDB-layout records (`NAME.q1c`).
 pub fn evaluate_qtdb_qt(config: &MeasureEvalConfig) -> Result<QtdbQtReport> {
     let names = records_of(config, Q1C)?;
-    let source = match &config.predictions {
-        Some(dir) if !dir.is_dir() => {
-            return Err(Error::Invalid(format!(
-                "{}: predictions folder not found",
-                dir.display()
-            )));
-        }
-        Some(dir) => BeatSource::Files(dir),
-        None => BeatSource::Annotator(Box::new(Delineator::load_default()?)),
-    };
+    if let Some(dir) = config.predictions.as_deref().filter(|d| !d.is_dir()) {
+        return Err(Error::Invalid(format!(
+            "{}: predictions folder not found",
+            dir.display()
+        )));
+    }
+    let source = Source::open(config.predictions.as_deref(), None)?;
     let (mut diffs, mut reference_beats_n, mut per_record) = (Vec::new(), 0, Vec::new());
     for name in &names {
         let first = diffs.len();
@@ -279,11 +268,11 @@ pub fn evaluate_qtdb_qt(config: &MeasureEvalConfig) -> Result<QtdbQtReport> {
         let fs = record.fs;
         // Each automatic beat as its QRS onset and, when it has one, its T offset.
         let auto: Vec<(usize, Option<usize>)> = match &source {
-            BeatSource::Annotator(engine) => annotator_beats(&engine.delineate(&record)?)
+            Source::Delineator(engine) => annotator_beats(&engine.delineate(&record)?)
                 .iter()
                 .map(|a| (a.qrs.on, a.t.map(|t| t.off)))
                 .collect(),
-            BeatSource::Files(dir) => {
+            Source::Files(dir) => {
                 let path = dir.join(format!("{name}.{Q1C}"));
                 let doc = AnnotationDoc::from_wave_file(&path, record.len(), fs)?;
                 qrs_onsets_with_t_off(doc.marks())
