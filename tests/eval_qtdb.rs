@@ -1,7 +1,8 @@
 //! `eval-delineation` on real QT Database files (q1c references): the references scored as
 //! their own predictions are perfect, a known shift comes out as the mean error at the records'
-//! 250 Hz, each record's own error is kept beside the pooled one, a record with no predicted beat
-//! counts as all missed, and bad input fails cleanly.
+//! 250 Hz, each record's own error is kept beside the pooled one, a beat counted twice inside the
+//! marked stretch shows as unmatched, a record with no predicted beat counts as all missed, and
+//! bad input fails cleanly.
 
 mod common;
 
@@ -60,8 +61,15 @@ fn references_scored_as_predictions_are_perfect() {
         let k = &report[kind];
         let mut fields: Vec<&str> = k.as_object().unwrap().keys().map(String::as_str).collect();
         fields.sort_unstable();
-        assert_eq!(fields, ["fn", "mean_ms", "sd_ms", "se", "tp"], "{kind}");
-        assert_eq!(k["fn"], 0, "{kind}: {k}");
+        assert_eq!(
+            fields,
+            ["fn", "mean_ms", "sd_ms", "se", "tp", "unmatched"],
+            "{kind}"
+        );
+        assert_eq!(
+            (&k["fn"], &k["unmatched"]),
+            (&Value::from(0), &Value::from(0))
+        );
         if kind == "T on" {
             // q1c marks no T onset on these records.
             assert_eq!(k["tp"], 0, "{k}");
@@ -150,6 +158,88 @@ fn each_record_s_own_error_is_kept_beside_the_pooled_one() {
     assert!(row("sel102").contains("0.0±0.0"), "{table}");
     // Without the flag the table stays the pooled one.
     assert!(!ok_stdout(&args).contains("per record: mean"));
+}
+
+#[test]
+fn an_extra_beat_inside_the_marked_stretch_is_unmatched_and_one_outside_is_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let split = split_file(tmp.path(), &["sel100"]);
+    let reference = read_annotations(&qtdb().join("sel100.q1c")).unwrap();
+    let qrs_peaks: Vec<i64> = reference
+        .iter()
+        .filter(|a| a.symbol == "N")
+        .map(|a| a.sample)
+        .collect();
+    // A delineator counting one beat twice: a second beat (QRS and T) in the widest gap between
+    // the marks from the first T offset to the next QRS (inside every kind's stretch), and a QRS
+    // 10 s after the last one (outside it, where q1c says nothing).
+    let first_t = reference.iter().position(|a| a.symbol == "t").unwrap();
+    assert_eq!(
+        reference[first_t + 1].symbol,
+        ")",
+        "a T peak without its offset"
+    );
+    let first_t_off = reference[first_t + 1].sample;
+    let next_qrs = qrs_peaks
+        .iter()
+        .copied()
+        .find(|&r| r > first_t_off)
+        .unwrap();
+    let between: Vec<i64> = reference
+        .iter()
+        .map(|a| a.sample)
+        .filter(|&t| t >= first_t_off && t <= next_qrs)
+        .collect();
+    let (gap, start) = between
+        .windows(2)
+        .map(|w| (w[1] - w[0], w[0]))
+        .max()
+        .unwrap();
+    assert!(
+        gap > 45,
+        "no room for a beat between the marks: {between:?}"
+    );
+    let wave = |symbol: &str, peak: i64| {
+        [("(", peak - 5), (symbol, peak), (")", peak + 5)]
+            .map(|(symbol, sample)| Annotation::new(sample, symbol))
+    };
+    let mut marks = reference.clone();
+    marks.extend(wave("N", start + gap / 3));
+    marks.extend(wave("t", start + 2 * gap / 3));
+    marks.extend(wave("N", qrs_peaks[qrs_peaks.len() - 1] + 2500));
+    marks.sort_by_key(|a| a.sample);
+    let pred = tmp.path().join("pred");
+    std::fs::create_dir_all(&pred).unwrap();
+    write_annotations(&pred.join("sel100.q1c"), &marks).unwrap();
+    let data = qtdb();
+    let args = [
+        "--records",
+        s(&data),
+        "--split",
+        s(&split),
+        "--predictions",
+        s(&pred),
+    ];
+    let report = json(&args);
+    for kind in ["QRS on", "QRS off"] {
+        let k = &report[kind];
+        assert_eq!(k["unmatched"], 1, "{kind}: {k}");
+        assert_eq!(
+            (&k["se"], &k["mean_ms"]),
+            (&Value::from(1.0), &Value::from(0.0))
+        );
+        assert_eq!(report["per_record"]["sel100"][kind]["unmatched"], 1);
+    }
+    assert_eq!(report["T off"]["unmatched"], 1, "{report}");
+    // q1c marks no T onset on sel100: the reference says nothing of it, so nothing is unmatched.
+    assert_eq!(report["T on"]["tp"], 0, "{report}");
+    assert_eq!(report["T on"]["unmatched"], 0, "{report}");
+    assert_eq!(report["P on"]["unmatched"], 0, "{report}");
+    let table = ok_stdout(&[&args[..], &["--per-record"]].concat());
+    let qrs_row = table.lines().find(|l| l.starts_with("QRS on")).unwrap();
+    assert_eq!(qrs_row.split_whitespace().last(), Some("1"), "{table}");
+    let record_row = table.lines().find(|l| l.starts_with("sel100")).unwrap();
+    assert!(record_row.contains("0.0±0.0 +1"), "{table}");
 }
 
 #[test]

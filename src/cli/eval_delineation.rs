@@ -161,13 +161,13 @@ fn run_qtdb(args: &EvalArgs) -> anyhow::Result<()> {
     if args.per_record {
         writeln!(
             out,
-            "per record: mean ± SD of the error in ms (/N: N references missed)"
+            "per record: mean ± SD of the error in ms (/N: N references missed, +N: N predictions unmatched)"
         )?;
         write!(out, "{}", report.per_record_table())?;
     }
     writeln!(
         out,
-        "PPV is not reported: q1c marks only some beats, so an unmatched prediction is not a false one."
+        "PPV is not reported: q1c marks only some beats. Unmatched: predictions inside the span of that kind's marks with none within {TOLERANCE_MS} ms, an extra wave or a beat the reference left unmarked."
     )?;
     writeln!(
         out,

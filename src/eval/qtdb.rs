@@ -5,12 +5,15 @@
 //! The predictions are record-level: the built-in [`Delineator`](crate::delineate::Delineator)'s beats (all leads
 //! considered), or another method's `NAME.q1c`-shaped files. Each boundary kind counts only
 //! within the span of its own reference marks ([`SpanRule::Kind`]), since outside it the
-//! reference says nothing; for the same reason a prediction without a reference is not a false
-//! one, and the report gives Se, not PPV.
+//! reference says nothing. For the same reason the report gives Se, not PPV; but between two
+//! marks of a run of consecutive beats (see [`unmatched_in_marked_runs`]) a prediction without
+//! a reference is an extra wave, counted as *unmatched*. Many unmatched QRS on a record are the
+//! sign of a delineator that counts one beat twice, which Se cannot show.
 
 use super::delineation::{
-    Boundary, BoundaryKind, Counts, DelineationReport, SpanRule, Tally, annotated_span,
-    annotation_boundaries, median, score_boundaries_with, wave_boundaries,
+    Boundary, BoundaryKind, Counts, DelineationReport, SpanRule, TOLERANCE_MS, Tally,
+    annotated_span, annotation_boundaries, match_nearest, median, score_boundaries_with,
+    wave_boundaries,
 };
 use super::ludb::{Source, check_records_folder, header_rate, select_records};
 use crate::delineate::Delineation;
@@ -41,7 +44,8 @@ pub struct QtdbConfig {
 /// reference boundaries all count as missed).
 #[derive(Debug, Clone, PartialEq)]
 pub struct QtdbReport {
-    /// Counts pooled over every scored record (false positives are counted but not reported).
+    /// Counts pooled over every scored record (predictions without a reference are reported
+    /// as unmatched, not as false).
     pub report: DelineationReport,
     /// Scored records with no predicted beat, in scoring order.
     pub without_beats: Vec<String>,
@@ -56,29 +60,35 @@ impl QtdbReport {
         self.report.sensitivity_table()
     }
 
-    /// A plain-text table of each record's mean ± SD error (ms) and missed references per
-    /// kind, one row per record; `-` where the record has no matched boundary of that kind.
+    /// A plain-text table of each record's mean ± SD error (ms), missed references (`/N`) and
+    /// unmatched predictions (`+N`) per kind, one row per record; `-` where the record has no
+    /// matched boundary of that kind.
     pub fn per_record_table(&self) -> String {
         let mut out = format!("{:<10}", "record");
         for kind in BoundaryKind::ALL {
-            out.push_str(&format!(" {:>17}", kind.label()));
+            out.push_str(&format!(" {:>20}", kind.label()));
         }
         out.push('\n');
         for (name, tally) in &self.per_record {
             out.push_str(&format!("{name:<10}"));
             for kind in BoundaryKind::ALL {
                 let c = tally.get(kind);
+                let extra = if c.fp > 0 {
+                    format!(" +{}", c.fp)
+                } else {
+                    String::new()
+                };
                 let cell = if c.tp == 0 {
-                    format!("- ({} missed)", c.fn_)
+                    format!("- ({} missed){extra}", c.fn_)
                 } else {
                     let missed = if c.fn_ > 0 {
                         format!(" /{}", c.fn_)
                     } else {
                         String::new()
                     };
-                    format!("{:.1}±{:.1}{missed}", c.mean_ms(), c.sd_ms())
+                    format!("{:.1}±{:.1}{missed}{extra}", c.mean_ms(), c.sd_ms())
                 };
-                out.push_str(&format!(" {cell:>17}"));
+                out.push_str(&format!(" {cell:>20}"));
             }
             out.push('\n');
         }
@@ -124,7 +134,7 @@ impl Serialize for PerKind<'_> {
     }
 }
 
-/// The figures of one kind that partly annotated references support (no PPV, F1 or FP).
+/// The figures of one kind that partly annotated references support (no PPV or F1).
 #[derive(Serialize)]
 struct SeScore {
     se: f64,
@@ -133,6 +143,8 @@ struct SeScore {
     tp: usize,
     #[serde(rename = "fn")]
     fn_: usize,
+    /// Predictions inside the span without a reference: extra waves or unmarked beats.
+    unmatched: usize,
 }
 
 impl SeScore {
@@ -148,6 +160,7 @@ impl SeScore {
             sd_ms: s.sd_ms,
             tp: s.tp,
             fn_: s.fn_,
+            unmatched: s.fp,
         }
     }
 }
@@ -172,6 +185,53 @@ pub fn beat_boundaries(delineation: &Delineation) -> Vec<Boundary> {
         .flat_map(|b| b.p.iter().chain([&b.qrs]).chain(b.t.iter()).copied())
         .collect();
     wave_boundaries(&waves)
+}
+
+/// Longest gap between two marks of a kind, as a multiple of the record's median gap, that
+/// still counts as consecutive beats: a longer one skips beats (the labels' rule, too).
+const MARKED_RUN_GAP: f64 = 1.6;
+
+/// Predictions of `kind` matched by no reference mark, counted only between two marks of that
+/// kind that follow each other as consecutive beats do.
+///
+/// q1c marks runs of consecutive beats, sometimes several runs far apart or with a beat
+/// skipped; between runs an unmatched prediction may be a true, unmarked beat, inside a run it
+/// is an extra wave. A kind with fewer than two marks has no run (QTDB rarely marks T onsets).
+fn unmatched_in_marked_runs(
+    reference: &[Boundary],
+    predicted: &[Boundary],
+    kind: BoundaryKind,
+    fs: f64,
+) -> usize {
+    let of_kind = |list: &[Boundary]| {
+        let mut v: Vec<i64> = list
+            .iter()
+            .filter(|b| b.kind == kind)
+            .map(|b| b.sample)
+            .collect();
+        v.sort_unstable();
+        v
+    };
+    let refs = of_kind(reference);
+    let preds = of_kind(predicted);
+    let gaps: Vec<f64> = refs.windows(2).map(|w| (w[1] - w[0]) as f64).collect();
+    let Some(typical) = median(&gaps) else {
+        return 0;
+    };
+    let tolerance = TOLERANCE_MS * fs / 1000.0;
+    let mut matched = vec![false; preds.len()];
+    for (_, j) in match_nearest(&refs, &preds, tolerance) {
+        matched[j] = true;
+    }
+    preds
+        .iter()
+        .zip(&matched)
+        .filter(|&(&p, &m)| {
+            !m && refs
+                .windows(2)
+                .any(|w| w[0] < p && p < w[1] && ((w[1] - w[0]) as f64) <= MARKED_RUN_GAP * typical)
+        })
+        .count()
 }
 
 /// Score every selected record of `config.records` that has a `NAME.q1c` file.
@@ -218,13 +278,18 @@ pub fn evaluate_qtdb(config: &QtdbConfig, note: &mut dyn FnMut(&str)) -> Result<
             without_beats.push(name.clone());
         }
         let reference = read_annotations(&reference_path)?;
-        let record_tally = score_boundaries_with(
+        let mut record_tally = score_boundaries_with(
             &annotation_boundaries(&reference),
             &predicted,
             annotated_span(&reference),
             fs,
             SpanRule::Kind,
         );
+        let reference_boundaries = annotation_boundaries(&reference);
+        for kind in BoundaryKind::ALL {
+            record_tally.counts[kind.index()].fp =
+                unmatched_in_marked_runs(&reference_boundaries, &predicted, kind, fs);
+        }
         tally.add(&record_tally);
         per_record.push((name.clone(), record_tally));
         records += 1;
@@ -258,6 +323,44 @@ mod tests {
             peak: (on + off) / 2,
             off,
         }
+    }
+
+    #[test]
+    fn only_extra_waves_inside_a_run_of_marked_beats_are_unmatched() {
+        let qrs_on = |samples: &[i64]| -> Vec<Boundary> {
+            samples
+                .iter()
+                .map(|&sample| Boundary {
+                    kind: BoundaryKind::QrsOn,
+                    sample,
+                })
+                .collect()
+        };
+        // Marks every 200 samples (0.8 s at 250 Hz), one beat skipped (600 → 1000), then a
+        // second run far away.
+        let reference = qrs_on(&[0, 200, 400, 600, 1000, 1200, 5000, 5200]);
+        let mut predicted = reference.clone();
+        // Inside a run (counted), in the skipped beat's place and between the runs (not
+        // counted: true beats the reference left unmarked), before the first mark (not counted).
+        predicted.extend(qrs_on(&[100, 800, 3000, -150]));
+        let count = |kind| unmatched_in_marked_runs(&reference, &predicted, kind, 250.0);
+        assert_eq!(count(BoundaryKind::QrsOn), 1);
+        // A kind without two marks has no run, whatever is predicted of it.
+        assert_eq!(count(BoundaryKind::TOn), 0);
+        let t_on = [Boundary {
+            kind: BoundaryKind::TOn,
+            sample: 300,
+        }];
+        assert_eq!(
+            unmatched_in_marked_runs(&reference, &t_on, BoundaryKind::TOn, 250.0),
+            0
+        );
+        // A prediction within the tolerance of a mark is its match, not an extra wave.
+        let shifted = qrs_on(&[0, 230, 400, 600, 1000, 1200, 5000, 5200]);
+        assert_eq!(
+            unmatched_in_marked_runs(&reference, &shifted, BoundaryKind::QrsOn, 250.0),
+            0
+        );
     }
 
     #[test]

@@ -78,23 +78,25 @@ impl DelineationReport {
 
 impl DelineationReport {
     /// A plain-text table for partly annotated references: one row per kind with Se in %,
-    /// mean and SD of the error in ms, TP and FN (no PPV, F1 or FP, which need every wave
-    /// annotated); undefined figures print as `-`.
+    /// mean and SD of the error in ms, TP, FN and the unmatched predictions inside the span
+    /// (no PPV or F1: an unmatched prediction may be a wave the reference left unmarked);
+    /// undefined figures print as `-`.
     pub fn sensitivity_table(&self) -> String {
         let mut out = format!(
-            "{:<8} {:>6} {:>8} {:>7} {:>7} {:>7}\n",
-            "kind", "Se %", "mean ms", "SD ms", "TP", "FN"
+            "{:<8} {:>6} {:>8} {:>7} {:>7} {:>7} {:>9}\n",
+            "kind", "Se %", "mean ms", "SD ms", "TP", "FN", "unmatched"
         );
         for kind in BoundaryKind::ALL {
             let s = self.score(kind);
             out.push_str(&format!(
-                "{:<8} {:>6} {:>8} {:>7} {:>7} {:>7}\n",
+                "{:<8} {:>6} {:>8} {:>7} {:>7} {:>7} {:>9}\n",
                 kind.label(),
                 fmt_or_dash(s.se * 100.0, 1),
                 fmt_or_dash(s.mean_ms, 1),
                 fmt_or_dash(s.sd_ms, 1),
                 s.tp,
-                s.fn_
+                s.fn_,
+                s.fp
             ));
         }
         out

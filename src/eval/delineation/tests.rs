@@ -242,7 +242,7 @@ fn pooling_two_records_equals_scoring_them_jointly() {
 }
 
 #[test]
-fn the_sensitivity_table_leaves_out_what_needs_every_wave_annotated() {
+fn the_sensitivity_table_leaves_out_what_needs_every_wave_annotated_and_counts_the_unmatched() {
     let anns = two_beats();
     let report = DelineationReport {
         tally: score_lead(&anns, &annotation_boundaries(&anns), 500.0),
@@ -251,7 +251,10 @@ fn the_sensitivity_table_leaves_out_what_needs_every_wave_annotated() {
     };
     let table = report.sensitivity_table();
     let header = table.lines().next().unwrap();
-    assert!(header.contains("Se %") && header.contains("FN"), "{header}");
+    assert!(
+        header.contains("Se %") && header.contains("FN") && header.contains("unmatched"),
+        "{header}"
+    );
     assert!(
         !header.contains("PPV") && !header.contains("FP"),
         "{header}"
@@ -259,7 +262,28 @@ fn the_sensitivity_table_leaves_out_what_needs_every_wave_annotated() {
     let qrs_on = table.lines().find(|l| l.starts_with("QRS on")).unwrap();
     assert_eq!(
         qrs_on.split_whitespace().collect::<Vec<_>>(),
-        ["QRS", "on", "100.0", "0.0", "0.0", "2", "0"]
+        ["QRS", "on", "100.0", "0.0", "0.0", "2", "0", "0"]
+    );
+    // A QRS the reference does not have, inside its span, is unmatched, not a miss.
+    let mut extra = annotation_boundaries(&anns);
+    let first_qrs_on = extra
+        .iter()
+        .find(|b| b.kind == BoundaryKind::QrsOn)
+        .copied()
+        .unwrap();
+    extra.push(Boundary {
+        sample: first_qrs_on.sample + 200,
+        ..first_qrs_on
+    });
+    let report = DelineationReport {
+        tally: score_lead(&anns, &extra, 500.0),
+        ..report
+    };
+    let table = report.sensitivity_table();
+    let qrs_on = table.lines().find(|l| l.starts_with("QRS on")).unwrap();
+    assert_eq!(
+        qrs_on.split_whitespace().collect::<Vec<_>>(),
+        ["QRS", "on", "100.0", "0.0", "0.0", "2", "0", "1"]
     );
 }
 
