@@ -1,5 +1,6 @@
 //! `ecg-panorama eval-delineation`: wave boundaries scored against reference annotations.
 
+use ecg_panorama::delineate::train_q1c::SKIPPED_RR;
 use ecg_panorama::eval::delineation::{SpanRule, TOLERANCE_MS};
 use ecg_panorama::eval::ludb::{EvalConfig, LUDB_LEADS, evaluate};
 use ecg_panorama::eval::qtdb::{QtdbConfig, evaluate_qtdb, holds_q1c};
@@ -167,7 +168,7 @@ fn run_qtdb(args: &EvalArgs) -> anyhow::Result<()> {
     }
     writeln!(
         out,
-        "PPV is not reported: q1c marks only some beats. Unmatched: predictions inside the span of that kind's marks with none within {TOLERANCE_MS} ms, an extra wave or a beat the reference left unmarked."
+        "PPV is not reported: q1c marks only some beats. Unmatched: predictions no mark matches, between two marks of a run of consecutive beats (at most {SKIPPED_RR} x the record's median interval apart): extra waves, such as a beat counted twice."
     )?;
     writeln!(
         out,

@@ -19,8 +19,9 @@ use std::path::Path;
 const CONTEXT_S: f64 = 4.0;
 /// Unlabelled margin before the first and after the last mark counted as "none" (s).
 const EDGE_S: f64 = 0.04;
-/// An RR interval this many times the record's median holds beats the reference skipped.
-const SKIPPED_RR: f64 = 1.6;
+/// An RR interval this many times the record's median holds beats the reference skipped (the
+/// labels mask it; the QTDB scorer counts no unmatched prediction in it).
+pub const SKIPPED_RR: f64 = 1.6;
 
 /// One marked wave at the network's rate; QTDB never marks T onsets.
 #[derive(Debug, Clone, Copy)]

@@ -17,6 +17,7 @@ use super::delineation::{
 };
 use super::ludb::{Source, check_records_folder, header_rate, select_records};
 use crate::delineate::Delineation;
+use crate::delineate::train_q1c::SKIPPED_RR;
 use crate::error::{Error, Result};
 use crate::record::annotation::read_annotations;
 use crate::record::open_record;
@@ -44,8 +45,8 @@ pub struct QtdbConfig {
 /// reference boundaries all count as missed).
 #[derive(Debug, Clone, PartialEq)]
 pub struct QtdbReport {
-    /// Counts pooled over every scored record (predictions without a reference are reported
-    /// as unmatched, not as false).
+    /// Counts pooled over every scored record; FP holds only the predictions unmatched between
+    /// marks of a run of consecutive beats ([`unmatched_in_marked_runs`]), reported as such.
     pub report: DelineationReport,
     /// Scored records with no predicted beat, in scoring order.
     pub without_beats: Vec<String>,
@@ -187,12 +188,9 @@ pub fn beat_boundaries(delineation: &Delineation) -> Vec<Boundary> {
     wave_boundaries(&waves)
 }
 
-/// Longest gap between two marks of a kind, as a multiple of the record's median gap, that
-/// still counts as consecutive beats: a longer one skips beats (the labels' rule, too).
-const MARKED_RUN_GAP: f64 = 1.6;
-
 /// Predictions of `kind` matched by no reference mark, counted only between two marks of that
-/// kind that follow each other as consecutive beats do.
+/// kind that follow each other as consecutive beats do (at most [`SKIPPED_RR`] × the record's
+/// median interval apart, the rule the training labels use too).
 ///
 /// q1c marks runs of consecutive beats, sometimes several runs far apart or with a beat
 /// skipped; between runs an unmatched prediction may be a true, unmarked beat, inside a run it
@@ -229,7 +227,7 @@ fn unmatched_in_marked_runs(
         .filter(|&(&p, &m)| {
             !m && refs
                 .windows(2)
-                .any(|w| w[0] < p && p < w[1] && ((w[1] - w[0]) as f64) <= MARKED_RUN_GAP * typical)
+                .any(|w| w[0] < p && p < w[1] && ((w[1] - w[0]) as f64) <= SKIPPED_RR * typical)
         })
         .count()
 }

@@ -78,9 +78,9 @@ impl DelineationReport {
 
 impl DelineationReport {
     /// A plain-text table for partly annotated references: one row per kind with Se in %,
-    /// mean and SD of the error in ms, TP, FN and the unmatched predictions inside the span
-    /// (no PPV or F1: an unmatched prediction may be a wave the reference left unmarked);
-    /// undefined figures print as `-`.
+    /// mean and SD of the error in ms, TP, FN and the tally's unmatched predictions (FP: the
+    /// QTDB scorer keeps there only the sure ones), but no PPV or F1, which need every wave
+    /// annotated; undefined figures print as `-`.
     pub fn sensitivity_table(&self) -> String {
         let mut out = format!(
             "{:<8} {:>6} {:>8} {:>7} {:>7} {:>7} {:>9}\n",
