@@ -4,20 +4,18 @@
 //!
 //! The predictions are record-level: the built-in [`Delineator`](crate::delineate::Delineator)'s beats (all leads
 //! considered), or another method's `NAME.q1c`-shaped files. Each boundary kind counts only
-//! within the span of its own reference marks ([`SpanRule::Kind`]), since outside it the
+//! within the span of its own reference marks, since outside it the
 //! reference says nothing. For the same reason the report gives Se, not PPV; but between two
-//! marks of a run of consecutive beats (see [`unmatched_in_marked_runs`]) a prediction without
+//! marks of a run of consecutive beats ([`SpanRule::Runs`]) a prediction without
 //! a reference is an extra wave, counted as *unmatched*. Many unmatched QRS on a record are the
 //! sign of a delineator that counts one beat twice, which Se cannot show.
 
 use super::delineation::{
-    Boundary, BoundaryKind, Counts, DelineationReport, SpanRule, TOLERANCE_MS, Tally,
-    annotated_span, annotation_boundaries, match_nearest, median, score_boundaries_with,
-    wave_boundaries,
+    Boundary, BoundaryKind, Counts, DelineationReport, SpanRule, Tally, annotated_span,
+    annotation_boundaries, median, score_boundaries_with, wave_boundaries,
 };
 use super::ludb::{Source, check_records_folder, header_rate, select_records};
 use crate::delineate::Delineation;
-use crate::delineate::train_q1c::SKIPPED_RR;
 use crate::error::{Error, Result};
 use crate::record::annotation::read_annotations;
 use crate::record::open_record;
@@ -46,7 +44,7 @@ pub struct QtdbConfig {
 #[derive(Debug, Clone, PartialEq)]
 pub struct QtdbReport {
     /// Counts pooled over every scored record; FP holds only the predictions unmatched between
-    /// marks of a run of consecutive beats ([`unmatched_in_marked_runs`]), reported as such.
+    /// marks of a run of consecutive beats ([`SpanRule::Runs`]), reported as such.
     pub report: DelineationReport,
     /// Scored records with no predicted beat, in scoring order.
     pub without_beats: Vec<String>,
@@ -188,50 +186,6 @@ pub fn beat_boundaries(delineation: &Delineation) -> Vec<Boundary> {
     wave_boundaries(&waves)
 }
 
-/// Predictions of `kind` matched by no reference mark, counted only between two marks of that
-/// kind that follow each other as consecutive beats do (at most [`SKIPPED_RR`] × the record's
-/// median interval apart, the rule the training labels use too).
-///
-/// q1c marks runs of consecutive beats, sometimes several runs far apart or with a beat
-/// skipped; between runs an unmatched prediction may be a true, unmarked beat, inside a run it
-/// is an extra wave. A kind with fewer than two marks has no run (QTDB rarely marks T onsets).
-fn unmatched_in_marked_runs(
-    reference: &[Boundary],
-    predicted: &[Boundary],
-    kind: BoundaryKind,
-    fs: f64,
-) -> usize {
-    let of_kind = |list: &[Boundary]| {
-        let mut v: Vec<i64> = list
-            .iter()
-            .filter(|b| b.kind == kind)
-            .map(|b| b.sample)
-            .collect();
-        v.sort_unstable();
-        v
-    };
-    let refs = of_kind(reference);
-    let preds = of_kind(predicted);
-    let gaps: Vec<f64> = refs.windows(2).map(|w| (w[1] - w[0]) as f64).collect();
-    let Some(typical) = median(&gaps) else {
-        return 0;
-    };
-    let tolerance = TOLERANCE_MS * fs / 1000.0;
-    let mut matched = vec![false; preds.len()];
-    for (_, j) in match_nearest(&refs, &preds, tolerance) {
-        matched[j] = true;
-    }
-    preds
-        .iter()
-        .zip(&matched)
-        .filter(|&(&p, &m)| {
-            !m && refs
-                .windows(2)
-                .any(|w| w[0] < p && p < w[1] && ((w[1] - w[0]) as f64) <= SKIPPED_RR * typical)
-        })
-        .count()
-}
-
 /// Score every selected record of `config.records` that has a `NAME.q1c` file.
 ///
 /// A selected record without one is skipped and reported through `note`, as is each record on
@@ -276,18 +230,13 @@ pub fn evaluate_qtdb(config: &QtdbConfig, note: &mut dyn FnMut(&str)) -> Result<
             without_beats.push(name.clone());
         }
         let reference = read_annotations(&reference_path)?;
-        let mut record_tally = score_boundaries_with(
+        let record_tally = score_boundaries_with(
             &annotation_boundaries(&reference),
             &predicted,
             annotated_span(&reference),
             fs,
-            SpanRule::Kind,
+            SpanRule::Runs,
         );
-        let reference_boundaries = annotation_boundaries(&reference);
-        for kind in BoundaryKind::ALL {
-            record_tally.counts[kind.index()].fp =
-                unmatched_in_marked_runs(&reference_boundaries, &predicted, kind, fs);
-        }
         tally.add(&record_tally);
         per_record.push((name.clone(), record_tally));
         records += 1;
@@ -321,44 +270,6 @@ mod tests {
             peak: (on + off) / 2,
             off,
         }
-    }
-
-    #[test]
-    fn only_extra_waves_inside_a_run_of_marked_beats_are_unmatched() {
-        let qrs_on = |samples: &[i64]| -> Vec<Boundary> {
-            samples
-                .iter()
-                .map(|&sample| Boundary {
-                    kind: BoundaryKind::QrsOn,
-                    sample,
-                })
-                .collect()
-        };
-        // Marks every 200 samples (0.8 s at 250 Hz), one beat skipped (600 → 1000), then a
-        // second run far away.
-        let reference = qrs_on(&[0, 200, 400, 600, 1000, 1200, 5000, 5200]);
-        let mut predicted = reference.clone();
-        // Inside a run (counted), in the skipped beat's place and between the runs (not
-        // counted: true beats the reference left unmarked), before the first mark (not counted).
-        predicted.extend(qrs_on(&[100, 800, 3000, -150]));
-        let count = |kind| unmatched_in_marked_runs(&reference, &predicted, kind, 250.0);
-        assert_eq!(count(BoundaryKind::QrsOn), 1);
-        // A kind without two marks has no run, whatever is predicted of it.
-        assert_eq!(count(BoundaryKind::TOn), 0);
-        let t_on = [Boundary {
-            kind: BoundaryKind::TOn,
-            sample: 300,
-        }];
-        assert_eq!(
-            unmatched_in_marked_runs(&reference, &t_on, BoundaryKind::TOn, 250.0),
-            0
-        );
-        // A prediction within the tolerance of a mark is its match, not an extra wave.
-        let shifted = qrs_on(&[0, 230, 400, 600, 1000, 1200, 5000, 5200]);
-        assert_eq!(
-            unmatched_in_marked_runs(&reference, &shifted, BoundaryKind::QrsOn, 250.0),
-            0
-        );
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! One-to-one matching of predicted to reference boundaries within [`TOLERANCE_MS`], and the
 //! scoring of one lead from it.
 
-use super::{Boundary, BoundaryKind, Tally, annotated_span, annotation_boundaries};
+use super::{Boundary, BoundaryKind, Tally, annotated_span, annotation_boundaries, median};
+use crate::delineate::train_q1c::SKIPPED_RR;
 use crate::record::annotation::Annotation;
 
 /// Largest distance between a predicted and a reference boundary that still counts as a match.
@@ -55,6 +56,22 @@ pub enum SpanRule {
     /// QRS and end at a QRS without its T wave, so under [`SpanRule::Lead`] a correct P before
     /// the first QRS or T after the last counts as a false positive.
     Kind,
+    /// [`SpanRule::Kind`] for matching, but an unmatched prediction counts as a false positive
+    /// only between two reference boundaries of its kind that follow each other as consecutive
+    /// beats do (at most [`SKIPPED_RR`] × the median interval apart). For references that mark
+    /// runs of beats, sometimes far apart or with a beat skipped (QTDB's `q1c`): between runs
+    /// a prediction may be a true, unmarked beat; inside a run it is an extra wave.
+    Runs,
+}
+
+/// Whether `p` lies between two consecutive `refs` (sorted) at most [`SKIPPED_RR`] × their
+/// median interval apart; never with fewer than two.
+fn inside_a_run(refs: &[i64], p: i64) -> bool {
+    let gaps: Vec<f64> = refs.windows(2).map(|w| (w[1] - w[0]) as f64).collect();
+    median(&gaps).is_some_and(|typical| {
+        refs.windows(2)
+            .any(|w| w[0] < p && p < w[1] && ((w[1] - w[0]) as f64) <= SKIPPED_RR * typical)
+    })
 }
 
 /// Score predicted boundaries of one lead against its reference boundaries.
@@ -88,16 +105,17 @@ pub fn score_boundaries_with(
     };
     let mut tally = Tally::default();
     for kind in BoundaryKind::ALL {
-        let refs: Vec<i64> = reference
+        let mut refs: Vec<i64> = reference
             .iter()
             .filter(|b| b.kind == kind)
             .map(|b| b.sample)
             .collect();
+        refs.sort_unstable();
         let span = match rule {
             SpanRule::Lead => span,
             // A lead without any reference boundary of this kind (P in atrial fibrillation)
             // keeps the lead's span: predicting what is not there must cost.
-            SpanRule::Kind => match (refs.iter().min(), refs.iter().max()) {
+            SpanRule::Kind | SpanRule::Runs => match (refs.first(), refs.last()) {
                 (Some(&a), Some(&b)) => Some((a, b)),
                 _ => span,
             },
@@ -112,7 +130,20 @@ pub fn score_boundaries_with(
         let c = &mut tally.counts[kind.index()];
         c.tp = pairs.len();
         c.fn_ = refs.len() - pairs.len();
-        c.fp = preds.len() - pairs.len();
+        c.fp = match rule {
+            SpanRule::Runs => {
+                let mut matched = vec![false; preds.len()];
+                for &(_, j) in &pairs {
+                    matched[j] = true;
+                }
+                preds
+                    .iter()
+                    .zip(matched)
+                    .filter(|&(&p, m)| !m && inside_a_run(&refs, p))
+                    .count()
+            }
+            SpanRule::Lead | SpanRule::Kind => preds.len() - pairs.len(),
+        };
         for (i, j) in pairs {
             let err = (preds[j] - refs[i]) as f64 * ms_per_sample;
             c.sum_err_ms += err;

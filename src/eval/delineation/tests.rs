@@ -340,3 +340,32 @@ fn kind_span_ignores_unannotated_edge_waves_but_not_p_in_atrial_fibrillation() {
     assert_eq!(kind.get(POff).fp, 1);
     assert_eq!(kind.get(QrsOn).tp, 2);
 }
+
+#[test]
+fn under_the_runs_rule_only_extra_waves_inside_a_run_of_marked_beats_are_unmatched() {
+    let qrs_on = |samples: &[i64]| -> Vec<Boundary> {
+        samples.iter().map(|&sample| b(QrsOn, sample)).collect()
+    };
+    // Marks every 200 samples (0.8 s at 250 Hz), one beat skipped (600 → 1000), then a second
+    // run far away.
+    let reference = qrs_on(&[0, 200, 400, 600, 1000, 1200, 5000, 5200]);
+    let span = Some((0, 5200));
+    let unmatched = |predicted: &[Boundary], kind: BoundaryKind| {
+        score_boundaries_with(&reference, predicted, span, 250.0, SpanRule::Runs)
+            .get(kind)
+            .fp
+    };
+    let mut predicted = reference.clone();
+    // Inside a run (counted), in the skipped beat's place and between the runs (not counted:
+    // true beats the reference left unmarked), before the first mark (not counted).
+    predicted.extend(qrs_on(&[100, 800, 3000, -150]));
+    assert_eq!(unmatched(&predicted, QrsOn), 1);
+    let all = score_boundaries_with(&reference, &predicted, span, 250.0, SpanRule::Runs);
+    assert_eq!((all.get(QrsOn).tp, all.get(QrsOn).fn_), (8, 0));
+    // A kind without two marks has no run, whatever is predicted of it.
+    assert_eq!(unmatched(&predicted, TOn), 0);
+    assert_eq!(unmatched(&[b(TOn, 300)], TOn), 0);
+    // A prediction within the tolerance of a mark is its match, not an extra wave.
+    let shifted = qrs_on(&[0, 230, 400, 600, 1000, 1200, 5000, 5200]);
+    assert_eq!(unmatched(&shifted, QrsOn), 0);
+}
