@@ -1,5 +1,7 @@
 //! Small neural-network building blocks shared by the delineator and Nef-Net.
 
+pub mod weight_average;
+
 use candle_core::{Result, Tensor};
 use candle_nn::VarBuilder;
 

@@ -68,6 +68,11 @@ pub struct TrainPanoramaArgs {
     /// Continue the run checkpointed at `--out` (weights and step) instead of starting afresh.
     #[arg(long)]
     resume: bool,
+    /// Weight averaging: a constant `--lr` after the warm-up (none when resuming), and the
+    /// network saved as the mean of its weights at every 100th step of the last three quarters
+    /// of the steps this call runs. A run stopped part-way keeps its last weights, not the mean.
+    #[arg(long)]
+    average: bool,
     /// Hold out every eighth training record to report a validation MAE (off: train on all).
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     validate: bool,
@@ -116,6 +121,7 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
         targets: slots(&args.targets)?,
         all_inputs: args.all_inputs,
         common_share: args.common_share,
+        average_every: args.average.then_some(100),
     };
     if args.holdout_v4_i {
         cfg.inputs = slots(&["II", "V2", "V5"].map(String::from))?;
@@ -129,8 +135,13 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
         let state = read_state(&args.out)?;
         cfg = TrainConfig {
             steps: args.steps.max(state.step),
+            average_every: args.average.then_some(100),
             ..state.config
         };
+        if args.average {
+            // The averaging phase runs at the rate it is given, not the stored peak.
+            cfg.lr = args.lr;
+        }
         start = state.step;
         seconds_before = state.seconds;
     }
@@ -294,9 +305,10 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
         Ok(())
     })?;
     bar.finish();
-    if start >= cfg.steps {
+    if start >= cfg.steps || cfg.average_every.is_some() {
         // No step ran (so no checkpoint was written): the prior refitted on the given records
-        // is saved here.
+        // is saved here. An averaging run's last checkpoint holds its last weights, not their
+        // mean.
         checkpoint(&state, &calibration)?;
     }
     if !val_set.is_empty() {

@@ -174,7 +174,7 @@ pub mod rhythm;
 pub mod train;
 pub mod train_q1c;
 pub mod unet;
-pub mod weight_average;
+
 pub use bounds::CycleBounds;
 pub use engine::{Delineator, LeadUse, lead_use};
 pub use wave_cycles::cycles_from_waves;

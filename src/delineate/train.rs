@@ -5,8 +5,8 @@
 
 use super::prep::{NET_FS, Prepared, prepare};
 use super::unet::{MULTIPLE, SLOTS, UNet, masked_cross_entropy, record_cross_entropy};
-use super::weight_average::WeightAverage;
 use crate::error::{Error, Result};
+use crate::nn::weight_average::WeightAverage;
 use crate::record::annotation::read_annotations;
 use crate::record::open_record;
 use candle_core::{DType, Device, Tensor};

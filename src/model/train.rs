@@ -10,6 +10,7 @@ use super::prior::Prior;
 use super::standin::training_loss;
 use crate::error::{Error, Result};
 use crate::geometry::LEADS;
+use crate::nn::weight_average::WeightAverage;
 use candle_core::{DType, Device};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarBuilder, VarMap};
 use rand::rngs::StdRng;
@@ -35,6 +36,11 @@ pub struct TrainConfig {
     pub all_inputs: bool,
     /// Share of batches fed one of [`COMMON_INPUTS`] exactly (when its leads are allowed).
     pub common_share: f64,
+    /// Weight averaging every this many steps: after the warm-up a constant rate, and the
+    /// network ends as the mean of its weights at every such step of the last three quarters
+    /// of the steps a call runs.
+    #[serde(default)]
+    pub average_every: Option<usize>,
 }
 
 /// The input sets devices and users most often have: lead II or lead I alone (monitors,
@@ -53,6 +59,7 @@ impl Default for TrainConfig {
             targets: (0..LEADS).collect(),
             all_inputs: false,
             common_share: 0.4,
+            average_every: None,
         }
     }
 }
@@ -98,11 +105,13 @@ impl TrainConfig {
     }
 
     /// Learning rate at `step` (1-based): linear warm-up over 5 % of the run, then cosine decay
-    /// to 2 % of the peak.
+    /// to 2 % of the peak (or, averaging, the peak throughout).
     pub fn lr_at(&self, step: usize) -> f64 {
         let warmup = (self.steps / 20).max(1);
         if step <= warmup {
             self.lr * step as f64 / warmup as f64
+        } else if self.average_every.is_some() {
+            self.lr
         } else {
             let p = (step - warmup) as f64 / (self.steps - warmup).max(1) as f64;
             self.lr * (0.02 + 0.98 * 0.5 * (1.0 + (std::f64::consts::PI * p.min(1.0)).cos()))
@@ -293,7 +302,9 @@ fn best_share(
 
 /// Train from `start_step + 1` to `cfg.steps` on `varmap`'s network (fresh or loaded) over
 /// `prior` (fitted on `train_set`, [`fit_prior`]; the optimiser never moves it), calling
-/// `on_step` after every step (checkpoints and progress live there).
+/// `on_step` after every step (checkpoints and progress live there). An averaging run
+/// (`cfg.average_every`) leaves the mean of its snapshots in `varmap`; the checkpoints `on_step`
+/// writes on the way hold the current weights.
 pub fn train(
     cfg: &TrainConfig,
     varmap: &VarMap,
@@ -318,6 +329,8 @@ pub fn train(
         },
     )?;
     let batcher = Batcher::new(prior, train_set, &cfg.targets, &device);
+    let mut average = WeightAverage::default();
+    let average_from = start_step + (cfg.steps.saturating_sub(start_step)) / 4;
     for step in start_step + 1..=cfg.steps {
         opt.set_learning_rate(cfg.lr_at(step));
         let mut rng = StdRng::seed_from_u64(cfg.seed.wrapping_mul(1_000_003) + step as u64);
@@ -325,6 +338,12 @@ pub fn train(
         let batch = batcher.draw(cfg.batch, n, &inputs, &mut rng)?;
         let losses = training_loss(&net, &batch)?;
         opt.backward_step(&losses.total)?;
+        if let Some(every) = cfg.average_every
+            && step > average_from
+            && step.is_multiple_of(every.max(1))
+        {
+            average.add(varmap)?;
+        }
         let val_mae = if !val_set.is_empty() && (step % 200 == 0 || step == cfg.steps) {
             Some(validation_mae(&net, prior, cfg, val_set, 8, &device)?)
         } else {
@@ -337,6 +356,7 @@ pub fn train(
             val_mae,
         })?;
     }
+    average.apply(varmap)?;
     Ok(())
 }
 
@@ -404,6 +424,71 @@ mod tests {
         let last = validation_mae(&net, &prior, &cfg, val, 4, &dev).unwrap();
         let first = first.unwrap();
         assert!(last < first, "validation MAE {first} → {last}");
+    }
+
+    #[test]
+    fn an_averaged_run_ends_at_the_mean_of_its_snapshots_after_the_first_quarter() {
+        let dir = crate::test_data_dir().join("ludb/data");
+        let cycles = super::super::data::training_cycles(&dir, &["2".to_string()]).unwrap();
+        let cfg = TrainConfig {
+            steps: 8,
+            batch: 4,
+            average_every: Some(2),
+            ..Default::default()
+        };
+        let vm = VarMap::new();
+        let prior = fit_prior(&cycles);
+        net_from_varmap(&vm).unwrap();
+        let weights = |vm: &VarMap| -> Vec<f32> {
+            let data = vm.data().lock().unwrap();
+            let mut names: Vec<&String> = data.keys().collect();
+            names.sort();
+            names
+                .iter()
+                .flat_map(|n| {
+                    data[*n]
+                        .as_tensor()
+                        .flatten_all()
+                        .unwrap()
+                        .to_vec1::<f32>()
+                        .unwrap()
+                })
+                .collect()
+        };
+        let mut snapshots = Vec::new();
+        train(&cfg, &vm, &prior, 0, &cycles, &[], |r| {
+            // Steps 1 and 2 are the first quarter; 4, 6 and 8 are averaged.
+            if r.step % 2 == 0 && r.step > 2 {
+                snapshots.push(weights(&vm));
+            }
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(snapshots.len(), 3);
+        let last = snapshots.last().unwrap().clone();
+        let averaged = weights(&vm);
+        let mut moved = 0;
+        for (i, w) in averaged.iter().enumerate() {
+            let mean = snapshots.iter().map(|s| s[i]).sum::<f32>() / 3.0;
+            assert!((w - mean).abs() <= 1e-5 * (1.0 + mean.abs()), "weight {i}");
+            moved += usize::from((w - last[i]).abs() > 1e-7);
+        }
+        assert!(
+            moved > averaged.len() / 2,
+            "the mean differs from the last step"
+        );
+    }
+
+    #[test]
+    fn an_averaging_run_keeps_its_rate_after_the_warm_up() {
+        let cfg = TrainConfig {
+            steps: 1000,
+            average_every: Some(100),
+            ..Default::default()
+        };
+        assert!(cfg.lr_at(1) < cfg.lr_at(50));
+        assert_eq!(cfg.lr_at(51), cfg.lr);
+        assert_eq!(cfg.lr_at(1000), cfg.lr);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Stochastic weight averaging (Izmailov et al., UAI 2018): the mean of the weights a run
-//! passes through at a constant learning rate. Single runs of the delineator land in places
-//! that move a boundary's scatter by tens of milliseconds from one seed or checkpoint to the
-//! next; their mean sits in the middle of that region and moves less.
+//! passes through at a constant learning rate. Single runs land in places that move a
+//! delineator boundary's scatter by tens of milliseconds, or a synthesized view by tenths of
+//! a decibel, from one seed or checkpoint to the next; their mean sits in the middle of that
+//! region and moves less.
 
 use crate::error::Result;
 use candle_core::Tensor;
