@@ -459,20 +459,57 @@ fn train_panorama_checkpoints_resumes_and_writes_weights_the_engine_loads() {
     assert!(views[0].iter().all(|v| v.is_finite()));
 }
 
-#[test]
-fn a_resumed_run_takes_its_step_from_the_weights_file_never_from_a_stale_state_file() {
-    let data = common::data_dir();
-    let dir = tempfile::tempdir().unwrap();
-    let split = dir.path().join("split.txt");
-    std::fs::write(&split, "train 1\ntrain 2\ntest 4\n").unwrap();
-    let out = dir.path().join("pair.safetensors");
-    let records = data.join("ludb/data");
-    let base = [
-        &train_args(&records, &split, &out)[..],
+/// A two-step `train-panorama` run without validation on LUDB with `split` (the split file's
+/// text), writing `NAME.safetensors` in `dir`: its arguments, to resume it with.
+fn two_step_run(dir: &Path, split: &str, name: &str) -> Vec<String> {
+    let split_path = dir.join(format!("{name}-split.txt"));
+    std::fs::write(&split_path, split).unwrap();
+    let out = dir.join(format!("{name}.safetensors"));
+    let records = common::data_dir().join("ludb/data");
+    let base: Vec<String> = [
+        &train_args(&records, &split_path, &out)[..],
         &["--validate", "false"],
     ]
-    .concat();
-    run(&[&base[..], &["--steps", "2"]].concat());
+    .concat()
+    .into_iter()
+    .map(String::from)
+    .collect();
+    let args: Vec<&str> = base.iter().map(String::as_str).collect();
+    run(&[&args[..], &["--steps", "2"]].concat());
+    base
+}
+
+#[test]
+fn a_resumed_averaging_run_takes_its_own_rate_and_saves_the_mean() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = two_step_run(dir.path(), "train 2\ntest 4\n", "avg");
+    // 200 more steps: the first quarter runs, then steps 100 and 200 are averaged.
+    let log = Command::new(env!("CARGO_BIN_EXE_ecg-panorama"))
+        .args(&base)
+        .args(["--steps", "202", "--resume", "--average", "--lr", "6e-4"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&log.stderr);
+    assert!(log.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("network saved as the mean of its weights at 2 steps"),
+        "{stderr}"
+    );
+    let state: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("avg.train.json")).unwrap())
+            .unwrap();
+    assert_eq!(state["step"], 202);
+    assert_eq!(state["config"]["lr"], 6e-4);
+    assert_eq!(state["config"]["average_every"], 100);
+    let out = dir.path().join("avg.safetensors");
+    assert!(ecg_panorama::panorama::NefNetEngine::load(&out).is_ok());
+}
+
+#[test]
+fn a_resumed_run_takes_its_step_from_the_weights_file_never_from_a_stale_state_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = two_step_run(dir.path(), "train 1\ntrain 2\ntest 4\n", "pair");
+    let base: Vec<&str> = base.iter().map(String::as_str).collect();
     // As if a crash had struck between the two writes: the readable copy is a run behind.
     let state_path = dir.path().join("pair.train.json");
     let mut stale: Value =
@@ -487,6 +524,10 @@ fn a_resumed_run_takes_its_step_from_the_weights_file_never_from_a_stale_state_f
     let stderr = String::from_utf8_lossy(&log.stderr);
     assert!(stderr.contains("resuming at step 2 of 3"), "{stderr}");
     // Weights without a run state inside (not a train-panorama checkpoint) do not resume.
+    let (records, split) = (
+        common::data_dir().join("ludb/data"),
+        dir.path().join("pair-split.txt"),
+    );
     let bare = dir.path().join("bare.safetensors");
     let t =
         candle_core::Tensor::zeros(3, candle_core::DType::F32, &candle_core::Device::Cpu).unwrap();

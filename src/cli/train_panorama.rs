@@ -68,7 +68,7 @@ pub struct TrainPanoramaArgs {
     /// Continue the run checkpointed at `--out` (weights and step) instead of starting afresh.
     #[arg(long)]
     resume: bool,
-    /// Weight averaging: a constant `--lr` after the warm-up (none when resuming), and the
+    /// Weight averaging: a constant `--lr` after the warm-up (the run's first 5 % of steps), the
     /// network saved as the mean of its weights at every 100th step of the last three quarters
     /// of the steps this call runs. A run stopped part-way keeps its last weights, not the mean.
     #[arg(long)]
@@ -278,7 +278,7 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
         seconds: seconds_before,
         val_mae: None,
     };
-    train(&cfg, &varmap, &prior, start, &train_set, &val_set, |r| {
+    let averaged = train(&cfg, &varmap, &prior, start, &train_set, &val_set, |r| {
         let s = smooth.map_or(r.mae, |s| 0.95 * s + 0.05 * r.mae);
         smooth = Some(s);
         if r.val_mae.is_some() {
@@ -305,6 +305,9 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
         Ok(())
     })?;
     bar.finish();
+    if cfg.average_every.is_some() {
+        eprintln!("network saved as the mean of its weights at {averaged} steps");
+    }
     if start >= cfg.steps || cfg.average_every.is_some() {
         // No step ran (so no checkpoint was written): the prior refitted on the given records
         // is saved here. An averaging run's last checkpoint holds its last weights, not their

@@ -303,8 +303,9 @@ fn best_share(
 /// Train from `start_step + 1` to `cfg.steps` on `varmap`'s network (fresh or loaded) over
 /// `prior` (fitted on `train_set`, [`fit_prior`]; the optimiser never moves it), calling
 /// `on_step` after every step (checkpoints and progress live there). An averaging run
-/// (`cfg.average_every`) leaves the mean of its snapshots in `varmap`; the checkpoints `on_step`
-/// writes on the way hold the current weights.
+/// (`cfg.average_every`) leaves the mean of its snapshots in `varmap` and returns how many
+/// there were (0 without averaging); the checkpoints `on_step` writes on the way hold the
+/// current weights.
 pub fn train(
     cfg: &TrainConfig,
     varmap: &VarMap,
@@ -313,7 +314,7 @@ pub fn train(
     train_set: &[TrainCycle],
     val_set: &[TrainCycle],
     mut on_step: impl FnMut(&StepReport) -> Result<()>,
-) -> Result<()> {
+) -> Result<usize> {
     cfg.check()?;
     if train_set.is_empty() {
         return Err(Error::Invalid("no training cycles".into()));
@@ -357,7 +358,7 @@ pub fn train(
         })?;
     }
     average.apply(varmap)?;
-    Ok(())
+    Ok(average.count())
 }
 
 #[cfg(test)]
@@ -456,7 +457,7 @@ mod tests {
                 .collect()
         };
         let mut snapshots = Vec::new();
-        train(&cfg, &vm, &prior, 0, &cycles, &[], |r| {
+        let averaged = train(&cfg, &vm, &prior, 0, &cycles, &[], |r| {
             // Steps 1 and 2 are the first quarter; 4, 6 and 8 are averaged.
             if r.step % 2 == 0 && r.step > 2 {
                 snapshots.push(weights(&vm));
@@ -464,7 +465,7 @@ mod tests {
             Ok(())
         })
         .unwrap();
-        assert_eq!(snapshots.len(), 3);
+        assert_eq!((snapshots.len(), averaged), (3, 3));
         let last = snapshots.last().unwrap().clone();
         let averaged = weights(&vm);
         let mut moved = 0;
