@@ -18,6 +18,19 @@ fn qtdb() -> PathBuf {
     common::data_dir().join("qtdb")
 }
 
+/// The arguments scoring the marks in `pred` against the `q1c` files of `data` on `split`'s
+/// records.
+fn scored<'a>(data: &'a Path, split: &'a Path, pred: &'a Path) -> [&'a str; 6] {
+    [
+        "--records",
+        s(data),
+        "--split",
+        s(split),
+        "--predictions",
+        s(pred),
+    ]
+}
+
 /// Prediction files: each record's q1c moved by `shift` samples (`None`: an empty file).
 fn predictions(dir: &Path, records: &[(&str, Option<i64>)]) -> PathBuf {
     let pred = dir.join("pred");
@@ -45,14 +58,7 @@ fn references_scored_as_predictions_are_perfect() {
     let split = split_file(tmp.path(), &FEW);
     let data = qtdb();
     // The folder's q1c files select QTDB scoring without `--reference`.
-    let args = [
-        "--records",
-        s(&data),
-        "--split",
-        s(&split),
-        "--predictions",
-        s(&data),
-    ];
+    let args = scored(&data, &split, &data);
     let report = json(&args);
     assert_eq!(report["records"], FEW.len());
     assert_eq!(report["records_without_beats"], Value::Array(vec![]));
@@ -122,14 +128,7 @@ fn each_record_s_own_error_is_kept_beside_the_pooled_one() {
     // the scatter is the records' difference; per record, each has its own mean and no scatter.
     let pred = predictions(tmp.path(), &[("sel100", Some(2)), ("sel102", Some(0))]);
     let data = qtdb();
-    let args = [
-        "--records",
-        s(&data),
-        "--split",
-        s(&split),
-        "--predictions",
-        s(&pred),
-    ];
+    let args = scored(&data, &split, &pred);
     let report = json(&args);
     let qrs_on = |r: &Value, key: &str| r["QRS on"][key].as_f64().unwrap();
     let pooled = qrs_on(&report, "mean_ms");
@@ -212,14 +211,7 @@ fn an_extra_beat_inside_the_marked_stretch_is_unmatched_and_one_outside_is_not()
     std::fs::create_dir_all(&pred).unwrap();
     write_annotations(&pred.join("sel100.q1c"), &marks).unwrap();
     let data = qtdb();
-    let args = [
-        "--records",
-        s(&data),
-        "--split",
-        s(&split),
-        "--predictions",
-        s(&pred),
-    ];
+    let args = scored(&data, &split, &pred);
     let report = json(&args);
     for kind in ["QRS on", "QRS off"] {
         let k = &report[kind];
@@ -248,22 +240,8 @@ fn a_record_without_beats_counts_as_all_missed() {
     let split = split_file(tmp.path(), &FEW);
     let data = qtdb();
     let pred = predictions(tmp.path(), &[("sel100", None), ("sel102", Some(0))]);
-    let args = [
-        "--records",
-        s(&data),
-        "--split",
-        s(&split),
-        "--predictions",
-        s(&pred),
-    ];
-    let both = json(&[
-        "--records",
-        s(&data),
-        "--split",
-        s(&split),
-        "--predictions",
-        s(&data),
-    ]);
+    let args = scored(&data, &split, &pred);
+    let both = json(&scored(&data, &split, &data));
     let report = json(&args);
     assert_eq!(report["records"], 2);
     assert_eq!(report["records_without_beats"], Value::from(vec!["sel100"]));

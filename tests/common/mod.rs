@@ -9,6 +9,20 @@ pub mod page;
 use std::path::PathBuf;
 use std::process::Command;
 
+/// The standard output of `ecg-panorama ARGS`, which must succeed.
+pub fn run(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_ecg-panorama"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// `../shared/data` beside the checkout (overridable with `ECG_PANORAMA_DATA`).
 pub fn data_dir() -> PathBuf {
     if let Ok(dir) = std::env::var("ECG_PANORAMA_DATA") {
