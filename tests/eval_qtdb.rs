@@ -145,7 +145,13 @@ fn each_record_s_own_error_is_kept_beside_the_pooled_one() {
         .map(|n| per[n]["QRS on"]["tp"].as_u64().unwrap())
         .sum();
     assert_eq!(Value::from(tp), report["QRS on"]["tp"]);
+    // Averaged over the two records: their means' mean, and no scatter within either.
+    let across = &report["across_records"]["QRS on"];
+    assert_eq!(across["records"], 2, "{across}");
+    assert_eq!(across["mean_ms"].as_f64(), Some(4.0), "{across}");
+    assert_eq!(across["sd_ms"].as_f64(), Some(0.0), "{across}");
     let table = ok_stdout(&[&args[..], &["--per-record"]].concat());
+    assert!(table.contains("averaged over records"), "{table}");
     let row = |name: &str| {
         table
             .lines()

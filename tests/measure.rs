@@ -255,6 +255,9 @@ fn eval_measure_scores_another_method_s_qtdb_marks() {
     let out = args(pred.to_str().unwrap());
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["qt"]["mean_ms"].as_f64(), Some(8.0), "{v}");
+    // One record: its own mean, averaged over one record.
+    assert_eq!(v["qt_across_records"]["n"], 1, "{v}");
+    assert_eq!(v["qt_across_records"]["mean_ms"].as_f64(), Some(8.0), "{v}");
     // A missing folder, or a LUDB folder, is refused with a message that says why.
     let out = args(dir.path().join("absent").to_str().unwrap());
     assert_eq!(out.status.code(), Some(1));

@@ -3,7 +3,7 @@
 use ecg_panorama::delineate::train_q1c::SKIPPED_RR;
 use ecg_panorama::eval::delineation::{SpanRule, TOLERANCE_MS};
 use ecg_panorama::eval::ludb::{EvalConfig, LUDB_LEADS, evaluate};
-use ecg_panorama::eval::qtdb::{QtdbConfig, evaluate_qtdb, holds_q1c};
+use ecg_panorama::eval::qtdb::{MIN_MATCHES_PER_RECORD, QtdbConfig, evaluate_qtdb, holds_q1c};
 use ecg_panorama::geometry::normalise_lead_name;
 use std::io::Write;
 use std::path::PathBuf;
@@ -159,6 +159,11 @@ fn run_qtdb(args: &EvalArgs) -> anyhow::Result<()> {
         report.report.records
     )?;
     write!(out, "{}", report.table())?;
+    writeln!(
+        out,
+        "averaged over records (each record's own mean and SD, records with at least {MIN_MATCHES_PER_RECORD} matches): the scatter within a record, without each record's offset"
+    )?;
+    write!(out, "{}", report.across_records_table())?;
     if args.per_record {
         writeln!(
             out,

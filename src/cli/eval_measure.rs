@@ -164,6 +164,11 @@ fn qtdb_table(r: &QtdbQtReport) -> String {
     );
     let _ = writeln!(out, "{:<8} {:>5} {:>9} {:>8}", "", "n", "mean ms", "SD ms");
     agreement_row(&mut out, "QT", &r.qt);
+    let _ = writeln!(
+        out,
+        "averaged over records (each record's own mean and SD; n counts records): the scatter within a record, without each record's offset"
+    );
+    agreement_row(&mut out, "QT", &r.qt_across_records);
     let _ = writeln!(out, "\nper record");
     for (name, a) in &r.per_record {
         agreement_row(&mut out, name, a);

@@ -70,6 +70,24 @@ impl Agreement {
             sd_ms: sd,
         }
     }
+
+    /// The mean over groups (records) of each one's mean and SD, over the groups that have an
+    /// SD; `n` counts those groups. Each group's offset from the others stays out of the SD.
+    pub fn across(groups: &[Agreement]) -> Self {
+        let with_sd: Vec<(f64, f64)> = groups
+            .iter()
+            .filter_map(|g| Some((g.mean_ms?, g.sd_ms?)))
+            .collect();
+        let n = with_sd.len();
+        let mean = |f: fn(&(f64, f64)) -> f64| {
+            (n > 0).then(|| with_sd.iter().map(f).sum::<f64>() / n as f64)
+        };
+        Self {
+            n,
+            mean_ms: mean(|g| g.0),
+            sd_ms: mean(|g| g.1),
+        }
+    }
 }
 
 /// The record names to evaluate: the split's `part`, or every `NAME.hea` with a `NAME.ref_ext`.
@@ -216,6 +234,8 @@ pub struct QtdbQtReport {
     pub qt: Agreement,
     /// The same per record, in evaluation order.
     pub per_record: Vec<(String, Agreement)>,
+    /// The records' own means and SDs averaged ([`Agreement::across`]); `n` counts records.
+    pub qt_across_records: Agreement,
 }
 
 /// Each QRS onset mark with the first T offset mark after it, when no other QRS onset comes
@@ -300,6 +320,30 @@ pub fn evaluate_qtdb_qt(config: &MeasureEvalConfig) -> Result<QtdbQtReport> {
         records: names.len(),
         reference_beats: reference_beats_n,
         qt: Agreement::of(&diffs),
+        qt_across_records: Agreement::across(&per_record.iter().map(|p| p.1).collect::<Vec<_>>()),
         per_record,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Agreement;
+
+    #[test]
+    fn averaging_over_records_leaves_their_offsets_out_of_the_sd() {
+        // Two records 40 ms apart, each ±5 ms; a third with one beat has no SD.
+        let groups = [
+            Agreement::of(&[15.0, 25.0]),
+            Agreement::of(&[-25.0, -15.0]),
+            Agreement::of(&[90.0]),
+        ];
+        let pooled = Agreement::of(&[15.0, 25.0, -25.0, -15.0]);
+        let across = Agreement::across(&groups);
+        assert!(pooled.sd_ms.unwrap() > 20.0);
+        assert_eq!(across.n, 2);
+        assert_eq!(across.mean_ms, Some(0.0));
+        let sd = across.sd_ms.unwrap();
+        assert!((sd - 50f64.sqrt()).abs() < 1e-9, "{sd}");
+        assert_eq!(Agreement::across(&[]).sd_ms, None);
+    }
 }

@@ -39,6 +39,21 @@ pub struct QtdbConfig {
     pub predictions: Option<PathBuf>,
 }
 
+/// Records with fewer matches of a kind than this have no SD of their own and stay out of
+/// [`QtdbReport::across_records`].
+pub const MIN_MATCHES_PER_RECORD: usize = 2;
+
+/// One kind's figures averaged over records rather than pooled over beats.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct AcrossRecords {
+    /// Records averaged (those with at least [`MIN_MATCHES_PER_RECORD`] matches).
+    pub records: usize,
+    /// Mean over records of each record's mean error (ms); NaN without a record.
+    pub mean_ms: f64,
+    /// Mean over records of each record's SD of the error (ms); NaN without a record.
+    pub sd_ms: f64,
+}
+
 /// A QTDB evaluation: the pooled report and the records on which no beat was predicted (their
 /// reference boundaries all count as missed).
 #[derive(Debug, Clone, PartialEq)]
@@ -57,6 +72,62 @@ impl QtdbReport {
     /// and FN; undefined figures print as `-`.
     pub fn table(&self) -> String {
         self.report.sensitivity_table()
+    }
+
+    /// The mean over records of each record's own mean error and SD (ms), for one kind, over
+    /// the records with at least [`MIN_MATCHES_PER_RECORD`] matches of it.
+    ///
+    /// The pooled SD of [`table`](Self::table) adds each record's offset from the others to
+    /// the beat-to-beat scatter; a reference marked by one cardiologist per record carries such
+    /// offsets of its own (two cardiologists' QTDB marks differ by a steady 30–70 ms on some
+    /// records). This figure keeps the scatter within a record apart from them.
+    pub fn across_records(&self, kind: BoundaryKind) -> AcrossRecords {
+        let per: Vec<(f64, f64)> = self
+            .per_record
+            .iter()
+            .map(|(_, tally)| tally.get(kind))
+            .filter(|c| c.tp >= MIN_MATCHES_PER_RECORD)
+            .map(|c| (c.mean_ms(), c.sd_ms()))
+            .collect();
+        let n = per.len();
+        let mean = |f: fn(&(f64, f64)) -> f64| {
+            if n == 0 {
+                f64::NAN
+            } else {
+                per.iter().map(f).sum::<f64>() / n as f64
+            }
+        };
+        AcrossRecords {
+            records: n,
+            mean_ms: mean(|p| p.0),
+            sd_ms: mean(|p| p.1),
+        }
+    }
+
+    /// A plain-text table of [`across_records`](Self::across_records) for every kind.
+    pub fn across_records_table(&self) -> String {
+        let mut out = format!(
+            "{:<8} {:>7} {:>8} {:>7}\n",
+            "kind", "records", "mean ms", "SD ms"
+        );
+        for kind in BoundaryKind::ALL {
+            let a = self.across_records(kind);
+            let fmt = |x: f64| {
+                if x.is_finite() {
+                    format!("{x:.1}")
+                } else {
+                    "-".to_string()
+                }
+            };
+            out.push_str(&format!(
+                "{:<8} {:>7} {:>8} {:>7}\n",
+                kind.label(),
+                a.records,
+                fmt(a.mean_ms),
+                fmt(a.sd_ms)
+            ));
+        }
+        out
     }
 
     /// A plain-text table of each record's mean ± SD error (ms), missed references (`/N`) and
@@ -100,7 +171,7 @@ impl Serialize for QtdbReport {
         &self,
         serializer: S,
     ) -> std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(BoundaryKind::ALL.len() + 4))?;
+        let mut map = serializer.serialize_map(Some(BoundaryKind::ALL.len() + 5))?;
         for kind in BoundaryKind::ALL {
             map.serialize_entry(kind.label(), &SeScore::of(&self.report, kind))?;
         }
@@ -113,6 +184,11 @@ impl Serialize for QtdbReport {
             .map(|(name, tally)| (name.as_str(), PerKind(tally)))
             .collect();
         map.serialize_entry("per_record", &per_record)?;
+        let across: std::collections::BTreeMap<&str, AcrossRecords> = BoundaryKind::ALL
+            .iter()
+            .map(|&kind| (kind.label(), self.across_records(kind)))
+            .collect();
+        map.serialize_entry("across_records", &across)?;
         map.end()
     }
 }
@@ -312,6 +388,54 @@ mod tests {
                 (TOff, 380)
             ]
         );
+    }
+
+    /// Counts of `errors` (ms), as one record's matched T offsets.
+    fn t_offs(errors: &[f64]) -> Tally {
+        let mut tally = Tally::default();
+        let c = &mut tally.counts[BoundaryKind::TOff.index()];
+        c.tp = errors.len();
+        c.sum_err_ms = errors.iter().sum();
+        c.sum_sq_err_ms = errors.iter().map(|e| e * e).sum();
+        tally
+    }
+
+    #[test]
+    fn averaging_over_records_keeps_each_records_offset_out_of_the_scatter() {
+        // Two records whose reference sits 20 ms apart, each scattered by ±2 ms; a third with
+        // one match has no SD of its own.
+        let per_record = vec![
+            ("a".to_string(), t_offs(&[18.0, 22.0, 18.0, 22.0])),
+            ("b".to_string(), t_offs(&[-22.0, -18.0])),
+            ("c".to_string(), t_offs(&[50.0])),
+        ];
+        let mut tally = Tally::default();
+        for (_, t) in &per_record {
+            tally.add(t);
+        }
+        let report = QtdbReport {
+            report: DelineationReport {
+                tally,
+                records: 3,
+                median_ms_per_record: None,
+            },
+            without_beats: Vec::new(),
+            per_record,
+        };
+        let pooled = report.report.score(BoundaryKind::TOff).sd_ms;
+        let across = report.across_records(BoundaryKind::TOff);
+        assert!(pooled > 20.0, "pooled SD {pooled}");
+        assert_eq!(across.records, 2);
+        assert!((across.sd_ms - 2.0).abs() < 1e-9, "{across:?}");
+        assert!((across.mean_ms - 0.0).abs() < 1e-9, "{across:?}");
+        let qrs = report.across_records(BoundaryKind::QrsOn);
+        assert_eq!(qrs.records, 0);
+        assert!(qrs.sd_ms.is_nan());
+        let table = report.across_records_table();
+        assert!(table.contains("T off"), "{table}");
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["across_records"]["T off"]["records"], 2);
+        assert!(json["across_records"]["QRS on"]["sd_ms"].is_null());
     }
 
     #[test]
