@@ -79,8 +79,8 @@ impl QtdbReport {
     ///
     /// The pooled SD of [`table`](Self::table) adds each record's offset from the others to
     /// the beat-to-beat scatter; a reference marked by one cardiologist per record carries such
-    /// offsets of its own (two cardiologists' QTDB marks differ by a steady 30–70 ms on some
-    /// records). This figure keeps the scatter within a record apart from them.
+    /// offsets of its own (two cardiologists' QTDB marks differ by a steady 30 ms or more on
+    /// some records, 72 ms at `sel223`'s T ends). This figure keeps the scatter within a record apart from them.
     pub fn across_records(&self, kind: BoundaryKind) -> AcrossRecords {
         let per: Vec<(f64, f64)> = self
             .per_record
