@@ -4,6 +4,7 @@
 mod common;
 
 use common::eval_cli::split_file;
+use common::run;
 use serde_json::Value;
 use std::process::{Command, Output};
 
@@ -12,16 +13,6 @@ fn cli(args: &[&str]) -> Output {
         .args(args)
         .output()
         .unwrap()
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = cli(args);
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 fn qtdb(name: &str) -> String {
@@ -42,7 +33,7 @@ fn ludb(name: &str) -> String {
 
 #[test]
 fn a_ludb_record_gives_one_csv_row_per_cycle_and_summary_rows() {
-    let text = ok(&["measure", &ludb("4")]);
+    let text = run(&["measure", &ludb("4")]);
     let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split(',').collect()).collect();
     let header = &rows[0];
     assert_eq!(
@@ -94,7 +85,7 @@ fn a_ludb_record_gives_one_csv_row_per_cycle_and_summary_rows() {
 
 #[test]
 fn json_carries_cycles_summary_and_the_boundary_source() {
-    let v: Value = serde_json::from_str(&ok(&["measure", &ludb("4"), "--json"])).unwrap();
+    let v: Value = serde_json::from_str(&run(&["measure", &ludb("4"), "--json"])).unwrap();
     assert!(
         v["boundaries"].as_str().unwrap().contains("4.ii"),
         "{}",
@@ -118,7 +109,7 @@ fn json_carries_cycles_summary_and_the_boundary_source() {
 fn out_writes_the_file_and_a_bad_record_fails_without_one() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("m.csv");
-    ok(&["measure", &ludb("4"), "--out", out.to_str().unwrap()]);
+    run(&["measure", &ludb("4"), "--out", out.to_str().unwrap()]);
     assert!(std::fs::read_to_string(&out).unwrap().starts_with("cycle,"));
     let bad = dir.path().join("bad.hea");
     std::fs::write(&bad, "bad 12 500 garbage\nnot a signal line\n").unwrap();
@@ -154,7 +145,7 @@ fn eval_measure_on_three_ludb_test_records() {
         "--split",
         split.to_str().unwrap(),
     ];
-    let v: Value = serde_json::from_str(&ok(&[&args[..], &["--json"]].concat())).unwrap();
+    let v: Value = serde_json::from_str(&run(&[&args[..], &["--json"]].concat())).unwrap();
     assert_eq!(v["rows"].as_array().unwrap().len(), 3);
     for k in ["pr", "qrs", "qt"] {
         let n = v[k]["n"].as_u64().unwrap();
@@ -172,7 +163,7 @@ fn eval_measure_on_three_ludb_test_records() {
     assert_eq!(confusion, 3, "every record has an axis line and an axis");
     let pct = v["axis_agreement_pct"].as_f64().unwrap();
     assert!((0.0..=100.0).contains(&pct));
-    let table = ok(&args);
+    let table = run(&args);
     for word in ["PR", "QRS", "QT", "agreement", "reference \\ auto", "LAD"] {
         assert!(table.contains(word), "{word}: {table}");
     }
@@ -183,7 +174,7 @@ fn eval_measure_on_a_qtdb_record_compares_beat_qt() {
     let dir = tempfile::tempdir().unwrap();
     let split = split_file(dir.path(), &["sele0122"]);
     let records = common::data_dir().join("qtdb");
-    let text = ok(&[
+    let text = run(&[
         "eval-measure",
         "--records",
         records.to_str().unwrap(),
@@ -278,7 +269,7 @@ fn ectopic_beats_say_why_they_have_no_pr() {
     // QTDB sel223 (sinus rhythm with frequent premature ventricular beats): the wave files
     // beside it (q1c, pu0) are not its boundaries, so the beats come from the annotator.
     let rec = qtdb("sel223");
-    let text = ok(&["measure", &rec]);
+    let text = run(&["measure", &rec]);
     let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split(',').collect()).collect();
     let col = |name: &str| rows[0].iter().position(|h| *h == name).unwrap();
     let (rhythm, pr) = (col("rhythm"), col("pr_ms"));
@@ -307,7 +298,7 @@ fn ectopic_beats_say_why_they_have_no_pr() {
 fn a_qtdb_record_is_measured_from_the_annotator_or_the_file_the_user_names() {
     // Beside sel100 lie another program's boundaries (pu0, pu1) and a cardiologist's on 30
     // beats (q1c): none is taken for the record's own.
-    let v: Value = serde_json::from_str(&ok(&["measure", &qtdb("sel100"), "--json"])).unwrap();
+    let v: Value = serde_json::from_str(&run(&["measure", &qtdb("sel100"), "--json"])).unwrap();
     assert_eq!(
         v["boundaries"], "the automatic annotator",
         "{}",
@@ -318,7 +309,7 @@ fn a_qtdb_record_is_measured_from_the_annotator_or_the_file_the_user_names() {
     let auto_qt = v["summary"]["qt_ms"]["median"].as_f64().unwrap();
 
     let q1c = format!("{}.q1c", qtdb("sel100"));
-    let text = ok(&["measure", &qtdb("sel100"), "--annotations", &q1c, "--json"]);
+    let text = run(&["measure", &qtdb("sel100"), "--annotations", &q1c, "--json"]);
     let v: Value = serde_json::from_str(&text).unwrap();
     assert!(v["boundaries"].as_str().unwrap().contains("sel100.q1c"));
     let cycles = v["cycles"].as_array().unwrap();

@@ -12,7 +12,7 @@
 
 use super::delineation::{
     Boundary, BoundaryKind, Counts, DelineationReport, SpanRule, Tally, annotated_span,
-    annotation_boundaries, median, score_boundaries_with, wave_boundaries,
+    annotation_boundaries, fmt_or_dash, median, score_boundaries_with, wave_boundaries,
 };
 use super::ludb::{Source, check_records_folder, header_rate, select_records};
 use crate::delineate::Delineation;
@@ -80,7 +80,8 @@ impl QtdbReport {
     /// The pooled SD of [`table`](Self::table) adds each record's offset from the others to
     /// the beat-to-beat scatter; a reference marked by one cardiologist per record carries such
     /// offsets of its own (two cardiologists' QTDB marks differ by a steady 30 ms or more on
-    /// some records, 72 ms at `sel223`'s T ends). This figure keeps the scatter within a record apart from them.
+    /// some records, 72 ms at `sel223`'s T ends). This figure keeps the scatter within a
+    /// record apart from them.
     pub fn across_records(&self, kind: BoundaryKind) -> AcrossRecords {
         let per: Vec<(f64, f64)> = self
             .per_record
@@ -112,19 +113,12 @@ impl QtdbReport {
         );
         for kind in BoundaryKind::ALL {
             let a = self.across_records(kind);
-            let fmt = |x: f64| {
-                if x.is_finite() {
-                    format!("{x:.1}")
-                } else {
-                    "-".to_string()
-                }
-            };
             out.push_str(&format!(
                 "{:<8} {:>7} {:>8} {:>7}\n",
                 kind.label(),
                 a.records,
-                fmt(a.mean_ms),
-                fmt(a.sd_ms)
+                fmt_or_dash(a.mean_ms, 1),
+                fmt_or_dash(a.sd_ms, 1)
             ));
         }
         out

@@ -440,22 +440,7 @@ mod tests {
         let vm = VarMap::new();
         let prior = fit_prior(&cycles);
         net_from_varmap(&vm).unwrap();
-        let weights = |vm: &VarMap| -> Vec<f32> {
-            let data = vm.data().lock().unwrap();
-            let mut names: Vec<&String> = data.keys().collect();
-            names.sort();
-            names
-                .iter()
-                .flat_map(|n| {
-                    data[*n]
-                        .as_tensor()
-                        .flatten_all()
-                        .unwrap()
-                        .to_vec1::<f32>()
-                        .unwrap()
-                })
-                .collect()
-        };
+        let weights = crate::nn::weight_average::flat_weights;
         let mut snapshots = Vec::new();
         let averaged = train(&cfg, &vm, &prior, 0, &cycles, &[], |r| {
             // Steps 1 and 2 are the first quarter; 4, 6 and 8 are averaged.

@@ -52,6 +52,18 @@ impl WeightAverage {
     }
 }
 
+/// Every weight `vm` holds, variable by variable in the order of their names: what the
+/// averaging tests of both training loops compare.
+#[cfg(test)]
+pub(crate) fn flat_weights(vm: &VarMap) -> Vec<f32> {
+    let data = vm.data().lock().expect("variable map lock");
+    data.iter()
+        .collect::<BTreeMap<_, _>>()
+        .values()
+        .flat_map(|v| v.flatten_all().unwrap().to_vec1::<f32>().unwrap())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

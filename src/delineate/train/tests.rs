@@ -62,15 +62,7 @@ fn an_averaged_run_returns_the_mean_of_its_weights_after_the_first_fifth() {
         average_every: Some(3),
         ..Default::default()
     };
-    let flat = |vm: &VarMap| -> Vec<f32> {
-        let data = vm.data().lock().unwrap();
-        let mut names: Vec<&String> = data.keys().collect();
-        names.sort();
-        names
-            .iter()
-            .flat_map(|n| data[*n].flatten_all().unwrap().to_vec1::<f32>().unwrap())
-            .collect()
-    };
+    let flat = crate::nn::weight_average::flat_weights;
     let mut taken = Vec::new();
     let mut last = Vec::new();
     let vm = train(&cfg, &[one_qrs_example()], &[], None, |r, vm| {

@@ -29,4 +29,5 @@ pub use matching::{
     SpanRule, TOLERANCE_MS, match_nearest, score_boundaries, score_boundaries_with, score_lead,
     score_lead_with,
 };
+pub(crate) use report::fmt_or_dash;
 pub use report::{DelineationReport, KindScore};

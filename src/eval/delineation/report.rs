@@ -103,7 +103,8 @@ impl DelineationReport {
     }
 }
 
-fn fmt_or_dash(x: f64, decimals: usize) -> String {
+/// `x` with `decimals` decimals, or `-` when it is undefined (NaN).
+pub(crate) fn fmt_or_dash(x: f64, decimals: usize) -> String {
     if x.is_finite() {
         format!("{x:.decimals$}")
     } else {
