@@ -157,6 +157,12 @@ pub fn pool2(x: &Tensor) -> Result<Tensor> {
     x.reshape((b, c, l / 2, 2))?.max(candle_core::D::Minus1)
 }
 
+/// Max-pooling by 2 along time of channels-last `[B, L, C]` (L even).
+pub fn pool2_cl(x: &Tensor) -> Result<Tensor> {
+    let (b, l, c) = x.dims3()?;
+    x.reshape((b, l / 2, 2, c))?.max(2)
+}
+
 /// Nearest-neighbour upsampling by 2 along time of channels-last `[B, L, C]`.
 pub fn upsample2_cl(x: &Tensor) -> Result<Tensor> {
     let (b, l, c) = x.dims3()?;

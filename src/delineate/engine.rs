@@ -134,8 +134,7 @@ impl Delineator {
                 }
             }
             let xt = Tensor::from_vec(x, (1, SLOTS, win), &self.device)?;
-            let p =
-                probabilities(&self.net, &xt).and_then(|p| p.flatten_all()?.to_vec1::<f32>())?;
+            let p = probabilities(&self.net, &xt)?;
             for (s, probs) in out.iter_mut().enumerate() {
                 if input.source[s].is_none() {
                     continue;
