@@ -200,14 +200,26 @@ mod tests {
         let mut rng = StdRng::seed_from_u64(7);
         let eval = dipole_batch(&mut rng, 8, &["II", "V2", "V5"], &dev);
         let before = training_loss(&net, &eval).unwrap().mae;
-        for _ in 0..30 {
+        for _ in 0..80 {
             let batch = dipole_batch(&mut rng, 4, &["II", "V2", "V5"], &dev);
             let l = training_loss(&net, &batch).unwrap();
             assert!(l.standin.is_finite());
             opt.backward_step(&l.total).unwrap();
         }
         let after = training_loss(&net, &eval).unwrap().mae;
-        eprintln!("MAE {before} → {after}");
-        assert!(after < 0.7 * before, "MAE {before} → {after}");
+        // The weights start at random (candle cannot seed its CPU generator), so the first
+        // MAE varies tenfold between runs; a flat output's MAE is the fixed yardstick.
+        let flat = (eval.target.abs().unwrap() * &eval.mask)
+            .unwrap()
+            .sum_all()
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap()
+            / eval.mask.sum_all().unwrap().to_scalar::<f32>().unwrap();
+        eprintln!("MAE {before} → {after} (flat output {flat})");
+        assert!(
+            after < before && after < 0.85 * flat,
+            "MAE {before} → {after} (flat output {flat})"
+        );
     }
 }
