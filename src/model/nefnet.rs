@@ -234,12 +234,16 @@ impl NefNet {
     /// Decode `[Q, T_X]` signals from shared features `m` ([`NefNet::decode_shared`]) of `Q`
     /// cycles, or of one cycle seen from all `Q` queries; `query [Q, 12]`, `skip [Q, S, T_X]`.
     pub fn decode_views(&self, m: &Tensor, query: &Tensor, skip: &Tensor) -> Result<Tensor> {
-        let q = self.query_mlp.forward(query)?.unsqueeze(1)?;
-        // Channels last from here: each layer is one matrix product over every view.
-        let mut h = m.broadcast_mul(&q)?;
-        for conv in &self.dec[..2] {
-            h = conv.forward_cl(&upsample2_cl(&h)?)?.relu()?;
-        }
+        let q = self.query_mlp.forward(query)?;
+        // Channels last from here: each layer is one matrix product over every view. The
+        // query scales the shared features' channels, and upsampling commutes with that, so
+        // one cycle seen from many queries convolves its features once for the first layer.
+        let h = if m.dim(0)? == 1 && q.dim(0)? > 1 {
+            self.dec[0].forward_cl_scaled(&upsample2_cl(m)?, &q)?
+        } else {
+            self.dec[0].forward_cl(&upsample2_cl(&m.broadcast_mul(&q.unsqueeze(1)?)?)?)?
+        };
+        let h = self.dec[1].forward_cl(&upsample2_cl(&h.relu()?)?)?.relu()?;
         let skip_cl = skip.transpose(1, 2)?.contiguous()?;
         let h = Tensor::cat(&[&upsample2_cl(&h)?, &skip_cl], 2)?;
         let h = self.dec[2].forward_cl(&h)?.relu()?;
