@@ -108,9 +108,7 @@ impl Conv {
             .narrow(1, 0, l)?
             .broadcast_add(&bias)
     }
-}
 
-impl Conv {
     /// [`forward_cl`](Self::forward_cl) of one input `x [1, L, cin]` under `Q` scalings of its
     /// channels `scales [Q, cin]` at once, giving `[Q, L, cout]`. Each input channel's own
     /// contribution is convolved once; a scaling then costs one product of `cin` by `L·cout`
