@@ -15,6 +15,7 @@ use super::delineation::{
     annotation_boundaries, fmt_or_dash, median, score_boundaries_with, wave_boundaries,
 };
 use super::ludb::{Source, check_records_folder, header_rate, select_records};
+use super::measure::Agreement;
 use crate::delineate::Delineation;
 use crate::error::{Error, Result};
 use crate::record::annotation::read_annotations;
@@ -83,25 +84,22 @@ impl QtdbReport {
     /// some records, 72 ms at `sel223`'s T ends). This figure keeps the scatter within a
     /// record apart from them.
     pub fn across_records(&self, kind: BoundaryKind) -> AcrossRecords {
-        let per: Vec<(f64, f64)> = self
+        let per: Vec<Agreement> = self
             .per_record
             .iter()
             .map(|(_, tally)| tally.get(kind))
             .filter(|c| c.tp >= MIN_MATCHES_PER_RECORD)
-            .map(|c| (c.mean_ms(), c.sd_ms()))
+            .map(|c| Agreement {
+                n: c.tp,
+                mean_ms: Some(c.mean_ms()),
+                sd_ms: Some(c.sd_ms()),
+            })
             .collect();
-        let n = per.len();
-        let mean = |f: fn(&(f64, f64)) -> f64| {
-            if n == 0 {
-                f64::NAN
-            } else {
-                per.iter().map(f).sum::<f64>() / n as f64
-            }
-        };
+        let a = Agreement::across(&per);
         AcrossRecords {
-            records: n,
-            mean_ms: mean(|p| p.0),
-            sd_ms: mean(|p| p.1),
+            records: a.n,
+            mean_ms: a.mean_ms.unwrap_or(f64::NAN),
+            sd_ms: a.sd_ms.unwrap_or(f64::NAN),
         }
     }
 
