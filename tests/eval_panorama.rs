@@ -375,8 +375,41 @@ fn the_cli_json_has_every_task_and_method_cell() {
             }
         }
     }
+    // Each engine's margin is its cell minus the best other cell of the task (every lead-cycle
+    // is scored by both), inside its own interval.
+    let psnr = |task: &str, method: &str| {
+        cells
+            .iter()
+            .find(|c| c["task"] == task && c["method"] == method)
+            .and_then(|c| c["psnr_db"].as_f64())
+    };
+    let margins = v["margins"].as_array().unwrap();
+    assert_eq!(
+        margins.len(),
+        standard_tasks().len(),
+        "one per task: {margins:?}"
+    );
+    for m in margins {
+        let task = m["task"].as_str().unwrap();
+        let best = methods
+            .iter()
+            .filter(|n| !n.starts_with("Nef-Net"))
+            .filter_map(|n| psnr(task, n).map(|p| (p, *n)))
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .unwrap();
+        assert_eq!(m["baseline"], best.1, "{m}");
+        let own = psnr(task, m["method"].as_str().unwrap()).unwrap();
+        let diff = m["diff_db"].as_f64().unwrap();
+        assert!((diff - (own - best.0)).abs() < 1e-9, "{m}");
+        let (low, high) = (
+            m["low_db"].as_f64().unwrap(),
+            m["high_db"].as_f64().unwrap(),
+        );
+        assert!(low <= diff + 1e-9 && diff <= high + 1e-9, "{m}");
+    }
     let text = cli(&same);
     let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("method − best other method"), "{text}");
     assert!(
         text.contains("(3,9) from II, V2, V5") && text.contains('—'),
         "{text}"

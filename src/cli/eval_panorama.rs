@@ -4,9 +4,9 @@
 use anyhow::Context;
 use ecg_panorama::eval::ludb::select_records;
 use ecg_panorama::eval::panorama::{
-    DipoleLeastSquares, EVAL_FS, EngineMethod, FolderCycles, LinearRegression, Method, NEAR,
-    RIDGE_PENALTY, Scope, Skipped, SourceCounts, Table, band_coverage, evaluate, folder_cycles,
-    render_band_table, standard_tasks,
+    DipoleLeastSquares, EVAL_FS, EngineMethod, FolderCycles, LinearRegression, Margin, Method,
+    NEAR, RIDGE_PENALTY, Scope, Skipped, SourceCounts, Table, band_coverage, best_baseline_margins,
+    evaluate, folder_cycles, render_band_table, render_margins, standard_tasks,
 };
 use ecg_panorama::panorama::{EngineKind, engine_for};
 use ecg_panorama::record::split::Split;
@@ -187,6 +187,8 @@ struct Report {
     fits: Vec<Fit>,
     #[serde(flatten)]
     table: Table,
+    /// Each engine against the best other method of every task it is scored on.
+    margins: Vec<Margin>,
 }
 
 /// Progress of a long load on stderr: a bar on a terminal, else a plain line every 100 records
@@ -490,6 +492,12 @@ fn score(
     }
     methods.push(&engines.dipole);
     let table = evaluate(&standard_tasks(), &methods, &scored.cycles);
+    let engine_names: Vec<String> = std::iter::once(&engines.nefnet)
+        .chain(&engines.holdout)
+        .map(|e| e.name())
+        .collect();
+    let engine_names: Vec<&str> = engine_names.iter().map(String::as_str).collect();
+    let margins = best_baseline_margins(&table, &engine_names);
     Ok(Report {
         database: db.dir.clone(),
         split: db.split.clone(),
@@ -500,6 +508,7 @@ fn score(
         train_cycles: fits[0].cycles,
         fits,
         table,
+        margins,
     })
 }
 
@@ -546,5 +555,10 @@ fn write_report(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
             "(LUDB scored with its own train records: the LUDB ridge is the in-domain one, one row)"
         )?;
     }
-    write!(out, "{}", r.table.render())
+    write!(out, "{}", r.table.render())?;
+    if !r.margins.is_empty() {
+        writeln!(out)?;
+        write!(out, "{}", render_margins(&r.margins))?;
+    }
+    Ok(())
 }

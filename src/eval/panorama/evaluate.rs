@@ -29,6 +29,10 @@ pub struct Cell {
     pub paper_psnr_db: Option<f64>,
     /// The paper's protocol: mean SSIM.
     pub paper_ssim: Option<f64>,
+    /// Honest PSNR of each lead-cycle, cycles outermost and the task's targets within (`None`
+    /// where the method declined or the cycle lacks the target): what [`super::margin`] pairs.
+    #[serde(skip)]
+    pub scores: Vec<Option<f64>>,
 }
 
 /// The results of [`evaluate`]: one [`Cell`] per task and method, tasks outermost.
@@ -44,6 +48,9 @@ pub struct Table {
     pub methods: Vec<String>,
     /// One cell per task × method.
     pub cells: Vec<Cell>,
+    /// Each scored cycle's record name, in the order of [`Cell::scores`].
+    #[serde(skip)]
+    pub cycle_records: Vec<String>,
 }
 
 /// Running means of per-lead-cycle scores.
@@ -86,6 +93,7 @@ pub fn evaluate(tasks: &[Task], methods: &[&dyn Method], cycles: &[Cycle]) -> Ta
         tasks: tasks.to_vec(),
         methods: methods.iter().map(|m| m.name()).collect(),
         cells,
+        cycle_records: cycles.iter().map(|c| c.record.clone()).collect(),
     }
 }
 
@@ -111,6 +119,7 @@ fn score(task: &Task, method: &dyn Method, cycles: &[Cycle]) -> Cell {
         rmse_uv: None,
         paper_psnr_db: None,
         paper_ssim: None,
+        scores: Vec::new(),
     };
     let known = |names: &[String]| names.iter().all(|n| lead_index(n).is_some());
     if !method.applies_to(task) || !known(&task.inputs) || !known(&task.targets) {
@@ -132,18 +141,23 @@ fn score(task: &Task, method: &dyn Method, cycles: &[Cycle]) -> Cell {
             .collect();
         for target in &task.targets {
             let Some(recorded) = c.lead(target) else {
+                cell.scores.push(None);
                 continue;
             };
             let rec_n = scale.apply(recorded);
+            let mut scored = None;
             if let Some(p) = method.predict(&inputs, &c.bounds, target) {
                 check_len(&p, c, method);
                 let pred_n = clip(&scale.apply(&p));
+                let db = psnr(&rec_n, &pred_n);
                 honest.add(
-                    psnr(&rec_n, &pred_n),
+                    db,
                     ssim_1d(&rec_n, &pred_n, 1.0),
                     1000.0 * rmse(recorded, &p),
                 );
+                scored = Some(db);
             }
+            cell.scores.push(scored);
             if let Some(p) = method.predict_normalised(&norm_inputs, &c.bounds, target) {
                 check_len(&p, c, method);
                 let pred_n = clip(&p);

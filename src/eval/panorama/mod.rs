@@ -27,6 +27,7 @@ mod band;
 mod cycles;
 mod engine_method;
 mod evaluate;
+mod margin;
 mod methods;
 mod metrics;
 mod prior_cv;
@@ -38,6 +39,7 @@ pub use cycles::{
 };
 pub use engine_method::{EngineMethod, Scope};
 pub use evaluate::{Cell, Table, evaluate};
+pub use margin::{Margin, RESAMPLES, best_baseline_margins, margin, render_margins};
 pub use methods::{DipoleLeastSquares, LinearRegression, Method, RIDGE_PENALTY};
 pub use metrics::{CLIP, SSIM_K1, SSIM_K2, SSIM_WINDOW, Scale, clip, psnr, rmse, ssim_1d};
 pub use prior_cv::{CrossValidation, PooledCell, PriorMethod, cross_validate};
