@@ -4,8 +4,8 @@
 use anyhow::Context;
 use ecg_panorama::eval::ludb::select_records;
 use ecg_panorama::eval::panorama::{
-    DipoleLeastSquares, EVAL_FS, EngineMethod, FolderCycles, LinearRegression, Margin, Method,
-    NEAR, RIDGE_PENALTY, Scope, Skipped, SourceCounts, Table, band_coverage, best_baseline_margins,
+    DipoleLeastSquares, EngineMethod, FolderCycles, LinearRegression, Margin, Method, NEAR,
+    RIDGE_PENALTY, Scope, Skipped, SourceCounts, Table, band_coverage, best_baseline_margins,
     evaluate, folder_cycles, render_band_table, render_margins, standard_tasks,
 };
 use ecg_panorama::panorama::{EngineKind, engine_for};
@@ -22,8 +22,8 @@ const DEFAULT_LUDB: &str = "../shared/data/ludb/data";
 /// Arguments of `eval-panorama`.
 #[derive(clap::Args)]
 pub struct EvalPanoramaArgs {
-    /// A database folder of 12-lead, 500 Hz records (`NAME.hea` …); repeat for several
-    /// databases, one table each. A record's cycles come from its lead II wave file (`NAME.ii`,
+    /// A database folder of 12-lead records (`NAME.hea` …; another rate than 500 Hz is
+    /// resampled to it); repeat for several databases, one table each. A record's cycles come from its lead II wave file (`NAME.ii`,
     /// LUDB's layout), else its JSON cycle labels (`NAME.json`), else the built-in annotator.
     #[arg(long, required = true, value_name = "DIR")]
     records: Vec<PathBuf>,
@@ -451,7 +451,7 @@ fn score(
     anyhow::ensure!(
         !scored.cycles.is_empty(),
         "{}: no complete P-QRS-T-P cycle of 100 to 512 samples in the {} scored record(s) \
-         ({} skipped: 12-lead records at {EVAL_FS} Hz only)",
+         ({} skipped: see the notes above)",
         db.dir.display(),
         db.test.len(),
         scored.skipped.len()

@@ -77,6 +77,14 @@ impl CycleBounds {
         Self(self.0.map(|v| v - start))
     }
 
+    /// The same instants in a record resampled from `from` Hz to `to` Hz that holds `len`
+    /// samples (index `i` becomes the sample nearest `i · to / from`, as
+    /// [`crate::signal::resample`] aligns them); `None` when they no longer fit in it.
+    pub fn at_rate(&self, from: f64, to: f64, len: usize) -> Option<Self> {
+        let ratio = to / from;
+        Self::new(self.0.map(|b| (b as f64 * ratio).round() as usize), len)
+    }
+
     /// The boundaries counted from the cycle's start and stretched linearly onto a window of
     /// `samples` samples (at least two), as a cycle resampled to that length has them.
     pub fn stretched(&self, samples: usize) -> Self {
@@ -90,6 +98,24 @@ impl CycleBounds {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn boundaries_move_to_the_same_instants_at_another_rate() {
+        let b = CycleBounds::new([100, 120, 140, 161, 220, 280, 400], 401).unwrap();
+        let at500 = b.at_rate(1000.0, 500.0, 201).unwrap();
+        assert_eq!(at500.as_array(), [50, 60, 70, 81, 110, 140, 200]);
+        let at257 = b.at_rate(1000.0, 257.0, 104).unwrap();
+        assert_eq!(at257.as_array(), [26, 31, 36, 41, 57, 72, 103]);
+        // The record resampled too short to hold the cycle: no boundaries.
+        assert_eq!(b.at_rate(1000.0, 500.0, 200), None);
+        let back = at500.at_rate(500.0, 1000.0, 401).unwrap();
+        assert!(
+            back.as_array()
+                .iter()
+                .zip(b.as_array())
+                .all(|(x, y)| x.abs_diff(y) <= 1)
+        );
+    }
 
     #[test]
     fn only_ordered_cycles_inside_the_record_are_made() {

@@ -13,7 +13,7 @@ use crate::geometry::STANDARD_12;
 use crate::panorama::{CycleRule, CycleSource, find_record_cycles_with};
 use crate::record::annotation::{Annotation, read_annotations};
 use crate::record::{Record, open_record};
-use crate::signal::detrend;
+use crate::signal::{detrend, resample_record};
 use serde::Serialize;
 use std::path::Path;
 
@@ -27,7 +27,8 @@ pub const MAX_CYCLE_SAMPLES: usize = 512;
 pub struct Cycle {
     /// Record name.
     pub record: String,
-    /// Sample index of the cycle's P onset in the record.
+    /// Sample index of the cycle's P onset in the record at [`EVAL_FS`] (resampled when it was
+    /// recorded at another rate).
     pub start: usize,
     /// Sample index of the next P onset, **inclusive**: the cycle's last sample.
     pub end: usize,
@@ -180,7 +181,7 @@ pub struct FolderCycles {
     pub cycles: Vec<Cycle>,
     /// Where the records' cycles came from.
     pub sources: SourceCounts,
-    /// Records left out: not at [`EVAL_FS`], or without the 12 standard leads.
+    /// Records left out: without the 12 standard leads, or at a rate that cannot be resampled.
     pub skipped: Vec<Skipped>,
 }
 
@@ -199,9 +200,11 @@ impl FolderCycles {
 /// at hand as `synth` takes them: the lead II wave file `NAME.ii` (as [`ludb_cycles`]; when it
 /// exists it is final), else ([`find_record_cycles_with`]) JSON cycle labels, else the
 /// automatic annotator on the whole record, kept to complete P-QRS-T-P cycles under the rules
-/// of [`record_cycles`], so the cycles do not depend on any task's inputs. Records at another rate
-/// than [`EVAL_FS`] or without the 12 standard leads are skipped and listed; an unreadable
-/// record is an error. `progress` hears the number of records done after each.
+/// of [`record_cycles`], so the cycles do not depend on any task's inputs. A record at another
+/// rate is cut where its own boundaries say, then resampled to [`EVAL_FS`] (the cycles'
+/// `start`/`end` count samples at that rate). Records without the 12 standard leads, or whose
+/// rate cannot be resampled, are skipped and listed; an unreadable record is an error.
+/// `progress` hears the number of records done after each.
 pub fn folder_cycles(
     dir: &Path,
     names: &[String],
@@ -211,49 +214,63 @@ pub fn folder_cycles(
     for (done, name) in names.iter().enumerate() {
         let path = dir.join(name);
         let record = open_record(&path)?;
-        let missing: Vec<&str> = STANDARD_12
-            .iter()
-            .copied()
-            .filter(|l| record.lead(l).is_none())
-            .collect();
-        let skip = if (record.fs - EVAL_FS).abs() > 1e-6 {
-            Some(format!(
-                "recorded at {} Hz; the panorama engine works on {EVAL_FS} Hz windows",
-                record.fs
-            ))
-        } else if !missing.is_empty() {
-            Some(format!(
-                "no lead {} (the evaluation needs the 12 standard leads)",
-                missing.join(", ")
-            ))
-        } else {
-            None
-        };
-        if let Some(reason) = skip {
-            out.skipped.push(Skipped {
+        match record_at_eval_rate(&record) {
+            Ok(at_rate) => {
+                let wave_file = dir.join(format!("{name}.ii"));
+                let (source, found) = if wave_file.is_file() {
+                    // The reference boundaries are final: where the cardiologist marked no
+                    // complete cycle (atrial fibrillation, paced beats) the annotator may not
+                    // add one. Their lengths are checked at the evaluation's rate.
+                    let anns = read_annotations(&wave_file)?;
+                    let found = cycles_from_waves(&anns, usize::MAX);
+                    (CycleSource::WaveFile(wave_file), found)
+                } else {
+                    find_record_cycles_with(&record, Some(&path), CycleRule::Complete)?
+                };
+                *match source {
+                    CycleSource::WaveFile(_) => &mut out.sources.wave_files,
+                    CycleSource::Labels(_) => &mut out.sources.labels,
+                    CycleSource::Annotator => &mut out.sources.annotator,
+                } += 1;
+                let found = found
+                    .iter()
+                    .filter_map(|b| b.at_rate(record.fs, at_rate.fs, at_rate.len()))
+                    .collect();
+                out.cycles.extend(cycles_within(&at_rate, found)?);
+            }
+            Err(reason) => out.skipped.push(Skipped {
                 record: name.clone(),
                 reason,
-            });
-        } else {
-            let wave_file = dir.join(format!("{name}.ii"));
-            let (source, found) = if wave_file.is_file() {
-                // The reference boundaries are final: where the cardiologist marked no
-                // complete cycle (atrial fibrillation, paced beats) the annotator may not add one.
-                let anns = read_annotations(&wave_file)?;
-                (CycleSource::WaveFile(wave_file), cycles_with_bounds(&anns))
-            } else {
-                find_record_cycles_with(&record, Some(&path), CycleRule::Complete)?
-            };
-            *match source {
-                CycleSource::WaveFile(_) => &mut out.sources.wave_files,
-                CycleSource::Labels(_) => &mut out.sources.labels,
-                CycleSource::Annotator => &mut out.sources.annotator,
-            } += 1;
-            out.cycles.extend(cycles_within(&record, found)?);
+            }),
         }
         progress(done + 1);
     }
     Ok(out)
+}
+
+/// `record` at [`EVAL_FS`] (resampled when recorded at another rate), or why it cannot be
+/// scored.
+fn record_at_eval_rate(record: &Record) -> std::result::Result<Record, String> {
+    let missing: Vec<&str> = STANDARD_12
+        .iter()
+        .copied()
+        .filter(|l| record.lead(l).is_none())
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "no lead {} (the evaluation needs the 12 standard leads)",
+            missing.join(", ")
+        ));
+    }
+    if (record.fs - EVAL_FS).abs() <= 1e-6 {
+        return Ok(record.clone());
+    }
+    resample_record(record, EVAL_FS).map_err(|e| {
+        format!(
+            "recorded at {} Hz, which cannot be brought to the evaluation's {EVAL_FS} Hz: {e}",
+            record.fs
+        )
+    })
 }
 
 #[cfg(test)]

@@ -15,6 +15,9 @@ use serde::Serialize;
 
 /// Resamplings of the records behind each interval.
 pub const RESAMPLES: usize = 2000;
+/// Fewest records an interval is drawn from: resampling two or three records says little of
+/// the patients they stand for.
+pub const MIN_RECORDS: usize = 5;
 /// Seed of the resampling, so a table prints the same interval every run.
 const SEED: u64 = 20_251_206;
 
@@ -29,10 +32,11 @@ pub struct Margin {
     pub baseline: String,
     /// Mean over the lead-cycles both scored of method − baseline PSNR (dB).
     pub diff_db: f64,
-    /// 2.5th percentile of that mean over [`RESAMPLES`] resamplings of the records (dB).
-    pub low_db: f64,
-    /// 97.5th percentile of it (dB).
-    pub high_db: f64,
+    /// 2.5th percentile of that mean over [`RESAMPLES`] resamplings of the records (dB);
+    /// `None` with fewer than [`MIN_RECORDS`] records.
+    pub low_db: Option<f64>,
+    /// 97.5th percentile of it (dB); `None` as `low_db`.
+    pub high_db: Option<f64>,
     /// Records with at least one lead-cycle both scored.
     pub records: usize,
 }
@@ -66,29 +70,31 @@ fn pooled(records: &[(f64, usize)], picks: impl Iterator<Item = usize>) -> f64 {
     sum / n.max(1) as f64
 }
 
-/// `method` − `baseline` on `task` of `table`, with its 95 % interval over resampled records;
-/// `None` when the two share no scored lead-cycle.
+/// `method` − `baseline` on `task` of `table`, with its 95 % interval over resampled records
+/// (from [`MIN_RECORDS`] records on); `None` when the two share no scored lead-cycle.
 pub fn margin(table: &Table, task: &str, method: &str, baseline: &str) -> Option<Margin> {
     let records = per_record(table, task, method, baseline);
     if records.is_empty() {
         return None;
     }
     let diff_db = pooled(&records, 0..records.len());
-    let mut rng = StdRng::seed_from_u64(SEED);
-    let mut means: Vec<f64> = (0..RESAMPLES)
-        .map(|_| {
-            let n = records.len();
-            pooled(&records, (0..n).map(|_| rng.random_range(0..n)))
-        })
-        .collect();
-    means.sort_by(f64::total_cmp);
+    let interval = (records.len() >= MIN_RECORDS).then(|| {
+        let mut rng = StdRng::seed_from_u64(SEED);
+        let n = records.len();
+        let mut means: Vec<f64> = (0..RESAMPLES)
+            .map(|_| pooled(&records, (0..n).map(|_| rng.random_range(0..n))))
+            .collect();
+        means.sort_by(f64::total_cmp);
+        (quantile(&means, 0.025), quantile(&means, 0.975))
+    });
+    let (low_db, high_db) = interval.unwrap_or((None, None));
     Some(Margin {
         task: task.to_string(),
         method: method.to_string(),
         baseline: baseline.to_string(),
         diff_db,
-        low_db: quantile(&means, 0.025)?,
-        high_db: quantile(&means, 0.975)?,
+        low_db,
+        high_db,
         records: records.len(),
     })
 }
@@ -133,10 +139,14 @@ pub fn render_margins(margins: &[Margin]) -> String {
     let mw = margins.iter().map(|m| m.method.chars().count()).max();
     let (tw, mw) = (tw.unwrap_or(4), mw.unwrap_or(6));
     for m in margins {
+        let interval = match (m.low_db, m.high_db) {
+            (Some(lo), Some(hi)) => format!("[{lo:+.2}, {hi:+.2}]"),
+            _ => format!("(no interval: under {MIN_RECORDS} records)"),
+        };
         let _ = writeln!(
             out,
-            "{:<tw$}  {:<mw$}  {:>+6.2}  [{:+.2}, {:+.2}]  vs {} ({} records)",
-            m.task, m.method, m.diff_db, m.low_db, m.high_db, m.baseline, m.records
+            "{:<tw$}  {:<mw$}  {:>+6.2}  {interval}  vs {} ({} record(s))",
+            m.task, m.method, m.diff_db, m.baseline, m.records
         );
     }
     out

@@ -1,6 +1,6 @@
 //! The panorama evaluation: how well a method synthesizes target leads of a cardiac cycle from
 //! its input leads, scored as the Electrocardio Panorama paper scores it, on LUDB or any other
-//! 12-lead, 500 Hz database.
+//! 12-lead database (at 500 Hz: records at other rates are resampled).
 //!
 //! Protocol (honest mode):
 //! 1. cycles come from the lead II boundary file ([`ludb_cycles`]), or for records without one
@@ -39,7 +39,7 @@ pub use cycles::{
 };
 pub use engine_method::{EngineMethod, Scope};
 pub use evaluate::{Cell, Table, evaluate};
-pub use margin::{Margin, RESAMPLES, best_baseline_margins, margin, render_margins};
+pub use margin::{MIN_RECORDS, Margin, RESAMPLES, best_baseline_margins, margin, render_margins};
 pub use methods::{DipoleLeastSquares, LinearRegression, Method, RIDGE_PENALTY};
 pub use metrics::{CLIP, SSIM_K1, SSIM_K2, SSIM_WINDOW, Scale, clip, psnr, rmse, ssim_1d};
 pub use prior_cv::{CrossValidation, PooledCell, PriorMethod, cross_validate};

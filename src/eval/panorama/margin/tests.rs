@@ -33,36 +33,50 @@ fn table(records: &[&str], methods: &[(&str, Vec<Option<f64>>)]) -> Table {
     }
 }
 
+/// Two lead-cycles per record, each `old` + the record's gain.
+fn gains(per_record: &[f64]) -> (Vec<&'static str>, Vec<Option<f64>>, Vec<Option<f64>>) {
+    const NAMES: [&str; 8] = ["a", "b", "c", "d", "e", "f", "g", "h"];
+    let old = vec![Some(30.0); 2 * per_record.len()];
+    let new = per_record
+        .iter()
+        .flat_map(|g| [Some(30.0 + g), Some(30.0 + g)])
+        .collect();
+    (NAMES[..per_record.len()].to_vec(), new, old)
+}
+
 #[test]
 fn a_constant_lead_is_measured_exactly_and_surely() {
-    let base = vec![Some(30.0), Some(20.0), Some(25.0), Some(31.0)];
-    let ahead: Vec<Option<f64>> = base.iter().map(|v| v.map(|x| x + 1.5)).collect();
-    let t = table(&["a", "b"], &[("new", ahead), ("old", base)]);
+    let (records, new, old) = gains(&[1.5; 5]);
+    let t = table(&records, &[("new", new), ("old", old)]);
     let m = margin(&t, "(2,1) from I", "new", "old").unwrap();
     assert!((m.diff_db - 1.5).abs() < 1e-12);
-    assert!((m.low_db - 1.5).abs() < 1e-12 && (m.high_db - 1.5).abs() < 1e-12);
-    assert_eq!(m.records, 2);
+    for bound in [m.low_db, m.high_db] {
+        assert!((bound.unwrap() - 1.5).abs() < 1e-12, "{m:?}");
+    }
+    assert_eq!(m.records, 5);
 }
 
 #[test]
 fn the_interval_spans_the_spread_between_records_and_holds_the_estimate() {
-    // Record "a" gains 2 dB on both leads, "b" nothing, "c" 1 dB: mean 1 dB.
-    let old = vec![Some(30.0); 6];
-    let new = vec![
-        Some(32.0),
-        Some(32.0),
-        Some(30.0),
-        Some(30.0),
-        Some(31.0),
-        Some(31.0),
-    ];
-    let t = table(&["a", "b", "c"], &[("new", new), ("old", old)]);
+    let (records, new, old) = gains(&[2.0, 0.0, 1.0, 2.0, 0.0, 1.0]);
+    let t = table(&records, &[("new", new), ("old", old)]);
     let m = margin(&t, "(2,1) from I", "new", "old").unwrap();
     assert!((m.diff_db - 1.0).abs() < 1e-12);
-    assert!(m.low_db < 1.0 && m.high_db > 1.0, "{m:?}");
-    assert!(m.low_db >= 0.0 && m.high_db <= 2.0, "{m:?}");
+    let (low, high) = (m.low_db.unwrap(), m.high_db.unwrap());
+    assert!(low < 1.0 && high > 1.0, "{m:?}");
+    assert!(low >= 0.0 && high <= 2.0, "{m:?}");
     // The same table gives the same interval: the resampling is seeded.
     assert_eq!(margin(&t, "(2,1) from I", "new", "old"), Some(m));
+}
+
+#[test]
+fn too_few_records_give_the_difference_without_an_interval() {
+    let (records, new, old) = gains(&[2.0, 0.0, 1.0]);
+    let t = table(&records, &[("new", new), ("old", old)]);
+    let m = margin(&t, "(2,1) from I", "new", "old").unwrap();
+    assert!((m.diff_db - 1.0).abs() < 1e-12);
+    assert_eq!((m.low_db, m.high_db), (None, None));
+    assert!(render_margins(&[m]).contains("(no interval: under 5 records)"));
 }
 
 #[test]
@@ -85,13 +99,14 @@ fn only_lead_cycles_both_methods_scored_are_paired() {
 
 #[test]
 fn each_engine_is_set_against_the_best_scoring_other_method() {
+    let records = ["a", "b", "c", "d", "e"];
     let t = table(
-        &["a", "b"],
+        &records,
         &[
-            ("engine", vec![Some(33.0); 4]),
-            ("weak", vec![Some(20.0); 4]),
-            ("strong", vec![Some(32.5); 4]),
-            ("declines", vec![None; 4]),
+            ("engine", vec![Some(33.0); 10]),
+            ("weak", vec![Some(20.0); 10]),
+            ("strong", vec![Some(32.5); 10]),
+            ("declines", vec![None; 10]),
         ],
     );
     let margins = best_baseline_margins(&t, &["engine"]);
@@ -100,7 +115,7 @@ fn each_engine_is_set_against_the_best_scoring_other_method() {
     assert!((margins[0].diff_db - 0.5).abs() < 1e-12);
     let text = render_margins(&margins);
     assert!(
-        text.contains("+0.50  [+0.50, +0.50]  vs strong (2 records)"),
+        text.contains("+0.50  [+0.50, +0.50]  vs strong (5 record(s))"),
         "{text}"
     );
 }
