@@ -15,6 +15,7 @@ use crate::record::annotation::{Annotation, read_annotations};
 use crate::record::{Record, open_record};
 use crate::signal::{detrend, resample_record};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::path::Path;
 
 /// Fewest samples (both P onsets included) a cycle may hold.
@@ -250,7 +251,7 @@ pub fn folder_cycles(
 
 /// `record` at [`EVAL_FS`] (resampled when recorded at another rate), or why it cannot be
 /// scored.
-fn record_at_eval_rate(record: &Record) -> std::result::Result<Record, String> {
+fn record_at_eval_rate(record: &Record) -> std::result::Result<Cow<'_, Record>, String> {
     let missing: Vec<&str> = STANDARD_12
         .iter()
         .copied()
@@ -263,14 +264,16 @@ fn record_at_eval_rate(record: &Record) -> std::result::Result<Record, String> {
         ));
     }
     if (record.fs - EVAL_FS).abs() <= 1e-6 {
-        return Ok(record.clone());
+        return Ok(Cow::Borrowed(record));
     }
-    resample_record(record, EVAL_FS).map_err(|e| {
-        format!(
-            "recorded at {} Hz, which cannot be brought to the evaluation's {EVAL_FS} Hz: {e}",
-            record.fs
-        )
-    })
+    resample_record(record, EVAL_FS)
+        .map(Cow::Owned)
+        .map_err(|e| {
+            format!(
+                "recorded at {} Hz, which cannot be brought to the evaluation's {EVAL_FS} Hz: {e}",
+                record.fs
+            )
+        })
 }
 
 #[cfg(test)]
