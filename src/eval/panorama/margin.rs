@@ -46,10 +46,11 @@ fn per_record(table: &Table, task: &str, method: &str, baseline: &str) -> Vec<(f
     let (Some(a), Some(b)) = (table.cell(task, method), table.cell(task, baseline)) else {
         return Vec::new();
     };
-    if a.scores.len() != b.scores.len() || table.cycle_records.is_empty() {
+    let cycles = table.cycle_records.len();
+    if a.scores.len() != b.scores.len() || cycles == 0 || a.scores.len() % cycles != 0 {
         return Vec::new();
     }
-    let per_cycle = a.scores.len() / table.cycle_records.len();
+    let per_cycle = a.scores.len() / cycles;
     let mut sums: std::collections::BTreeMap<&str, (f64, usize)> = Default::default();
     for (i, (x, y)) in a.scores.iter().zip(&b.scores).enumerate() {
         if let (Some(x), Some(y)) = (x, y) {
