@@ -37,6 +37,11 @@ pub fn data_dir() -> PathBuf {
     dir
 }
 
+/// LUDB's records (`ludb/data` of [`data_dir`]).
+pub fn ludb_data() -> PathBuf {
+    data_dir().join("ludb/data")
+}
+
 /// The Python interpreter with wfdb-python and SciPy: `ECG_PANORAMA_PYTHON`, else the
 /// project's `.venv`, else `python3`.
 pub fn python() -> Command {
