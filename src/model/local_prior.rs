@@ -7,14 +7,18 @@
 //! one 33 dB on the validation records). The inputs' own shapes — the QRS, T and P waves of
 //! each input lead, scaled by the inputs' largest value — tell something of that patient, so
 //! the records whose inputs look alike get the larger say (a Gaussian kernel on the distance
-//! between those shapes). Only the inputs are read: it stays honest.
+//! between those shapes). Only the inputs are read: it stays honest. With two inputs or more
+//! the regressors are their values, slopes and curvatures ([`slopes`]), so the pooled records
+//! also say how the patient's leads lead or lag and sharpen one another.
 
 use super::data::TrainCycle;
 use super::phases::{PHASES, phase_of};
-use super::prior::{LeadMatrix, regress, regressions_under, squared_error};
+use super::prior::every_lead;
+use super::slopes::{self, WaveMatrix};
 use crate::delineate::CycleBounds;
 use crate::geometry::LEADS;
 use nalgebra::SVector;
+use pooled::PhaseMoments;
 
 /// Floor of a cycle's 12-lead range in its weight (mV): keeps flat cycles from dominating.
 const RANGE_FLOOR: f64 = 0.05;
@@ -37,6 +41,10 @@ const ROUNDS: usize = 3;
 /// Floor of a record's mean squared error in those rounds, in squared 12-lead ranges (the
 /// moments are range-weighted): about 3 % of the range RMS.
 const ERROR_FLOOR: f64 = 1e-3;
+/// Ridge on the inputs' slopes and curvatures, relative to their values' mean square: pulls
+/// the regression toward the instantaneous one, so the timing it reads is the pool's, not
+/// the few most similar records' noise.
+const SLOPE_RIDGE: f64 = 0.2;
 
 /// One lead's shape features of a cycle: P wave, QRS and T wave, each linearly resampled to a
 /// fixed length and weighted (mV); `bounds` as [`TrainCycle::bounds`].
@@ -71,8 +79,9 @@ pub struct LocalPrior {
     /// Record names in the order of the other fields (empty when loaded from weights: only
     /// training needs them, to leave a cycle's own record out).
     pub names: Vec<String>,
-    /// Per record and phase, the weighted mean of `x_i · x_j` over its samples (mV²).
-    pub moments: Vec<[LeadMatrix; PHASES]>,
+    /// Per record and phase, the weighted mean of the products of the leads' values, slopes
+    /// and curvatures over its samples ([`slopes`], mV²).
+    pub moments: Vec<[WaveMatrix; PHASES]>,
     /// Per record and phase, the weight behind its moments per cycle (weighted samples over
     /// cycles): a record's say in the pooled regressions.
     pub totals: Vec<[f64; PHASES]>,
@@ -114,7 +123,7 @@ impl LocalPrior {
         for c in cycles {
             let r = *index.entry(c.record.clone()).or_insert_with(|| {
                 out.names.push(c.record.clone());
-                out.moments.push([LeadMatrix::zeros(); PHASES]);
+                out.moments.push([WaveMatrix::zeros(); PHASES]);
                 out.totals.push([0.0; PHASES]);
                 out.features.push([[0.0; SHAPE_FEATURES]; LEADS]);
                 counts.push(0);
@@ -128,10 +137,17 @@ impl LocalPrior {
                     (lo.min(v), hi.max(v))
                 });
             let w = 1.0 / f64::from(hi - lo).max(RANGE_FLOOR).powi(2);
+            let series: Vec<[Vec<f32>; slopes::KINDS]> =
+                c.leads.iter().map(|l| slopes::series(l, c.len)).collect();
+            let at = |s: usize| {
+                SVector::<f64, { slopes::DIM }>::from_fn(|f, _| {
+                    f64::from(series[f % LEADS][f / LEADS][s])
+                })
+            };
             for s in 0..c.len {
                 let g = phase_of(s, &c.bounds);
-                let x = SVector::<f64, LEADS>::from_fn(|i, _| f64::from(c.leads[i][s]));
-                out.moments[r][g] += (x * w) * x.transpose();
+                let z = at(s);
+                out.moments[r][g] += (z * w) * z.transpose();
                 out.totals[r][g] += w;
             }
             for (acc, lead) in out.features[r].iter_mut().zip(&c.leads) {
@@ -232,8 +248,9 @@ impl LocalPrior {
 
     /// Regression weights of every lead on `inputs` (`STANDARD_12` slots, any order) in each
     /// phase, for a cycle whose inputs have the shape features `shapes`: `out[g][k][a]` weighs
-    /// input `a` for lead `k` in phase `g`. `exclude` leaves one record out (the cycle's own,
-    /// in training). `None` when the pooled moments cannot be solved.
+    /// regressor `a` ([`slopes::regressors`]: the inputs' values, then with two inputs or more
+    /// their slopes and curvatures) for lead `k` in phase `g`. `exclude` leaves one record out
+    /// (the cycle's own, in training). `None` when the pooled moments cannot be solved.
     pub fn regressions(
         &self,
         inputs: &[usize],
@@ -244,68 +261,29 @@ impl LocalPrior {
             return None;
         }
         let kernel = self.kernel_weights(inputs, shapes, exclude);
+        let features = slopes::regressors(inputs);
+        let targets: Vec<usize> = (0..LEADS).filter(|k| !inputs.contains(k)).collect();
         let phase = |g: usize| {
-            let pooled = |say: &dyn Fn(usize) -> f64| {
-                let mut m = LeadMatrix::zeros();
-                let mut total = 0.0;
-                for (r, rec) in self.moments.iter().enumerate() {
-                    let w = say(r);
-                    m += rec[g] * w;
-                    total += w;
-                }
-                if total <= 0.0 {
-                    return None;
-                }
-                Some(m / total)
-            };
-            let base = |r: usize| kernel[r] * self.totals[r][g];
-            let mut out = regressions_under(&pooled(&base)?, inputs)?;
-            for (k, fit) in out.iter_mut().enumerate() {
-                if inputs.contains(&k) {
-                    continue;
-                }
-                // The regression of lead k on the inputs reads only their rows and k's, so the
-                // rounds pool those entries alone (a sixth of the matrix with three inputs).
-                let used: Vec<usize> = inputs.iter().copied().chain([k]).collect();
-                let pooled_used = |say: &dyn Fn(usize) -> f64| {
-                    let mut m = LeadMatrix::zeros();
-                    let mut total = 0.0;
-                    for (r, rec) in self.moments.iter().enumerate() {
-                        let w = say(r);
-                        for &i in &used {
-                            for &j in &used {
-                                m[(i, j)] += rec[g][(i, j)] * w;
-                            }
-                        }
-                        total += w;
-                    }
-                    (total > 0.0).then(|| m / total)
-                };
-                for _ in 0..ROUNDS {
-                    let say = |r: usize| {
-                        let error = squared_error(&self.moments[r][g], inputs, fit, k).max(0.0);
-                        base(r) / (error + ERROR_FLOOR)
-                    };
-                    match pooled_used(&say).and_then(|m| regress(&m, inputs, k)) {
-                        Some(next) if next.iter().all(|v| v.is_finite()) => *fit = next,
-                        _ => break,
-                    }
-                }
-            }
-            Some(out)
+            let moments =
+                PhaseMoments::gather(self.moments.iter().map(|m| &m[g]), &features, &targets);
+            let base: Vec<f64> = (0..self.len())
+                .map(|r| kernel[r] * self.totals[r][g])
+                .collect();
+            every_lead(inputs, features.len(), |k| {
+                moments.regress(targets.iter().position(|&t| t == k)?, &base)
+            })
         };
         Some([phase(0)?, phase(1)?, phase(2)?])
     }
 
-    /// The stored form: `[R, PHASES, 12, 12]` moments, `[R, PHASES]` totals,
-    /// `[R, 12, SHAPE_FEATURES]` features.
+    /// The stored form: `[R, PHASES, slopes::PACKED]` moments (each phase's upper triangle),
+    /// `[R, PHASES]` totals, `[R, 12, SHAPE_FEATURES]` features.
     pub fn to_flat(&self) -> [Vec<f32>; 3] {
         [
-            // Row by row, as the stored tensor is laid out (nalgebra keeps columns).
             self.moments
                 .iter()
                 .flatten()
-                .flat_map(|m| m.transpose().iter().map(|&v| v as f32).collect::<Vec<_>>())
+                .flat_map(slopes::pack)
                 .collect(),
             self.totals.iter().flatten().map(|&v| v as f32).collect(),
             self.features.iter().flatten().flatten().copied().collect(),
@@ -318,7 +296,7 @@ impl LocalPrior {
         let r = features.len() / (LEADS * SHAPE_FEATURES);
         if r == 0
             || totals.len() != r * PHASES
-            || moments.len() != r * PHASES * LEADS * LEADS
+            || moments.len() != r * PHASES * slopes::PACKED
             || features.len() != r * LEADS * SHAPE_FEATURES
         {
             return None;
@@ -332,16 +310,15 @@ impl LocalPrior {
         {
             return None;
         }
-        let matrix = |m: &[f32]| LeadMatrix::from_fn(|i, j| f64::from(m[i * LEADS + j]));
         let at = |rec: usize, g: usize| rec * PHASES + g;
+        let phases = moments
+            .chunks_exact(slopes::PACKED)
+            .map(slopes::unpack)
+            .collect::<Option<Vec<_>>>()?;
         Some(Self {
             names: Vec::new(),
             moments: (0..r)
-                .map(|rec| {
-                    std::array::from_fn(|g| {
-                        matrix(&moments[at(rec, g) * LEADS * LEADS..][..LEADS * LEADS])
-                    })
-                })
+                .map(|rec| std::array::from_fn(|g| phases[at(rec, g)]))
                 .collect(),
             totals: (0..r)
                 .map(|rec| std::array::from_fn(|g| f64::from(totals[at(rec, g)])))
@@ -356,5 +333,6 @@ impl LocalPrior {
     }
 }
 
+mod pooled;
 #[cfg(test)]
 mod tests;

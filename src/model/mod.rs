@@ -22,6 +22,7 @@ pub mod phases;
 pub mod prepare;
 pub mod prior;
 pub mod roi_align;
+pub mod slopes;
 pub mod standin;
 pub mod stored;
 pub mod train;

@@ -26,6 +26,7 @@ use super::data::TrainCycle;
 use super::dynamics::{self, DynamicRegressions, Dynamics};
 use super::local_prior::{LocalPrior, PhaseRegressions, SHAPE_FEATURES};
 use super::phases::{PHASES, phase_blend};
+use super::slopes;
 use crate::delineate::CycleBounds;
 use crate::geometry::StdLead::{self, AVL, I, II, III, V1, V2, V3, V4, V5, V6};
 use crate::geometry::{LEADS, Viewpoint, kors_weights};
@@ -38,7 +39,7 @@ pub const STORED: [&str; 6] = [
     "prior.moments",
     "prior.sets",
     "prior.set_masks",
-    "prior.patients.moments",
+    "prior.patients.wave_moments",
     "prior.patients.totals",
     "prior.patients.features",
 ];
@@ -46,7 +47,7 @@ pub const STORED: [&str; 6] = [
 /// Angular length scale of the interpolation kernel, radians (the spacing of the limb leads).
 const KERNEL_SCALE: f64 = 0.5;
 /// Relative ridge on the input moments: keeps nearly dependent inputs (I, II, III) solvable.
-const RIDGE: f64 = 1e-6;
+pub(crate) const RIDGE: f64 = 1e-6;
 /// Floor of a cycle's mean squared error in the reweighting (mV²; about 3 µV RMS).
 const MSE_FLOOR: f64 = 1e-5;
 /// Reweighting rounds.
@@ -136,14 +137,27 @@ fn pooled(cycles: &[CycleMoments], weights: &[f64]) -> LeadMatrix {
 /// Every lead's regression weights on `inputs` under moments `m` (`out[k][a]`; a unit vector
 /// for an input's own lead); `None` when one cannot be solved.
 pub(crate) fn regressions_under(m: &LeadMatrix, inputs: &[usize]) -> Option<Vec<Vec<f64>>> {
+    every_lead(inputs, inputs.len(), |k| {
+        regress(m, inputs, k).filter(|w| w.iter().all(|v| v.is_finite()))
+    })
+}
+
+/// Every lead's weights over `regressors` values whose first ones are `inputs`' own: a unit
+/// vector for an input's lead (returned as it is), `fit(k)` for any other lead `k`; `None`
+/// when one fit fails.
+pub(crate) fn every_lead(
+    inputs: &[usize],
+    regressors: usize,
+    mut fit: impl FnMut(usize) -> Option<Vec<f64>>,
+) -> Option<Vec<Vec<f64>>> {
     (0..LEADS)
         .map(|k| match inputs.iter().position(|&s| s == k) {
             Some(own) => Some(
-                (0..inputs.len())
+                (0..regressors)
                     .map(|a| f64::from(u8::from(a == own)))
                     .collect(),
             ),
-            None => regress(m, inputs, k).filter(|w| w.iter().all(|v| v.is_finite())),
+            None => fit(k),
         })
         .collect()
 }
@@ -259,7 +273,7 @@ impl Prior {
         if let Some(local) = &self.local {
             let r = local.len();
             let [m, totals, features] = local.to_flat();
-            out.push((STORED[3], vec![r, PHASES, LEADS, LEADS], m));
+            out.push((STORED[3], vec![r, PHASES, slopes::PACKED], m));
             out.push((STORED[4], vec![r, PHASES], totals));
             out.push((STORED[5], vec![r, LEADS, SHAPE_FEATURES], features));
         }
@@ -470,16 +484,35 @@ impl Prior {
     ) -> Vec<f32> {
         let beta = Self::interpolation(query);
         let w: [Vec<f64>; PHASES] = std::array::from_fn(|g| Self::mix_with(&regressions[g], &beta));
+        // The regressors: each input's value, and its slope and curvature when the
+        // regressions read them (`slopes::regressors`), kind by kind.
+        let kinds = w[0].len() / inputs.len().max(1);
+        let series: Vec<[Vec<f32>; slopes::KINDS]> = if kinds > 1 {
+            // Read up to the cycle's end, as in the training moments (not the window's padding).
+            let cycle = len.min(bounds.end() + 1);
+            inputs
+                .iter()
+                .map(|x| {
+                    let mut f = slopes::series(x, cycle);
+                    f.iter_mut().for_each(|k| k.resize(len, 0.0));
+                    f
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let regressor = |a: usize, s: usize| match a.checked_sub(inputs.len()) {
+            Some(_) => series[a % inputs.len()][a / inputs.len()][s],
+            None => inputs[a][s],
+        };
         let mut out: Vec<f32> = phase_blend(bounds, len)
             .iter()
             .enumerate()
             .map(|(s, blend)| {
-                inputs
-                    .iter()
-                    .enumerate()
-                    .map(|(a, x)| {
+                (0..w[0].len())
+                    .map(|a| {
                         let wa: f64 = (0..PHASES).map(|g| f64::from(blend[g]) * w[g][a]).sum();
-                        wa as f32 * x[s]
+                        wa as f32 * regressor(a, s)
                     })
                     .sum()
             })

@@ -421,7 +421,7 @@ mod tests {
                 .collect();
         candle_core::safetensors::save(&no_prior, file.path()).unwrap();
         let err = NefNetEngine::load(file.path()).err().unwrap().to_string();
-        assert!(err.contains("prior.patients.moments"), "{err}");
+        assert!(err.contains("prior.patients.wave_moments"), "{err}");
     }
 
     #[test]

@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::slopes;
 
 #[test]
 fn wave_features_resample_each_wave_and_weigh_the_qrs_most() {
@@ -231,8 +232,57 @@ fn the_stored_form_round_trips_and_other_sizes_are_refused() {
     // One set of moments per record (no phases) does not fit.
     let r = local.len();
     let one_m: Vec<f32> = (0..r)
-        .flat_map(|rec| m[(rec * PHASES + 1) * 144..][..144].to_vec())
+        .flat_map(|rec| m[(rec * PHASES + 1) * slopes::PACKED..][..slopes::PACKED].to_vec())
         .collect();
     let one_t: Vec<f32> = (0..r).map(|rec| t[rec * PHASES + 1]).collect();
     assert!(LocalPrior::from_flat(&one_m, &one_t, &f).is_none());
+}
+
+#[test]
+fn with_two_inputs_a_lead_that_lags_them_is_read_from_their_slopes() {
+    // In every record V1 is lead II four samples (8 ms) later, which no weighting of the
+    // inputs' values reproduces.
+    let wave =
+        |t: f32| (-((t - 50.0) / 5.0).powi(2)).exp() - 0.3 * (-((t - 100.0) / 12.0).powi(2)).exp();
+    let ii: Vec<f32> = (0..150).map(|t| wave(t as f32)).collect();
+    let cycles: Vec<TrainCycle> = (0..6)
+        .map(|r| {
+            let mut c = cycle(&format!("r{r}"), &ii, 0.0);
+            c.leads[6] = (0..150).map(|t| wave(t as f32 - 4.0)).collect();
+            c
+        })
+        .collect();
+    let local = fitted(&cycles);
+    let c = &cycles[0];
+    let error = |inputs: &[usize]| {
+        let shapes: Vec<_> = inputs
+            .iter()
+            .map(|&s| lead_features(&c.leads[s], &c.bounds))
+            .collect();
+        let r = local.regressions(inputs, &shapes, None).unwrap();
+        let regressors: Vec<Vec<f32>> = (0..slopes::KINDS)
+            .flat_map(|k| {
+                inputs
+                    .iter()
+                    .map(move |&s| slopes::series(&c.leads[s], c.len)[k].clone())
+            })
+            .collect();
+        (0..c.len)
+            .map(|s| {
+                let w = &r[phase_of(s, &c.bounds)][6];
+                let estimate: f64 = w
+                    .iter()
+                    .zip(&regressors)
+                    .map(|(w, x)| w * f64::from(x[s]))
+                    .sum();
+                (estimate - f64::from(c.leads[6][s])).powi(2)
+            })
+            .sum::<f64>()
+    };
+    let values_alone = error(&[1]);
+    let with_slopes = error(&[1, 7]);
+    assert!(
+        with_slopes < 0.5 * values_alone,
+        "squared error {with_slopes} with slopes, {values_alone} from the values alone"
+    );
 }
