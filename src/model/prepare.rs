@@ -42,6 +42,9 @@ pub struct NetInputs {
     regressions: Option<PhaseRegressions>,
     /// The prior's dynamic correction on the same inputs, when it has one.
     dynamic: Option<DynamicRegressions>,
+    /// The standard-lead inputs' slopes and curvatures in network units, when the regressions
+    /// read them ([`Prior::derived`]): computed once, read by every query.
+    derived: Vec<Vec<f32>>,
 }
 
 impl NetInputs {
@@ -74,6 +77,14 @@ impl NetInputs {
             .collect();
         let regressions = prior.regressions(&slots, Some(&shapes), exclude);
         let dynamic = prior.dynamic(&slots);
+        let derived = regressions.as_ref().map_or_else(Vec::new, |r| {
+            let inputs: Vec<&[f32]> = standard
+                .iter()
+                .map(|&i| &views[i * T_X..(i + 1) * T_X])
+                .collect();
+            // Up to the cycle's end, as in the training moments (not the window's padding).
+            Prior::derived(r, &inputs, bounds.end() + 1, T_X)
+        });
         let single = match leads {
             [one] => one.slot,
             _ => None,
@@ -87,6 +98,7 @@ impl NetInputs {
             single,
             regressions,
             dynamic,
+            derived,
         }
     }
 
@@ -132,6 +144,7 @@ impl NetInputs {
             self.dynamic.as_ref(),
             query,
             &inputs,
+            &self.derived,
             &self.bounds,
             T_X,
         )

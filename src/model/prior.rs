@@ -470,40 +470,42 @@ impl Prior {
         regressions_under(&self.moments, inputs)
     }
 
+    /// What [`Prior::estimate`] reads of `inputs` besides their values under `regressions`:
+    /// their slopes and curvatures when the regressions weigh them ([`slopes::derived`], over
+    /// `len` samples of which the cycle holds the first `cycle`), else nothing.
+    pub fn derived(
+        regressions: &PhaseRegressions,
+        inputs: &[&[f32]],
+        cycle: usize,
+        len: usize,
+    ) -> Vec<Vec<f32>> {
+        if regressions[0].first().map_or(0, Vec::len) > inputs.len() {
+            slopes::derived(inputs, cycle, len)
+        } else {
+            Vec::new()
+        }
+    }
+
     /// The prior's estimate of the view from `query` over `len` samples of a cycle with
     /// boundaries `bounds`, from its `inputs` (each at least `len` samples, in the order of the
-    /// regressions' inputs): each phase's weights, handed over at the QRS onset and offset,
-    /// plus the dynamic correction when one is given ([`Prior::dynamic`], same inputs).
+    /// regressions' inputs) and, when the regressions read them, the inputs' slopes and
+    /// curvatures (`derived`, [`Prior::derived`]): each phase's weights, handed
+    /// over at the QRS onset and offset, plus the dynamic correction when one is given
+    /// ([`Prior::dynamic`], same inputs).
     pub fn estimate(
         regressions: &PhaseRegressions,
         dynamic: Option<&DynamicRegressions>,
         query: Viewpoint,
         inputs: &[&[f32]],
+        derived: &[Vec<f32>],
         bounds: &CycleBounds,
         len: usize,
     ) -> Vec<f32> {
         let beta = Self::interpolation(query);
         let w: [Vec<f64>; PHASES] = std::array::from_fn(|g| Self::mix_with(&regressions[g], &beta));
-        // The regressors: each input's value, and its slope and curvature when the
-        // regressions read them (`slopes::regressors`), kind by kind.
-        let kinds = w[0].len() / inputs.len().max(1);
-        let series: Vec<[Vec<f32>; slopes::KINDS]> = if kinds > 1 {
-            // Read up to the cycle's end, as in the training moments (not the window's padding).
-            let cycle = len.min(bounds.end() + 1);
-            inputs
-                .iter()
-                .map(|x| {
-                    let mut f = slopes::series(x, cycle);
-                    f.iter_mut().for_each(|k| k.resize(len, 0.0));
-                    f
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let regressor = |a: usize, s: usize| match a.checked_sub(inputs.len()) {
-            Some(_) => series[a % inputs.len()][a / inputs.len()][s],
-            None => inputs[a][s],
+        let regressor = |a: usize, s: usize| match inputs.get(a) {
+            Some(x) => x[s],
+            None => derived[a - inputs.len()][s],
         };
         let mut out: Vec<f32> = phase_blend(bounds, len)
             .iter()

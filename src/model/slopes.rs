@@ -45,6 +45,22 @@ pub fn series(x: &[f32], len: usize) -> [Vec<f32>; KINDS] {
     std::array::from_fn(|k| all.iter().map(|f| f[k]).collect())
 }
 
+/// The slopes of `inputs`, then their curvatures: the rows [`regressors`] reads after the
+/// values, over `len` samples of which the cycle holds the first `cycle` (zero past it, as
+/// the window's padding).
+pub fn derived(inputs: &[&[f32]], cycle: usize, len: usize) -> Vec<Vec<f32>> {
+    let all: Vec<[Vec<f32>; KINDS]> = inputs.iter().map(|x| series(x, cycle.min(len))).collect();
+    (1..KINDS)
+        .flat_map(|k| {
+            all.iter().map(move |f| {
+                let mut row = f[k].clone();
+                row.resize(len, 0.0);
+                row
+            })
+        })
+        .collect()
+}
+
 /// The features of `inputs` (slots into the 36) for regressors read from `slots` (`STANDARD_12`
 /// slots): their values, then with two inputs or more their slopes and curvatures.
 pub fn regressors(slots: &[usize]) -> Vec<usize> {

@@ -70,7 +70,16 @@ impl Method for PriorMethod {
         let n = x.first()?.len();
         let views: Vec<&[f32]> = x.iter().map(Vec::as_slice).collect();
         let dynamic = self.dynamics.then(|| self.prior.dynamic(&slots)).flatten();
-        let est = Prior::estimate(&regressions, dynamic.as_ref(), query, &views, bounds, n);
+        let derived = Prior::derived(&regressions, &views, bounds.end() + 1, n);
+        let est = Prior::estimate(
+            &regressions,
+            dynamic.as_ref(),
+            query,
+            &views,
+            &derived,
+            bounds,
+            n,
+        );
         Some(est.into_iter().map(f64::from).collect())
     }
 

@@ -197,6 +197,7 @@ fn with_the_dynamic_correction_an_input_stays_exact() {
         dynamic.as_ref(),
         view("II"),
         &[ii],
+        &[],
         &c.bounds,
         c.len,
     );
