@@ -1,5 +1,5 @@
 //! Training the panorama model from the command line: checkpoints, resumed and averaging runs,
-//! a refit of the prior with no steps left, and the prior's cross-validation.
+//! the prior refitted on the validation records at the end, and the prior's cross-validation.
 
 mod common;
 
@@ -129,13 +129,14 @@ fn two_step_run(dir: &Path, split: &str, name: &str) -> Vec<String> {
 }
 
 #[test]
-fn a_resumed_averaging_run_takes_its_own_rate_and_saves_the_mean() {
+fn a_resumed_run_ends_in_averaged_steps_at_their_own_rate_and_saves_the_mean() {
     let dir = tempfile::tempdir().unwrap();
     let base = two_step_run(dir.path(), "train 2\ntest 4\n", "avg");
-    // 200 more steps: the first quarter runs, then steps 100 and 200 are averaged.
+    // 200 more steps, all averaged: their first quarter runs, then steps 100 and 200 count.
     let log = Command::new(env!("CARGO_BIN_EXE_ecg-panorama"))
         .args(&base)
-        .args(["--steps", "202", "--resume", "--average", "--lr", "6e-4"])
+        .args(["--steps", "202", "--resume", "--average-steps", "200"])
+        .args(["--average-lr", "6e-4", "--restart-at", "0"])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&log.stderr);
@@ -148,8 +149,8 @@ fn a_resumed_averaging_run_takes_its_own_rate_and_saves_the_mean() {
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("avg.train.json")).unwrap())
             .unwrap();
     assert_eq!(state["step"], 202);
-    assert_eq!(state["config"]["lr"], 6e-4);
-    assert_eq!(state["config"]["average_every"], 100);
+    assert_eq!(state["config"]["average_lr"], 6e-4);
+    assert_eq!(state["config"]["average_steps"], 200);
     let out = dir.path().join("avg.safetensors");
     assert!(ecg_panorama::panorama::NefNetEngine::load(&out).is_ok());
 }
@@ -194,38 +195,46 @@ fn a_resumed_run_takes_its_step_from_the_weights_file_never_from_a_stale_state_f
 }
 
 #[test]
-fn a_resumed_run_with_no_steps_left_refits_the_prior_on_all_records_and_keeps_the_calibration() {
+fn a_finished_run_refits_its_prior_on_the_validation_records_and_keeps_the_calibration() {
     let data = common::data_dir();
     let dir = tempfile::tempdir().unwrap();
     let split = dir.path().join("split.txt");
-    // Eight train records: the eighth (11) validates, until --validate false takes it in.
+    // Eight train records: the eighth (11) validates the network, then joins the prior.
     let train: String = ["1", "2", "3", "6", "7", "8", "9", "11"]
         .iter()
         .map(|n| format!("train {n}\n"))
         .collect();
     std::fs::write(&split, train + "test 4\n").unwrap();
     let out = dir.path().join("refit.safetensors");
+    let held = dir.path().join("refit-val.safetensors");
     let records = data.join("ludb/data");
     let base = [&train_args(&records, &split, &out)[..], &["--steps", "2"]].concat();
-    let stored = |name: &str| -> (Vec<usize>, Vec<f32>) {
-        let t = &candle_core::safetensors::load(&out, &candle_core::Device::Cpu).unwrap()[name];
+    let stored = |path: &Path, name: &str| -> (Vec<usize>, Vec<f32>) {
+        let t = &candle_core::safetensors::load(path, &candle_core::Device::Cpu).unwrap()[name];
         (
             t.dims().to_vec(),
             t.flatten_all().unwrap().to_vec1().unwrap(),
         )
     };
-    run(&base);
-    let calibration = stored("calibration.residual").1;
-    let records_before = stored("prior.patients.totals").0[0];
+    run(&[&base[..], &["--validation-model", held.to_str().unwrap()]].concat());
+    let calibration = stored(&out, "calibration.residual").1;
+    assert_eq!(stored(&held, "calibration.residual").1, calibration);
+    let records_after = stored(&out, "prior.patients.totals").0[0];
+    assert_eq!(
+        stored(&held, "prior.patients.totals").0[0] + 1,
+        records_after
+    );
+    // Resumed with no steps left and nothing held out: the same records, the same calibration.
     run(&[&base[..], &["--resume", "--validate", "false"]].concat());
-    assert_eq!(stored("calibration.residual").1, calibration);
-    assert_eq!(stored("prior.patients.totals").0[0], records_before + 1);
+    assert_eq!(stored(&out, "calibration.residual").1, calibration);
+    assert_eq!(stored(&out, "prior.patients.totals").0[0], records_after);
     let state: Value = serde_json::from_str(
         &std::fs::read_to_string(dir.path().join("refit.train.json")).unwrap(),
     )
     .unwrap();
     assert_eq!(state["step"], 2);
     assert!(ecg_panorama::panorama::NefNetEngine::load(&out).is_ok());
+    assert!(ecg_panorama::panorama::NefNetEngine::load(&held).is_ok());
 }
 
 #[test]

@@ -36,9 +36,20 @@ pub struct TrainPanoramaArgs {
     /// recipe and progress go beside it in `NAME.train.json`.
     #[arg(long, default_value = "models/nefnet.safetensors")]
     out: PathBuf,
-    /// Optimiser steps.
+    /// Optimiser steps in all, the averaged ones included.
     #[arg(long, default_value_t = TrainConfig::default().steps)]
     steps: usize,
+    /// Warm restarts: steps where a cosine cycle ends before the last one (comma-separated;
+    /// 0: none).
+    #[arg(long, value_delimiter = ',', default_values_t = TrainConfig::default().restarts)]
+    restart_at: Vec<usize>,
+    /// The last steps run at the constant `--average-lr`, the network saved as the mean of its
+    /// weights every 100 steps of their last three quarters (0: no averaging).
+    #[arg(long, default_value_t = TrainConfig::default().average_steps)]
+    average_steps: usize,
+    /// Learning rate of the averaged steps.
+    #[arg(long, default_value_t = TrainConfig::default().average_lr)]
+    average_lr: f64,
     /// Cycles per step.
     #[arg(long, default_value_t = TrainConfig::default().batch)]
     batch: usize,
@@ -65,21 +76,19 @@ pub struct TrainPanoramaArgs {
     /// V1–V6); the others draw random subsets.
     #[arg(long, default_value_t = TrainConfig::default().common_share)]
     common_share: f64,
-    /// Continue the run checkpointed at `--out` (weights and step) instead of starting afresh.
+    /// Continue the run checkpointed at `--out` (weights and step) instead of starting afresh:
+    /// the schedule (`--steps`, `--restart-at`, `--average-*`) is this command's, the rest the
+    /// checkpoint's.
     #[arg(long)]
     resume: bool,
-    /// Weight averaging: a constant `--lr` after the warm-up (the run's first 5 % of steps), the
-    /// network saved as the mean of its weights at every 100th step of the last three quarters
-    /// of the steps this call runs. A run stopped part-way keeps its last weights, not the mean.
-    #[arg(long)]
-    average: bool,
     /// Hold out every eighth training record to report a validation MAE (off: train on all).
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     validate: bool,
+    /// Also write the finished model as it is before its prior is refitted on the validation
+    /// records (its scores on them are fair): what validation choices are made on.
+    #[arg(long)]
+    validation_model: Option<PathBuf>,
 }
-
-/// Steps between the snapshots `--average` takes (13 over the shipped model's last 1,200 steps).
-const AVERAGE_EVERY: usize = 100;
 
 /// What `NAME.train.json` records: the recipe, how far the run got and how long it took.
 #[derive(Serialize, Deserialize)]
@@ -124,7 +133,10 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
         targets: slots(&args.targets)?,
         all_inputs: args.all_inputs,
         common_share: args.common_share,
-        average_every: args.average.then_some(AVERAGE_EVERY),
+        restarts: args.restart_at.clone(),
+        average_steps: args.average_steps,
+        average_lr: args.average_lr,
+        ..TrainConfig::default()
     };
     if args.holdout_v4_i {
         cfg.inputs = slots(&["II", "V2", "V5"].map(String::from))?;
@@ -138,13 +150,11 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
         let state = read_state(&args.out)?;
         cfg = TrainConfig {
             steps: args.steps.max(state.step),
-            average_every: args.average.then_some(AVERAGE_EVERY),
+            restarts: cfg.restarts,
+            average_steps: cfg.average_steps,
+            average_lr: cfg.average_lr,
             ..state.config
         };
-        if args.average {
-            // The averaging phase runs at the rate it is given, not the stored peak.
-            cfg.lr = args.lr;
-        }
         start = state.step;
         seconds_before = state.seconds;
     }
@@ -308,10 +318,10 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
         Ok(())
     })?;
     bar.finish();
-    if cfg.average_every.is_some() {
+    if averaged > 0 {
         eprintln!("network saved as the mean of its weights at {averaged} steps");
     }
-    if start >= cfg.steps || cfg.average_every.is_some() {
+    if start >= cfg.steps || averaged > 0 {
         // No step ran (so no checkpoint was written): the prior refitted on the given records
         // is saved here. An averaging run's last checkpoint holds its last weights, not their
         // mean.
@@ -333,6 +343,31 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
             calibration.band = Some(band_on(&varmap, &prior, &calibration, &val_set, &args.out)?);
             checkpoint(&state, &calibration)?;
         }
+        if let Some(path) = &args.validation_model {
+            let bytes = model_bytes(&varmap, &prior, &calibration, None)?;
+            ecg_panorama::fsio::write(path, &bytes, ecg_panorama::fsio::Replace::Allow)?;
+            eprintln!(
+                "model with the prior of the training records alone written to {}",
+                path.display()
+            );
+        }
+        // The network and its calibration are done: the prior the file ships learns from the
+        // validation records too.
+        let mut all = train_set;
+        all.extend(val_set);
+        let prior = fit_prior(&all);
+        save(
+            &varmap,
+            &prior,
+            &calibration,
+            &args.out,
+            &state,
+            &state_path,
+        )?;
+        eprintln!(
+            "prior refitted on all {} records",
+            prior.local.as_ref().map_or(0, |l| l.names.len())
+        );
     }
     eprintln!(
         "weights written to {} ({} steps, {:.0} s)",

@@ -22,6 +22,7 @@ use candle_core::{Device, Tensor};
 use rand::Rng;
 use rand::rngs::StdRng;
 use rand_distr::{Distribution, Normal};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -234,6 +235,23 @@ fn lead_angles(
     (angular_features(t, p), Viewpoint::new(t, p))
 }
 
+/// The random choices of one batch item ([`Batcher::draw_item`]).
+struct ItemDraw {
+    cycle: usize,
+    chosen: Vec<usize>,
+    angles: Vec<[f32; ANGULAR_FEATURES]>,
+    query: usize,
+    query_angles: [f32; ANGULAR_FEATURES],
+    standin: u32,
+}
+
+/// One batch item made ready for the network ([`Batcher::prepare`]).
+struct PreparedItem {
+    inputs: NetInputs,
+    target: Vec<f32>,
+    prior: Vec<f32>,
+}
+
 /// Draws training batches from a set of cycles: a database first (by the square root of its
 /// record count, so a large database leads without setting every lead relation), then one of
 /// its records, then one of the record's cycles, so every patient of a database counts alike
@@ -308,6 +326,75 @@ impl<'a> Batcher<'a> {
         records[rng.random_range(0..records.len())]
     }
 
+    /// One item's random choices: a cycle, its input slots with their jittered angles, the
+    /// queried slot with its jittered angles, and the view that stands in for the average.
+    fn draw_item(&self, n_views: usize, input_slots: &[usize], rng: &mut StdRng) -> ItemDraw {
+        let group = &self.by_record[self.pick_record(rng)];
+        let cycle = group[rng.random_range(0..group.len())];
+        let mut pool = input_slots.to_vec();
+        let mut chosen = Vec::with_capacity(n_views);
+        for _ in 0..n_views.min(pool.len()) {
+            chosen.push(pool.swap_remove(rng.random_range(0..pool.len())));
+        }
+        let angles = chosen
+            .iter()
+            .map(|&s| lead_angles(s, Some((rng, JITTER_SD))).0)
+            .collect();
+        // The query is a lead that is not an input whenever the target set allows it: an
+        // input is returned as recorded, never synthesized.
+        let open: Vec<usize> = self
+            .target_slots
+            .iter()
+            .copied()
+            .filter(|s| !chosen.contains(s))
+            .collect();
+        let pool = if open.is_empty() {
+            self.target_slots
+        } else {
+            &open
+        };
+        let query = pool[rng.random_range(0..pool.len())];
+        let query_angles = lead_angles(query, Some((rng, JITTER_SD))).0;
+        let standin = rng.random_range(0..chosen.len() as u32);
+        ItemDraw {
+            cycle,
+            chosen,
+            angles,
+            query,
+            query_angles,
+            standin,
+        }
+    }
+
+    /// The inputs, target and prior estimate of one drawn item.
+    fn prepare(&self, d: &ItemDraw) -> PreparedItem {
+        let c = &self.cycles[d.cycle];
+        let leads: Vec<InputLead> = d
+            .chosen
+            .iter()
+            .zip(&d.angles)
+            .map(|(&s, &angles)| InputLead {
+                slot: Some(s),
+                angles,
+                samples: &c.leads[s],
+            })
+            .collect();
+        let exclude = self
+            .prior
+            .local
+            .as_ref()
+            .and_then(|l| l.index_of(&c.record));
+        let inputs = NetInputs::new(self.prior, &leads, c.bounds, exclude);
+        // The prior at the lead's own direction, as it is when that lead is queried in use:
+        // the jitter teaches the network smooth angles, not a prior blurred between leads.
+        let prior = inputs.prior_estimate(lead_angles(d.query, None).1);
+        PreparedItem {
+            target: inputs.scaled(&c.leads[d.query]),
+            prior,
+            inputs,
+        }
+    }
+
     /// A batch of `b` cycles, each seen from the same number of random input leads (from
     /// `input_slots`), queried at one random target slot; everything scaled by the inputs'
     /// largest absolute value (the honest mode: no target's range is used).
@@ -318,8 +405,7 @@ impl<'a> Batcher<'a> {
         input_slots: &[usize],
         rng: &mut StdRng,
     ) -> Result<NefBatch> {
-        let (prior, cycles, target_slots, device) =
-            (self.prior, self.cycles, self.target_slots, self.device);
+        let (cycles, device) = (self.cycles, self.device);
         let mut views: Vec<f32> = Vec::new();
         let mut angles: Vec<f32> = Vec::new();
         let (mut q, mut target, mut mask): (Vec<f32>, Vec<f32>, Vec<f32>) = Default::default();
@@ -329,47 +415,24 @@ impl<'a> Batcher<'a> {
         if self.by_record.is_empty() {
             return Err(Error::Invalid("batch: no cycles to draw from".into()));
         }
-        for _ in 0..b {
-            let group = &self.by_record[self.pick_record(rng)];
-            let c = &cycles[group[rng.random_range(0..group.len())]];
-            let mut pool = input_slots.to_vec();
-            let mut chosen = Vec::with_capacity(n_views);
-            for _ in 0..n_views.min(pool.len()) {
-                chosen.push(pool.swap_remove(rng.random_range(0..pool.len())));
-            }
-            let leads: Vec<InputLead> = chosen
-                .iter()
-                .map(|&s| InputLead {
-                    slot: Some(s),
-                    angles: lead_angles(s, Some((rng, JITTER_SD))).0,
-                    samples: &c.leads[s],
-                })
-                .collect();
-            let exclude = prior.local.as_ref().and_then(|l| l.index_of(&c.record));
-            let inputs = NetInputs::new(prior, &leads, c.bounds, exclude);
-            views.extend_from_slice(&inputs.views);
-            // The query is a lead that is not an input whenever the target set allows it: an
-            // input is returned as recorded, never synthesized.
-            let open: Vec<usize> = target_slots
-                .iter()
-                .copied()
-                .filter(|s| !chosen.contains(s))
-                .collect();
-            let pool = if open.is_empty() { target_slots } else { &open };
-            let tq = pool[rng.random_range(0..pool.len())];
-            target.extend(inputs.scaled(&c.leads[tq]));
-            let qa = lead_angles(tq, Some((rng, JITTER_SD))).0;
-            q.extend(qa);
-            // The prior at the lead's own direction, as it is when that lead is queried in use:
-            // the jitter teaches the network smooth angles, not a prior blurred between leads.
-            prior_est.extend(inputs.prior_estimate(lead_angles(tq, None).1));
-            for a in &inputs.angles {
+        // Every random draw first, in one order (a step's batch depends on its seed alone);
+        // then the items' preparation, most of a step's time outside the network, in parallel.
+        let draws: Vec<ItemDraw> = (0..b)
+            .map(|_| self.draw_item(n_views, input_slots, rng))
+            .collect();
+        let items: Vec<PreparedItem> = draws.par_iter().map(|d| self.prepare(d)).collect();
+        for (d, it) in draws.iter().zip(items) {
+            views.extend_from_slice(&it.inputs.views);
+            target.extend(it.target);
+            q.extend(d.query_angles);
+            prior_est.extend(it.prior);
+            for a in &it.inputs.angles {
                 angles.extend(a);
             }
-            inputs.push_pairs(&qa, &mut pairs);
-            mask.extend((0..T_X).map(|i| if i < c.len { 1f32 } else { 0.0 }));
-            rois.extend(deflection_rois(&c.bounds));
-            standin.push(rng.random_range(0..chosen.len() as u32));
+            it.inputs.push_pairs(&d.query_angles, &mut pairs);
+            mask.extend((0..T_X).map(|i| if i < cycles[d.cycle].len { 1f32 } else { 0.0 }));
+            rois.extend(deflection_rois(&cycles[d.cycle].bounds));
+            standin.push(d.standin);
         }
         let n = n_views.min(input_slots.len());
         Ok(NefBatch {
@@ -532,5 +595,43 @@ mod tests {
             "inputs peak at 1 after scaling: {peak}"
         );
         assert_eq!(b.rois.len(), 4 * 6);
+    }
+
+    #[test]
+    fn a_batch_is_the_same_however_many_threads_prepare_it() {
+        let cycles = training_cycles(&ludb(), &["2".to_string(), "3".to_string()]).unwrap();
+        let prior = crate::model::train::fit_prior(&cycles);
+        let batcher = Batcher::new(&prior, &cycles, &[0, 2, 6, 9], &Device::Cpu);
+        let draw = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| {
+                let mut rng = StdRng::seed_from_u64(11);
+                batcher
+                    .draw(
+                        6,
+                        2,
+                        &StdLead::slots([StdLead::II, StdLead::V2, StdLead::V5]),
+                        &mut rng,
+                    )
+                    .unwrap()
+            })
+        };
+        let flat = |t: &Tensor| t.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+        let (one, two) = (draw(1), draw(2));
+        for (a, b) in [
+            (&one.views, &two.views),
+            (&one.pairs, &two.pairs),
+            (&one.target, &two.target),
+            (&one.prior, &two.prior),
+            (&one.query_angles, &two.query_angles),
+        ] {
+            assert_eq!(flat(a), flat(b));
+        }
+        assert_eq!(one.standin_view, two.standin_view);
+        // The prior's estimate is there: not the zeros of an input set it cannot read.
+        assert!(flat(&one.prior).iter().any(|v| v.abs() > 0.05));
     }
 }

@@ -36,11 +36,25 @@ pub struct TrainConfig {
     pub all_inputs: bool,
     /// Share of batches fed one of [`COMMON_INPUTS`] exactly (when its leads are allowed).
     pub common_share: f64,
-    /// Weight averaging every this many steps: after the warm-up a constant rate, and the
-    /// network ends as the mean of its weights at every such step of the last three quarters
-    /// of the steps a call runs.
+    /// Warm restarts: steps where a cosine cycle ends before the run's last one. The cycle
+    /// after a restart takes the rate the cosine of a run to the next end (or to the averaged
+    /// steps) has at that step.
     #[serde(default)]
-    pub average_every: Option<usize>,
+    pub restarts: Vec<usize>,
+    /// The run's last steps (0: none) run at the constant `average_lr`; the network ends as the
+    /// mean of its weights every `snapshot_every` steps of their last three quarters.
+    #[serde(default)]
+    pub average_steps: usize,
+    /// Learning rate of the averaged steps.
+    #[serde(default)]
+    pub average_lr: f64,
+    /// Steps between the snapshots the averaging takes.
+    #[serde(default = "default_snapshot_every")]
+    pub snapshot_every: usize,
+}
+
+fn default_snapshot_every() -> usize {
+    100
 }
 
 /// The input sets devices and users most often have: lead II or lead I alone (monitors,
@@ -51,7 +65,7 @@ pub use super::prior::COMMON_INPUTS;
 impl Default for TrainConfig {
     fn default() -> Self {
         Self {
-            steps: 3000,
+            steps: 8000,
             batch: 24,
             lr: 2e-3,
             seed: 20_210_819,
@@ -59,7 +73,10 @@ impl Default for TrainConfig {
             targets: (0..LEADS).collect(),
             all_inputs: false,
             common_share: 0.4,
-            average_every: None,
+            restarts: vec![3200],
+            average_steps: 1600,
+            average_lr: 6e-4,
+            snapshot_every: default_snapshot_every(),
         }
     }
 }
@@ -104,16 +121,42 @@ impl TrainConfig {
         }
     }
 
-    /// Learning rate at `step` (1-based): linear warm-up over 5 % of the run, then cosine decay
-    /// to 2 % of the peak (or, averaging, the peak throughout).
+    /// The last step of the cosine cycles (the averaged steps follow it).
+    pub fn cosine_end(&self) -> usize {
+        self.steps - self.average_steps.min(self.steps)
+    }
+
+    /// The step after which averaging snapshots count: the averaged steps' first quarter
+    /// lets the weights leave the decayed rate's minimum first.
+    pub fn average_from(&self) -> usize {
+        self.cosine_end() + self.average_steps.min(self.steps) / 4
+    }
+
+    /// Learning rate at `step` (1-based): linear warm-up over 5 % of the first cycle, cosine
+    /// decay to 2 % of the peak to each cycle's end, then the averaged steps' constant rate.
     pub fn lr_at(&self, step: usize) -> f64 {
-        let warmup = (self.steps / 20).max(1);
+        let cosine_end = self.cosine_end();
+        if step > cosine_end {
+            // A run that only averages still warms up.
+            let warmup = if cosine_end == 0 {
+                (self.steps / 20).max(1)
+            } else {
+                1
+            };
+            return self.average_lr * (step as f64 / warmup as f64).min(1.0);
+        }
+        let end = self
+            .restarts
+            .iter()
+            .copied()
+            .filter(|&r| r >= step && r < cosine_end)
+            .min()
+            .unwrap_or(cosine_end);
+        let warmup = (end / 20).max(1);
         if step <= warmup {
             self.lr * step as f64 / warmup as f64
-        } else if self.average_every.is_some() {
-            self.lr
         } else {
-            let p = (step - warmup) as f64 / (self.steps - warmup).max(1) as f64;
+            let p = (step - warmup) as f64 / (end - warmup).max(1) as f64;
             self.lr * (0.02 + 0.98 * 0.5 * (1.0 + (std::f64::consts::PI * p.min(1.0)).cos()))
         }
     }
@@ -302,9 +345,10 @@ fn best_share(
 
 /// Train from `start_step + 1` to `cfg.steps` on `varmap`'s network (fresh or loaded) over
 /// `prior` (fitted on `train_set`, [`fit_prior`]; the optimiser never moves it), calling
-/// `on_step` after every step (checkpoints and progress live there). An averaging run
-/// (`cfg.average_every`) leaves the mean of its snapshots in `varmap` and returns how many
-/// there were (0 without averaging); the checkpoints `on_step` writes on the way hold the
+/// `on_step` after every step (checkpoints and progress live there). A run with averaged
+/// steps (`cfg.average_steps`) leaves the mean of the snapshots it took in `varmap` and returns
+/// how many there were (0 without averaging; a run resumed among the averaged steps averages
+/// the snapshots after its resumption); the checkpoints `on_step` writes on the way hold the
 /// current weights.
 pub fn train(
     cfg: &TrainConfig,
@@ -321,27 +365,44 @@ pub fn train(
     }
     let device = Device::Cpu;
     let net = net_from_varmap(varmap)?;
-    let mut opt = AdamW::new(
-        varmap.all_vars(),
-        ParamsAdamW {
-            lr: cfg.lr,
-            weight_decay: 1e-4,
-            ..Default::default()
-        },
-    )?;
+    let adam = || {
+        AdamW::new(
+            varmap.all_vars(),
+            ParamsAdamW {
+                lr: cfg.lr,
+                weight_decay: 1e-4,
+                ..Default::default()
+            },
+        )
+    };
+    let mut opt = adam()?;
+    // Each cycle after the first, and the averaged steps, start from fresh moments: a restart
+    // leaves the decayed minimum as a new run from those weights would.
+    let fresh_at: Vec<usize> = cfg
+        .restarts
+        .iter()
+        .copied()
+        .filter(|&r| r < cfg.cosine_end())
+        .chain((cfg.average_steps > 0).then(|| cfg.cosine_end()))
+        .filter(|&r| r > 0)
+        .map(|r| r + 1)
+        .collect();
     let batcher = Batcher::new(prior, train_set, &cfg.targets, &device);
     let mut average = WeightAverage::default();
-    let average_from = start_step + (cfg.steps.saturating_sub(start_step)) / 4;
+    let average_from = cfg.average_from();
     for step in start_step + 1..=cfg.steps {
+        if fresh_at.contains(&step) && step > start_step + 1 {
+            opt = adam()?;
+        }
         opt.set_learning_rate(cfg.lr_at(step));
         let mut rng = StdRng::seed_from_u64(cfg.seed.wrapping_mul(1_000_003) + step as u64);
         let (inputs, n) = cfg.inputs_for_step(&mut rng);
         let batch = batcher.draw(cfg.batch, n, &inputs, &mut rng)?;
         let losses = training_loss(&net, &batch)?;
         opt.backward_step(&losses.total)?;
-        if let Some(every) = cfg.average_every
+        if cfg.average_steps > 0
             && step > average_from
-            && step.is_multiple_of(every.max(1))
+            && step.is_multiple_of(cfg.snapshot_every.max(1))
         {
             average.add(varmap)?;
         }
@@ -432,9 +493,11 @@ mod tests {
         let dir = crate::test_data_dir().join("ludb/data");
         let cycles = super::super::data::training_cycles(&dir, &["2".to_string()]).unwrap();
         let cfg = TrainConfig {
-            steps: 8,
+            steps: 10,
             batch: 4,
-            average_every: Some(2),
+            restarts: Vec::new(),
+            average_steps: 8,
+            snapshot_every: 2,
             ..Default::default()
         };
         let vm = VarMap::new();
@@ -443,8 +506,8 @@ mod tests {
         let weights = crate::nn::weight_average::flat_weights;
         let mut snapshots = Vec::new();
         let averaged = train(&cfg, &vm, &prior, 0, &cycles, &[], |r| {
-            // Steps 1 and 2 are the first quarter; 4, 6 and 8 are averaged.
-            if r.step % 2 == 0 && r.step > 2 {
+            // Steps 3 and 4 are the averaged steps' first quarter; 6, 8 and 10 are averaged.
+            if r.step % 2 == 0 && r.step > 4 {
                 snapshots.push(weights(&vm));
             }
             Ok(())
@@ -466,25 +529,94 @@ mod tests {
     }
 
     #[test]
+    fn one_call_with_a_restart_trains_as_the_two_runs_it_stands_for() {
+        let dir = crate::test_data_dir().join("ludb/data");
+        let cycles = super::super::data::training_cycles(&dir, &["2".to_string()]).unwrap();
+        let prior = fit_prior(&cycles);
+        let cfg = TrainConfig {
+            steps: 6,
+            batch: 4,
+            restarts: vec![3],
+            average_steps: 0,
+            ..Default::default()
+        };
+        // The network's initial weights are random: both runs start from the same ones.
+        let init = VarMap::new();
+        net_from_varmap(&init).unwrap();
+        let run = |legs: &[(usize, usize)]| {
+            let vm = VarMap::new();
+            net_from_varmap(&vm).unwrap();
+            let from = init.data().lock().unwrap();
+            for (name, var) in vm.data().lock().unwrap().iter() {
+                var.set(from[name].as_tensor()).unwrap();
+            }
+            drop(from);
+            for &(start, steps) in legs {
+                let leg = TrainConfig {
+                    steps,
+                    ..cfg.clone()
+                };
+                train(&leg, &vm, &prior, start, &cycles, &[], |_| Ok(())).unwrap();
+            }
+            crate::nn::weight_average::flat_weights(&vm)
+        };
+        // Three steps (a run of its own), then three more resumed from them.
+        let (one, two) = (run(&[(0, 6)]), run(&[(0, 3), (3, 6)]));
+        assert_eq!(one.len(), two.len());
+        for (i, (a, b)) in one.iter().zip(&two).enumerate() {
+            assert!(
+                (a - b).abs() <= 1e-6 * (1.0 + a.abs()),
+                "weight {i}: {a} against {b}"
+            );
+        }
+    }
+
+    #[test]
     fn an_averaging_run_keeps_its_rate_after_the_warm_up() {
         let cfg = TrainConfig {
             steps: 1000,
-            average_every: Some(100),
+            restarts: Vec::new(),
+            average_steps: 1000,
             ..Default::default()
         };
         assert!(cfg.lr_at(1) < cfg.lr_at(50));
-        assert_eq!(cfg.lr_at(51), cfg.lr);
-        assert_eq!(cfg.lr_at(1000), cfg.lr);
+        assert_eq!(cfg.lr_at(51), cfg.average_lr);
+        assert_eq!(cfg.lr_at(1000), cfg.average_lr);
     }
 
     #[test]
     fn learning_rate_warms_up_then_decays() {
         let cfg = TrainConfig {
             steps: 1000,
+            restarts: Vec::new(),
+            average_steps: 0,
             ..Default::default()
         };
         assert!(cfg.lr_at(1) < cfg.lr_at(50));
         assert!((cfg.lr_at(50) - cfg.lr).abs() < 1e-12);
         assert!(cfg.lr_at(1000) < 0.03 * cfg.lr);
+    }
+
+    #[test]
+    fn the_default_recipe_restarts_warm_then_averages_at_a_constant_rate() {
+        let cfg = TrainConfig::default();
+        let one_cycle = |steps| TrainConfig {
+            steps,
+            restarts: Vec::new(),
+            average_steps: 0,
+            ..Default::default()
+        };
+        // The first cycle is a run of 3,200 steps; the second continues a 6,400-step cosine.
+        for step in [1, 100, 160, 2000, 3200] {
+            assert_eq!(cfg.lr_at(step), one_cycle(3200).lr_at(step), "step {step}");
+        }
+        for step in [3201, 5000, 6400] {
+            assert_eq!(cfg.lr_at(step), one_cycle(6400).lr_at(step), "step {step}");
+        }
+        assert!(cfg.lr_at(3201) > 20.0 * cfg.lr_at(3200));
+        assert!(cfg.lr_at(6400) < 0.03 * cfg.lr);
+        assert!([6401, 7000, 8000].iter().all(|&s| cfg.lr_at(s) == 6e-4));
+        // Snapshots after step 6,800: 6,900 … 8,000.
+        assert_eq!(cfg.average_from(), 6800);
     }
 }
