@@ -1,5 +1,6 @@
 //! Small neural-network building blocks shared by the delineator and Nef-Net.
 
+pub mod seeded_init;
 pub mod weight_average;
 
 use candle_core::{Result, Tensor};

@@ -156,6 +156,27 @@ fn a_resumed_run_ends_in_averaged_steps_at_their_own_rate_and_saves_the_mean() {
 }
 
 #[test]
+fn two_runs_of_one_recipe_end_on_the_same_weights() {
+    let residual = |dir: &Path| -> Vec<(String, Vec<f32>)> {
+        two_step_run(dir, "train 2\ntest 4\n", "same");
+        let stored =
+            candle_core::safetensors::load(dir.join("same.safetensors"), &candle_core::Device::Cpu)
+                .unwrap();
+        let mut out: Vec<(String, Vec<f32>)> = stored
+            .iter()
+            .filter(|(k, _)| k.starts_with("residual."))
+            .map(|(k, t)| (k.clone(), t.flatten_all().unwrap().to_vec1().unwrap()))
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    };
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (first, second) = (residual(a.path()), residual(b.path()));
+    assert!(!first.is_empty());
+    assert_eq!(first, second);
+}
+
+#[test]
 fn a_resumed_run_takes_its_step_from_the_weights_file_never_from_a_stale_state_file() {
     let dir = tempfile::tempdir().unwrap();
     let base = two_step_run(dir.path(), "train 1\ntrain 2\ntest 4\n", "pair");

@@ -8,7 +8,7 @@ use ecg_panorama::model::data::{annotator_cycles, database_cycles, stand_in_for_
 use ecg_panorama::model::prior::Prior;
 use ecg_panorama::model::stored::model_bytes;
 use ecg_panorama::model::train::{
-    TrainConfig, calibrate_residual, fit_prior, net_from_varmap, train,
+    TrainConfig, calibrate_residual, fit_prior, net_from_varmap, seed_net, train,
 };
 use ecg_panorama::panorama::{ExactLeads, NefNetEngine, fit_band};
 use ecg_panorama::record::split::Split;
@@ -221,7 +221,7 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
     }
     // Building the network registers its variables; a resumed run then overwrites them.
     let mut varmap = candle_nn::VarMap::new();
-    net_from_varmap(&varmap)?;
+    seed_net(&varmap, cfg.seed)?;
     let mut calibration = Calibration::default();
     if args.resume {
         varmap

@@ -203,6 +203,14 @@ pub fn net_from_varmap(varmap: &VarMap) -> Result<NefNet> {
     Ok(NefNet::new(vb.pp(RESIDUAL_PREFIX))?)
 }
 
+/// Register a new residual network's variables in `varmap`, their initial weights drawn from
+/// `seed` (candle's own draws take no seed: two runs of a recipe would start apart).
+pub fn seed_net(varmap: &VarMap, seed: u64) -> Result<()> {
+    let vb = crate::nn::seeded_init::seeded_builder(varmap, seed);
+    NefNet::new(vb.pp(RESIDUAL_PREFIX))?;
+    Ok(())
+}
+
 /// Mean MAE over `batches` fixed validation batches (the same draws at every call).
 pub fn validation_mae(
     net: &NefNet,
