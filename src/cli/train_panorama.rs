@@ -3,13 +3,12 @@
 use anyhow::{Context, bail};
 use ecg_panorama::geometry::{STANDARD_12, normalise_lead_name};
 use ecg_panorama::model::band::{self, Band};
+use ecg_panorama::model::calibrate_residual::calibrate_residual;
 use ecg_panorama::model::calibration::Calibration;
 use ecg_panorama::model::data::{annotator_cycles, database_cycles, stand_in_for_i_and_v4};
 use ecg_panorama::model::prior::Prior;
 use ecg_panorama::model::stored::model_bytes;
-use ecg_panorama::model::train::{
-    TrainConfig, calibrate_residual, fit_prior, net_from_varmap, seed_net, train,
-};
+use ecg_panorama::model::train::{TrainConfig, fit_prior, net_from_varmap, seed_net, train};
 use ecg_panorama::panorama::{ExactLeads, NefNetEngine, fit_band};
 use ecg_panorama::record::split::Split;
 use indicatif::{ProgressBar, ProgressStyle};

@@ -4,15 +4,17 @@
 //! its reverse ([`roi_align`](mod@roi_align)), which map each deflection of a cardiac cycle to
 //! a fixed-size representation and back. The model ([`stored::PanoramaModel`]) is a fitted
 //! linear prior ([`prior`], with its patient-similar part [`local_prior`] and the dynamic
-//! correction a single input gets, [`dynamics`]), the residual
-//! network that corrects it ([`nefnet`]) and the share of that correction kept
-//! ([`calibration`]); [`prepare`] turns a cycle's inputs into what both read, for training and
-//! for the engine alike. Training: its objective with Standin learning ([`standin`]), cycles
-//! and batches ([`data`]) and the loop ([`train`]). The panorama engine wraps the model; this
-//! module knows nothing of it.
+//! correction a single input gets, [`dynamics`]), the residual network that corrects it
+//! ([`nefnet`]) and the share of that correction kept ([`calibration`], fitted by
+//! [`calibrate_residual`](mod@calibrate_residual)); [`prepare`] turns a cycle's inputs into
+//! what both read, for training and for the engine alike. Training: its objective with Standin
+//! learning ([`standin`]), cycles ([`data`]), batches ([`batch`]) and the loop ([`train`]).
+//! The panorama engine wraps the model; this module knows nothing of it.
 
 pub mod angular;
 pub mod band;
+pub mod batch;
+pub mod calibrate_residual;
 pub mod calibration;
 pub mod data;
 pub mod dynamics;
