@@ -8,7 +8,9 @@ use ecg_panorama::model::calibration::Calibration;
 use ecg_panorama::model::data::{annotator_cycles, database_cycles, stand_in_for_i_and_v4};
 use ecg_panorama::model::prior::Prior;
 use ecg_panorama::model::stored::model_bytes;
-use ecg_panorama::model::train::{TrainConfig, fit_prior, net_from_varmap, seed_net, train};
+use ecg_panorama::model::train::{
+    TrainConfig, fit_prior, net_from_varmap, seed_net, train, validation_mae,
+};
 use ecg_panorama::panorama::{ExactLeads, NefNetEngine, fit_band};
 use ecg_panorama::record::split::Split;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -49,6 +51,9 @@ pub struct TrainPanoramaArgs {
     /// Learning rate of the averaged steps.
     #[arg(long, default_value_t = TrainConfig::default().average_lr)]
     average_lr: f64,
+    /// Steps up to this one train over the prior without its dynamic correction (0: none).
+    #[arg(long, default_value_t = TrainConfig::default().without_dynamics_until)]
+    without_dynamics_until: usize,
     /// Cycles per step.
     #[arg(long, default_value_t = TrainConfig::default().batch)]
     batch: usize,
@@ -76,8 +81,8 @@ pub struct TrainPanoramaArgs {
     #[arg(long, default_value_t = TrainConfig::default().common_share)]
     common_share: f64,
     /// Continue the run checkpointed at `--out` (weights and step) instead of starting afresh:
-    /// the schedule (`--steps`, `--restart-at`, `--average-*`) is this command's, the rest the
-    /// checkpoint's.
+    /// the schedule (`--steps`, `--restart-at`, `--average-*`, `--without-dynamics-until`) is
+    /// this command's, the rest the checkpoint's; the network's validation MAE is printed first.
     #[arg(long)]
     resume: bool,
     /// Hold out every eighth training record to report a validation MAE (off: train on all).
@@ -135,6 +140,7 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
         restarts: args.restart_at.clone(),
         average_steps: args.average_steps,
         average_lr: args.average_lr,
+        without_dynamics_until: args.without_dynamics_until,
         ..TrainConfig::default()
     };
     if args.holdout_v4_i {
@@ -152,6 +158,7 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
             restarts: cfg.restarts,
             average_steps: cfg.average_steps,
             average_lr: cfg.average_lr,
+            without_dynamics_until: cfg.without_dynamics_until,
             ..state.config
         };
         start = state.step;
@@ -256,6 +263,12 @@ pub fn run(args: &TrainPanoramaArgs) -> anyhow::Result<()> {
     }
     // Fitted on the training cycles, every run: the same cycles give the same prior.
     let prior = fit_prior(&train_set);
+    if args.resume && !val_set.is_empty() {
+        // Where the resumed network stands over this run's prior, before any step moves it.
+        let net = net_from_varmap(&varmap)?;
+        let mae = validation_mae(&net, &prior, &cfg, &val_set, 8, &candle_core::Device::Cpu)?;
+        eprintln!("validation MAE at step {start}: {mae:.4}");
+    }
     let checkpoint = |state: &RunState, calibration: &Calibration| {
         save(&varmap, &prior, calibration, &args.out, state, &state_path)
     };

@@ -51,6 +51,11 @@ pub struct TrainConfig {
     /// Steps between the snapshots the averaging takes.
     #[serde(default = "default_snapshot_every")]
     pub snapshot_every: usize,
+    /// Steps up to this one train over the prior without its dynamic correction (0: none):
+    /// the network first learns for itself what one lead tells of the others' timing, then
+    /// corrects the whole prior.
+    #[serde(default)]
+    pub without_dynamics_until: usize,
 }
 
 fn default_snapshot_every() -> usize {
@@ -77,6 +82,7 @@ impl Default for TrainConfig {
             average_steps: 1600,
             average_lr: 6e-4,
             snapshot_every: default_snapshot_every(),
+            without_dynamics_until: 3200,
         }
     }
 }
@@ -276,6 +282,11 @@ pub fn train(
         .map(|r| r + 1)
         .collect();
     let batcher = Batcher::new(prior, train_set, &cfg.targets, &device);
+    let without_dynamics = Prior {
+        dynamics: None,
+        ..prior.clone()
+    };
+    let early_batcher = Batcher::new(&without_dynamics, train_set, &cfg.targets, &device);
     let mut average = WeightAverage::default();
     let average_from = cfg.average_from();
     for step in start_step + 1..=cfg.steps {
@@ -285,7 +296,11 @@ pub fn train(
         opt.set_learning_rate(cfg.lr_at(step));
         let mut rng = StdRng::seed_from_u64(cfg.seed.wrapping_mul(1_000_003) + step as u64);
         let (inputs, n) = cfg.inputs_for_step(&mut rng);
-        let batch = batcher.draw(cfg.batch, n, &inputs, &mut rng)?;
+        let batch = if step <= cfg.without_dynamics_until {
+            early_batcher.draw(cfg.batch, n, &inputs, &mut rng)?
+        } else {
+            batcher.draw(cfg.batch, n, &inputs, &mut rng)?
+        };
         let losses = training_loss(&net, &batch)?;
         opt.backward_step(&losses.total)?;
         if cfg.average_steps > 0
@@ -457,6 +472,43 @@ mod tests {
                 "weight {i}: {a} against {b}"
             );
         }
+    }
+
+    #[test]
+    fn the_first_steps_train_over_the_prior_without_its_dynamic_correction() {
+        let dir = crate::test_data_dir().join("ludb/data");
+        let cycles = super::super::data::training_cycles(&dir, &["2".to_string()]).unwrap();
+        let prior = fit_prior(&cycles);
+        assert!(prior.dynamics.is_some());
+        let without = Prior {
+            dynamics: None,
+            ..prior.clone()
+        };
+        // Lead II alone: the input count the dynamic correction serves.
+        let cfg = TrainConfig {
+            steps: 2,
+            batch: 4,
+            inputs: vec![1],
+            all_inputs: true,
+            restarts: Vec::new(),
+            average_steps: 0,
+            ..Default::default()
+        };
+        let run = |prior: &Prior, until: usize| {
+            let vm = VarMap::new();
+            seed_net(&vm, 7).unwrap();
+            let cfg = TrainConfig {
+                without_dynamics_until: until,
+                ..cfg.clone()
+            };
+            train(&cfg, &vm, prior, 0, &cycles, &[], |_| Ok(())).unwrap();
+            crate::nn::weight_average::flat_weights(&vm)
+        };
+        let early = run(&prior, 2);
+        assert_eq!(early, run(&without, 0));
+        assert_ne!(early, run(&prior, 0));
+        // The step after them trains over the whole prior.
+        assert_ne!(run(&prior, 1), early);
     }
 
     #[test]
