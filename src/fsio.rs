@@ -173,3 +173,10 @@ fn io_error(path: &Path, source: std::io::Error) -> Error {
 
 #[cfg(test)]
 mod tests;
+
+/// FNV-1a: stable across Rust versions and platforms, unlike the standard library's hasher.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}

@@ -17,13 +17,6 @@ struct Seeded {
     seed: u64,
 }
 
-/// A stable 64-bit hash of `name` (FNV-1a): the same name gives the same stream everywhere.
-fn name_hash(name: &str) -> u64 {
-    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
 fn draw(init: Init, shape: &Shape, rng: &mut StdRng) -> Result<Vec<f32>> {
     let n = shape.elem_count();
     let sample = |d: &dyn Fn(&mut StdRng) -> f64, rng: &mut StdRng| {
@@ -71,7 +64,7 @@ impl SimpleBackend for Seeded {
             }
             return Ok(t.clone());
         }
-        let mut rng = StdRng::seed_from_u64(self.seed ^ name_hash(name));
+        let mut rng = StdRng::seed_from_u64(self.seed ^ crate::fsio::fnv1a(name.as_bytes()));
         let values = Tensor::from_vec(draw(h, &s, &mut rng)?, s, dev)?.to_dtype(dtype)?;
         let var = Var::from_tensor(&values)?;
         let t = var.as_tensor().clone();

@@ -29,13 +29,6 @@ fn record_key(record_path: &Path) -> Option<PathBuf> {
     Some(dir.join(name))
 }
 
-/// FNV-1a: stable across Rust versions and platforms, unlike the standard library's hasher.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
 impl Recovery {
     /// The recovery folder: `recovery` in the app's data folder ([`crate::fsio::data_dir`]);
     /// always `Some` (the `Option` keeps callers ready for a platform without one).
@@ -65,7 +58,7 @@ impl Recovery {
             })
             .take(40)
             .collect();
-        let hash = fnv1a(key.as_os_str().as_encoded_bytes());
+        let hash = crate::fsio::fnv1a(key.as_os_str().as_encoded_bytes());
         Some(dir.join(format!("{name}-{hash:016x}.json")))
     }
 
